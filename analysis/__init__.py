@@ -1,0 +1,23 @@
+"""Analysis package of the China-US diplomacy news notebook suite.
+
+The stages, one module each, in the order data flows through them:
+
+``corpus`` (load_corpus: raw files -> articles, paragraphs, sentences, quotes),
+``clean``, ``segment``, ``quotes``, ``tokens`` (one tokenizer, document-feature
+matrices), ``keyness``, ``kwic``, ``actors``, ``sources``, ``topics``, ``tone``,
+``stats`` (cluster bootstrap, permutation tests), ``plots`` and ``outputs``.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+
+def load_corpus(source, **kwargs):
+    """Load a corpus; see :func:`analysis.corpus.load_corpus`."""
+    from .corpus import load_corpus as _load
+
+    return _load(source, **kwargs)
+
+
+__all__ = ["load_corpus", "__version__"]
