@@ -2,6 +2,9 @@
 # data/processed/) and `make test` (lint, unit tests and nbval over every notebook).
 # Both bootstrap .venv from the pinned requirements; nothing needs installing by hand.
 
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -22,8 +25,10 @@ setup: $(STAMP)
 
 $(STAMP): requirements.txt requirements-lock.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c requirements-lock.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c requirements-lock.txt 2>&1 \
+	  | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+	@# The analysis package is used in place: a .pth file puts the project root on sys.path.
+	$(BIN)/python -c "import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()['purelib'], 'china_us_news.pth').write_text('$(CURDIR)\n')"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (china-us-news)" >/dev/null
 	@touch $(STAMP)
 
