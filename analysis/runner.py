@@ -7,14 +7,21 @@
 unchanged checkout leaves ``git status`` clean.
 
 ``python -m analysis.runner --corpus PATH --out DIR`` runs the same notebooks on
-another corpus: papermill injects ``corpus`` and ``output_dir`` (and optionally
-``annotations``) and the executed notebooks, figures and tables go under ``DIR``;
-the committed notebooks, ``figures/`` and ``data/processed/`` are not touched.
+another corpus: papermill injects ``corpus`` and ``output_dir`` (and
+``annotations`` where a notebook declares it) and the executed notebooks,
+figures and tables go under ``DIR``; the committed notebooks, ``figures/`` and
+``data/processed/`` are not touched.
+
+Every notebook loads the corpus itself in a fresh kernel, so a notebook that
+fails does not stop the others: all are run, and the failures are reported
+together at the end (exit status 1).
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import os
 import re
 import sys
 from pathlib import Path
@@ -29,6 +36,28 @@ _NOTEBOOK_RE = re.compile(r"^\d{2}_[\w-]+\.ipynb$")
 _KEEP_NB_METADATA = ("kernelspec", "language_info")
 #: Cell-level metadata keys kept; timings and papermill bookkeeping are dropped.
 _KEEP_CELL_METADATA = ("tags",)
+#: Tags of the cells papermill adds: the injected parameters and the error banners.
+INJECTED_TAG = "injected-parameters"
+ERROR_TAG = "papermill-error-cell-tag"
+
+
+class NotebookRunError(RuntimeError):
+    """One or more notebooks stopped with an error.
+
+    Parameters
+    ----------
+    failures : list of tuple(str, str)
+        ``(notebook file name, "ExceptionName: message")`` for each failed notebook.
+    """
+
+    def __init__(self, failures: list[tuple[str, str]]):
+        super().__init__(failures)
+        self.failures = failures
+
+    def __str__(self) -> str:
+        lines = [f"{len(self.failures)} notebook(s) failed:"]
+        lines += [f"  {name}: {error}" for name, error in self.failures]
+        return "\n".join(lines)
 
 
 def list_notebooks(folder: Path = NOTEBOOK_DIR) -> list[Path]:
@@ -53,7 +82,8 @@ def normalize_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     Keeps the kernelspec, the language name, cell tags, ids, sources and
     outputs; drops execution timings, papermill's per-cell and per-notebook
     bookkeeping (which holds timestamps and absolute paths) and the Python
-    patch version.
+    patch version. Cells papermill created (injected parameters, error
+    banners) get stable ids instead of random ones.
 
     Parameters
     ----------
@@ -69,11 +99,59 @@ def normalize_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     if "language_info" in meta:
         meta["language_info"] = {"name": meta["language_info"].get("name", "python")}
     nb.metadata = nbformat.from_dict(meta)
+    n_banners = 0
     for cell in nb.cells:
         cell.metadata = nbformat.from_dict(
             {k: cell.metadata[k] for k in _KEEP_CELL_METADATA if cell.metadata.get(k)}
         )
+        tags = cell.metadata.get("tags", [])
+        if INJECTED_TAG in tags:
+            cell.id = INJECTED_TAG
+        elif ERROR_TAG in tags:
+            n_banners += 1
+            cell.id = f"papermill-error-{n_banners}"
     return nb
+
+
+def _strip_papermill_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop cells left by an earlier papermill run (injected parameters, error banners)."""
+    nb.cells = [
+        c for c in nb.cells
+        if not {INJECTED_TAG, ERROR_TAG} & set(c.get("metadata", {}).get("tags", []))
+    ]
+    return nb
+
+
+def declared_parameters(nb: nbformat.NotebookNode) -> set[str]:
+    """Names assigned in the notebook's cell tagged ``parameters``.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        A notebook.
+
+    Returns
+    -------
+    set of str
+        Empty if no cell is tagged ``parameters``.
+    """
+    names: set[str] = set()
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            for node in ast.parse(cell.source).body:
+                targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+                names |= {t.id for t in targets if isinstance(t, ast.Name)}
+            break
+    return names
+
+
+def _first_error(nb: nbformat.NotebookNode) -> str:
+    """``"ExceptionName: message"`` of the first error output of ``nb``, else ``""``."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                return f"{out.ename}: {out.evalue}"
+    return ""
 
 
 def execute(
@@ -83,10 +161,14 @@ def execute(
 ) -> Path:
     """Execute one notebook with papermill and write it normalised.
 
+    Cells a previous papermill run left behind are dropped first, so a run
+    without parameters executes exactly the notebook's own defaults. Only the
+    parameters the notebook declares in its ``parameters`` cell are injected.
+
     Parameters
     ----------
     notebook : pathlib.Path
-        The notebook to run.
+        The notebook to run; the kernel's working directory is its folder.
     output : pathlib.Path
         Where the executed notebook is written (may equal ``notebook``).
     parameters : dict, optional
@@ -97,22 +179,49 @@ def execute(
     -------
     pathlib.Path
         ``output``.
+
+    Raises
+    ------
+    papermill.PapermillExecutionError
+        If a cell raised; ``output`` is still written (normalised), with the
+        error output in the failing cell.
     """
     import papermill as pm
 
+    nb = nbformat.read(notebook, as_version=4)
+    n_cells = len(nb.cells)
+    nb = _strip_papermill_cells(nb)
+    if parameters:
+        declared = declared_parameters(nb)
+        parameters = {k: v for k, v in parameters.items() if k in declared}
     output.parent.mkdir(parents=True, exist_ok=True)
-    pm.execute_notebook(
-        str(notebook),
-        str(output),
-        parameters=parameters or None,
-        cwd=str(notebook.parent),
-        kernel_name="python3",
-        progress_bar=False,
-        log_output=False,
-    )
-    nb = nbformat.read(output, as_version=4)
-    nbformat.write(normalize_notebook(nb), output)
+    # Kernels inherit the environment: fix string hashing as `make` does.
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    try:
+        pm.execute_notebook(
+            # A path when nothing was stripped: papermill records its input in the metadata.
+            nb if len(nb.cells) < n_cells else str(notebook),
+            str(output),
+            parameters=parameters or None,
+            cwd=str(notebook.parent),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+        )
+    finally:
+        if output.exists():
+            nbformat.write(normalize_notebook(nbformat.read(output, as_version=4)), output)
     return output
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    """Refuse an OUT that would overwrite the committed outputs."""
+    protected = [ROOT, NOTEBOOK_DIR, ROOT / "figures", ROOT / "data"]
+    if out_dir in protected or NOTEBOOK_DIR in out_dir.parents or (ROOT / "data") in out_dir.parents:
+        raise SystemExit(
+            f"OUT {str(out_dir)!r} would overwrite the committed notebooks, figures or data. "
+            "Give a folder of its own, e.g. results/my-corpus."
+        )
 
 
 def run_all(
@@ -120,46 +229,76 @@ def run_all(
     out: str | None = None,
     annotations: str | None = None,
     only: list[str] | None = None,
+    notebook_dir: str | Path = NOTEBOOK_DIR,
 ) -> list[Path]:
     """Execute every numbered notebook in order.
 
     Parameters
     ----------
     corpus : str, optional
-        A corpus path accepted by :func:`analysis.load_corpus`. None runs on the
-        bundled corpus and rewrites the committed notebooks in place.
+        A corpus path accepted by :func:`analysis.load_corpus`. None (and no
+        ``out``) runs on the bundled corpus and rewrites the committed
+        notebooks in place.
     out : str, optional
-        Output folder for a run on another corpus (default ``results/<corpus name>``).
+        Output folder for a run on another corpus (default
+        ``results/<corpus name>``): the executed notebooks go to
+        ``out/notebooks``, figures to ``out/figures``, tables to
+        ``out/data/processed``.
     annotations : str, optional
         A hand-coded validation sample for that corpus; without it the
         validation sections say that none was given.
     only : list of str, optional
         Run only notebooks whose name starts with one of these prefixes.
+    notebook_dir : str or pathlib.Path, optional
+        Folder of the numbered notebooks (default: the project's ``notebooks/``).
 
     Returns
     -------
     list of pathlib.Path
         The executed notebooks.
+
+    Raises
+    ------
+    NotebookRunError
+        After all notebooks ran, if any of them failed (each failed notebook
+        is written with its error output).
+    SystemExit
+        If ``corpus`` does not exist or ``out`` would overwrite committed files.
     """
-    notebooks = list_notebooks()
+    notebook_dir = Path(notebook_dir)
+    notebooks = list_notebooks(notebook_dir)
     if only:
         notebooks = [p for p in notebooks if any(p.name.startswith(o) for o in only)]
-    done = []
     if corpus is None and out is None:
         params: dict = {}
-        target_dir = NOTEBOOK_DIR
+        target_dir = notebook_dir
     else:
         if corpus is None:
             corpus = str(ROOT / "data" / "raw")
         corpus_path = Path(corpus).expanduser().resolve()
         if not corpus_path.exists():
-            raise SystemExit(f"CORPUS {corpus!r} does not exist. Give a folder of .txt files or a CSV/JSONL/Parquet file.")
+            raise SystemExit(
+                f"CORPUS {corpus!r} does not exist. "
+                "Give a folder of .txt files or a CSV/JSONL/Parquet file."
+            )
         out_dir = Path(out or ROOT / "results" / corpus_path.stem).expanduser().resolve()
-        params = {"corpus": str(corpus_path), "output_dir": str(out_dir), "annotations": annotations or ""}
+        _check_out_dir(out_dir)
+        params = {"corpus": str(corpus_path), "output_dir": str(out_dir),
+                  "annotations": str(Path(annotations).expanduser().resolve()) if annotations else ""}
         target_dir = out_dir / "notebooks"
+    done, failures = [], []
     for nb in notebooks:
         print(f"executing {nb.name}", flush=True)
-        done.append(execute(nb, target_dir / nb.name, params))
+        target = target_dir / nb.name
+        try:
+            execute(nb, target, params)
+        except Exception as exc:  # papermill's error: record it, run the other notebooks
+            error = _first_error(nbformat.read(target, as_version=4)) if target.exists() else ""
+            failures.append((nb.name, error or f"{type(exc).__name__}: {exc}"))
+            print(f"  FAILED {nb.name}: {failures[-1][1]}", file=sys.stderr, flush=True)
+        done.append(target)
+    if failures:
+        raise NotebookRunError(failures)
     return done
 
 
@@ -173,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         run_all(args.corpus, args.out, args.annotations, args.only)
-    except Exception as exc:  # papermill raises with the failing cell's traceback
+    except NotebookRunError as exc:
         print(f"notebook run failed: {exc}", file=sys.stderr)
         return 1
     return 0

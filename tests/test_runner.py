@@ -1,0 +1,152 @@
+"""Tests of analysis.runner on tiny throwaway notebooks (never the real ones)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis import runner
+
+KERNELSPEC = {
+    "kernelspec": {"name": "python3", "display_name": "Python 3 (china-us-news)", "language": "python"},
+    "language_info": {"name": "python"},
+}
+
+
+def _notebook(path: Path, cells: list[tuple[str, str, list[str]]]) -> Path:
+    """Write a notebook of (kind, source, tags) cells with stable ids."""
+    nb = nbformat.v4.new_notebook(metadata=KERNELSPEC)
+    for i, (kind, source, tags) in enumerate(cells):
+        make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
+        cell = make(source, id=f"c{i:02d}")
+        if tags:
+            cell.metadata["tags"] = tags
+        nb.cells.append(cell)
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture
+def notebooks(tmp_path):
+    """Two numbered notebooks (and a non-numbered one that must be ignored)."""
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    _notebook(folder / "01_first.ipynb", [
+        ("markdown", "# First", []),
+        ("code", 'corpus = "default-corpus"\noutput_dir = "default-out"', ["parameters"]),
+        ("code", "from pathlib import Path\n"
+                 "if Path(corpus).name == 'bad':\n    raise ValueError('corpus is bad: give a good one')\n"
+                 "out = Path(output_dir) / 'figures'\nout.mkdir(parents=True, exist_ok=True)\n"
+                 "(out / '01_x.txt').write_text(corpus)\nprint(corpus)", []),
+    ])
+    _notebook(folder / "02_second.ipynb", [
+        ("code", 'corpus = "default-corpus"\noutput_dir = "default-out"\nannotations = ""',
+         ["parameters"]),
+        ("code", "print(corpus, repr(annotations))", []),
+    ])
+    _notebook(folder / "scratch.ipynb", [("code", "raise RuntimeError('must not run')", [])])
+    return folder
+
+
+def _stdout(nb_path: Path) -> str:
+    nb = nbformat.read(nb_path, as_version=4)
+    return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", [])
+                   if o.get("output_type") == "stream")
+
+
+def test_list_notebooks_numeric_order_only(notebooks):
+    assert [p.name for p in runner.list_notebooks(notebooks)] == ["01_first.ipynb", "02_second.ipynb"]
+
+
+def test_run_on_another_corpus_writes_only_under_out(notebooks, tmp_path):
+    corpus = tmp_path / "my corpus.csv"
+    corpus.write_text("text\nhello\n")
+    before = {p: p.read_bytes() for p in notebooks.iterdir()}
+    out = tmp_path / "results"
+    done = runner.run_all(corpus=str(corpus), out=str(out), notebook_dir=notebooks)
+
+    assert done == [out / "notebooks" / "01_first.ipynb", out / "notebooks" / "02_second.ipynb"]
+    assert {p: p.read_bytes() for p in notebooks.iterdir()} == before
+    assert not (notebooks / "default-out").exists()
+    assert (out / "figures" / "01_x.txt").read_text() == str(corpus.resolve())
+    assert str(corpus.resolve()) in _stdout(done[0])
+    # annotations is injected (empty) where declared, and only there
+    assert "''" in _stdout(done[1])
+    injected = [c for c in nbformat.read(done[0], as_version=4).cells
+                if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and "annotations" not in injected[0].source
+    assert injected[0].id == "injected-parameters"
+
+
+def test_executed_notebooks_are_normalised(notebooks, tmp_path):
+    corpus = tmp_path / "c.csv"
+    corpus.write_text("text\nhello\n")
+    for path in runner.run_all(corpus=str(corpus), out=str(tmp_path / "o"), notebook_dir=notebooks):
+        raw = json.loads(path.read_text())
+        assert set(raw["metadata"]) <= {"kernelspec", "language_info"}
+        assert raw["metadata"]["language_info"] == {"name": "python"}
+        for cell in raw["cells"]:
+            assert set(cell["metadata"]) <= {"tags"}
+        assert "papermill" not in path.read_text()
+        assert str(notebooks) not in path.read_text()  # no absolute input path
+
+
+def test_in_place_rerun_is_byte_identical_and_drops_stale_injection(notebooks):
+    first = notebooks / "01_first.ipynb"
+    runner.run_all(notebook_dir=notebooks)
+    once = first.read_bytes()
+    runner.run_all(notebook_dir=notebooks)
+    assert first.read_bytes() == once
+    assert "default-corpus" in _stdout(first)
+    assert (notebooks / "default-out" / "figures" / "01_x.txt").exists()
+
+    # A notebook accidentally committed after a parameterised run gets its defaults back.
+    nb = nbformat.read(first, as_version=4)
+    stale = nbformat.v4.new_code_cell('corpus = "elsewhere"', id="injected-parameters")
+    stale.metadata["tags"] = ["injected-parameters"]
+    nb.cells.insert(2, stale)
+    nbformat.write(nb, first)
+    runner.run_all(notebook_dir=notebooks)
+    assert first.read_bytes() == once
+
+
+def test_failure_is_reported_and_other_notebooks_still_run(notebooks, tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    out = tmp_path / "o"
+    with pytest.raises(runner.NotebookRunError) as info:
+        runner.run_all(corpus=str(bad), out=str(out), notebook_dir=notebooks)
+    assert [name for name, _ in info.value.failures] == ["01_first.ipynb"]
+    assert "ValueError: corpus is bad: give a good one" in info.value.failures[0][1]
+    assert "01_first.ipynb" in str(info.value)
+    failed = out / "notebooks" / "01_first.ipynb"
+    raw = json.loads(failed.read_text())  # normalised although it failed
+    assert "papermill" not in raw["metadata"]
+    assert all(set(c["metadata"]) <= {"tags"} for c in raw["cells"])
+    errors = [o for c in nbformat.read(failed, as_version=4).cells for o in c.get("outputs", [])
+              if o.output_type == "error"]
+    assert len(errors) == 1 and errors[0].ename == "ValueError"
+    assert str(bad) in _stdout(out / "notebooks" / "02_second.ipynb")
+
+
+def test_refuses_missing_corpus_and_protected_out(notebooks, tmp_path):
+    with pytest.raises(SystemExit, match="does not exist"):
+        runner.run_all(corpus=str(tmp_path / "nope.csv"), out=str(tmp_path / "o"), notebook_dir=notebooks)
+    for protected in (runner.ROOT, runner.ROOT / "figures", runner.NOTEBOOK_DIR / "x"):
+        with pytest.raises(SystemExit, match="overwrite the committed"):
+            runner.run_all(out=str(protected), notebook_dir=notebooks)
+
+
+def test_main_returns_1_and_names_the_failure(notebooks, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(runner, "run_all", functools.partial(runner.run_all, notebook_dir=notebooks))
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    assert runner.main(["--corpus", str(bad), "--out", str(tmp_path / "o"), "--only", "01"]) == 1
+    err = capsys.readouterr().err
+    assert "01_first.ipynb" in err and "corpus is bad" in err
+    assert not (tmp_path / "o" / "notebooks" / "02_second.ipynb").exists()
+    assert runner.main(["--out", str(tmp_path / "ok"), "--only", "01"]) == 0
