@@ -12,12 +12,6 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .corpus import Corpus, CorpusError, CorpusWarning, from_frame, load_corpus  # noqa: E402
 
-def load_corpus(source, **kwargs):
-    """Load a corpus; see :func:`analysis.corpus.load_corpus`."""
-    from .corpus import load_corpus as _load
-
-    return _load(source, **kwargs)
-
-
-__all__ = ["load_corpus", "__version__"]
+__all__ = ["Corpus", "CorpusError", "CorpusWarning", "from_frame", "load_corpus", "__version__"]

@@ -1,0 +1,786 @@
+"""Loading a corpus: readers, manifest, cleaning, segmentation, quotes, near-duplicates.
+
+:func:`load_corpus` is the one entry point. ``source`` is either
+
+* a folder of ``.txt`` files (searched recursively; hidden files ignored) with an optional
+  ``manifest.csv`` next to them or in the folder (one row per article: ``article_id`` = file
+  stem, plus any of ``outlet``, ``outlet_group``, ``published``, ``headline``, ``genre``,
+  ``byline``, ``dateline``, ``attribution``), or
+* one ``.csv``, ``.jsonl``/``.ndjson``/``.json`` (one object per line) or ``.parquet`` table
+  with a text column.
+
+Everything is then built by :func:`from_frame`, which runs the same stage functions a Dask
+``map_partitions`` path can call on a partition: :func:`analysis.clean.clean_texts`,
+:func:`analysis.segment.paragraphs`, :func:`analysis.segment.sentences`,
+:func:`analysis.quotes.find_quotes`, :func:`analysis.quotes.quote_share`, then
+:func:`flag_duplicates` across the whole corpus.
+
+Bad input never disappears silently. A problem with one input (an empty, binary or undecodable
+file, a file type that is not read, a manifest row without a file, a table row without text,
+a repeated id) skips that input with a :class:`CorpusWarning` naming it and a row in
+``Corpus.skipped``. Decoding falls back from UTF-8 to cp1252 and then latin-1 with a warning
+(the encoding used is in ``articles.encoding``); a UTF-8 BOM is stripped and CRLF line ends are
+normalised silently. A file without a manifest row is loaded with unknown metadata and a
+warning. An unreadable date becomes NaT with a warning and a row in ``conflicts``. Two
+identical files are both loaded; the later one (by id) gets ``duplicate_of`` = the earlier.
+A corpus with nothing loadable, a manifest without an id column or with repeated ids, or a
+table without a text column raises one :class:`CorpusError` that says why and what to do.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from . import clean, quotes, segment
+
+__all__ = [
+    "Corpus",
+    "CorpusError",
+    "CorpusWarning",
+    "DUPLICATE_THRESHOLD",
+    "flag_duplicates",
+    "from_frame",
+    "load_corpus",
+    "read_folder",
+    "read_manifest",
+    "read_table",
+]
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+#: Jaccard similarity of sentence sets at or above which an article is a near-duplicate.
+DUPLICATE_THRESHOLD = 0.8
+
+#: Recognised column names, first match wins (case-insensitive).
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "article_id": ("article_id", "id", "doc_id", "docid", "document_id", "uid", "uuid", "key"),
+    "text": ("text", "body", "content", "article", "full_text", "fulltext", "article_text",
+             "maintext", "story"),
+    "outlet": ("outlet", "source", "publisher", "media", "newspaper", "site", "source_name"),
+    "outlet_group": ("outlet_group", "group", "outlet_type", "media_type"),
+    "published": ("published", "date", "publish_date", "pub_date", "published_at",
+                  "publication_date", "datetime", "date_published", "timestamp"),
+    "headline": ("headline", "title", "hed"),
+    "genre": ("genre", "article_type", "type"),
+    "byline": ("byline", "author", "authors", "by"),
+    "dateline": ("dateline",),
+    "attribution": ("attribution", "evidence", "notes", "note"),
+}
+_META = ("outlet", "outlet_group", "published", "headline", "genre", "byline", "dateline",
+         "attribution")
+GENRES = ("news", "analysis", "opinion")
+_GENRE_SYNONYMS = {
+    "commentary": "opinion", "editorial": "opinion", "op-ed": "opinion", "oped": "opinion",
+    "column": "opinion", "comment": "opinion", "opinions": "opinion", "feature": "analysis",
+    "explainer": "analysis", "report": "news", "article": "news", "brief": "news",
+}
+_TEXT_SUFFIXES = {".txt", ".text"}
+_TABLE_SUFFIXES = {".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet", ".pq"}
+_SENTINEL_NAMES = {"manifest.csv"}
+
+ARTICLE_COLUMNS = [
+    "article_id", "outlet", "outlet_group", "published", "headline", "genre", "byline",
+    "dateline", "attribution", "source", "text", "n_words", "n_paragraphs", "n_sentences",
+    "quote_share", "duplicate_of", "encoding",
+]
+
+
+class CorpusError(ValueError):
+    """The corpus cannot be loaded at all (nothing loadable, malformed manifest, no text column)."""
+
+
+class CorpusWarning(UserWarning):
+    """One input was skipped, decoded with a fallback, or has unknown or unreadable metadata."""
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+@dataclass
+class Corpus:
+    """A loaded corpus: the tables of the data contract.
+
+    Attributes
+    ----------
+    articles : pandas.DataFrame
+        One row per article: ``article_id``, ``outlet``, ``outlet_group``, ``published``
+        (datetime64, NaT if unknown), ``headline``, ``genre``, ``byline``, ``dateline``,
+        ``attribution``, ``source``, ``text`` (clean; paragraphs separated by ``"\\n\\n"``),
+        ``n_words``, ``n_paragraphs``, ``n_sentences``, ``quote_share``, ``duplicate_of``,
+        ``encoding``.
+    paragraphs, sentences, quotes : pandas.DataFrame
+        See :mod:`analysis.segment` and :mod:`analysis.quotes`; ``sentences`` also has
+        ``quote_share`` and ``speaker``.
+    removed : pandas.DataFrame
+        ``article_id``, ``line``, ``reason`` (+ ``line_no``): what cleaning took out.
+    skipped : pandas.DataFrame
+        ``source``, ``reason``: inputs that were not loaded.
+    conflicts : pandas.DataFrame
+        ``article_id``, ``field``, ``manifest_value``, ``text_value`` (+ ``note``): where the
+        manifest and the text disagree, or a value could not be read.
+    """
+
+    articles: pd.DataFrame
+    paragraphs: pd.DataFrame
+    sentences: pd.DataFrame
+    quotes: pd.DataFrame
+    removed: pd.DataFrame
+    skipped: pd.DataFrame = field(default_factory=lambda: _empty(["source", "reason"]))
+    conflicts: pd.DataFrame = field(
+        default_factory=lambda: _empty(["article_id", "field", "manifest_value", "text_value", "note"])
+    )
+
+    def __repr__(self) -> str:
+        return (
+            f"Corpus({len(self.articles)} articles, {len(self.paragraphs)} paragraphs, "
+            f"{len(self.sentences)} sentences, {len(self.quotes)} quotes, "
+            f"{len(self.skipped)} skipped, {len(self.conflicts)} conflicts)"
+        )
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def _warn(msg: str) -> None:
+    warnings.warn(msg, CorpusWarning, stacklevel=3)
+
+
+def _decode(data: bytes, name: str) -> tuple[str | None, str]:
+    """Decode file bytes; return (text or None, encoding or skip reason)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            return None, "binary file (UTF-16 BOM but not decodable as UTF-16)"
+    if not data.strip():
+        return None, "empty file"
+    sample = data[:8192]
+    control = sum(b < 32 and b not in (9, 10, 12, 13) for b in sample)
+    if b"\x00" in sample or control > 0.05 * len(sample):
+        return None, "binary file (not text): convert it to a UTF-8 .txt file or remove it"
+    try:
+        text = data.decode("utf-8")
+        if text.startswith("\ufeff"):
+            return text[1:], "utf-8-sig"
+        return text, "utf-8"
+    except UnicodeDecodeError:
+        pass
+    for enc in ("cp1252", "latin-1"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        _warn(
+            f"{name}: not valid UTF-8; decoded as {enc}. Check its accented characters and "
+            "re-save it as UTF-8 to silence this warning."
+        )
+        return text, enc
+    return None, "undecodable text"  # pragma: no cover - latin-1 decodes any bytes
+
+
+def _find_column(columns: list[str], key: str, given: str | None, where: str) -> str | None:
+    if given is not None:
+        if given not in columns:
+            raise CorpusError(
+                f"{where}: column {given!r} (given as {key}_column) not found; columns are "
+                f"{columns}."
+            )
+        return given
+    lower = {str(c).strip().lower(): c for c in columns}
+    for alias in COLUMN_ALIASES[key]:
+        if alias in lower:
+            return lower[alias]
+    return None
+
+
+def read_manifest(path: str | Path) -> pd.DataFrame:
+    """Read a manifest CSV (one row per article, ``article_id`` = file stem).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The manifest file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``article_id`` (str) and whichever of outlet, outlet_group, published,
+        headline, genre, byline, dateline, attribution it has (recognised by
+        :data:`COLUMN_ALIASES`), all as strings with missing values <NA>, plus
+        ``manifest_row`` (1-based data row number).
+
+    Raises
+    ------
+    CorpusError
+        If the file cannot be parsed, has no id column, or repeats an id.
+    """
+    path = Path(path)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="cp1252")
+        _warn(f"{path.name}: not valid UTF-8; read as cp1252. Re-save it as UTF-8.")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise CorpusError(f"manifest {path.name} cannot be read as CSV ({exc}). Fix or remove it.") from exc
+    cols = list(raw.columns)
+    id_col = _find_column(cols, "article_id", None, path.name)
+    if id_col is None:
+        raise CorpusError(
+            f"manifest {path.name} has no article_id column (columns: {cols}). Add a column "
+            "'article_id' holding each file's name without '.txt'."
+        )
+    out = pd.DataFrame({"article_id": raw[id_col].str.strip().str.replace(r"\.txt$", "", regex=True)})
+    for key in _META:
+        col = _find_column(cols, key, None, path.name)
+        if col is not None and col != id_col:
+            out[key] = raw[col].str.strip().replace("", pd.NA)
+    out["manifest_row"] = np.arange(1, len(out) + 1)
+    dup = out["article_id"].duplicated(keep=False)
+    if dup.any():
+        raise CorpusError(
+            f"manifest {path.name} repeats article_id(s) {sorted(out.loc[dup, 'article_id'].unique())}"
+            f" (rows {list(out.loc[dup, 'manifest_row'])}). Each article needs exactly one row."
+        )
+    if (out["article_id"] == "").any():
+        rows = list(out.loc[out["article_id"] == "", "manifest_row"])
+        raise CorpusError(f"manifest {path.name} has empty article_id in rows {rows}.")
+    return out
+
+
+def read_folder(folder: str | Path, manifest: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read a folder of ``.txt`` files and its optional manifest.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        Folder searched recursively for ``.txt`` files (hidden files and folders ignored).
+    manifest : str or pathlib.Path, optional
+        Manifest CSV; default ``folder/manifest.csv`` when it exists.
+
+    Returns
+    -------
+    raw : pandas.DataFrame
+        One row per loaded file: ``article_id`` (file stem), ``text`` (decoded raw text),
+        ``source`` (path relative to ``folder``), ``encoding``, and the manifest columns.
+    skipped : pandas.DataFrame
+        ``source``, ``reason``.
+    """
+    folder = Path(folder)
+    manifest_path = Path(manifest) if manifest is not None else folder / "manifest.csv"
+    man = read_manifest(manifest_path) if manifest_path.exists() else None
+    rows, skipped = [], []
+    files = sorted(
+        p for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+    seen: dict[str, str] = {}
+    for p in files:
+        rel = p.relative_to(folder).as_posix()
+        if man is not None and p.resolve() == manifest_path.resolve():
+            continue
+        if p.suffix.lower() not in _TEXT_SUFFIXES:
+            if p.name.lower() in _SENTINEL_NAMES:
+                continue
+            reason = (
+                f"unsupported file type '{p.suffix or p.name}': only .txt files are read from a "
+                "folder (load a CSV/JSONL/Parquet table by passing its path)"
+            )
+            skipped.append((rel, reason))
+            _warn(f"{rel}: skipped, {reason}.")
+            continue
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            skipped.append((rel, f"unreadable file ({exc.strerror})"))
+            _warn(f"{rel}: skipped, cannot be read ({exc.strerror}).")
+            continue
+        text, enc = _decode(data, rel)
+        if text is None:
+            skipped.append((rel, enc))
+            _warn(f"{rel}: skipped, {enc}.")
+            continue
+        aid = p.stem
+        if aid in seen:
+            reason = f"duplicate article_id '{aid}' (already loaded from {seen[aid]}); rename one"
+            skipped.append((rel, reason))
+            _warn(f"{rel}: skipped, {reason}.")
+            continue
+        seen[aid] = rel
+        rows.append((aid, text, rel, enc))
+    raw = pd.DataFrame(rows, columns=["article_id", "text", "source", "encoding"]).astype(object)
+    if man is not None:
+        missing = man[~man["article_id"].isin(raw["article_id"])]
+        for aid, row in zip(missing["article_id"], missing["manifest_row"], strict=True):
+            reason = f"manifest row for '{aid}' has no file {aid}.txt (or the file was skipped)"
+            skipped.append((f"{manifest_path.name}:row {row}", reason))
+            _warn(f"{manifest_path.name} row {row}: {reason}.")
+        nomatch = ~raw["article_id"].isin(man["article_id"])
+        for src in raw.loc[nomatch, "source"]:
+            _warn(f"{src}: no manifest row; loaded with unknown outlet, date, headline and genre.")
+        raw = raw.merge(man.drop(columns="manifest_row"), on="article_id", how="left")
+    skipped_df = pd.DataFrame(skipped, columns=["source", "reason"]).astype(object)
+    return raw, skipped_df
+
+
+def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    try:
+        return pd.read_json(path, lines=True, dtype=False, convert_dates=False), []
+    except ValueError:
+        pass
+    records, bad = [], []
+    with path.open(encoding="utf-8-sig", errors="replace") as fh:
+        for i, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                bad.append((f"{path.name}:line {i}", f"invalid JSON ({exc.msg})"))
+                continue
+            if not isinstance(obj, dict):
+                bad.append((f"{path.name}:line {i}", "not a JSON object"))
+                continue
+            records.append(obj)
+    return pd.DataFrame.from_records(records), bad
+
+
+def read_table(
+    path: str | Path,
+    *,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    outlet_column: str | None = None,
+    date_column: str | None = None,
+    headline_column: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read one CSV, JSONL or Parquet table of articles.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The table.
+    text_column, id_column, outlet_column, date_column, headline_column : str, optional
+        Column names, when they are not among the recognised ones (:data:`COLUMN_ALIASES`).
+
+    Returns
+    -------
+    raw : pandas.DataFrame
+        ``article_id``, ``text``, ``source`` ("file.csv:row N", N 1-based), ``encoding`` and
+        the metadata columns found.
+    skipped : pandas.DataFrame
+        ``source``, ``reason`` (unparseable JSON lines).
+
+    Raises
+    ------
+    CorpusError
+        If the file cannot be parsed or has no text column.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    bad: list[tuple[str, str]] = []
+    encoding = "utf-8"
+    try:
+        if suffix in {".csv", ".tsv"}:
+            sep = "\t" if suffix == ".tsv" else ","
+            try:
+                df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding="utf-8-sig")
+            except UnicodeDecodeError:
+                df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding="cp1252")
+                encoding = "cp1252"
+                _warn(f"{path.name}: not valid UTF-8; read as cp1252. Re-save it as UTF-8.")
+        elif suffix in {".jsonl", ".ndjson", ".json"}:
+            df, bad = _read_jsonl(path)
+        elif suffix in {".parquet", ".pq"}:
+            df = pd.read_parquet(path)
+        else:
+            raise CorpusError(
+                f"{path.name}: unsupported file type '{suffix}'. Give a folder of .txt files or "
+                "one .csv, .jsonl or .parquet file."
+            )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError, ValueError) as exc:
+        if isinstance(exc, CorpusError):
+            raise
+        raise CorpusError(f"{path.name} cannot be read as a {suffix} table ({exc}).") from exc
+    raw, more = _standardize(
+        df, path.name, text_column=text_column, id_column=id_column,
+        outlet_column=outlet_column, date_column=date_column, headline_column=headline_column,
+    )
+    raw["encoding"] = encoding
+    skipped = pd.DataFrame(bad + more, columns=["source", "reason"]).astype(object)
+    return raw, skipped
+
+
+def _standardize(
+    df: pd.DataFrame,
+    where: str,
+    *,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    outlet_column: str | None = None,
+    date_column: str | None = None,
+    headline_column: str | None = None,
+) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """Rename a table's columns to the contract's; drop (and list) rows without text or with a repeated id."""
+    cols = [str(c) for c in df.columns]
+    df = df.set_axis(cols, axis=1).reset_index(drop=True)
+    given = {"text": text_column, "article_id": id_column, "outlet": outlet_column,
+             "published": date_column, "headline": headline_column}
+    text_col = _find_column(cols, "text", given["text"], where)
+    if text_col is None:
+        raise CorpusError(
+            f"{where} has no text column; columns found: {cols}. Name the column that holds "
+            "the article text with load_corpus(..., text_column='<name>')."
+        )
+    n = len(df)
+    width = max(len(str(n)), 1)
+    out = pd.DataFrame(index=df.index)
+    id_col = _find_column(cols, "article_id", given["article_id"], where)
+    ids = (
+        df[id_col].astype(object).where(df[id_col].notna(), "").astype(str).str.strip()
+        if id_col is not None else pd.Series("", index=df.index)
+    )
+    fallback = pd.Series([f"row{i:0{width}d}" for i in range(1, n + 1)], index=df.index)
+    out["article_id"] = ids.where(ids != "", fallback).astype(str)
+    text = df[text_col].astype(object)
+    out["text"] = text.where(text.map(lambda v: isinstance(v, str)), None)
+    used = {text_col, id_col}
+    for key in _META:
+        col = _find_column(cols, key, given.get(key), where)
+        if col is None or col in used:
+            continue
+        used.add(col)
+        vals = df[col]
+        if key == "published" and pd.api.types.is_datetime64_any_dtype(vals):
+            vals = vals.dt.strftime("%Y-%m-%d")
+        vals = vals.astype(object).where(vals.notna(), None).astype("string").str.strip()
+        out[key] = vals.replace("", pd.NA)
+    if "source" in cols and "source" not in used:
+        out["source"] = df["source"].astype(str)
+        used.add("source")
+    else:
+        out["source"] = [f"{where}:row {i}" for i in range(1, n + 1)]
+    for c in cols:  # keep any other columns (url, encoding, ...)
+        if c not in used and c not in out:
+            out[c] = df[c].to_numpy()
+    bad: list[tuple[str, str]] = []
+    no_text = out["text"].isna() | (out["text"].fillna("").str.strip() == "")
+    for src in out.loc[no_text, "source"]:
+        bad.append((src, "empty or missing text"))
+    out = out[~no_text]
+    dup = out["article_id"].duplicated(keep="first")
+    if dup.any():
+        first_src = out.drop_duplicates("article_id").set_index("article_id")["source"]
+        for aid, src in zip(out.loc[dup, "article_id"], out.loc[dup, "source"], strict=True):
+            bad.append((src, f"duplicate article_id '{aid}' (first at {first_src[aid]})"))
+        out = out[~dup]
+    for src, reason in bad:
+        _warn(f"{src}: skipped, {reason}.")
+    return out.reset_index(drop=True), bad
+
+
+# ----------------------------------------------------------------------------- metadata
+
+
+def _outlet_groups() -> dict[str, str]:
+    path = DATA_DIR / "outlet_groups.csv"
+    if not path.exists():
+        return {}
+    table = pd.read_csv(path, dtype=str)
+    return dict(zip(table["outlet"].str.casefold(), table["outlet_group"], strict=True))
+
+
+def _norm(s: pd.Series) -> pd.Series:
+    """Normalise strings for comparison: casefold, quotes/dashes unified, spaces collapsed."""
+    s = s.astype("string").str.casefold()
+    s = s.str.replace(r"[“”\"‘’']", "'", regex=True).str.replace(r"[–—-]", "-", regex=True)
+    return s.str.replace(r"\s+", " ", regex=True).str.strip().str.rstrip(".")
+
+
+def _parse_dates(values: pd.Series) -> pd.Series:
+    """Parse manifest / table dates: ISO prefix fast path, then other formats; NaT if unreadable."""
+    s = values.astype("string").str.strip()
+    iso = s.str.extract(r"^(\d{4}-\d{2}-\d{2})")[0]
+    out = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
+    rest = out.isna() & s.notna()
+    if rest.any():
+        out[rest] = clean.parse_text_date(s[rest])
+    return out.astype("datetime64[ns]")
+
+
+def _genre(values: pd.Series) -> pd.Series:
+    g = values.astype("string").str.strip().str.casefold()
+    g = g.replace(_GENRE_SYNONYMS)
+    return g.where(g.isin(GENRES), "unknown").fillna("unknown").astype(str)
+
+
+def _metadata(raw: pd.DataFrame, found: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Combine table/manifest metadata with metadata found in the text; list conflicts."""
+    art = pd.DataFrame({"article_id": raw["article_id"].astype(str).to_numpy()})
+    for key in _META:
+        art[key] = raw[key].astype("string").to_numpy() if key in raw else pd.array([pd.NA] * len(raw), dtype="string")
+    conflicts = []
+    found = found.reindex(art["article_id"])
+    # dates
+    parsed = _parse_dates(art["published"])
+    text_date = pd.Series(found["date"].to_numpy(), index=art.index).astype("datetime64[ns]")
+    bad = art["published"].notna() & parsed.isna()
+    for i in np.flatnonzero(bad.to_numpy()):
+        aid, val = art.at[i, "article_id"], art.at[i, "published"]
+        td = text_date.iat[i]
+        use = f"; the date in the text ({td:%Y-%m-%d}) is used" if pd.notna(td) else "; published is NaT"
+        _warn(f"{raw['source'].iat[i]}: date {val!r} cannot be read as a date{use}. Write dates as YYYY-MM-DD.")
+        conflicts.append((aid, "published", val, None if pd.isna(td) else f"{td:%Y-%m-%d}",
+                          "manifest date unreadable"))
+    both = parsed.notna() & text_date.notna() & (parsed.dt.normalize() != text_date)
+    for i in np.flatnonzero(both.to_numpy()):
+        conflicts.append((art.at[i, "article_id"], "published", f"{parsed.iat[i]:%Y-%m-%d}",
+                          f"{text_date.iat[i]:%Y-%m-%d}", "manifest wins"))
+    art["published"] = parsed.dt.normalize().fillna(text_date).astype("datetime64[ns]")
+    # headline, byline, dateline: manifest wins, conflicts reported
+    for key in ("headline", "byline", "dateline"):
+        text_val = pd.Series(found[key].to_numpy(), index=art.index, dtype="string")
+        differ = art[key].notna() & text_val.notna() & (_norm(art[key]) != _norm(text_val))
+        for i in np.flatnonzero(differ.fillna(False).to_numpy()):
+            conflicts.append((art.at[i, "article_id"], key, art.at[i, key], text_val.iat[i], "manifest wins"))
+        art[key] = art[key].fillna(text_val)
+    groups = _outlet_groups()
+    art["outlet"] = art["outlet"].fillna("unknown").astype(str)
+    known = art["outlet"].str.casefold().map(groups)
+    og = art["outlet_group"].astype("string").str.strip().str.casefold()
+    og = og.where(og.isin(["international", "chinese_state"]))
+    art["outlet_group"] = og.fillna(known).fillna("unknown").astype(str)
+    art["genre"] = _genre(art["genre"])
+    cols = ["article_id", "field", "manifest_value", "text_value", "note"]
+    conf = pd.DataFrame(conflicts, columns=cols).astype(object) if conflicts else _empty(cols)
+    return art, conf.sort_values(["article_id", "field"], kind="stable").reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- duplicates
+
+
+def flag_duplicates(sentences: pd.DataFrame, threshold: float = DUPLICATE_THRESHOLD) -> pd.Series:
+    """Flag near-duplicate articles (the same story republished) by shared sentences.
+
+    Each article is the set of its normalised sentences (lower-cased, only letters and digits
+    kept), hashed with :func:`pandas.util.hash_array`; two articles are near-duplicates when the
+    Jaccard similarity of their sets is at least ``threshold``. Pair counts come from one
+    sparse product over the sentences that occur in more than one article, so the cost grows
+    with the number of shared sentences, not with the square of the corpus.
+
+    Parameters
+    ----------
+    sentences : pandas.DataFrame
+        ``article_id`` and ``text`` of every sentence.
+    threshold : float, default :data:`DUPLICATE_THRESHOLD` (0.8)
+        Minimum Jaccard similarity.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by article_id (sorted), the article_id of the earliest (by id) article it
+        near-duplicates, else <NA>. Articles are never dropped.
+    """
+    ids = pd.Index(sorted(sentences["article_id"].astype(str).unique()), name="article_id")
+    out = pd.Series(pd.NA, index=ids, dtype="string", name="duplicate_of")
+    if len(ids) < 2:
+        return out
+    norm = sentences["text"].astype(str).str.lower().str.replace(r"[^\w]+", " ", regex=True).str.strip()
+    keep = norm.str.len() > 0
+    h = pd.util.hash_array(norm[keep].to_numpy(dtype=object))
+    doc = ids.get_indexer(sentences.loc[keep, "article_id"].astype(str))
+    pairs = pd.DataFrame({"doc": doc, "h": h}).drop_duplicates()
+    size = pairs.groupby("doc").size().reindex(range(len(ids)), fill_value=0).to_numpy()
+    shared = pairs[pairs["h"].duplicated(keep=False)]
+    if shared.empty:
+        return out
+    codes, uniq = pd.factorize(shared["h"])
+    x = sp.csr_matrix(
+        (np.ones(len(shared), dtype=np.float64), (shared["doc"].to_numpy(), codes)),
+        shape=(len(ids), len(uniq)),
+    )
+    inter = sp.triu(x @ x.T, k=1).tocoo()
+    union = size[inter.row] + size[inter.col] - inter.data
+    jac = inter.data / np.maximum(union, 1)
+    hit = jac >= threshold
+    if not hit.any():
+        return out
+    # the later article (by id) points to the earliest near-duplicate
+    dup = pd.DataFrame({"later": inter.col[hit], "earlier": inter.row[hit]})
+    first = dup.groupby("later")["earlier"].min()
+    out.iloc[first.index.to_numpy()] = ids[first.to_numpy()].to_numpy()
+    return out
+
+
+# ----------------------------------------------------------------------------- building
+
+
+def from_frame(
+    df: pd.DataFrame,
+    *,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    outlet_column: str | None = None,
+    date_column: str | None = None,
+    headline_column: str | None = None,
+    duplicate_threshold: float = DUPLICATE_THRESHOLD,
+) -> Corpus:
+    """Build a :class:`Corpus` from an in-memory DataFrame of articles.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per article with a raw text column and optional metadata columns (names
+        recognised as in :func:`load_corpus`; a ``source`` column that is not taken as the
+        outlet is kept as the source, other columns are kept as extra article columns).
+        Rows without text or with a repeated id are skipped (listed in ``skipped``).
+    text_column, id_column, outlet_column, date_column, headline_column : str, optional
+        Column names when they are not among the recognised ones.
+    duplicate_threshold : float, default 0.8
+        Jaccard threshold of :func:`flag_duplicates`.
+
+    Returns
+    -------
+    Corpus
+
+    Raises
+    ------
+    CorpusError
+        If no text column is found, or nothing is loadable.
+    """
+    raw, bad = _standardize(
+        df, "data frame", text_column=text_column, id_column=id_column,
+        outlet_column=outlet_column, date_column=date_column, headline_column=headline_column,
+    )
+    given = pd.DataFrame(bad, columns=["source", "reason"]).astype(object)
+    return _build(raw, given, duplicate_threshold)
+
+
+def _build(raw: pd.DataFrame, skipped: pd.DataFrame, duplicate_threshold: float) -> Corpus:
+    """Clean, segment, find quotes and duplicates: the stages over standardized raw articles."""
+    skipped_rows = list(skipped.itertuples(index=False, name=None))
+    raw = raw.reset_index(drop=True)
+    if "encoding" not in raw:
+        raw["encoding"] = "utf-8"
+    clean_text, removed = clean.clean_texts(pd.Series(raw["text"].to_numpy(), index=raw["article_id"]))
+    empty = clean_text.str.strip() == ""
+    if empty.any():
+        for src in raw.loc[empty.to_numpy(), "source"]:
+            skipped_rows.append((str(src), "nothing left after removing boilerplate"))
+            _warn(f"{src}: skipped, nothing is left after removing site boilerplate.")
+        raw = raw[~empty.to_numpy()].reset_index(drop=True)
+        clean_text = clean_text[~empty]
+        removed = removed[removed["article_id"].isin(raw["article_id"])]
+    skipped_df = (
+        pd.DataFrame(skipped_rows, columns=["source", "reason"]).astype(object)
+        if skipped_rows else _empty(["source", "reason"])
+    ).sort_values(["source"], kind="stable").reset_index(drop=True)
+    if raw.empty:
+        detail = "; ".join(f"{s}: {r}" for s, r in skipped_df.itertuples(index=False, name=None))
+        raise CorpusError(
+            "nothing loadable in the corpus" + (f" ({detail})" if detail else "")
+            + ". Give .txt files with text, or a table with a text column."
+        )
+
+    found = clean.extract_metadata(removed, pd.Index(raw["article_id"]))
+    art, conflicts = _metadata(raw, found)
+    art["source"] = raw["source"].astype(str).to_numpy()
+    art["encoding"] = raw["encoding"].astype(str).to_numpy()
+    art["text"] = clean_text.to_numpy()
+    art = art.sort_values("article_id", kind="stable").reset_index(drop=True)
+
+    paras = segment.paragraphs(art[["article_id", "text"]])
+    sents = segment.sentences(paras)
+    quotes_df = quotes.find_quotes(art[["article_id", "text"]], sents)
+    sents = quotes.quote_share(sents, quotes_df)
+
+    art["n_words"] = segment.word_count(art["text"])
+    art["n_paragraphs"] = art["article_id"].map(paras.groupby("article_id").size()).fillna(0).astype("int64")
+    art["n_sentences"] = art["article_id"].map(sents.groupby("article_id").size()).fillna(0).astype("int64")
+    art["quote_share"] = art["article_id"].map(quotes.article_quote_share(sents)).fillna(0.0).astype(float)
+    art["duplicate_of"] = art["article_id"].map(flag_duplicates(sents, duplicate_threshold)).astype("string")
+    extra = sorted(c for c in raw.columns if c not in ARTICLE_COLUMNS)
+    for c in extra:  # keep any other metadata of the table, e.g. url
+        art[c] = raw.set_index("article_id")[c].reindex(art["article_id"]).to_numpy()
+    for c in ("headline", "byline", "dateline", "attribution"):
+        art[c] = art[c].astype("string")
+    art = art[ARTICLE_COLUMNS + extra]
+    removed = removed.sort_values(["article_id", "line_no"], kind="stable").reset_index(drop=True)
+    return Corpus(
+        articles=art,
+        paragraphs=paras,
+        sentences=sents,
+        quotes=quotes_df,
+        removed=removed,
+        skipped=skipped_df,
+        conflicts=conflicts,
+    )
+
+
+def load_corpus(
+    source: str | Path,
+    *,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    outlet_column: str | None = None,
+    date_column: str | None = None,
+    headline_column: str | None = None,
+    manifest: str | Path | None = None,
+    duplicate_threshold: float = DUPLICATE_THRESHOLD,
+) -> Corpus:
+    """Load a corpus of news articles into the tables of the data contract.
+
+    Parameters
+    ----------
+    source : str or pathlib.Path
+        A folder of ``.txt`` files (with an optional ``manifest.csv``), or one ``.csv``,
+        ``.jsonl`` or ``.parquet`` file with a text column.
+    text_column, id_column, outlet_column, date_column, headline_column : str, optional
+        Names of a table's columns when they are not among the recognised ones
+        (text/body/content, id/article_id, outlet/source/publisher, date/published,
+        headline/title).
+    manifest : str or pathlib.Path, optional
+        Manifest CSV for a folder (default ``source/manifest.csv`` if present).
+    duplicate_threshold : float, default 0.8
+        Jaccard similarity of sentence sets at or above which an article is flagged as a
+        near-duplicate of an earlier one (``articles.duplicate_of``).
+
+    Returns
+    -------
+    Corpus
+        With ``articles``, ``paragraphs``, ``sentences``, ``quotes``, ``removed``, ``skipped``
+        and ``conflicts``. See the module docstring for how bad input is handled.
+
+    Raises
+    ------
+    CorpusError
+        If ``source`` does not exist, nothing is loadable, the manifest is malformed, or a
+        table has no text column.
+    """
+    path = Path(source)
+    if not path.exists():
+        raise CorpusError(
+            f"corpus {str(source)!r} does not exist. Give a folder of .txt files or a "
+            "CSV/JSONL/Parquet file."
+        )
+    if path.is_dir():
+        raw, skipped = read_folder(path, manifest)
+    else:
+        raw, skipped = read_table(
+            path, text_column=text_column, id_column=id_column, outlet_column=outlet_column,
+            date_column=date_column, headline_column=headline_column,
+        )
+    if raw.empty:
+        detail = "; ".join(f"{s}: {r}" for s, r in skipped.itertuples(index=False, name=None))
+        raise CorpusError(
+            f"nothing loadable in {path.name!r}" + (f" ({detail})" if detail else " (no .txt files)")
+            + ". Give .txt files with text, or a table with a text column."
+        )
+    return _build(raw, skipped, duplicate_threshold)
