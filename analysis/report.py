@@ -1,0 +1,366 @@
+"""Render the executed notebooks to a self-contained HTML report.
+
+``python -m analysis.report`` (what ``make report`` calls) renders every
+executed ``notebooks/NN_*.ipynb`` to ``report/NN_*.html`` and writes
+``report/index.html``, which links the pages in order and shows each
+notebook's key figure and findings. ``python -m analysis.report --out DIR``
+does the same for a run on another corpus: ``DIR/notebooks`` to ``DIR/report``.
+
+The pages read offline: figures are embedded as ``data:`` URIs, the styles are
+inlined, and no script is loaded from the network (nbconvert's RequireJS,
+MathJax, Mermaid and widget loaders are left out). Code is kept but folded
+under a "Code" toggle; wide tables scroll inside the page.
+
+Two cell tags steer the index page:
+
+``key-figure``
+    The first image output of this cell is the notebook's key figure
+    (default: the first image output of the notebook).
+``findings``
+    This markdown cell, or this code cell's Markdown/HTML/text output, is the
+    notebook's findings paragraph (default: the first markdown cell, without
+    its title line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import html
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .runner import INJECTED_TAG, NOTEBOOK_DIR, ROOT, list_notebooks
+
+KEY_FIGURE_TAG = "key-figure"
+FINDINGS_TAG = "findings"
+_IMAGE_TYPES = ("image/png", "image/jpeg")
+
+#: Styles added to nbconvert's (inlined) JupyterLab styles, and used by the index page.
+REPORT_CSS = """
+body { margin: 0; }
+main, .report-nav { max-width: 1100px; margin: 0 auto; padding: 0 1.5rem; box-sizing: border-box; }
+.report-nav { padding-top: 1rem; padding-bottom: 1rem; font-family: system-ui, sans-serif;
+  display: flex; gap: 1.5rem; flex-wrap: wrap; border-bottom: 1px solid #ddd; }
+.report-nav a { text-decoration: none; }
+img { max-width: 100%; height: auto; }
+table { display: block; overflow-x: auto; max-width: 100%; }
+.jp-OutputArea-output { overflow-x: auto; max-width: 100%; }
+.jp-OutputArea-output pre { overflow-x: auto; }
+details.report-code > summary { cursor: pointer; color: #666; font-size: 0.85em;
+  font-family: system-ui, sans-serif; margin: 0.2rem 0; }
+.jp-Cell { padding: 0.2rem 0; }
+"""
+
+#: nbconvert template: JupyterLab look without any network script, code folded.
+_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{% block jupyter_widgets %}{% endblock jupyter_widgets %}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block extra_css %}<style type="text/css">{{ resources.report_css }}</style>{% endblock extra_css %}
+{%- block body_header -%}
+{{ super() }}
+{{ resources.report_nav }}
+{%- endblock body_header -%}
+{% block input_group -%}
+<details class="report-code"><summary>Code</summary>
+{{ super() }}
+</details>
+{%- endblock input_group %}
+"""
+
+_INDEX_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; line-height: 1.5;
+  color: #222; margin: 0; }
+main { max-width: 1100px; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
+section.notebook { border-top: 1px solid #ddd; padding: 1rem 0; }
+section.notebook h2 { margin-bottom: 0.3rem; }
+.findings { max-width: 50rem; }
+.error { color: #a00; background: #fee; padding: 0.5rem; border-radius: 4px; }
+.missing { color: #777; font-style: italic; }
+code { background: #f4f4f4; padding: 0 0.2em; }
+"""
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the index page shows for one notebook.
+
+    Attributes
+    ----------
+    name : str
+        File stem, e.g. ``01_ingestion``.
+    title : str
+        Text of the first Markdown heading (else ``name``).
+    key_figure : str or None
+        ``data:`` URI of the key figure, None if the notebook has no image.
+    findings_html : str
+        The findings paragraph as HTML ("" if none).
+    error : str
+        ``"ExceptionName: message"`` of the first error output, "" if none.
+    executed : bool
+        Whether any code cell has an output.
+    """
+
+    name: str
+    title: str
+    key_figure: str | None
+    findings_html: str
+    error: str
+    executed: bool
+
+
+def _tags(cell) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def _image_uri(cell) -> str | None:
+    """``data:`` URI of the first PNG/JPEG output of a cell, else None."""
+    for out in cell.get("outputs", []):
+        for mime in _IMAGE_TYPES:
+            data = out.get("data", {}).get(mime)
+            if data:
+                b64 = "".join(data) if isinstance(data, list) else data
+                return f"data:{mime};base64,{b64.replace(chr(10), '')}"
+    return None
+
+
+def _markdown(source: str) -> str:
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    return markdown2html_mistune(source)
+
+
+def _output_html(cell) -> str:
+    """The displayed outputs of a code cell as HTML: Markdown, HTML or plain text."""
+    parts = []
+    for out in cell.get("outputs", []):
+        data = out.get("data", {})
+        if "text/markdown" in data:
+            parts.append(_markdown(data["text/markdown"]))
+        elif "text/html" in data:
+            parts.append(data["text/html"])
+        elif "text/plain" in data:
+            parts.append(f"<p>{html.escape(data['text/plain'])}</p>")
+        elif out.get("output_type") == "stream" and out.get("name") == "stdout":
+            parts.append(f"<p>{html.escape(out['text'])}</p>")
+    return "\n".join(parts)
+
+
+def _title(nb) -> str | None:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            match = re.search(r"^#{1,6}\s+(.+?)\s*#*\s*$", cell.source, flags=re.M)
+            if match:
+                return match.group(1)
+    return None
+
+
+def summarize(nb: nbformat.NotebookNode, name: str) -> Summary:
+    """Find the title, key figure, findings and first error of an executed notebook.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook.
+    name : str
+        Its file stem.
+
+    Returns
+    -------
+    Summary
+    """
+    cells = nb.cells
+    tagged = [c for c in cells if KEY_FIGURE_TAG in _tags(c)]
+    key_figure = next((u for u in map(_image_uri, tagged) if u), None)
+    if key_figure is None:
+        key_figure = next((u for u in map(_image_uri, cells) if u), None)
+
+    findings = next((c for c in cells if FINDINGS_TAG in _tags(c)), None)
+    if findings is not None and findings.cell_type == "markdown":
+        findings_html = _markdown(findings.source)
+    elif findings is not None:
+        findings_html = _output_html(findings)
+    else:
+        first_md = next((c for c in cells if c.cell_type == "markdown"
+                         and "papermill-error-cell-tag" not in _tags(c)), None)
+        body = re.sub(r"\A\s*#{1,6}\s.*\n?", "", first_md.source) if first_md else ""
+        findings_html = _markdown(body) if body.strip() else ""
+
+    error = ""
+    for cell in cells:
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if errors:
+            error = f"{errors[0].ename}: {errors[0].evalue}"
+            break
+    executed = any(c.get("outputs") for c in cells if c.cell_type == "code")
+    return Summary(name, _title(nb) or name, key_figure, findings_html, error, executed)
+
+
+def corpus_of(nb: nbformat.NotebookNode) -> str | None:
+    """The ``corpus`` papermill injected into an executed notebook, else None."""
+    for cell in nb.cells:
+        if INJECTED_TAG in _tags(cell):
+            for node in ast.parse(cell.source).body:
+                if (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+                        and node.targets[0].id == "corpus" and isinstance(node.value, ast.Constant)):
+                    return str(node.value.value)
+    return None
+
+
+def _nav(summaries: list[Summary], i: int) -> str:
+    links = ['<a href="index.html">&#8593; Index</a>']
+    if i > 0:
+        prev = summaries[i - 1]
+        links.append(f'<a href="{prev.name}.html">&#8592; {html.escape(prev.title)}</a>')
+    if i + 1 < len(summaries):
+        nxt = summaries[i + 1]
+        links.append(f'<a href="{nxt.name}.html">{html.escape(nxt.title)} &#8594;</a>')
+    return f'<nav class="report-nav">{" ".join(links)}</nav>'
+
+
+def render_notebook(nb: nbformat.NotebookNode, folder: Path, nav: str = "") -> str:
+    """Render one executed notebook to a self-contained HTML page.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook.
+    folder : pathlib.Path
+        Its folder (images that Markdown cells link to are embedded from there).
+    nav : str, optional
+        HTML of the navigation bar shown at the top.
+
+    Returns
+    -------
+    str
+        The page.
+    """
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="lab",
+        raw_template=_TEMPLATE,
+        embed_images=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+    )
+    body, _ = exporter.from_notebook_node(
+        nb,
+        resources={"metadata": {"path": str(folder)}, "report_css": REPORT_CSS, "report_nav": nav},
+    )
+    return body
+
+
+def render_index(summaries: list[Summary], corpus: str | None = None) -> str:
+    """The index page: each notebook in order with its key figure and findings.
+
+    Parameters
+    ----------
+    summaries : list of Summary
+        One per notebook, in order.
+    corpus : str, optional
+        The corpus the notebooks ran on (None: the bundled corpus).
+
+    Returns
+    -------
+    str
+        The page.
+    """
+    what = (f"the corpus <code>{html.escape(corpus)}</code>" if corpus
+            else "the bundled corpus (<code>data/raw</code>)")
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1.0">',
+        "<title>China-US diplomacy in the news: report</title>",
+        f"<style>{_INDEX_CSS}{REPORT_CSS}</style></head><body><main>",
+        "<h1>China-US head-of-state diplomacy in the news</h1>",
+        f"<p>Results of the notebook suite on {what}. Open a notebook for its method, "
+        "tables and caveats; code is folded under <em>Code</em>.</p>",
+        "<ol>" + "".join(f'<li><a href="{s.name}.html">{html.escape(s.title)}</a></li>'
+                         for s in summaries) + "</ol>",
+    ]
+    for s in summaries:
+        parts.append(f'<section class="notebook" id="{s.name}">')
+        parts.append(f'<h2><a href="{s.name}.html">{html.escape(s.title)}</a></h2>')
+        if not s.executed:
+            parts.append('<p class="missing">Not executed yet: run <code>make run</code> first.</p>')
+        if s.error:
+            parts.append(f'<p class="error">This notebook stopped with an error: '
+                         f"{html.escape(s.error.splitlines()[0] if s.error else '')}</p>")
+        if s.key_figure:
+            parts.append(f'<a href="{s.name}.html"><img src="{s.key_figure}" '
+                         f'alt="Key figure of {html.escape(s.title)}"></a>')
+        if s.findings_html:
+            parts.append(f'<div class="findings">{s.findings_html}</div>')
+        parts.append(f'<p><a href="{s.name}.html">Read the notebook &#8594;</a></p></section>')
+    parts.append("</main></body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def build_report(notebook_dir: str | Path, report_dir: str | Path) -> list[Path]:
+    """Render every numbered notebook of ``notebook_dir`` into ``report_dir``.
+
+    Parameters
+    ----------
+    notebook_dir : str or pathlib.Path
+        Folder of executed ``NN_*.ipynb`` notebooks.
+    report_dir : str or pathlib.Path
+        Where the pages go (created if needed).
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``index.html`` first, then one page per notebook in order.
+
+    Raises
+    ------
+    SystemExit
+        If ``notebook_dir`` holds no numbered notebook.
+    """
+    notebook_dir, report_dir = Path(notebook_dir), Path(report_dir)
+    paths = list_notebooks(notebook_dir) if notebook_dir.is_dir() else []
+    if not paths:
+        raise SystemExit(
+            f"No executed notebooks (NN_name.ipynb) in {notebook_dir}: run `make run` "
+            "(or `make run CORPUS=... OUT=...`) first."
+        )
+    report_dir.mkdir(parents=True, exist_ok=True)
+    notebooks = [nbformat.read(p, as_version=4) for p in paths]
+    summaries = [summarize(nb, p.stem) for nb, p in zip(notebooks, paths, strict=True)]
+    written = []
+    for i, (path, nb) in enumerate(zip(paths, notebooks, strict=True)):
+        page = report_dir / f"{path.stem}.html"
+        page.write_text(render_notebook(nb, path.parent, _nav(summaries, i)), encoding="utf-8")
+        written.append(page)
+    corpus = next((c for c in map(corpus_of, notebooks) if c), None)
+    index = report_dir / "index.html"
+    index.write_text(render_index(summaries, corpus), encoding="utf-8")
+    return [index, *written]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point (``python -m analysis.report``)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", help="OUT of a `make run CORPUS=... OUT=...` run "
+                        "(default: the committed notebooks; report in report/)")
+    args = parser.parse_args(argv)
+    if args.out:
+        out = Path(args.out).expanduser().resolve()
+        notebook_dir, report_dir = out / "notebooks", out / "report"
+    else:
+        notebook_dir, report_dir = NOTEBOOK_DIR, ROOT / "report"
+    index = build_report(notebook_dir, report_dir)[0]
+    print(f"report written: open {index} in a browser")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
