@@ -1,0 +1,148 @@
+"""The whole notebook suite on test corpora of every format and edge case (through papermill).
+
+One run per corpus (module-scoped, two corpora at a time in worker processes); the tests
+then read the executed notebooks under each run's OUT. See tests/corpora.py for the corpora.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import re
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+import corpora
+import nbformat
+import pytest
+from test_report import Page, assert_offline
+
+from analysis import report, runner
+from analysis.corpus import CorpusError, load_corpus
+
+pytestmark = pytest.mark.slow
+
+LEGAL = [name for name, (_, legal) in corpora.BUILDERS.items() if legal]
+ILLEGAL = [name for name, (_, legal) in corpora.BUILDERS.items() if not legal]
+PARAMETER_TAGS = {"parameters", runner.INJECTED_TAG}
+COMMITTED = [runner.NOTEBOOK_DIR, runner.ROOT / "figures", runner.ROOT / "data" / "processed"]
+
+
+def fingerprint() -> dict[str, tuple[int, str]]:
+    """(mtime, sha256) of every committed output file."""
+    return {
+        str(p.relative_to(runner.ROOT)): (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
+        for folder in COMMITTED if folder.exists() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+class Run:
+    """One suite run: the corpus, its OUT and the pending result (the list of failures)."""
+
+    def __init__(self, corpus: Path, out: Path, future: Future):
+        self.corpus, self.out, self.future = corpus, out, future
+
+    def failures(self) -> list[tuple[str, str]]:
+        return self.future.result()
+
+    def notebooks(self) -> dict[str, nbformat.NotebookNode]:
+        self.failures()
+        return {p.name: nbformat.read(p, as_version=4)
+                for p in runner.list_notebooks(self.out / "notebooks")}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Start the suite on every test corpus; yields {name: Run} and the fingerprint before."""
+    assert runner.list_notebooks(), "no notebooks/NN_*.ipynb to run"
+    base = tmp_path_factory.mktemp("suite")
+    before = fingerprint()
+    pool = ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1),
+                               mp_context=multiprocessing.get_context("spawn"))
+    result = {}
+    for name in corpora.BUILDERS:  # many_outlets (the slowest) first
+        corpus = corpora.build(name, base / name / "input")
+        out = base / name / "out"
+        result[name] = Run(corpus, out, pool.submit(corpora.run_suite, str(corpus), str(out)))
+    yield result, before
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def outputs_of(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+
+
+@pytest.mark.parametrize("name", LEGAL)
+def test_every_notebook_completes(runs, name):
+    run = runs[0][name]
+    assert run.failures() == [], f"the suite failed on corpus {name!r}"
+    notebooks = run.notebooks()
+    assert list(notebooks) == [p.name for p in runner.list_notebooks()]
+    for nb_name, nb in notebooks.items():
+        assert not [o for o in outputs_of(nb) if o.output_type == "error"], nb_name
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert all(c.execution_count is not None for c in code), f"{nb_name} stopped early"
+
+
+@pytest.mark.parametrize("name", LEGAL)
+def test_outputs_land_under_out(runs, name):
+    run = runs[0][name]
+    run.failures()
+    numbers = {p.name[:2] for p in runner.list_notebooks()}
+    figures = sorted((run.out / "figures").glob("*.png"))
+    assert figures, f"no figure written for corpus {name!r}"
+    assert all(p.name[:2] in numbers for p in figures), [p.name for p in figures]
+    assert [p for p in (run.out / "data" / "processed").rglob("*") if p.is_file()]
+
+
+@pytest.mark.parametrize("name", ILLEGAL)
+def test_illegal_corpus_stops_in_first_cell_with_the_loader_message(runs, name):
+    run = runs[0][name]
+    with pytest.raises(CorpusError) as loader:
+        load_corpus(run.corpus)
+    failures = run.failures()
+    assert [nb for nb, _ in failures] == [p.name for p in runner.list_notebooks()]
+    for nb_name, nb in run.notebooks().items():
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        first = next(i for i, c in enumerate(code) if not PARAMETER_TAGS & set(c.metadata.get("tags", [])))
+        errors = [o for o in code[first].get("outputs", []) if o.output_type == "error"]
+        assert errors, f"{nb_name}: the first cell after the parameters did not stop"
+        assert errors[0].ename == "CorpusError" and errors[0].evalue == str(loader.value), nb_name
+        assert all(c.execution_count is None for c in code[first + 1:]), nb_name
+
+
+def test_other_language_is_warned_about(runs):
+    """Articles in German and Spanish: some output must say the tokenizer expects English."""
+    run = runs[0]["other_language"]
+    run.failures()
+    shown = []
+    for nb in run.notebooks().values():
+        for out in outputs_of(nb):
+            if out.output_type == "stream":
+                shown.append(out.text)
+            else:
+                data = out.get("data", {})
+                shown.append(data.get("text/markdown", "") or data.get("text/plain", ""))
+    assert re.search(r"\b(English|language)\b", "\n".join(shown), flags=re.I)
+
+
+def test_report_of_a_run_on_another_corpus(runs):
+    run = runs[0]["many_outlets"]
+    run.failures()
+    written = report.build_report(run.out / "notebooks", run.out / "report")
+    assert [p.name for p in written[1:]] == [p.stem + ".html" for p in runner.list_notebooks()]
+    for page in written:
+        parsed = Page(page.read_text(encoding="utf-8"))
+        assert_offline(parsed)
+        if page.name != "index.html":
+            assert parsed.attrs("img", "src"), f"{page.name} shows no figure"
+    index = Page(written[0].read_text(encoding="utf-8"))
+    assert len(index.attrs("img", "src")) == len(written) - 1  # one key figure per notebook
+
+
+def test_committed_outputs_untouched(runs):
+    result, before = runs
+    for run in result.values():
+        run.failures()
+    assert fingerprint() == before
