@@ -1,0 +1,325 @@
+"""Tests of analysis.tone: dictionary matching, negation, vectorized = reference, validation, comparison."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis import tokens, tone
+from analysis.corpus import load_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = ROOT / "data" / "raw"
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return load_corpus(RAW)
+
+
+@pytest.fixture(scope="module")
+def scored(corpus):
+    return tone.score_sentences(corpus)
+
+
+@pytest.fixture(scope="module")
+def table(corpus, scored):
+    return tone.sentence_table(corpus, scored, tone="framing")
+
+
+def _write_lexicon(path: Path, rows: list[tuple]) -> Path:
+    df = pd.DataFrame(rows, columns=["term", "direction", "weight", "category"]).assign(note="")
+    df.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def small_lexicon(tmp_path):
+    rows = [
+        ("win-win", 1, 2, "principle"),
+        ("mutual respect", 1, 1.5, "principle"),
+        ("meet halfway", 1, 1, "cooperation"),
+        ("trade war", -1, 2, "conflict"),
+        ("war", -1, 1, "conflict"),
+        ("decoupling", -1, 1, "conflict"),
+        ("sustainable", 1, 1, "state"),
+        ("confrontation", -1, 1, "conflict"),
+        ("cooperation", 1, 1, "cooperation"),
+        ("U.S. pressure", -1, 1, "conflict"),
+        ("economic cooperation organization", 0, 0, "blocker"),
+        ("not", 0, 0, "negator"),
+        ("no", 0, 0, "negator"),
+        ("don't", 0, 0, "negator"),
+        ("avoid", 0, 0, "shifter"),
+        ("not only", 0, 0, "pseudo_negation"),
+    ]
+    return tone.load_lexicon(_write_lexicon(tmp_path / "small_lexicon.csv", rows))
+
+
+def _counts(texts: list[str], lexicon) -> pd.DataFrame:
+    tok = tokens.tokens_from_frame(pd.DataFrame({"article_id": [f"a{i:06d}" for i in range(len(texts))], "text": texts}))
+    d = tone.lexicon_counts(tok, lexicon)
+    return pd.DataFrame(d.matrix.toarray(), columns=d.features)
+
+
+def _score(texts: list[str], lexicon) -> np.ndarray:
+    tok = tokens.tokens_from_frame(pd.DataFrame({"article_id": [f"a{i:06d}" for i in range(len(texts))], "text": texts}))
+    return tone.lexicon_score(tone.lexicon_counts(tok, lexicon), lexicon)["score"].to_numpy()
+
+
+# ----------------------------------------------------------------- lexicon files
+
+
+def test_lexicon_loader_separates_rules_and_normalises_terms(small_lexicon):
+    assert small_lexicon.negation
+    assert {"not", "no", "don't", "avoid"} == set(small_lexicon.negators)
+    assert ("not", "only") in small_lexicon.pseudo_negations
+    norms = set(small_lexicon.terms["norm"])
+    assert "united_states pressure" in norms  # "U.S." written the way the tokenizer writes it
+    assert "not" not in norms
+
+
+def test_lexicon_loader_names_file_and_row_of_bad_entry(tmp_path):
+    path = _write_lexicon(tmp_path / "bad_lexicon.csv", [("peace", 1, 1, "x"), ("war", 2, 1, "x")])
+    with pytest.raises(ValueError, match=r"bad_lexicon\.csv, row 3 \('war'\)"):
+        tone.load_lexicon(path)
+    dup = _write_lexicon(tmp_path / "dup_lexicon.csv", [("Win-win", 1, 1, "x"), ("win win", 1, 2, "x")])
+    with pytest.raises(ValueError, match="normalise to the same tokens"):
+        tone.load_lexicon(dup)
+
+
+@pytest.mark.parametrize("lexicon", [tone.framing_lexicon, tone.assertiveness_lexicon])
+def test_every_bundled_term_matches_itself_with_its_direction(lexicon):
+    lex = lexicon()
+    scored = lex.terms[lex.terms["weight"] > 0]
+    got = np.sign(_score(scored["term"].tolist(), lex))
+    wrong = scored.loc[got != scored["direction"].to_numpy(), "term"].tolist()
+    assert wrong == []
+
+
+def test_bundled_framing_lexicon_has_the_required_vocabulary():
+    lex = tone.framing_lexicon().terms.set_index("term")
+    for term in ["win-win", "mutual respect", "meet halfway", "dialogue", "stability"]:
+        assert lex.loc[term, "direction"] == 1
+    for term in ["red line", "trade war", "at loggerheads", "arms sales", "decoupling", "confrontation",
+                 "tariffs", "export controls", "miscalculation", "zero-sum", "bloc confrontation"]:
+        assert lex.loc[term, "direction"] == -1
+    assert not tone.assertiveness_lexicon().negation  # hedging is not reversed by "not"
+
+
+# ----------------------------------------------------------------- matching
+
+
+def test_multiword_phrases_and_hyphenated_compounds_match(small_lexicon):
+    c = _counts(
+        [
+            "A Win-win deal, a win win deal and a win–win deal.",  # hyphen, space, en dash
+            "They showed mutual respect and agreed to meet halfway.",
+            "The trade war is a war.",
+            "U.S. pressure grew.",
+            "The Economic Cooperation Organization met.",
+        ],
+        small_lexicon,
+    )
+    assert c.loc[0, "win-win"] == 3
+    assert c.loc[1, "mutual respect"] == 1 and c.loc[1, "meet halfway"] == 1
+    # longest match first: "trade war" once, and the second "war" on its own
+    assert c.loc[2, "trade war"] == 1 and c.loc[2, "war"] == 1
+    assert c.loc[3, "united_states pressure"] == 1
+    # the blocker consumes the name: no "cooperation" is counted
+    assert c.loc[4, "cooperation"] == 0 and c.loc[4, "economic cooperation organization"] == 1
+    assert c.iloc[:, c.columns.str.startswith("NOT ")].to_numpy().sum() == 0
+
+
+def test_negation_flips_the_sign(small_lexicon):
+    s = _score(
+        [
+            "This arrangement is sustainable.",
+            "This arrangement is not sustainable.",
+            "Decoupling is coming.",
+            "We have no intention of decoupling.",
+            "We don't want a trade war.",
+            "They seek to avoid confrontation.",
+        ],
+        small_lexicon,
+    )
+    assert s[0] > 0 and s[1] == pytest.approx(-s[0])
+    assert s[2] < 0 and s[3] == pytest.approx(-s[2])
+    assert s[4] > 0 and s[5] > 0
+
+
+def test_negation_scope_window_and_first_term_only(small_lexicon):
+    c = _counts(
+        [
+            "not one two three sustainable",  # 4 tokens away: outside the window
+            "not one two sustainable",  # 3 tokens away: inside
+            "not confrontation but cooperation",  # only the first term is reversed
+            "not only cooperation",  # pseudo-negation
+        ],
+        small_lexicon,
+    )
+    assert c.loc[0, "sustainable"] == 1 and c.loc[0, "NOT sustainable"] == 0
+    assert c.loc[1, "NOT sustainable"] == 1
+    assert c.loc[2, "NOT confrontation"] == 1 and c.loc[2, "cooperation"] == 1
+    assert c.loc[3, "cooperation"] == 1 and c.loc[3, "NOT cooperation"] == 0
+
+
+def test_score_scale_is_the_smoothed_balance(small_lexicon):
+    s = _score(["Nothing here.", "cooperation", "cooperation cooperation", "war", "trade war",
+                "cooperation war"], small_lexicon)
+    k = tone.SMOOTHING_K
+    np.testing.assert_allclose(s, [0.0, 1 / (1 + k), 2 / (2 + k), -1 / (1 + k), -2 / (2 + k), 0.0])
+    assert np.all(np.abs(s) < 1)
+
+
+def test_vectorized_scores_equal_reference_on_the_seeds(corpus, scored):
+    texts = corpus.sentences.sort_values(["article_id", "paragraph", "sentence"])["text"]
+    for name, lex in (("framing", tone.framing_lexicon()), ("assertiveness", tone.assertiveness_lexicon())):
+        ref = np.array([tone.reference_score_sentence(t, lex) for t in texts])
+        np.testing.assert_allclose(scored[name].to_numpy(), ref, atol=1e-12, err_msg=name)
+    assert (scored["framing_terms"] > 0).any()
+
+
+_WORDS = ["win-win", "mutual", "respect", "meet", "halfway", "trade", "war", "not", "no", "only",
+          "avoid", "economic", "cooperation", "organization", "decoupling", "sustainable", "the", "of"]
+
+
+@pytest.fixture(scope="module")
+def overlap_lexicon(tmp_path_factory):
+    rows = [("mutual respect", 1, 1.5, "p"), ("respect", 1, 0.5, "p"), ("meet halfway", 1, 1, "c"),
+            ("halfway", 1, 0.5, "c"), ("trade war", -1, 2, "c"), ("war", -1, 1, "c"),
+            ("war of", -1, 0.5, "c"),  # overlaps "trade war": greedy order matters
+            ("economic cooperation organization", 0, 0, "blocker"), ("cooperation", 1, 1, "c"),
+            ("decoupling", -1, 1, "c"), ("sustainable", 1, 1, "s"), ("win-win", 1, 2, "p"),
+            ("not", 0, 0, "negator"), ("no", 0, 0, "negator"), ("avoid", 0, 0, "shifter"),
+            ("not only", 0, 0, "pseudo_negation")]
+    return tone.load_lexicon(_write_lexicon(tmp_path_factory.mktemp("lex") / "prop_lexicon.csv", rows))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_WORDS), min_size=0, max_size=14), min_size=1, max_size=6))
+def test_vectorized_equals_reference_on_random_token_sequences(overlap_lexicon, docs):
+    texts = [" ".join(d) for d in docs]
+    vec = _score(texts, overlap_lexicon)
+    ref = [tone.reference_score_sentence(t, overlap_lexicon) for t in texts]
+    np.testing.assert_allclose(vec, ref, atol=1e-12)
+
+
+def test_score_sentences_columns_and_ranges(scored, corpus):
+    assert len(scored) == len(corpus.sentences)
+    for m in (*tone.MEASURES, "framing_vader"):
+        assert scored[m].between(-1, 1).all()
+    np.testing.assert_allclose(scored["framing_vader"], (scored["framing"] + scored["vader"]) / 2)
+    fast = tone.score_sentences(tokens.Tokens.from_corpus(corpus), measures=("framing",))
+    np.testing.assert_allclose(fast["framing"], scored["framing"])
+    with pytest.raises(ValueError, match="raw texts"):
+        tone.score_sentences(tokens.Tokens.from_corpus(corpus), measures=("vader",))
+
+
+# ----------------------------------------------------------------- validation
+
+
+def _synthetic_annotations(table: pd.DataFrame, path: Path) -> Path:
+    """A coder who agrees with the sign of the framing score, plus three deliberate problems."""
+    ann = table[["article_id", "sentence", "text"]].copy()
+    ann["tone_code"] = np.sign(table["framing"]).astype(int) * np.where(table["framing"].abs() > 0.6, 2, 1)
+    ann.loc[0, "text"] = "A different sentence."  # text differs
+    ann = ann.drop(index=1)  # not annotated
+    extra = pd.DataFrame([{"article_id": "zzz", "sentence": 0, "text": "Orphan.", "tone_code": 0}])
+    pd.concat([ann, extra]).to_csv(path, index=False)
+    return path
+
+
+def test_annotations_missing_or_empty_give_none(tmp_path):
+    assert tone.load_annotations("") is None
+    assert tone.load_annotations(None) is None
+    assert tone.load_annotations(tmp_path / "absent.csv") is None
+
+
+def test_annotations_bad_code_is_reported(tmp_path):
+    path = tmp_path / "codes.csv"
+    pd.DataFrame({"article_id": ["a", "a"], "sentence": [0, 1], "text": ["x", "y"], "tone_code": [1, 3]}).to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"codes\.csv, row 3"):
+        tone.load_annotations(path)
+
+
+def test_alignment_joins_on_keys_checks_text_and_reports(table, tmp_path):
+    ann = tone.load_annotations(_synthetic_annotations(table, tmp_path / "sentence_tone.csv"))
+    joined, mism = tone.align_annotations(ann, table)
+    problems = dict(zip(mism["problem"], mism["sentence"], strict=True))
+    assert set(problems) == {"text differs", "not annotated", "not in corpus"}
+    assert problems["text differs"] == table.loc[0, "sentence"]
+    assert len(joined) == len(table) - 2
+    # typographic quotes and spacing do not count as a difference
+    ann2 = ann.copy()
+    ann2["text"] = ann2["text"].str.replace("\u201c", '"').str.replace(" ", "  ")
+    joined2, mism2 = tone.align_annotations(ann2, table)
+    assert set(mism2["problem"]) == {"text differs", "not annotated", "not in corpus"}
+    assert len(joined2) == len(joined)
+
+
+def test_validation_and_primary_choice(table, tmp_path):
+    ann = tone.load_annotations(_synthetic_annotations(table, tmp_path / "sentence_tone.csv"))
+    joined, _ = tone.align_annotations(ann, table)
+    val = tone.validate_measures(joined, ["vader", "framing", "assertiveness", "framing_vader"], n_boot=200)
+    val = val.set_index("measure")
+    # the synthetic coder follows the framing sign exactly
+    assert val.loc["framing", "sign_accuracy"] == pytest.approx(1.0)
+    assert val.loc["framing", "spearman"] > val.loc["vader", "spearman"]
+    assert val.loc["framing", "spearman_low"] <= val.loc["framing", "spearman"] <= val.loc["framing", "spearman_high"]
+    assert not val.loc["assertiveness", "candidate"]
+    assert tone.choose_primary(val.reset_index()) == "framing"
+    # the choice follows the numbers, and never picks a non-candidate
+    fake = pd.DataFrame({"measure": ["framing", "vader", "assertiveness"], "spearman": [0.2, 0.5, 0.9]})
+    assert tone.choose_primary(fake) == "vader"
+    assert tone.choose_primary(None) == "framing"
+    top = tone.disagreements(joined, "vader", n=3)
+    gaps = (joined["vader"] - joined["tone_code"] / 2).abs()
+    assert top["gap"].abs().iloc[0] == pytest.approx(gaps.max())
+
+
+# ----------------------------------------------------------------- comparison
+
+
+def test_one_outlet_only_gives_a_note_not_a_comparison(table):
+    one = table[table["outlet_group"] == "chinese_state"]
+    cmp, notes = tone.compare_groups(one, n_boot=100)
+    assert cmp.empty
+    assert len(notes) == 1 and "only one outlet_group" in notes[0]
+
+
+def test_group_comparison_on_the_seeds_is_article_level(table):
+    cmp, notes = tone.compare_groups(table, n_boot=200)
+    row = cmp.set_index("voice").loc["all"]
+    assert (row["n_a"], row["n_b"]) == (4, 1)
+    assert row["p_exact"] and row["min_p"] == pytest.approx(0.2)
+    art = tone.article_tone(table, "tone").set_index("article_id")["all"]
+    state = table.loc[table["outlet_group"] == "chinese_state", "article_id"].unique()
+    assert row["mean_a"] == pytest.approx(art[state].mean())
+    est = tone.group_estimates(table, "outlet_group", n_boot=200)
+    intl = est[(est["voice"] == "all") & (est["outlet_group"] == "international")].iloc[0]
+    assert intl["n_clusters"] == 1 and np.isnan(intl["ci_low"])  # one article: no interval
+
+
+def test_exemplars_carry_context(table):
+    ex = tone.exemplars(table, "outlet", "framing", n=1)
+    for r in ex.itertuples(index=False):
+        s = table[(table["article_id"] == r.article_id)].set_index("sentence")["text"]
+        assert r.text == s[r.sentence]
+        assert r.previous == s.get(r.sentence - 1, "")
+        assert r.next == s.get(r.sentence + 1, "")
+        assert (r.value > 0) == (r.direction == "most positive")
+
+
+def test_tone_by_topic_joins_on_paragraph(table):
+    topics = table[["article_id", "paragraph"]].drop_duplicates().assign(
+        topic=lambda d: d["paragraph"] % 2, topic_label=lambda d: np.where(d["paragraph"] % 2, "odd", "even")
+    )
+    out = tone.tone_by_topic(table, topics, "outlet", "framing")
+    assert out["n_sentences"].sum() == len(table)
+    assert tone.tone_by_topic(table, None) is None
