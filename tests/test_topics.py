@@ -1,0 +1,400 @@
+"""Tests for analysis.topics: clustering, k-selection, c-TF-IDF, short units, shares, scale path."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+import scipy.sparse as sp  # noqa: E402
+from sklearn.metrics import adjusted_rand_score  # noqa: E402
+
+from analysis import topics  # noqa: E402
+
+POOLS = {
+    "trade": "tariffs soybeans exports imports markets deficit farmers commerce supply "
+             "factories shipping manufacturing",
+    "security": "taiwan navy strait military drills missiles troops warships defense pentagon "
+                "deterrence submarines",
+    "climate": "climate emissions carbon solar energy warming renewable pollution glaciers wind "
+               "batteries coal",
+}
+SHARED = "leaders summit beijing washington officials".split()
+
+
+def make_corpus(n_articles=12, paras_per_article=5, n_outlets=3, seed=0, dates=True,
+                heading=True, short=True):
+    """A corpus object with the data-contract tables and known paragraph topics.
+
+    Returns the corpus and a Series of true topics aligned with the sorted paragraphs.
+    """
+    rng = np.random.default_rng(seed)
+    names = list(POOLS)
+    words = {t: POOLS[t].split() for t in names}
+    arts, paras, truth = [], [], []
+    for a in range(n_articles):
+        aid = f"a{a:03d}"
+        texts = []
+        if heading:
+            texts.append(("Steering bilateral ties and the summit agenda today", True, None))
+        for p in range(paras_per_article):
+            topic = names[(a + p) % len(names)]
+            body = list(rng.choice(words[topic], 10)) + list(rng.choice(SHARED, 3))
+            rng.shuffle(body)
+            texts.append((" ".join(body).capitalize() + ".", False, topic))
+        if short:
+            texts.append(("Beijing, Oct 28.", False, None))
+        for i, (t, h, topic) in enumerate(texts):
+            paras.append({"article_id": aid, "paragraph": i, "text": t, "is_heading": h})
+            truth.append(topic)
+        outlet = f"Outlet {a % n_outlets}"
+        arts.append({
+            "article_id": aid, "outlet": outlet,
+            "outlet_group": "international" if a % n_outlets == 0 else "chinese_state",
+            "published": pd.Timestamp("2025-10-01") + pd.Timedelta(days=15 * a) if dates
+            else pd.NaT,
+            "text": "\n\n".join(t for t, _, _ in texts),
+        })
+    articles = pd.DataFrame(arts)
+    articles["published"] = pd.to_datetime(articles["published"])
+    paragraphs = pd.DataFrame(paras)
+    sentences = paragraphs.assign(sentence=paragraphs.groupby("article_id").cumcount())[
+        ["article_id", "paragraph", "sentence", "text"]]
+    corpus = SimpleNamespace(articles=articles, paragraphs=paragraphs, sentences=sentences)
+    return corpus, pd.Series(truth, name="truth")
+
+
+FAST = {"n_boot": 8, "n_seeds": 3, "k_range": range(2, 7)}
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    corpus, truth = make_corpus()
+    return topics.TopicModel(**FAST).fit(corpus), corpus, truth
+
+
+# ---- pure-matrix parts -----------------------------------------------------------------------
+def test_canonical_labels_orders_by_size_then_first_appearance():
+    labels = np.array([5, 2, 2, 7, 7, 7, -1, 5])
+    out = topics.canonical_labels(labels)
+    # 7 is largest -> 0; 5 and 2 both have two members, 5 appears first -> 1, 2 -> 2.
+    assert out.tolist() == [1, 2, 2, 0, 0, 0, -1, 1]
+
+
+def test_lsa_adapts_to_tiny_inputs():
+    X = sp.csr_matrix(np.array([[1.0, 0.0, 2.0], [0.0, 1.0, 1.0], [3.0, 1.0, 0.0]]))
+    vec, pipe = topics.lsa(X, n_components=100, random_state=0)
+    assert pipe is not None and pipe[0].n_components == 2  # < n_features and < n_units
+    assert np.allclose(np.linalg.norm(vec, axis=1), 1.0)
+    one, none = topics.lsa(X[:1], n_components=100)
+    assert none is None and one.shape == (1, 3)
+    assert np.isclose(np.linalg.norm(one), 1.0)
+
+
+def blobs(n_per=25, centers=4, dim=12, seed=0, spread=0.08):
+    rng = np.random.default_rng(seed)
+    means = np.eye(dim)[:centers]
+    X = np.vstack([m + spread * rng.standard_normal((n_per, dim)) for m in means])
+    return X / np.linalg.norm(X, axis=1, keepdims=True), np.repeat(np.arange(centers), n_per)
+
+
+def test_cluster_is_deterministic_for_a_seed():
+    X, _ = blobs(spread=0.4)
+    for method in topics.METHODS:
+        a = topics.cluster(X, 4, method, random_state=3)
+        b = topics.cluster(X, 4, method, random_state=3)
+        assert np.array_equal(a, b)
+
+
+def test_select_k_recovers_known_number_of_clusters():
+    X, truth = blobs()
+    table = topics.select_k(X, range(2, 8), random_state=0, n_boot=8, n_seeds=3)
+    assert list(table.columns) == ["k", "silhouette", "stability_seed", "stability_boot"]
+    assert table["k"].tolist() == list(range(2, 8))
+    k, reason = topics.choose_k(table)
+    assert k == 4 and "k=4" in reason
+    labels = topics.cluster(X, k, random_state=0)
+    assert adjusted_rand_score(truth, labels) >= 0.9
+    row = table.set_index("k").loc[4]
+    assert row["stability_boot"] > 0.9 and row["stability_seed"] > 0.9
+
+
+def test_choose_k_rule_threshold_and_ties():
+    sel = pd.DataFrame({"k": [2, 3, 4, 5], "silhouette": [0.30, 0.50, 0.50, 0.70],
+                        "stability_seed": 1.0, "stability_boot": [0.9, 0.8, 0.8, 0.4]})
+    k, _ = topics.choose_k(sel)  # k=5 has the best silhouette but is unstable; 3 and 4 tie
+    assert k == 3
+    k, reason = topics.choose_k(sel.assign(stability_boot=[0.2, 0.5, 0.5, 0.1]))
+    assert k == 3 and "no k reached" in reason
+    k, reason = topics.choose_k(sel.iloc[0:0])
+    assert k == 1 and "one topic" in reason
+
+
+def test_feasible_k_needs_units_per_topic():
+    assert topics.feasible_k(10, range(2, 9)) == [2, 3]
+    assert topics.feasible_k(4, range(2, 9)) == []
+
+
+# ---- c-TF-IDF ----------------------------------------------------------------------------------
+def test_ctfidf_matches_hand_computation():
+    # terms: a b c d ; units 0, 2 in topic 0; units 1, 3 in topic 1; unit 4 too short (-1)
+    counts = sp.csr_matrix(np.array([
+        [2, 1, 0, 0],
+        [0, 1, 3, 0],
+        [1, 0, 0, 0],
+        [0, 0, 0, 2],
+        [0, 0, 9, 0],
+    ]))
+    labels = np.array([0, 1, 0, 1, -1])
+    # topic 0: a=3 b=1 (4 words); topic 1: b=1 c=3 d=2 (6 words); A = 5
+    # f: a=3 b=2 c=3 d=2 (the -1 unit is not counted)
+    A = 5.0
+    expected = np.array([
+        [3 / 4 * math.log(1 + A / 3), 1 / 4 * math.log(1 + A / 2), 0.0, 0.0],
+        [0.0, 1 / 6 * math.log(1 + A / 2), 3 / 6 * math.log(1 + A / 3),
+         2 / 6 * math.log(1 + A / 2)],
+    ])
+    weights, classes = topics.ctfidf(counts, labels)
+    assert classes.tolist() == [0, 1]
+    assert np.allclose(weights, expected)
+    terms = topics.top_terms(counts, labels, ["a", "b", "c", "d"], n_terms=2)
+    # topic 1: c = 0.5*log(8/3) = 0.490 > d = (1/3)*log(3.5) = 0.418 > b
+    assert terms[terms.topic == 1]["term"].tolist() == ["c", "d"]
+    assert terms[terms.topic == 0]["term"].tolist() == ["a", "b"]
+    assert topics.topic_labels(terms, n=2).loc[1] == "c / d"
+    assert topics.topic_labels(terms).loc[-1] == topics.TOO_SHORT_LABEL
+
+
+def test_central_units_are_closest_to_centroid():
+    X = np.array([[1.0, 0.0], [0.9, 0.1], [0.6, 0.4], [0.0, 1.0], [0.1, 0.9]])
+    X = X / np.linalg.norm(X, axis=1, keepdims=True)
+    labels = np.array([0, 0, 0, 1, 1])
+    central = topics.central_units(X, labels, n=2)
+    centroid = X[:3].mean(axis=0)
+    sims = X[:3] @ centroid / np.linalg.norm(centroid)
+    assert central[central.topic == 0]["row"].tolist() == list(np.argsort(-sims)[:2])
+    assert central.groupby("topic").size().tolist() == [2, 2]
+
+
+# ---- the model on a synthetic corpus -----------------------------------------------------------
+def test_model_recovers_known_topics(fitted):
+    model, _, truth = fitted
+    assert model.k_ == 3, model.k_reason_
+    a = model.assignments_
+    topical = truth.notna().to_numpy()
+    assert adjusted_rand_score(truth[topical], a.loc[topical, "topic"]) >= 0.9
+    # each topic's label is made of words from one pool
+    for _, row in model.labels_[model.labels_.topic >= 0].iterrows():
+        terms = row["topic_label"].split(" / ")
+        assert len(terms) == 3
+        assert any(set(terms) <= set(pool.split()) for pool in POOLS.values()), terms
+    assert set(model.k_selection_["k"]) == set(FAST["k_range"])
+
+
+def test_short_units_are_excluded_and_flagged(fitted):
+    model, corpus, truth = fitted
+    a = model.assignments_
+    short = a["topic"] == topics.TOO_SHORT
+    # headings (long enough in words, but flagged) and datelines (too few tokens) are -1
+    assert short.tolist() == truth.isna().tolist()
+    assert (a.loc[short, "topic_label"] == topics.TOO_SHORT_LABEL).all()
+    assert a.loc[short, "similarity"].isna().all()
+    assert model.vectors_.shape[0] == int((~short).sum())
+    n_headings = int(corpus.paragraphs["is_heading"].sum())
+    assert n_headings > 0 and (a.loc[corpus.paragraphs["is_heading"], "topic"] == -1).all()
+    # too-short units never contribute terms
+    assert not model.terms_["term"].isin(["oct"]).any()
+    assert model.labels_.set_index("topic").loc[-1, "n_units"] == int(short.sum())
+    assert model.labels_["n_units"].sum() == len(a)
+
+
+def test_min_tokens_parameter():
+    corpus, _ = make_corpus(heading=False, short=False)
+    long_enough = topics.TopicModel(k=3, min_tokens=5).fit(corpus)
+    assert (long_enough.assignments_["topic"] >= 0).all()
+    none = topics.TopicModel(k=3, min_tokens=100).fit(corpus)
+    assert (none.assignments_["topic"] == -1).all() and none.k_ == 0
+
+
+def test_labels_deterministic_for_fixed_seed():
+    corpus, _ = make_corpus(seed=4)
+    a = topics.TopicModel(random_state=7, **FAST).fit(corpus)
+    b = topics.TopicModel(random_state=7, **FAST).fit(corpus)
+    pd.testing.assert_frame_equal(a.assignments_, b.assignments_)
+    pd.testing.assert_frame_equal(a.k_selection_, b.k_selection_)
+    pd.testing.assert_frame_equal(a.labels_, b.labels_)
+
+
+def test_agglomerative_alternative(fitted):
+    model, corpus, truth = fitted
+    alt = topics.TopicModel(method="agglomerative", **FAST).fit(corpus)
+    topical = truth.notna().to_numpy()
+    assert alt.k_ == 3
+    assert adjusted_rand_score(truth[topical], alt.assignments_.loc[topical, "topic"]) >= 0.9
+
+
+@pytest.mark.parametrize("level", ["sentence", "article"])
+def test_other_levels(level):
+    corpus, _ = make_corpus()
+    model = topics.TopicModel(level=level, **FAST).fit(corpus)
+    keys = topics.LEVEL_KEYS[level]
+    assert list(model.assignments_.columns[: len(keys)]) == keys
+    assert len(model.assignments_) == len(getattr(
+        corpus, {"sentence": "sentences", "article": "articles"}[level]))
+
+
+def test_embed_hook():
+    corpus, truth = make_corpus()
+    calls = []
+
+    def embed(texts):
+        calls.append(len(texts))
+        pools = [set(p.split()) for p in POOLS.values()]
+        return np.array([[len(set(t.lower().strip(".").split()) & p) for p in pools]
+                         for t in texts], dtype=float)
+
+    model = topics.TopicModel(embed=embed, **FAST).fit(corpus)
+    topical = truth.notna().to_numpy()
+    assert calls == [int(topical.sum())]
+    assert adjusted_rand_score(truth[topical], model.assignments_.loc[topical, "topic"]) >= 0.9
+
+
+def test_tiny_corpora_do_not_crash():
+    one, _ = make_corpus(n_articles=1, paras_per_article=2)
+    model = topics.TopicModel().fit(one)
+    assert model.k_ == 1 and "one topic" in model.k_reason_
+    assert model.k_selection_.empty
+    assert set(model.assignments_["topic"]) == {-1, 0}
+    assert len(model.map_table()) == 2
+    plt.close(topics.plot_k_selection(model.k_selection_))
+    plt.close(topics.plot_map(model.map_table()))
+
+
+# ---- shares, time, plots ---------------------------------------------------------------------
+@pytest.mark.parametrize("by", ["outlet", "outlet_group"])
+def test_shares_sum_to_unit_counts(fitted, by):
+    model, _, _ = fitted
+    shares = model.shares(by)
+    a = model.assignments_
+    per_group = shares.groupby(by)["n"].sum()
+    assert per_group.to_dict() == a[by].value_counts().to_dict()
+    assert shares["n"].sum() == len(a)
+    # complete grid, shares add to one within a group, counts match a direct count
+    assert len(shares) == a[by].nunique() * a["topic"].nunique()
+    assert np.allclose(shares.groupby(by)["share"].sum(), 1.0)
+    direct = a.groupby([by, "topic"]).size()
+    for (g, t), n in direct.items():
+        assert shares.loc[(shares[by] == g) & (shares.topic == t), "n"].item() == n
+
+
+def test_topics_over_time_and_no_dates(fitted):
+    model, _, _ = fitted
+    ot = model.over_time()
+    assert ot.groupby("period")["n"].sum().sum() == len(model.assignments_)
+    corpus, _ = make_corpus(dates=False)
+    undated = topics.TopicModel(**FAST).fit(corpus)
+    assert undated.over_time().empty
+
+
+def test_plots_return_figures_with_many_outlets():
+    corpus, _ = make_corpus(n_articles=24, n_outlets=12)
+    model = topics.TopicModel(**FAST).fit(corpus)
+    for fig in (topics.plot_k_selection(model.k_selection_, model.k_),
+                topics.plot_outlet_heatmap(model.shares("outlet"), "outlet"),
+                topics.plot_topics_over_time(model.over_time()),
+                topics.plot_map(model.map_table())):
+        assert isinstance(fig, plt.Figure)
+        plt.close(fig)
+
+
+# ---- validation ------------------------------------------------------------------------------
+def write_annotations(tmp_path, corpus, truth, corrupt=0):
+    rows = corpus.paragraphs.assign(topic_label=truth.map(
+        {"trade": "Economy", "security": "Security", "climate": "Environment"}))
+    rows = rows[rows["topic_label"].notna()][["article_id", "paragraph", "text", "topic_label"]]
+    rows = rows.reset_index(drop=True)
+    for i in range(corrupt):
+        rows.loc[i, "text"] = "Some other paragraph text."
+    path = tmp_path / "paragraph_topics.csv"
+    rows.to_csv(path, index=False)
+    return path, len(rows)
+
+
+def test_validation_perfect_labels(tmp_path, fitted):
+    model, corpus, truth = fitted
+    path, n = write_annotations(tmp_path, corpus, truth)
+    v = model.validate(str(path))
+    assert v.n_annotated == n and v.n_compared == n and v.mismatches.empty
+    assert v.ari == pytest.approx(1.0) and v.nmi == pytest.approx(1.0)
+    assert v.confusion.to_numpy().sum() == n
+    assert (v.confusion.astype(bool).sum(axis=1) == 1).all()  # each hand label -> one topic
+
+
+def test_validation_reports_text_mismatches(tmp_path, fitted):
+    model, corpus, truth = fitted
+    path, n = write_annotations(tmp_path, corpus, truth, corrupt=2)
+    ann = topics.read_annotations(path)
+    extra = pd.DataFrame([{"article_id": "zzz", "paragraph": 0, "text": "x", "topic_label": "E"}])
+    with pytest.warns(UserWarning, match="do not match the corpus"):
+        v = model.validate(pd.concat([ann, extra], ignore_index=True))
+    assert len(v.mismatches) == 3 and v.n_compared == n - 2
+    assert set(v.mismatches["problem"]) == {"text differs from the corpus paragraph",
+                                            "no such paragraph in the corpus"}
+
+
+def test_validation_absent_sample(fitted):
+    model, _, _ = fitted
+    assert model.validate("") is None
+    assert model.validate("does/not/exist.csv") is None
+
+
+def test_read_annotations_rejects_bad_files(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("article_id,paragraph,label\na,0,x\n")
+    with pytest.raises(ValueError, match="missing column"):
+        topics.read_annotations(bad)
+    bad.write_text("article_id,paragraph,text,topic_label\na,1.5,x,y\n")
+    with pytest.raises(ValueError, match="not an integer"):
+        topics.read_annotations(bad)
+
+
+# ---- scale path ------------------------------------------------------------------------------
+def test_minibatch_runs_chunk_by_chunk_and_agrees_with_kmeans(fitted):
+    model, corpus, truth = fitted
+    texts = corpus.paragraphs.sort_values(["article_id", "paragraph"])[["text", "is_heading"]]
+    sizes = []
+
+    def chunks():
+        for start in range(0, len(texts), 16):
+            chunk = texts.iloc[start:start + 16]
+            sizes.append(len(chunk))
+            yield chunk
+
+    mb = topics.fit_minibatch(chunks, n_clusters=3, batch_size=20, random_state=0)
+    n_chunks = math.ceil(len(texts) / 16)
+    assert len(sizes) == 2 * n_chunks and max(sizes) <= 16  # IDF pass + fit pass, by chunk
+    assert mb.n_units == len(texts)
+    labels = np.concatenate(list(mb.predict(chunks)))
+    assert len(labels) == len(texts)
+    full = model.assignments_["topic"].to_numpy()
+    topical = truth.notna().to_numpy()
+    assert (labels[~topical] == -1).all()  # same units left out: headings and datelines
+    assert adjusted_rand_score(full[topical], labels[topical]) >= 0.9
+
+
+def test_minibatch_one_shot_iterator():
+    corpus, _ = make_corpus()
+    texts = corpus.paragraphs["text"]
+    gen = (texts.iloc[i:i + 10] for i in range(0, len(texts), 10))
+    with pytest.raises(ValueError, match="one-shot iterator"):
+        topics.fit_minibatch(gen, n_clusters=3, batch_size=10)
+    gen = (texts.iloc[i:i + 10].tolist() for i in range(0, len(texts), 10))
+    mb = topics.fit_minibatch(gen, n_clusters=3, batch_size=10, idf=False)
+    assert mb.idf is None and mb.n_fitted > 3
