@@ -459,6 +459,33 @@ def _ngram_analyzer(lo: int, hi: int):
     return analyze
 
 
+def _phrase_analyzer(phrases: pd.Index):
+    """Analyzer returning every (overlapping) occurrence of the given space-joined phrases.
+
+    One regex per phrase length, made of a zero-width look-ahead, so overlapping and nested
+    occurrences are all found ("win-win" and "win-win cooperation"; "a b" twice in "a b a b"),
+    exactly as n-gram counting would, without generating every n-gram of every unit.
+    """
+    by_len: dict[int, list[str]] = {}
+    for p in phrases:
+        by_len.setdefault(p.count(" ") + 1, []).append(p)
+    regexes = []
+    for group in by_len.values():
+        first = "".join(sorted({re.escape(p[0]) for p in group}))
+        alts = "|".join(map(re.escape, sorted(group, key=lambda p: (-len(p), p))))
+        regexes.append(re.compile(rf"(?=[{first}])(?<![^ ])(?=({alts})(?![^ ]))"))
+    if len(regexes) == 1:
+        return regexes[0].findall
+
+    def analyze(doc: str) -> list[str]:
+        out: list[str] = []
+        for rx in regexes:
+            out.extend(rx.findall(doc))
+        return out
+
+    return analyze
+
+
 def _group_matrix(docs: pd.DataFrame, keys: list[str]) -> tuple[sp.csr_matrix, pd.DataFrame]:
     """Sparse (groups x units) 0/1 matrix summing units into groups of ``keys``."""
     codes = docs.groupby(keys, sort=True).ngroup().to_numpy()
@@ -509,7 +536,8 @@ def dfm(
         Fixed features, words or phrases, normalised with :func:`normalize_terms` (so
         ``"Win-win"`` counts ``win-win`` and ``"meet halfway"`` the bigram). The columns keep
         the order given (duplicates after normalisation dropped); ``features`` holds the
-        normalised forms. ``ngram_range`` is widened to cover the longest phrase.
+        normalised forms; ``ngram_range`` is then irrelevant (phrases of any length are
+        counted, overlapping occurrences included, never across units of ``tokens``).
 
     Returns
     -------
@@ -535,9 +563,7 @@ def dfm(
         if empty:
             raise ValueError(f"dfm: vocabulary terms with no token after normalisation: {empty}")
         feats = pd.Index(pd.unique(norm.to_numpy()), dtype="str")
-        lengths = feats.str.count(" ") + 1
-        lo, hi = int(min(lo, lengths.min())), int(max(hi, lengths.max()))
-        if (lo, hi) == (1, 1):
+        if not (feats.str.count(" ") > 0).any():
             pos = tokens.vocabulary.get_indexer(feats)
             found = np.flatnonzero(pos >= 0)
             select = sp.csr_matrix(
@@ -547,7 +573,7 @@ def dfm(
             x = sp.csr_matrix(tokens.counts @ select)
         else:
             vec = CountVectorizer(
-                analyzer=_ngram_analyzer(lo, hi),
+                analyzer=_phrase_analyzer(feats),
                 vocabulary={f: i for i, f in enumerate(feats)},
                 dtype=np.int64,
             )

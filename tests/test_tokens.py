@@ -259,3 +259,25 @@ def test_empty_corpus():
     )
     m = dfm(t)
     assert m.shape == (1, 0)
+
+
+def test_fixed_vocabulary_counts_like_ngrams():
+    t = tokens_from_frame(
+        pd.DataFrame(
+            {
+                "article_id": ["a", "a"],
+                "paragraph": [0, 0],
+                "sentence": [0, 1],
+                "text": ["A b a b win-win cooperation, win-win.", "b c"],
+            }
+        )
+    )
+    vocab = ["a b", "b a", "win-win", "win-win cooperation", "cooperation win-win", "b", "b c"]
+    got = dfm(t, vocabulary=vocab, remove_stopwords=False).to_frame()
+    # the same counts from all n-grams of each sentence
+    every = dfm(t, ngram_range=(1, 2), remove_stopwords=False).to_frame()
+    expected = every.reindex(columns=vocab, fill_value=0)
+    np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())
+    assert got.loc[("a", 0, 0), "a b"] == 2
+    assert got.loc[("a", 0, 0), "b a"] == 1
+    assert got.loc[("a", 0, 1), "b c"] == 1
