@@ -1,0 +1,243 @@
+"""Distinctive vocabulary between two groups of documents: the log-odds ratio with an
+informative Dirichlet prior (Monroe, Colaresi & Quinn 2008, "Fightin' words", eq. 16-22),
+and a keyness plot in the manner of quanteda's ``textplot_keyness``.
+
+For a word :math:`w`, counts :math:`y^i_w` in the target group and :math:`y^j_w` in the
+reference group, group totals :math:`n^i, n^j`, and prior pseudo-counts :math:`\\alpha_w`
+summing to :math:`\\alpha_0`:
+
+.. math::
+
+    \\delta_w = \\log\\frac{y^i_w + \\alpha_w}{n^i + \\alpha_0 - y^i_w - \\alpha_w}
+              - \\log\\frac{y^j_w + \\alpha_w}{n^j + \\alpha_0 - y^j_w - \\alpha_w},\\qquad
+    \\sigma^2(\\delta_w) \\approx \\frac{1}{y^i_w + \\alpha_w} + \\frac{1}{y^j_w + \\alpha_w},\\qquad
+    z_w = \\delta_w / \\sqrt{\\sigma^2}.
+
+With ``prior="corpus"`` the prior is the words' frequencies in the two groups pooled,
+:math:`\\alpha_w = \\alpha_0\\,(y^i_w + y^j_w)/(n^i + n^j)`; the default ``alpha0`` is the pooled
+token count, i.e. :math:`\\alpha_w = y^i_w + y^j_w` (the usual "prior = whole corpus" choice).
+``prior="uniform"`` gives every word :math:`\\alpha_0 / V` (default 0.01 per word).
+
+The z-scores treat tokens as independent draws; with few documents they measure how
+different the texts are, not how reliably the *outlets* differ: a word used many times in one
+article gets a large z. ``docs_target`` / ``docs_reference`` (documents using the word) show it.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from analysis.tokens import DFM
+
+COLUMNS = [
+    "term",
+    "count_target",
+    "count_reference",
+    "docs_target",
+    "docs_reference",
+    "freq_target",
+    "freq_reference",
+    "delta",
+    "variance",
+    "z",
+]
+
+
+def _group_masks(dfm: DFM, groups, target, reference) -> tuple[np.ndarray, np.ndarray, str, str]:
+    if isinstance(groups, str):
+        if groups not in dfm.docs.columns:
+            raise ValueError(
+                f"log_odds: groups={groups!r} is not a column of dfm.docs "
+                f"({list(dfm.docs.columns)}); pass a column name or an array of labels"
+            )
+        groups = dfm.docs[groups]
+    labels = pd.Series(np.asarray(groups, dtype=object))
+    if len(labels) != dfm.matrix.shape[0]:
+        raise ValueError(
+            f"log_odds: {len(labels)} group labels for {dfm.matrix.shape[0]} dfm rows; "
+            "give one label per row of dfm.docs"
+        )
+    if target is None:
+        if not labels.isin([True, False]).all():
+            raise ValueError("log_odds: give target=<label> when groups are not booleans")
+        target = True
+    is_target = (labels == target).to_numpy()
+    if reference is None:
+        is_reference = ~is_target & labels.notna().to_numpy()
+        reference_name = "rest"
+    else:
+        is_reference = (labels == reference).to_numpy()
+        reference_name = str(reference)
+    if not is_target.any():
+        raise ValueError(f"log_odds: no document has target label {target!r}")
+    if not is_reference.any():
+        raise ValueError(
+            f"log_odds: the reference group ({reference_name}) is empty: "
+            "a comparison needs documents on both sides"
+        )
+    return is_target, is_reference, str(target), reference_name
+
+
+def log_odds(
+    dfm: DFM,
+    groups,
+    target=None,
+    reference=None,
+    prior: str = "corpus",
+    alpha0: float | None = None,
+    min_count: int = 1,
+) -> pd.DataFrame:
+    """Log-odds ratio with an informative Dirichlet prior, target group vs reference group.
+
+    Parameters
+    ----------
+    dfm : analysis.tokens.DFM
+        Counts (``weighting="count"``), any level; stopwords usually removed.
+    groups : str, array-like of bool or labels
+        A column of ``dfm.docs`` (e.g. ``"outlet_group"``) or one label per row.
+    target : label, optional
+        The target group's label; default ``True`` (boolean groups).
+    reference : label, optional
+        The reference group's label; default: every other row with a label ("rest").
+    prior : {"corpus", "uniform"}, default "corpus"
+        Prior frequencies: pooled frequencies of the two groups, or uniform.
+    alpha0 : float, optional
+        Total prior pseudo-count :math:`\\alpha_0`. Default: the pooled token count
+        (``"corpus"``) or ``0.01 * V`` (``"uniform"``).
+    min_count : int, default 1
+        Keep words used at least this often in the two groups together.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per word: ``term``, ``count_target``, ``count_reference``, ``docs_target``,
+        ``docs_reference`` (documents using it), ``freq_target``, ``freq_reference`` (per 1,000
+        tokens of the group), ``delta`` (log-odds ratio), ``variance``, ``z``; sorted by ``z``
+        (descending) then ``term``. ``attrs`` holds ``target``, ``reference``, ``n_target``,
+        ``n_reference`` (token totals) and ``docs_in_target``/``docs_in_reference``.
+    """
+    if dfm.weighting != "count":
+        raise ValueError("log_odds needs raw counts: build the dfm with weighting='count'")
+    if prior not in ("corpus", "uniform"):
+        raise ValueError(f"prior must be 'corpus' or 'uniform', got {prior!r}")
+    is_t, is_r, t_name, r_name = _group_masks(dfm, groups, target, reference)
+    x = dfm.matrix.tocsr()
+    y_t = np.asarray(x[is_t].sum(axis=0)).ravel().astype(float)
+    y_r = np.asarray(x[is_r].sum(axis=0)).ravel().astype(float)
+    d_t = np.asarray((x[is_t] > 0).sum(axis=0)).ravel()
+    d_r = np.asarray((x[is_r] > 0).sum(axis=0)).ravel()
+    keep = (y_t + y_r) >= max(min_count, 1)
+    y_t, y_r, d_t, d_r = y_t[keep], y_r[keep], d_t[keep], d_r[keep]
+    terms = dfm.features[keep]
+    n_t, n_r = y_t.sum(), y_r.sum()
+    pooled = y_t + y_r
+    if prior == "corpus":
+        a0 = float(pooled.sum()) if alpha0 is None else float(alpha0)
+        alpha = a0 * pooled / max(pooled.sum(), 1.0)
+    else:
+        a0 = 0.01 * len(terms) if alpha0 is None else float(alpha0)
+        alpha = np.full(len(terms), a0 / max(len(terms), 1))
+    delta = np.log((y_t + alpha) / (n_t + a0 - y_t - alpha)) - np.log(
+        (y_r + alpha) / (n_r + a0 - y_r - alpha)
+    )
+    variance = 1.0 / (y_t + alpha) + 1.0 / (y_r + alpha)
+    table = pd.DataFrame(
+        {
+            "term": pd.Series(terms, dtype="str"),
+            "count_target": y_t.astype(np.int64),
+            "count_reference": y_r.astype(np.int64),
+            "docs_target": d_t.astype(np.int64),
+            "docs_reference": d_r.astype(np.int64),
+            "freq_target": 1000 * y_t / n_t if n_t else np.zeros_like(y_t),
+            "freq_reference": 1000 * y_r / n_r if n_r else np.zeros_like(y_r),
+            "delta": delta,
+            "variance": variance,
+            "z": delta / np.sqrt(variance),
+        },
+        columns=COLUMNS,
+    )
+    table = table.sort_values(["z", "term"], ascending=[False, True], kind="stable")
+    table = table.reset_index(drop=True)
+    table.attrs.update(
+        target=t_name,
+        reference=r_name,
+        n_target=int(n_t),
+        n_reference=int(n_r),
+        docs_in_target=int(is_t.sum()),
+        docs_in_reference=int(is_r.sum()),
+    )
+    return table
+
+
+def top_terms(table: pd.DataFrame, n: int = 15) -> pd.DataFrame:
+    """The ``n`` most target-distinctive and ``n`` most reference-distinctive words.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`log_odds`.
+    n : int, default 15
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table`` rows with positive z (top ``n``) then negative z (bottom ``n``), plus a
+        ``side`` column (``"target"``/``"reference"``); sorted by z descending.
+    """
+    pos = table[table["z"] > 0].head(n).assign(side="target")
+    neg = table[table["z"] < 0].tail(n).assign(side="reference")
+    return pd.concat([pos, neg], ignore_index=True)
+
+
+def plot_keyness(
+    table: pd.DataFrame,
+    n: int = 15,
+    ax: plt.Axes | None = None,
+    colours: tuple[str, str] = ("#d62728", "#7f7f7f"),
+    target_label: str | None = None,
+    reference_label: str | None = None,
+) -> plt.Axes:
+    """Horizontal bars of z for the most distinctive words of each side (quanteda style).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`log_odds`.
+    n : int, default 15
+        Words per side.
+    ax : matplotlib.axes.Axes, optional
+    colours : (str, str)
+        Target and reference bar colours.
+    target_label, reference_label : str, optional
+        Legend labels; default ``table.attrs`` target/reference.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    top = top_terms(table, n).iloc[::-1]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, max(2.5, 0.28 * len(top) + 1)))
+    target_label = target_label or table.attrs.get("target", "target")
+    reference_label = reference_label or table.attrs.get("reference", "reference")
+    y = np.arange(len(top))
+    is_t = (top["side"] == "target").to_numpy()
+    for mask, colour, label in [
+        (is_t, colours[0], target_label),
+        (~is_t, colours[1], reference_label),
+    ]:
+        if mask.any():
+            ax.barh(y[mask], top["z"].to_numpy()[mask], color=colour, label=label)
+    for yi, (z, term) in enumerate(zip(top["z"], top["term"], strict=True)):
+        ha = "left" if z >= 0 else "right"
+        ax.text(z, yi, f" {term} ", va="center", ha=ha, fontsize=8)
+    ax.set_yticks([])
+    ax.axvline(0, color="black", linewidth=0.6)
+    ax.set_xlabel("z-score of the log-odds ratio (informative Dirichlet prior)")
+    if len(top):
+        lim = float(np.abs(top["z"]).max()) * 1.6
+        ax.set_xlim(-lim if (~is_t).any() else 0, lim if is_t.any() else 0)
+        ax.legend(loc="lower right", frameon=False, fontsize=8)
+    return ax

@@ -1,0 +1,99 @@
+"""Tests for analysis.keyness: log-odds ratio with informative Dirichlet prior."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from analysis.keyness import log_odds, plot_keyness, top_terms
+from analysis.tokens import DFM
+
+
+@pytest.fixture
+def two_docs() -> DFM:
+    # doc 0 (target): china x2, trade x1; doc 1 (reference): trade x1, talks x1
+    m = sp.csr_matrix(np.array([[2, 1, 0], [0, 1, 1]]))
+    docs = pd.DataFrame({"article_id": ["a", "b"], "outlet": ["X", "Y"]})
+    return DFM(m, pd.Index(["china", "trade", "talks"], dtype="str"), docs, level="article")
+
+
+def test_hand_computed_two_documents(two_docs):
+    t = log_odds(two_docs, "outlet", target="X").set_index("term")
+    # Corpus prior with alpha0 = pooled count: alpha = pooled counts (china 2, trade 2, talks 1),
+    # alpha0 = 5; n_target = 3, n_reference = 2.
+    # china: target (2+2)/(3+5-2-2) = 4/4; reference (0+2)/(2+5-0-2) = 2/5
+    assert t.loc["china", "delta"] == pytest.approx(math.log(1.0) - math.log(2 / 5))
+    assert t.loc["china", "variance"] == pytest.approx(1 / 4 + 1 / 2)
+    assert t.loc["china", "z"] == pytest.approx(math.log(5 / 2) / math.sqrt(3 / 4))
+    # trade: target (1+2)/(3+5-1-2) = 3/5; reference (1+2)/(2+5-1-2) = 3/4
+    assert t.loc["trade", "delta"] == pytest.approx(math.log(3 / 5) - math.log(3 / 4))
+    assert t.loc["trade", "variance"] == pytest.approx(1 / 3 + 1 / 3)
+    # talks: target (0+1)/(3+5-0-1) = 1/7; reference (1+1)/(2+5-1-1) = 2/5
+    assert t.loc["talks", "delta"] == pytest.approx(math.log(1 / 7) - math.log(2 / 5))
+    assert t.loc["talks", "variance"] == pytest.approx(1 / 1 + 1 / 2)
+    # frequencies per 1,000 tokens and counts
+    assert t.loc["china", "freq_target"] == pytest.approx(1000 * 2 / 3)
+    assert t.loc["talks", "freq_reference"] == pytest.approx(1000 * 1 / 2)
+    assert t.loc["trade", ["count_target", "count_reference"]].tolist() == [1, 1]
+    assert t.loc["china", ["docs_target", "docs_reference"]].tolist() == [1, 0]
+
+
+def test_explicit_alpha0_and_uniform_prior(two_docs):
+    t = log_odds(two_docs, "outlet", target="X", alpha0=10).set_index("term")
+    # alpha_china = 10 * 2/5 = 4
+    exp = math.log((2 + 4) / (3 + 10 - 2 - 4)) - math.log((0 + 4) / (2 + 10 - 0 - 4))
+    assert t.loc["china", "delta"] == pytest.approx(exp)
+    u = log_odds(two_docs, "outlet", target="X", prior="uniform", alpha0=3).set_index("term")
+    # alpha_w = 1 for each of 3 words
+    exp = math.log((2 + 1) / (3 + 3 - 2 - 1)) - math.log((0 + 1) / (2 + 3 - 0 - 1))
+    assert u.loc["china", "delta"] == pytest.approx(exp)
+    assert u.loc["china", "variance"] == pytest.approx(1 / 3 + 1 / 1)
+
+
+def test_sorted_by_z_then_term_and_antisymmetric(two_docs):
+    t = log_odds(two_docs, "outlet", target="X")
+    assert t["z"].is_monotonic_decreasing
+    assert t["term"].tolist()[0] == "china"
+    r = log_odds(two_docs, "outlet", target="Y").set_index("term")
+    np.testing.assert_allclose(t.set_index("term")["delta"].sort_index(), -r["delta"].sort_index())
+    assert t.attrs["n_target"] == 3 and t.attrs["reference"] == "rest"
+
+
+def test_boolean_groups_and_reference_label():
+    m = sp.csr_matrix(np.array([[1, 0], [0, 1], [5, 5]]))
+    d = DFM(m, pd.Index(["a", "b"], dtype="str"), pd.DataFrame({"g": ["x", "y", "z"]}))
+    t = log_odds(d, [True, False, False])
+    assert t.set_index("term").loc["a", "count_reference"] == 5
+    t2 = log_odds(d, "g", target="x", reference="y")
+    assert t2.set_index("term").loc["a", "count_reference"] == 0
+    assert t2.attrs["reference"] == "y"
+
+
+def test_errors(two_docs):
+    with pytest.raises(ValueError, match="reference group"):
+        log_odds(two_docs, ["X", "X"], target="X")
+    with pytest.raises(ValueError, match="no document has target"):
+        log_odds(two_docs, "outlet", target="nope")
+    with pytest.raises(ValueError, match="not a column"):
+        log_odds(two_docs, "nope", target="X")
+    with pytest.raises(ValueError, match="group labels"):
+        log_odds(two_docs, [True], target=True)
+
+
+def test_top_terms_and_plot(two_docs):
+    t = log_odds(two_docs, "outlet", target="X")
+    top = top_terms(t, n=1)
+    assert top["side"].tolist() == ["target", "reference"]
+    assert top["term"].tolist() == ["china", "talks"]
+    ax = plot_keyness(t, n=2)
+    assert len(ax.patches) == 3
+    plt.close(ax.figure)
