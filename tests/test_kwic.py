@@ -1,0 +1,129 @@
+"""Tests for analysis.kwic: keyword-in-context concordances."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.kwic import count_hits, kwic, kwic_many, pattern_regex
+from analysis.tokens import tokens_from_frame
+
+
+@pytest.fixture
+def docs() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "article_id": ["a", "b"],
+            "outlet": ["X", "Y"],
+            "text": [
+                "Taiwan is the first red line. Beijing and the U.S. spoke about Taiwan",
+                "Tariffs rose. Meet us halfway, the US said of the tariff-free zone.",
+            ],
+        }
+    )
+
+
+def test_window_at_document_edges(docs):
+    out = kwic(docs, "Taiwan", window=5)
+    assert out["article_id"].tolist() == ["a", "a"]
+    first, last = out.iloc[0], out.iloc[1]
+    assert first["pre"] == "" and first["keyword"] == "Taiwan"
+    assert first["post"] == "is the first red line."
+    assert last["post"] == ""
+    assert last["pre"] == "and the U.S. spoke about"
+    # a window larger than the document
+    big = kwic(docs, "Taiwan", window=50)
+    assert big.iloc[0]["post"].split()[-1] == "Taiwan"
+    assert big.iloc[1]["pre"].split()[0] == "Taiwan"
+    # window 0
+    assert kwic(docs, "Taiwan", window=0)[["pre", "post"]].eq("").all().all()
+
+
+def test_offsets_point_at_keyword(docs):
+    out = kwic(docs, "red line")
+    row = out.iloc[0]
+    assert docs.loc[0, "text"][row["start"] : row["end"]] == "red line"
+    assert row["outlet"] == "X"
+
+
+def test_glob_and_case(docs):
+    out = kwic(docs, "tariff*")
+    assert out["keyword"].tolist() == ["Tariffs", "tariff-free"]
+    assert kwic(docs, "TARIFFS")["keyword"].tolist() == ["Tariffs"]
+
+
+def test_us_forms_and_pronoun(docs):
+    country = kwic(docs, "United States")
+    assert country["keyword"].tolist() == ["U.S.", "US"]
+    pronoun = kwic(docs, "us")
+    assert pronoun["keyword"].tolist() == ["us"]
+    assert kwic(docs, "meet us halfway")["keyword"].tolist() == ["Meet us halfway"]
+
+
+def test_phrase_does_not_cross_sentence_end():
+    d = pd.DataFrame({"article_id": ["a"], "text": ["It was red. Line up."]})
+    assert kwic(d, "red line").empty
+
+
+def test_compound_matches_spaced_and_hyphenated():
+    d = pd.DataFrame({"article_id": ["a"], "text": ["win win and win-win and win–win"]})
+    assert kwic(d, "win-win")["keyword"].tolist() == ["win win", "win-win", "win–win"]
+
+
+def test_no_hits_and_bad_pattern(docs):
+    out = kwic(docs, "nonexistentword")
+    assert out.empty and "keyword" in out.columns
+    with pytest.raises(ValueError, match="no token"):
+        kwic(docs, "2026")
+    with pytest.raises(ValueError, match="non-empty"):
+        kwic(docs, " ")
+
+
+def test_tokens_source_edges():
+    t = tokens_from_frame(
+        pd.DataFrame(
+            {
+                "article_id": ["a", "a"],
+                "paragraph": [0, 0],
+                "sentence": [0, 1],
+                "text": ["Taiwan first.", "Talks on Taiwan"],
+            }
+        )
+    )
+    out = kwic(t, "taiwan", window=3)
+    assert out[["sentence", "pre", "keyword", "post"]].values.tolist() == [
+        [0, "", "taiwan", "first"],
+        [1, "talks on", "taiwan", ""],
+    ]
+
+
+def test_kwic_many_and_counts(docs):
+    many = kwic_many(docs, ["Taiwan", "halfway"])
+    assert many["pattern"].tolist() == ["Taiwan", "Taiwan", "halfway"]
+    counts = count_hits(docs, ["Taiwan", "halfway", "absent"])
+    assert counts.loc["Taiwan", "X"] == 2 and counts.loc["halfway", "Y"] == 1
+    assert counts.loc["absent"].sum() == 0
+
+
+def test_pattern_regex_whole_tokens():
+    rx = pattern_regex("Taiwan")
+    assert rx.search("pro-Taiwan") is None
+    assert rx.search("Taiwan's") is not None
+
+
+def test_corpus_hits_located_in_their_sentence():
+    from pathlib import Path
+
+    from analysis.corpus import load_corpus
+
+    corpus = load_corpus(Path(__file__).resolve().parents[1] / "data" / "raw")
+    out = kwic(corpus, "halfway", window=3)
+    assert len(out) >= 1
+    sent = corpus.sentences.set_index(["article_id", "sentence"])
+    texts = corpus.articles.set_index("article_id")["text"]
+    for row in out.itertuples():
+        s = sent.loc[(row.article_id, row.sentence)]
+        assert s["start"] <= row.start < s["end"]
+        assert s["paragraph"] == row.paragraph
+        assert texts[row.article_id][row.start : row.end] == row.keyword
+        assert "halfway" in s["text"]
