@@ -71,6 +71,7 @@ __all__ = [
     "FRAMING_LEXICON",
     "Lexicon",
     "MEASURES",
+    "TokenStream",
     "NEGATION_WINDOW",
     "NEUTRAL_BAND",
     "SMOOTHING_K",
@@ -90,6 +91,7 @@ __all__ = [
     "load_lexicon",
     "reference_score_sentence",
     "score_sentences",
+    "token_stream",
     "sentence_table",
     "sign_class",
     "tone_by_topic",
@@ -162,6 +164,12 @@ class Lexicon:
         return np.where(d > 0, w, 0.0), np.where(d < 0, w, 0.0)
 
     @property
+    def words(self) -> frozenset:
+        """Every token the matcher needs: term words, negators and pseudo-negation words."""
+        term_words = {t for n in self.terms["norm"] for t in n.split()}
+        return frozenset(term_words | set(self.negators) | {t for p in self.pseudo_negations for t in p})
+
+    @property
     def _trie(self) -> _Trie:
         return _compile(tuple(self.terms["norm"]))
 
@@ -176,6 +184,7 @@ class _Trie:
     targets: np.ndarray  # next state for each key
     terminal: np.ndarray  # term index ending at each state, -1 if none
     max_len: int
+    starts: np.ndarray  # bool per token code: the token begins some term
 
 
 @lru_cache(maxsize=16)
@@ -197,9 +206,11 @@ def _compile(norms: tuple[str, ...]) -> _Trie:
     keys = np.array([s * base + c for s, c in trans], dtype=np.int64)
     targets = np.array(list(trans.values()), dtype=np.int64)
     order = np.argsort(keys)
+    starts = np.zeros(base, bool)
+    starts[[c for s, c in trans if s == 0]] = True
     return _Trie(
         vocab, base, keys[order], targets[order], np.array(terminal, dtype=np.int64),
-        max((len(n.split()) for n in norms), default=0),
+        max((len(n.split()) for n in norms), default=0), starts,
     )
 
 
@@ -297,18 +308,60 @@ def assertiveness_lexicon() -> Lexicon:
 # =========================================================================== matching
 
 
-def _flatten(joined: pd.Series) -> tuple[np.ndarray, np.ndarray, pa.Array]:
-    """Token stream of space-joined documents: (token codes, doc of each token, dictionary)."""
-    arr = pa.array(joined.to_numpy(dtype=object), type=pa.large_string())
-    lists = pc.split_pattern(arr, pattern=" ")
+@dataclass(frozen=True)
+class TokenStream:
+    """The tokens of a corpus as one flat array of codes, for vectorized dictionary matching.
+
+    Attributes
+    ----------
+    codes : numpy.ndarray of int32
+        One entry per token of the corpus, in order: the token's position in ``words``, or -1
+        for a token that no lexicon in use needs.
+    words : pandas.Index of str
+        The tokens the lexicons need (term words, negators, pseudo-negation words).
+    ends : numpy.ndarray of int64
+        Exclusive end of each unit (document) in ``codes``: unit ``i`` is
+        ``codes[ends[i-1]:ends[i]]``.
+    positions : numpy.ndarray of int64
+        Positions of the coded tokens (``codes >= 0``), ascending: the only places a lexicon
+        can match, so per-lexicon work never touches the whole token array.
+    """
+
+    codes: np.ndarray
+    words: pd.Index
+    ends: np.ndarray
+    positions: np.ndarray
+
+    def doc_of(self, pos: np.ndarray) -> np.ndarray:
+        """Unit index of each token position."""
+        return np.searchsorted(self.ends, pos, side="right")
+
+
+def token_stream(joined: pd.Series, words) -> TokenStream:
+    """Split space-joined token strings once (pyarrow) and code the tokens in ``words``.
+
+    Parameters
+    ----------
+    joined : pandas.Series of str
+        ``Tokens.joined`` of the shared tokenizer.
+    words : iterable of str
+        Normalised tokens to code (e.g. the union of :attr:`Lexicon.words`).
+
+    Returns
+    -------
+    TokenStream
+    """
+    arr = pa.array(joined.astype("str"))
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    lists = pc.ascii_split_whitespace(arr)  # "" gives an empty list
     flat = lists.flatten()
-    lengths = pc.list_value_length(lists).to_numpy(zero_copy_only=False).astype(np.int64)
-    lengths[joined.str.len().to_numpy() == 0] = 0  # "" splits into [""]
-    flat = flat.filter(pc.not_equal(flat, ""))
-    enc = pc.dictionary_encode(flat)
-    codes = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    doc = np.repeat(np.arange(len(joined), dtype=np.int64), lengths)
-    return codes, doc, enc.dictionary
+    ends = np.cumsum(pc.list_value_length(lists).to_numpy(zero_copy_only=False), dtype=np.int64)
+    words = pd.Index(sorted(set(words)), dtype="str")
+    value_set = pa.array(list(words), type=flat.type)
+    codes = pc.index_in(flat, value_set=value_set).fill_null(-1).to_numpy(zero_copy_only=False)
+    codes = codes.astype(np.int32, copy=False)
+    return TokenStream(codes, words, ends, np.flatnonzero(codes >= 0))
 
 
 @dataclass(frozen=True)
@@ -318,33 +371,38 @@ class _Matches:
     negated: np.ndarray
 
 
-def _match(joined: pd.Series, lexicon: Lexicon, window: int = NEGATION_WINDOW) -> _Matches:
+def _match(stream: TokenStream, lexicon: Lexicon, window: int = NEGATION_WINDOW) -> _Matches:
     """Greedy longest-first matches of the lexicon's terms, and which of them are negated."""
     trie = lexicon._trie
-    codes, doc, vocab = _flatten(joined)
-    vocab_idx = pd.Index(vocab.to_pylist(), dtype=object)
-    lut = trie.tokens.get_indexer(vocab_idx) + 1  # 0 = not a lexicon token
-    tok = lut[codes] if len(codes) else np.zeros(0, np.int64)
-    n = len(tok)
-    # end (exclusive) of each token's document
-    doc_end = np.searchsorted(doc, doc, side="right")
+    missing = set(lexicon.words) - set(stream.words)
+    if missing:
+        raise ValueError(f"token stream lacks lexicon words {sorted(missing)[:5]}; build it with lexicon.words")
+    codes, ends, coded = stream.codes, stream.ends, stream.positions
+    n = len(codes)
+    # trie code of each word (0 = not a term word); code -1 (any other token) hits the last 0
+    lut = np.r_[trie.tokens.get_indexer(stream.words) + 1, 0].astype(np.int64)
 
-    # --- trie walk from every position whose token starts a term
-    cand = np.flatnonzero(tok > 0)
+    def tok(pos: np.ndarray) -> np.ndarray:
+        return lut[codes[pos]]
+
+    # --- trie walk from every position whose token begins a term
+    cand = coded[trie.starts[tok(coded)]]
+    cand_doc = stream.doc_of(cand)
+    cand_end = ends[cand_doc] if len(cand) else cand
     best_len = np.zeros(len(cand), np.int64)
     best_term = np.full(len(cand), -1, np.int64)
     state = np.zeros(len(cand), np.int64)
     alive = np.arange(len(cand))
     for j in range(trie.max_len):
         pos = cand[alive] + j
-        ok = pos < doc_end[cand[alive]]
+        ok = pos < cand_end[alive]
         alive, pos = alive[ok], pos[ok]
-        key = state[alive] * trie.base + tok[pos]
-        at = np.searchsorted(trie.keys, key)
-        at_c = np.minimum(at, len(trie.keys) - 1)
-        ok = (at < len(trie.keys)) & (trie.keys[at_c] == key) & (tok[pos] > 0)
+        t = tok(pos)
+        key = state[alive] * trie.base + t
+        at = np.minimum(np.searchsorted(trie.keys, key), len(trie.keys) - 1)
+        ok = (trie.keys[at] == key) & (t > 0)
         alive = alive[ok]
-        state[alive] = trie.targets[at_c[ok]]
+        state[alive] = trie.targets[at[ok]]
         term_here = trie.terminal[state[alive]]
         hit = term_here >= 0
         best_len[alive[hit]] = j + 1
@@ -352,46 +410,44 @@ def _match(joined: pd.Series, lexicon: Lexicon, window: int = NEGATION_WINDOW) -
         if not len(alive):
             break
     found = best_len > 0
-    start, length, term = cand[found], best_len[found], best_term[found]
+    start, length, term, mdoc = cand[found], best_len[found], best_term[found], cand_doc[found]
 
     # --- greedy selection: first match of each doc, then the next match starting at or after
     # the end of the last kept one (exactly a left-to-right scan that consumes matched tokens)
     m = len(start)
     kept = np.zeros(m, bool)
     if m:
-        mdoc = doc[start]
-        succ = np.searchsorted(start, start + length, side="left")
-        succ_c = np.minimum(succ, m - 1)
-        has_succ = (succ < m) & (mdoc[succ_c] == mdoc)
+        succ = np.minimum(np.searchsorted(start, start + length, side="left"), m - 1)
+        has_succ = (start[succ] >= start + length) & (mdoc[succ] == mdoc)
         frontier = np.flatnonzero(np.r_[True, mdoc[1:] != mdoc[:-1]])
         while len(frontier):
             kept[frontier] = True
-            frontier = succ_c[frontier[has_succ[frontier]]]
-    start, term = start[kept], term[kept]
-    mdoc = doc[start] if n else np.zeros(0, np.int64)
+            frontier = succ[frontier[has_succ[frontier]]]
+    start, term, mdoc = start[kept], term[kept], mdoc[kept]
 
     # --- negation: each negator reverses the first kept match starting within `window` tokens
     negated = np.zeros(len(start), bool)
     if lexicon.negation and len(start):
-        words = vocab_idx
-        is_neg_word = words.isin(list(lexicon.negators))
-        neg_pos = np.flatnonzero(is_neg_word[codes])
+        is_neg = np.r_[stream.words.isin(list(lexicon.negators)), False]
+        neg_pos = coded[is_neg[codes[coded]]]
+        neg_doc = stream.doc_of(neg_pos)
         if lexicon.pseudo_negations and len(neg_pos):
             nxt = np.minimum(neg_pos + 1, n - 1)
-            same = (neg_pos + 1 < n) & (doc[nxt] == doc[neg_pos])
-            pair = pd.Series(words[codes[neg_pos]].to_numpy(), dtype=object) + " " + pd.Series(
-                words[codes[nxt]].to_numpy(), dtype=object
-            )
-            pseudo = pair.isin([" ".join(p) for p in lexicon.pseudo_negations]).to_numpy() & same
-            neg_pos = neg_pos[~pseudo]
-        target = np.searchsorted(start, neg_pos, side="right")
-        tgt = np.minimum(target, len(start) - 1)
-        ok = (target < len(start)) & (mdoc[tgt] == doc[neg_pos]) & (start[tgt] - neg_pos <= window)
-        negated[tgt[ok]] = True
+            base = len(stream.words) + 1
+            pair = codes[neg_pos].astype(np.int64) * base + codes[nxt]
+            pseudo_keys = [stream.words.get_loc(a) * base + stream.words.get_loc(b)
+                           for a, b in lexicon.pseudo_negations]
+            pseudo = np.isin(pair, pseudo_keys) & (neg_pos + 1 < ends[neg_doc])
+            neg_pos, neg_doc = neg_pos[~pseudo], neg_doc[~pseudo]
+        target = np.minimum(np.searchsorted(start, neg_pos, side="right"), len(start) - 1)
+        ok = (start[target] > neg_pos) & (mdoc[target] == neg_doc) & (start[target] - neg_pos <= window)
+        negated[target[ok]] = True
     return _Matches(mdoc, term, negated)
 
 
-def lexicon_counts(tok: tokens.Tokens, lexicon: Lexicon, window: int = NEGATION_WINDOW) -> tokens.DFM:
+def lexicon_counts(
+    tok: tokens.Tokens, lexicon: Lexicon, window: int = NEGATION_WINDOW, stream: TokenStream | None = None
+) -> tokens.DFM:
     """Sparse counts of each lexicon term per unit, plain and negated.
 
     Parameters
@@ -402,6 +458,9 @@ def lexicon_counts(tok: tokens.Tokens, lexicon: Lexicon, window: int = NEGATION_
         The dictionary.
     window : int, default NEGATION_WINDOW
         Negation window in tokens.
+    stream : TokenStream, optional
+        ``token_stream(tok.joined, words)`` built once for several lexicons; ``words`` must
+        include ``lexicon.words``. Default: built here.
 
     Returns
     -------
@@ -409,7 +468,9 @@ def lexicon_counts(tok: tokens.Tokens, lexicon: Lexicon, window: int = NEGATION_
         Rows = units of ``tok``; columns = the lexicon's terms (normalised form, in the order
         of ``lexicon.terms``), then the same terms prefixed ``"NOT "`` for negated matches.
     """
-    mt = _match(tok.joined, lexicon, window)
+    if stream is None:
+        stream = token_stream(tok.joined, lexicon.words)
+    mt = _match(stream, lexicon, window)
     k = len(lexicon.terms)
     col = mt.term + k * mt.negated
     x = sp.csr_matrix(
@@ -576,11 +637,13 @@ def score_sentences(
         texts = data.sentences.sort_values(_KEYS, kind="stable")["text"].reset_index(drop=True)
     lex = {"framing": framing_lexicon(), "assertiveness": assertiveness_lexicon(), **(lexicons or {})}
     out = tok.docs.copy()
+    dictionaries = [m for m in measures if m != "vader"]
+    stream = token_stream(tok.joined, set().union(*(lex[m].words for m in dictionaries))) if dictionaries else None
     for m in measures:
         if m == "vader":
             out["vader"] = vader_compound(pd.Series(texts).reset_index(drop=True)).to_numpy()
         else:
-            res = lexicon_score(lexicon_counts(tok, lex[m]), lex[m])
+            res = lexicon_score(lexicon_counts(tok, lex[m], stream=stream), lex[m])
             out[m] = res["score"].to_numpy()
             out[f"{m}_terms"] = res["n_terms"].to_numpy()
     if {"vader", "framing"} <= set(measures):
