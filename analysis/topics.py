@@ -27,11 +27,20 @@ topic on average; if no k qualifies (one short article, say) everything is one t
 
 Short units
 -----------
-Headings (``is_heading``), datelines and any unit with fewer than ``min_tokens``
-content tokens (after stopword removal, in the fitted vocabulary) carry no topic of
-their own. They are **excluded from fitting** (they would otherwise form, or dilute, a
-junk cluster) and get topic ``-1`` with the label ``"(too short)"``. They stay in every
-table, so counts always add up to the number of units.
+Headings (``is_heading``), datelines and any unit with fewer than ``min_tokens`` (5)
+content words (stopwords removed) carry no topic of their own, and neither does a unit
+none of whose words occurs in another unit (nothing links it to the rest). They are
+**excluded from fitting** (they would otherwise form, or dilute, a junk cluster) and get
+topic ``-1`` with the label ``"(too short)"``; ``units_.short_reason`` says why. They stay
+in every table, so counts always add up to the number of units.
+
+Representation choices
+----------------------
+The clustering vocabulary keeps words found in at least ``min_df`` (2) units, and LSA
+keeps about one dimension per 15 fitted units (at most 100, :func:`auto_components`).
+Both matter on small corpora, where the full TF-IDF space makes every paragraph nearly
+orthogonal to every other; :meth:`TopicModel.sensitivity` shows how k moves with the
+number of dimensions.
 
 Topic labels
 ------------
@@ -122,6 +131,27 @@ def lsa(
         TruncatedSVD(n_components=n, random_state=random_state), Normalizer(copy=False)
     )
     return pipeline.fit_transform(X), pipeline
+
+
+def auto_components(n_units: int, per_dimension: int = 15, maximum: int = 100) -> int:
+    """Default number of LSA dimensions: one per ``per_dimension`` units, 2 to ``maximum``.
+
+    scikit-learn's example keeps 100 dimensions for ~3,400 documents. On a small corpus
+    that many dimensions leave every unit nearly orthogonal to every other (the space
+    is as sparse as the TF-IDF itself) and no partition is stable; about one dimension
+    per 15 units keeps the shared co-occurrence structure and drops the rest.
+
+    Parameters
+    ----------
+    n_units : int
+    per_dimension : int, default 15
+    maximum : int, default 100
+
+    Returns
+    -------
+    int
+    """
+    return int(min(maximum, max(2, n_units // per_dimension)))
 
 
 # --------------------------------------------------------------------------------------
@@ -1359,11 +1389,16 @@ class TopicModel(BaseEstimator):
     level : {"paragraph", "sentence", "article"}, default "paragraph"
     method : {"kmeans", "agglomerative"}, default "kmeans"
     min_tokens : int, default 5
-        Units with fewer content tokens (stopwords removed), and headings, get topic -1.
-    min_df : int or float, default 1
-        Passed to :func:`analysis.tokens.dfm`.
-    n_components : int, default 100
-        Upper bound of LSA dimensions (adapted to small corpora, see :func:`lsa`).
+        Units with fewer content words (stopwords removed), headings, and units with no
+        word of the clustering vocabulary get topic -1 and are not fitted.
+    min_df : int or float, default 2
+        Vocabulary of the clustering: words in at least ``min_df`` units (passed to
+        :func:`analysis.tokens.dfm`). A word found in one unit cannot link two units; it
+        only adds noise dimensions (scikit-learn's example uses ``min_df=5`` on ~3,400
+        documents).
+    n_components : int or "auto", default "auto"
+        LSA dimensions; "auto" = :func:`auto_components` of the number of fitted units.
+        Always capped for tiny corpora (see :func:`lsa`).
     n_init : int, default 10
     n_boot : int, default 20
     n_seeds : int, default 5
@@ -1380,7 +1415,8 @@ class TopicModel(BaseEstimator):
     Attributes
     ----------
     units_ : pandas.DataFrame
-        :func:`unit_table` plus ``n_content_tokens`` and ``is_short``.
+        :func:`unit_table` plus ``n_content_tokens``, ``short_reason`` ("" if not short)
+        and ``is_short``.
     assignments_ : pandas.DataFrame
         One row per unit: keys, ``text``, ``topic``, ``topic_label``, ``similarity`` (cosine
         to its topic centroid), ``is_short``, ``outlet``, ``outlet_group``, ``published``.
@@ -1398,11 +1434,17 @@ class TopicModel(BaseEstimator):
         Why ``k_`` (from :func:`choose_k`).
     vectors_ : numpy.ndarray
         Unit vectors of the fitted (not short) units, in ``assignments_`` order.
+    fit_rows_ : numpy.ndarray
+        Positions of the fitted units in ``units_``.
+    counts_ : analysis.tokens.DFM
+        Counts over the clustering vocabulary, all units (for c-TF-IDF).
+    tfidf_ : scipy.sparse.csr_matrix or None
+        TF-IDF rows of the fitted units (None with ``embed``).
     lsa_ : sklearn.pipeline.Pipeline or None
     """
 
     def __init__(self, k=None, k_range=range(2, 9), level="paragraph", method="kmeans",
-                 min_tokens=5, min_df=1, n_components=100, n_init=10, n_boot=20, n_seeds=5,
+                 min_tokens=5, min_df=2, n_components="auto", n_init=10, n_boot=20, n_seeds=5,
                  min_stability=0.6, n_terms=10, n_central=3, embed=None, random_state=0):
         self.k = k
         self.k_range = k_range
@@ -1432,49 +1474,74 @@ class TopicModel(BaseEstimator):
         TopicModel
             self.
         """
-        keys = LEVEL_KEYS[self.level]
-        units = unit_table(corpus, self.level)
-        toks = Tokens.from_corpus(corpus, level=self.level)
-        counts = dfm(toks, weighting="count", min_df=self.min_df)
-        if not counts.docs[keys].equals(units[keys]):
-            raise ValueError(f"topics: the tokenizer's {self.level} keys do not match the corpus "
-                             "table; rebuild the corpus with analysis.corpus.load_corpus.")
-        n_content = np.asarray(counts.matrix.sum(axis=1)).ravel()
-        units["n_content_tokens"] = n_content.astype(int)
-        units["is_short"] = units["is_heading"].to_numpy() | (n_content < self.min_tokens)
-        fit_rows = np.flatnonzero(~units["is_short"].to_numpy())
-        self.units_ = units
-
-        self.lsa_ = None
-        if len(fit_rows) == 0:
-            self.vectors_ = np.zeros((0, 0))
-        elif self.embed is not None:
-            texts = units["text"].iloc[fit_rows].tolist()
-            self.vectors_ = normalize(np.asarray(self.embed(texts), dtype=float))
-        else:
-            tfidf = dfm(toks, weighting="tfidf", min_df=self.min_df).matrix[fit_rows]
-            self.vectors_, self.lsa_ = lsa(tfidf, self.n_components, self.random_state)
-
-        n_fit = len(fit_rows)
+        self._prepare(corpus)
+        self.vectors_, self.lsa_ = self._vectors(self.n_components)
+        n_fit = len(self.fit_rows_)
         self.k_selection_ = pd.DataFrame(columns=SELECTION_COLUMNS)
         if n_fit == 0:
             self.k_, self.k_reason_ = 0, (
-                f"No unit has {self.min_tokens} or more content tokens, so there is nothing "
-                "to cluster.")
+                "No unit is long enough to carry a topic, so there is nothing to cluster.")
         elif self.k is not None:
             self.k_ = min(int(self.k), n_distinct(self.vectors_))
             self.k_reason_ = f"k={self.k_} was fixed by the caller" + (
                 f" (asked {self.k}, capped at the {self.k_} distinct units)."
                 if self.k_ < self.k else ".")
         else:
-            self.k_selection_ = select_k(
-                self.vectors_, self.k_range, self.random_state, self.n_boot, self.n_seeds,
-                self.method, self.n_init)
+            self.k_selection_ = self._select(self.vectors_)
             self.k_, self.k_reason_ = choose_k(self.k_selection_, self.min_stability)
         labels = (cluster(self.vectors_, self.k_, self.method, self.random_state, self.n_init)
                   if n_fit else np.zeros(0, dtype=int))
+        self._describe(labels)
+        return self
 
-        self.terms_ = top_terms(counts.matrix[fit_rows], labels, counts.features, self.n_terms)
+    def _prepare(self, corpus) -> None:
+        """Units, count and TF-IDF matrices from the shared tokenizer, and the short units."""
+        if self.level not in LEVEL_KEYS:
+            raise ValueError(f"level must be one of {list(LEVEL_KEYS)}, not {self.level!r}")
+        keys = LEVEL_KEYS[self.level]
+        units = unit_table(corpus, self.level)
+        toks = Tokens.from_corpus(corpus, level=self.level)
+        if not toks.docs[keys].equals(units[keys]):
+            raise ValueError(f"topics: the tokenizer's {self.level} keys do not match the corpus "
+                             "table; rebuild the corpus with analysis.corpus.load_corpus.")
+        content = np.asarray(dfm(toks, weighting="count").matrix.sum(axis=1)).ravel()
+        self.counts_ = dfm(toks, weighting="count", min_df=self.min_df)
+        shared = np.asarray(self.counts_.matrix.sum(axis=1)).ravel()
+        units["n_content_tokens"] = content.astype(int)
+        reason = np.select(
+            [units["is_heading"].to_numpy(), content < self.min_tokens, shared == 0],
+            ["heading", f"fewer than {self.min_tokens} content words",
+             "no word shared with another unit"], default="")
+        units["short_reason"] = pd.Series(reason, dtype="str")
+        units["is_short"] = units["short_reason"] != ""
+        self.units_ = units
+        self.fit_rows_ = np.flatnonzero(~units["is_short"].to_numpy())
+        self.tfidf_ = (dfm(toks, weighting="tfidf", min_df=self.min_df).matrix[self.fit_rows_]
+                       if self.embed is None else None)
+
+    def _vectors(self, n_components) -> tuple[np.ndarray, Pipeline | None]:
+        """Unit vectors of the fitted units: LSA of the TF-IDF rows, or the ``embed`` hook."""
+        n_fit = len(self.fit_rows_)
+        if n_fit == 0:
+            return np.zeros((0, 0)), None
+        if self.embed is not None:
+            texts = self.units_["text"].iloc[self.fit_rows_].tolist()
+            return normalize(np.asarray(self.embed(texts), dtype=float)), None
+        if n_components == "auto":
+            n_components = auto_components(n_fit)
+        return lsa(self.tfidf_, n_components, self.random_state)
+
+    def _select(self, vectors: np.ndarray) -> pd.DataFrame:
+        return select_k(vectors, self.k_range, self.random_state, self.n_boot, self.n_seeds,
+                        self.method, self.n_init)
+
+    def _describe(self, labels: np.ndarray) -> None:
+        """Assignments, labels, top terms and central units from the fitted labels."""
+        keys = LEVEL_KEYS[self.level]
+        units, fit_rows = self.units_, self.fit_rows_
+        n_fit = len(fit_rows)
+        self.terms_ = top_terms(self.counts_.matrix[fit_rows], labels, self.counts_.features,
+                                self.n_terms)
         names = topic_labels(self.terms_)
         topic = np.full(len(units), TOO_SHORT, dtype=int)
         topic[fit_rows] = labels
@@ -1504,7 +1571,42 @@ class TopicModel(BaseEstimator):
         self.labels_["n_units"] = self.labels_["topic"].map(sizes).fillna(0).astype(int)
         self.labels_["share"] = self.labels_["n_units"] / max(len(units), 1)
         self.labels_["top_terms"] = [joined.get(t, "") for t in self.labels_["topic"]]
-        return self
+
+    def sensitivity(self, n_components: Iterable[int]) -> pd.DataFrame:
+        """How the choice of k depends on the number of LSA dimensions.
+
+        Re-runs the k-selection on the fitted units for each number of dimensions
+        (the matrices are reused, nothing is re-tokenized) and applies :func:`choose_k`.
+
+        Parameters
+        ----------
+        n_components : iterable of int
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``n_components`` (as used, after capping), ``explained_variance``, ``k``,
+            ``silhouette``, ``stability_seed``, ``stability_boot`` (of the chosen k) and
+            ``stable`` (whether it reached ``min_stability``).
+        """
+        rows = []
+        for nc in n_components:
+            vectors, pipe = self._vectors(nc)
+            sel = self._select(vectors)
+            k, _ = choose_k(sel, self.min_stability)
+            row = sel.set_index("k").loc[k] if k in set(sel["k"]) else pd.Series(dtype=float)
+            rows.append({
+                "n_components": vectors.shape[1],
+                "explained_variance": (float(pipe[0].explained_variance_ratio_.sum())
+                                       if pipe is not None else float("nan")),
+                "k": k,
+                "silhouette": row.get("silhouette", np.nan),
+                "stability_seed": row.get("stability_seed", np.nan),
+                "stability_boot": row.get("stability_boot", np.nan),
+            })
+        out = pd.DataFrame(rows).drop_duplicates("n_components", ignore_index=True)
+        out["stable"] = out["stability_boot"] >= self.min_stability
+        return out
 
     # ---- views ---------------------------------------------------------------------
     def shares(self, by: str = "outlet") -> pd.DataFrame:

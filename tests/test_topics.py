@@ -215,6 +215,34 @@ def test_short_units_are_excluded_and_flagged(fitted):
     assert model.labels_["n_units"].sum() == len(a)
 
 
+def test_unit_without_shared_vocabulary_is_short():
+    corpus, _ = make_corpus(heading=False, short=False)
+    odd = pd.DataFrame([{"article_id": "a000", "paragraph": 99, "is_heading": False,
+                         "text": "Zebra quokka narwhal axolotl pangolin okapi."}])
+    corpus.paragraphs = pd.concat([corpus.paragraphs, odd], ignore_index=True)
+    corpus.sentences = pd.concat([corpus.sentences, odd.assign(sentence=99)[
+        ["article_id", "paragraph", "sentence", "text"]]], ignore_index=True)
+    model = topics.TopicModel(**FAST).fit(corpus)
+    row = model.units_[model.units_["paragraph"] == 99].iloc[0]
+    assert row["n_content_tokens"] == 6 and row["is_short"]
+    assert row["short_reason"] == "no word shared with another unit"
+    assert (model.units_["short_reason"] != "").sum() == 1
+    kept = topics.TopicModel(min_df=1, **FAST).fit(corpus)
+    assert not kept.units_.loc[kept.units_["paragraph"] == 99, "is_short"].item()
+
+
+def test_auto_components_and_sensitivity(fitted):
+    assert topics.auto_components(10) == 2
+    assert topics.auto_components(150) == 10
+    assert topics.auto_components(10**6) == 100
+    model, _, _ = fitted
+    sens = model.sensitivity([2, 3, 500])
+    cap = min(model.tfidf_.shape) - 1  # below the number of units and of features
+    assert sens["n_components"].tolist() == [2, 3, cap]  # 500 is capped
+    assert (sens["k"] >= 1).all() and sens["stable"].dtype == bool
+    assert sens["explained_variance"].is_monotonic_increasing
+
+
 def test_min_tokens_parameter():
     corpus, _ = make_corpus(heading=False, short=False)
     long_enough = topics.TopicModel(k=3, min_tokens=5).fit(corpus)
@@ -272,7 +300,10 @@ def test_tiny_corpora_do_not_crash():
     assert model.k_ == 1 and "one topic" in model.k_reason_
     assert model.k_selection_.empty
     assert set(model.assignments_["topic"]) == {-1, 0}
-    assert len(model.map_table()) == 2
+    assert len(model.map_table()) == int((model.assignments_["topic"] == 0).sum())
+    nothing = topics.TopicModel(min_tokens=1000).fit(one)
+    assert nothing.k_ == 0 and (nothing.assignments_["topic"] == -1).all()
+    assert nothing.central_.empty and nothing.map_table().empty
     plt.close(topics.plot_k_selection(model.k_selection_))
     plt.close(topics.plot_map(model.map_table()))
 
