@@ -1,0 +1,344 @@
+"""Actors named in the coverage: a gazetteer of people, countries and institutions, and their
+mentions per sentence, article and outlet.
+
+The gazetteer (``analysis/data/gazetteer.csv``) has one row per actor:
+
+``actor``
+    Canonical name.
+``actor_type``
+    ``person``, ``country`` or ``institution``.
+``country``
+    Affiliation (``international`` for international bodies).
+``role``
+    Office or affiliation of a person (documentation only).
+``source_group``
+    ``chinese_official``, ``us_official``, ``analyst_academic`` or ``other``: the group of a
+    quoted speaker (:mod:`analysis.sources`).
+``names``, ``titles``, ``aliases``
+    ``|``-separated. Every name is an alias; so is every ``title + " " + name`` ("President
+    Xi Jinping", "Chinese President Xi", "Foreign Minister Wang Yi"); ``aliases`` adds
+    descriptions ("the Chinese President"). Countries list their capitals as metonyms
+    ("Beijing", "Washington", "Taipei"); cities that appear as mere venues of talks (London,
+    Geneva, Kuala Lumpur) are not aliases.
+
+Matching is case-sensitive (proper nouns; "US" never matches the pronoun "us") except that a
+leading "the" may be capitalised; whitespace may vary and curly/straight apostrophes are the
+same. One alternation regex, longest alias first, is run over each sentence, so "Chinese
+President Xi Jinping" is ONE mention of Xi Jinping (not also of "Xi"), and "U.N. Security
+Council" is the Council, not the UN. Hyphens are boundaries: "China-US ties" mentions China
+and the United States.
+
+Limitations: pronouns ("he", "the two leaders") and definite descriptions not in the gazetteer
+("the minister") are NOT resolved: pronoun resolution is out of scope. Surname-only aliases
+("Wang", "Trump", "Guo") assume that the surname refers to the listed person in this domain;
+a different Wang would be counted as Wang Yi. Nationality adjectives ("Chinese", "American")
+are not mentions of the country.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+GAZETTEER_FILE = Path(__file__).resolve().parent / "data" / "gazetteer.csv"
+ACTOR_TYPES = ("person", "country", "institution")
+SOURCE_GROUPS = ("chinese_official", "us_official", "analyst_academic", "other")
+MENTION_COLUMNS = [
+    "article_id",
+    "paragraph",
+    "sentence",
+    "start",
+    "end",
+    "actor",
+    "actor_type",
+    "country",
+    "alias",
+    "matched",
+]
+
+
+def _split(cell) -> list[str]:
+    if cell is None or (isinstance(cell, float) and np.isnan(cell)) or pd.isna(cell):
+        return []
+    return [p.strip() for p in str(cell).split("|") if p.strip()]
+
+
+def _canonical(alias: str) -> str:
+    """The lookup form of an alias or a matched string (spaces, apostrophes, leading 'The')."""
+    s = re.sub(r"\s+", " ", alias.replace("\u2019", "'")).strip()
+    return "the " + s[4:] if s.startswith("The ") else s
+
+
+def read_gazetteer(path: str | Path = GAZETTEER_FILE) -> pd.DataFrame:
+    """Read and check a gazetteer file.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, default ``analysis/data/gazetteer.csv``
+
+    Returns
+    -------
+    pandas.DataFrame
+        The actors, sorted by ``actor``.
+
+    Raises
+    ------
+    ValueError
+        Missing columns, unknown ``actor_type``/``source_group``, an actor without names, or an
+        alias claimed by two actors (the message names the file, rows and what to fix).
+    """
+    path = Path(path)
+    g = pd.read_csv(path, dtype="str", keep_default_na=False)
+    need = ["actor", "actor_type", "country", "source_group", "names", "titles", "aliases"]
+    missing = [c for c in need if c not in g.columns]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {missing}; expected {need}")
+    for col, allowed in [("actor_type", ACTOR_TYPES), ("source_group", SOURCE_GROUPS)]:
+        bad = g.index[~g[col].isin(allowed)]
+        if len(bad):
+            raise ValueError(
+                f"{path}: rows {[int(i) + 2 for i in bad]} have {col} not in {allowed}: "
+                f"{g.loc[bad, col].tolist()}"
+            )
+    dup = g["actor"][g["actor"].duplicated()]
+    if len(dup):
+        raise ValueError(f"{path}: actors listed twice: {dup.tolist()}; merge the rows")
+    empty = g["actor"][g["names"].str.strip() == ""]
+    if len(empty):
+        raise ValueError(f"{path}: actors without names: {empty.tolist()}; give at least one")
+    g = g.sort_values("actor", kind="stable").reset_index(drop=True)
+    aliases(g, path=path)  # validates alias uniqueness
+    return g
+
+
+def aliases(gazetteer: pd.DataFrame, path: str | Path | None = None) -> pd.DataFrame:
+    """Every alias of every actor (names, title + name combinations, descriptions).
+
+    Parameters
+    ----------
+    gazetteer : pandas.DataFrame
+        From :func:`read_gazetteer`.
+    path : str or pathlib.Path, optional
+        Only used in error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``alias``, ``actor``, ``actor_type``, ``country``, ``source_group``; sorted by
+        ``actor`` then ``alias``.
+    """
+    rows = []
+    for r in gazetteer.itertuples(index=False):
+        names = _split(r.names)
+        forms = set(names) | {f"{t} {n}" for t in _split(r.titles) for n in names}
+        forms |= set(_split(r.aliases))
+        rows += [(_canonical(f), r.actor, r.actor_type, r.country, r.source_group) for f in forms]
+    out = pd.DataFrame(rows, columns=["alias", "actor", "actor_type", "country", "source_group"])
+    clash = out[out.duplicated("alias", keep=False)]
+    if len(clash):
+        detail = clash.groupby("alias")["actor"].apply(lambda a: sorted(set(a))).to_dict()
+        raise ValueError(
+            f"{path or 'gazetteer'}: aliases claimed by several actors: {detail}; "
+            "keep each alias for one actor"
+        )
+    return out.sort_values(["actor", "alias"], kind="stable").reset_index(drop=True)
+
+
+def _alias_pattern(alias: str) -> str:
+    s = alias
+    lead = ""
+    if s.startswith("the "):
+        lead, s = "[Tt]he\\s+", s[4:]
+    parts = re.split(r"( |')", s)
+    body = "".join(
+        r"\s+" if p == " " else "['\u2019]" if p == "'" else re.escape(p) for p in parts if p
+    )
+    return lead + body
+
+
+@lru_cache(maxsize=4)
+def _compiled(path: str) -> tuple[re.Pattern[str], pd.DataFrame]:
+    table = aliases(read_gazetteer(path), path=path)
+    ordered = sorted(table["alias"], key=lambda a: (-len(a), a))
+    first = {a[0] for a in ordered} | (
+        {"T"} if any(a.startswith("the ") for a in ordered) else set()
+    )
+    charset = "".join(sorted(re.escape(c) for c in first))
+    rx = re.compile(
+        rf"(?=[{charset}])(?<!\w)(?:" + "|".join(map(_alias_pattern, ordered)) + r")(?!\w)"
+    )
+    return rx, table.set_index("alias")
+
+
+def mentions(source, gazetteer: str | Path = GAZETTEER_FILE) -> pd.DataFrame:
+    """Every mention of a gazetteer actor, one row per match (longest alias first).
+
+    Parameters
+    ----------
+    source : analysis.corpus.Corpus or pandas.DataFrame
+        A corpus (its ``sentences`` are searched) or a table with ``article_id`` and ``text``
+        (optionally ``paragraph``, ``sentence``), one row per unit.
+    gazetteer : str or pathlib.Path
+        Gazetteer file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``article_id``, ``paragraph``, ``sentence`` (<NA> if not given), ``start``, ``end``
+        (offsets in the unit text), ``actor``, ``actor_type``, ``country``, ``alias`` (the
+        gazetteer alias, canonical form) and ``matched`` (the text as written); sorted by unit
+        and position.
+    """
+    units = source.sentences if hasattr(source, "sentences") else source
+    if not isinstance(units, pd.DataFrame) or not {"article_id", "text"} <= set(units.columns):
+        raise ValueError("mentions: give a Corpus or a DataFrame with article_id and text columns")
+    rx, table = _compiled(str(Path(gazetteer).resolve()))
+    units = units.reset_index(drop=True)
+    rows = [
+        (i, m.start(), m.end(), m.group(0))
+        for i, text in enumerate(units["text"].fillna("").astype("str").tolist())
+        for m in rx.finditer(text)
+    ]
+    hits = pd.DataFrame(rows, columns=["row", "start", "end", "matched"])
+    hits["alias"] = [_canonical(s) for s in hits["matched"].tolist()]
+    info = table.loc[hits["alias"], ["actor", "actor_type", "country"]].reset_index(drop=True)
+    meta = units.iloc[hits["row"].to_numpy()].reset_index(drop=True)
+    out = pd.DataFrame({"article_id": meta["article_id"].astype("str")})
+    for key in ("paragraph", "sentence"):
+        out[key] = meta[key].to_numpy() if key in meta else pd.NA
+    out = pd.concat([out, hits[["start", "end"]], info, hits[["alias", "matched"]]], axis=1)
+    out = out.astype(
+        {
+            "paragraph": "Int64",
+            "sentence": "Int64",
+            "start": "int64",
+            "end": "int64",
+            "actor": "str",
+            "actor_type": "str",
+            "country": "str",
+            "alias": "str",
+            "matched": "str",
+        }
+    )
+    out = out.sort_values(["article_id", "paragraph", "sentence", "start"], kind="stable")
+    return out[MENTION_COLUMNS].reset_index(drop=True)
+
+
+def mention_table(
+    mentions_df: pd.DataFrame,
+    articles: pd.DataFrame,
+    by: str = "outlet",
+    gazetteer: str | Path = GAZETTEER_FILE,
+) -> pd.DataFrame:
+    """Mentions per actor and group (long table).
+
+    Parameters
+    ----------
+    mentions_df : pandas.DataFrame
+        From :func:`mentions`.
+    articles : pandas.DataFrame
+        The corpus articles (``article_id``, ``by`` and ``n_words``).
+    by : str, default "outlet"
+        Article column to group by (``"outlet"``, ``"outlet_group"``, ``"article_id"``).
+    gazetteer : str or pathlib.Path
+        For ``actor_type`` and ``country`` of every actor.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (actor mentioned at least once, group): ``actor``, ``actor_type``,
+        ``country``, ``by``, ``mentions``, ``articles`` (articles of the group mentioning the
+        actor), ``articles_in_group``, ``words_in_group``, ``per_1000_words``; sorted by actor
+        then group. Groups where an actor is absent have 0.
+    """
+    need = ["article_id", by, "n_words"] if by != "article_id" else ["article_id", "n_words"]
+    missing = [c for c in need if c not in articles.columns]
+    if missing:
+        raise ValueError(f"mention_table: articles lack column(s) {missing}")
+    arts = articles[list(dict.fromkeys(need))].copy()
+    arts["article_id"] = arts["article_id"].astype("str")
+    groups = arts.groupby(by, sort=True).agg(
+        articles_in_group=("article_id", "size"), words_in_group=("n_words", "sum")
+    )
+    gaz = read_gazetteer(gazetteer).set_index("actor")[["actor_type", "country"]]
+    m = mentions_df.merge(
+        arts[["article_id", by]].drop_duplicates("article_id"), on="article_id", how="inner"
+    )
+    counts = m.groupby(["actor", by]).agg(
+        mentions=("article_id", "size"), articles=("article_id", "nunique")
+    )
+    actors = sorted(m["actor"].unique().tolist())
+    full = pd.MultiIndex.from_product([actors, groups.index], names=["actor", by])
+    out = counts.reindex(full, fill_value=0).reset_index()
+    out = out.merge(groups.reset_index(), on=by, how="left")
+    out = out.merge(gaz, left_on="actor", right_index=True, how="left")
+    words = out["words_in_group"].astype(float)
+    out["per_1000_words"] = np.where(
+        words > 0, 1000 * out["mentions"] / words.where(words > 0, 1), 0
+    )
+    cols = [
+        "actor",
+        "actor_type",
+        "country",
+        by,
+        "mentions",
+        "articles",
+        "articles_in_group",
+        "words_in_group",
+        "per_1000_words",
+    ]
+    out = out[cols].astype({"mentions": "int64", "articles": "int64"})
+    return out.sort_values(["actor", by], kind="stable").reset_index(drop=True)
+
+
+def plot_heatmap(
+    table: pd.DataFrame,
+    value: str = "per_1000_words",
+    by: str = "outlet",
+    top: int = 20,
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """Heatmap of actors (rows, most mentioned first) by group (columns).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`mention_table`.
+    value : str, default "per_1000_words"
+        Column shown (and annotated) in each cell.
+    by : str, default "outlet"
+    top : int, default 20
+        Actors with the most mentions overall.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    wide = table.pivot(index="actor", columns=by, values=value).fillna(0)
+    totals = table.groupby("actor", as_index=False)["mentions"].sum()
+    order = totals.sort_values(["mentions", "actor"], ascending=[False, True], kind="stable")
+    wide = wide.loc[order["actor"].head(top)]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.6 + 1.3 * max(wide.shape[1], 1), 0.35 * len(wide) + 1.5))
+    im = ax.imshow(wide.to_numpy(dtype=float), aspect="auto", cmap="Blues")
+    ax.set_xticks(range(wide.shape[1]), [str(c) for c in wide.columns], rotation=30, ha="right")
+    ax.set_yticks(range(len(wide)), wide.index.tolist())
+    vmax = float(wide.to_numpy().max()) if wide.size else 0.0
+    for (i, j), v in np.ndenumerate(wide.to_numpy(dtype=float)):
+        ax.text(
+            j,
+            i,
+            f"{v:.1f}" if value != "mentions" else f"{v:.0f}",
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if v > 0.6 * vmax else "black",
+        )
+    ax.figure.colorbar(im, ax=ax, label=value.replace("_", " "))
+    return ax

@@ -1,0 +1,139 @@
+"""Tests for analysis.actors: gazetteer, mentions and mention tables."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from analysis import actors
+
+
+@pytest.fixture(scope="module")
+def alias_table() -> pd.DataFrame:
+    return actors.aliases(actors.read_gazetteer())
+
+
+def test_gazetteer_has_required_actors(alias_table):
+    g = actors.read_gazetteer().set_index("actor")
+    for person in [
+        "Xi Jinping",
+        "Donald Trump",
+        "Wang Yi",
+        "Marco Rubio",
+        "Guo Jiakun",
+        "Vladimir Putin",
+        "Mark Carney",
+        "Petteri Orpo",
+        "Keir Starmer",
+    ]:
+        assert g.loc[person, "actor_type"] == "person"
+    assert g.loc["Xi Jinping", "country"] == "China"
+    assert g.loc["Donald Trump", "country"] == "United States"
+    lookup = alias_table.set_index("alias")["actor"]
+    for alias, actor in [
+        ("Xi", "Xi Jinping"),
+        ("President Xi", "Xi Jinping"),
+        ("President Xi Jinping", "Xi Jinping"),
+        ("the Chinese President", "Xi Jinping"),
+        ("Chinese President Xi Jinping", "Xi Jinping"),
+        ("Beijing", "China"),
+        ("Washington", "United States"),
+        ("Taipei", "Taiwan"),
+        ("ROK", "South Korea"),
+        ("Republic of Korea", "South Korea"),
+        ("U.N. Security Council", "UN Security Council"),
+        ("APEC", "APEC"),
+        ("G20", "G20"),
+        ("the Foreign Ministry", None),
+        ("Foreign Ministry", "Chinese Foreign Ministry"),
+        ("State Council Taiwan Affairs Office", "State Council Taiwan Affairs Office"),
+        ("White House", "White House"),
+        ("Peterson Institute", "Peterson Institute for International Economics"),
+        ("Renmin University", "Renmin University of China"),
+        ("Fudan University", "Fudan University"),
+        ("Peking University", "Peking University"),
+        ("China Institute of International Studies", "China Institute of International Studies"),
+    ]:
+        assert lookup[alias] == actor, alias
+
+
+def test_every_alias_found_in_a_sentence_that_uses_it(alias_table):
+    sentences = pd.DataFrame(
+        {
+            "article_id": [f"a{i:03d}" for i in range(len(alias_table))],
+            "paragraph": 0,
+            "sentence": 0,
+            "text": [f"On Monday {a} spoke, it was said." for a in alias_table["alias"]],
+        }
+    )
+    m = actors.mentions(sentences)
+    # exactly one mention per sentence, of the right actor, through the alias used
+    assert m["article_id"].tolist() == sentences["article_id"].tolist()
+    assert m["actor"].tolist() == alias_table["actor"].tolist()
+    assert m["alias"].tolist() == alias_table["alias"].tolist()
+
+
+def test_longest_alias_first_and_boundaries():
+    s = pd.DataFrame(
+        {
+            "article_id": ["a", "b", "c", "d"],
+            "text": [
+                "Chinese President Xi Jinping met President Trump.",
+                "The U.N. Security Council and the United Nations met; Xi’s aides too.",
+                "He told us that Xinhua and USA Today wrote about China-US ties.",
+                "The Chinese President and China’s Foreign Minister Wang Yi spoke in Beijing.",
+            ],
+        }
+    )
+    m = actors.mentions(s)
+    by = m.groupby("article_id")["actor"].apply(list).to_dict()
+    assert by["a"] == ["Xi Jinping", "Donald Trump"]
+    assert by["b"] == ["UN Security Council", "United Nations", "Xi Jinping"]
+    # no pronoun "us", no "Xi" inside "Xinhua"; "USA" is the country; hyphen splits the dyad
+    assert by["c"] == ["Xinhua", "United States", "China", "United States"]
+    assert by["d"] == ["Xi Jinping", "Wang Yi", "China"]
+    assert m.loc[m["article_id"] == "d", "matched"].iloc[0] == "The Chinese President"
+    assert m[["paragraph", "sentence"]].isna().all().all()
+
+
+def test_mention_table_counts_and_zeros():
+    s = pd.DataFrame(
+        {
+            "article_id": ["a", "a", "b"],
+            "sentence": [0, 1, 0],
+            "text": ["Xi and Trump.", "Xi again.", "Trump."],
+        }
+    )
+    arts = pd.DataFrame(
+        {"article_id": ["a", "b", "c"], "outlet": ["X", "Y", "Y"], "n_words": [100, 50, 50]}
+    )
+    t = actors.mention_table(actors.mentions(s), arts, by="outlet").set_index(["actor", "outlet"])
+    assert t.loc[("Xi Jinping", "X"), "mentions"] == 2
+    assert t.loc[("Xi Jinping", "X"), "articles"] == 1
+    assert t.loc[("Xi Jinping", "Y"), "mentions"] == 0
+    assert t.loc[("Donald Trump", "Y"), "per_1000_words"] == pytest.approx(1000 * 1 / 100)
+    assert t.loc[("Donald Trump", "Y"), "articles_in_group"] == 2
+    ax = actors.plot_heatmap(t.reset_index(), value="mentions")
+    assert [tl.get_text() for tl in ax.get_yticklabels()] == ["Donald Trump", "Xi Jinping"]
+    plt.close(ax.figure)
+
+
+def test_no_mentions():
+    m = actors.mentions(pd.DataFrame({"article_id": ["a"], "text": ["nothing here"]}))
+    assert m.empty and list(m.columns) == actors.MENTION_COLUMNS
+
+
+def test_bad_gazetteer(tmp_path):
+    p = tmp_path / "g.csv"
+    header = "actor,actor_type,country,role,source_group,names,titles,aliases\n"
+    p.write_text(header + "A,person,X,,other,Wang,,\nB,person,Y,,other,Wang,,\n")
+    with pytest.raises(ValueError, match="several actors"):
+        actors.read_gazetteer(p)
+    p.write_text(header + "A,robot,X,,other,Wang,,\n")
+    with pytest.raises(ValueError, match="actor_type"):
+        actors.read_gazetteer(p)
