@@ -49,7 +49,6 @@ def test_gazetteer_has_required_actors(alias_table):
         ("U.N. Security Council", "UN Security Council"),
         ("APEC", "APEC"),
         ("G20", "G20"),
-        ("the Foreign Ministry", None),
         ("Foreign Ministry", "Chinese Foreign Ministry"),
         ("State Council Taiwan Affairs Office", "State Council Taiwan Affairs Office"),
         ("White House", "White House"),
