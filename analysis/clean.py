@@ -48,6 +48,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = [
     "REMOVAL_REASONS",
@@ -118,10 +120,6 @@ def _scoped(pat: str) -> str:
     return f"(?i:{pat[4:]})" if pat.startswith("(?i)") else pat
 
 
-_LINE_RE = re.compile(
-    "|".join(f"(?P<r{i}>{_scoped(pat)})" for i, (_, pat) in enumerate(_LINE_RULES))
-)
-
 _DATE_STAMP_RE = r"^(?P<stamp>date:?\s+\d{4}-\d{2}-\d{2})\b\s*"
 _DATELINE_RE = (
     r"^(?P<dateline>[A-Z]{2,}[A-Za-z0-9 ,.'/-]{0,60}?\s*"
@@ -131,6 +129,9 @@ _DATELINE_RE = (
 _EMPHASIS_RE = r"\*\*(?=\S)(?P<w1>.+?)(?<=\S)\*\*|__(?=\S)(?P<w2>.+?)(?<=\S)__"
 _HEADING_MARK_RE = r"^#{1,6}\s+"
 
+_ANY_RULE = "|".join(f"(?:{_scoped(pat)})" for _, pat in _LINE_RULES)
+_RULES_RE = [(name, re.compile(pat)) for name, pat in _LINE_RULES]
+
 #: Every reason the cleaner can give, in rule order.
 REMOVAL_REASONS = tuple(
     [r for r, _ in _LINE_RULES]
@@ -138,8 +139,28 @@ REMOVAL_REASONS = tuple(
        "markdown heading"]
 )
 
-_WS_RE = r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000\f\v]+"
-_ZERO_WIDTH_RE = r"[\u200b\u200c\u200d\u2060\ufeff]"
+#: Characters normalised to one space, and characters dropped.
+_SPACE_CHARS = "\t\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\f\v"
+_ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
+_TERMINAL = frozenset(".!?…\"”’')]")
+
+
+def _as_arrow(texts: pd.Series) -> pa.Array:
+    """The texts as one pyarrow string array (missing -> ""), without copying when possible."""
+    if texts.dtype == "str" and not texts.isna().any():
+        arr = pa.array(texts)
+        return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    values = texts.astype(object).where(texts.notna(), "").to_numpy(dtype=object)
+    return pa.array([v if isinstance(v, str) else str(v) for v in values], type=pa.large_string())
+
+
+def _normalize_arrow(arr: pa.Array) -> pa.Array:
+    arr = pc.replace_substring(arr, "\r\n", "\n")
+    arr = pc.replace_substring(arr, "\r", "\n")
+    arr = pc.replace_substring_regex(arr, "[" + _ZERO_WIDTH_CHARS + "]", "")
+    # one pass: a special space, or a run of two or more spaces, becomes one space
+    sp = "[ " + _SPACE_CHARS + "]"
+    return pc.replace_substring_regex(arr, f"{sp}*[{_SPACE_CHARS}]{sp}*| {{2,}}", " ")
 
 
 def normalize_text(texts: pd.Series) -> pd.Series:
@@ -157,26 +178,26 @@ def normalize_text(texts: pd.Series) -> pd.Series:
         dropped, every run of horizontal whitespace (including non-breaking spaces) becomes one
         space.
     """
-    s = texts.astype(object).fillna("").astype(str)
-    s = s.str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False)
-    s = s.str.replace(_ZERO_WIDTH_RE, "", regex=True)
-    return s.str.replace(_WS_RE, " ", regex=True)
+    return pd.Series(_normalize_arrow(_as_arrow(texts)), index=texts.index, dtype="str")
 
 
-def _ends_terminal(s: pd.Series) -> pd.Series:
-    return s.str.contains(r"[.!?…\"”’')\]]$", regex=True)
+def _group_starts(doc: np.ndarray, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
+    """For rows sorted by ``doc``: index of each doc's first row, and of each row's doc start."""
+    counts = np.bincount(doc, minlength=n_docs)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    return starts, np.repeat(starts, counts)
 
 
-def _split_lines(texts: pd.Series) -> pd.DataFrame:
-    """One row per line: ``doc`` (position), ``line_no``, ``line`` (stripped)."""
-    parts = texts.str.split("\n")
-    lens = parts.str.len().to_numpy()
-    doc = np.repeat(np.arange(len(texts)), lens)
-    flat = parts.explode()
-    lines = pd.DataFrame({"doc": doc, "line": flat.to_numpy(dtype=object)})
-    lines["line_no"] = lines.groupby("doc").cumcount()
-    lines["line"] = lines["line"].astype(str).str.strip()
-    return lines
+def _group_cumsum(x: np.ndarray, row_start: np.ndarray) -> np.ndarray:
+    """Cumulative sum of ``x`` within groups of consecutive rows (inclusive)."""
+    cs = np.cumsum(x.astype(np.int64))
+    before = np.concatenate([[0], cs])[row_start]
+    return cs - before
+
+
+def _match(arr: pa.Array, pattern: str) -> np.ndarray:
+    """RE2 regex search over a pyarrow array, as a numpy bool array."""
+    return pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False)
 
 
 def clean_texts(texts: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
@@ -198,124 +219,114 @@ def clean_texts(texts: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
         ``line_no`` (0-based line of the normalised raw text). Sorted by article then line.
     """
     texts = pd.Series(texts)
+    n_docs = len(texts)
     labels = texts.index.to_numpy()
-    lines = _split_lines(normalize_text(texts).reset_index(drop=True))
-    removed: list[pd.DataFrame] = []
+    lists = pc.split_pattern(_normalize_arrow(_as_arrow(texts)), "\n")
+    doc = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
+    flat = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+    _, row_start = _group_starts(doc, n_docs)
+    line_no = np.arange(len(doc), dtype=np.int64) - row_start
+    values = flat.to_numpy(zero_copy_only=False).astype(object)  # Python strings, edited below
+    removed: list[tuple[list, list, list]] = []  # (rows, lines, reasons)
 
-    def _record(mask: pd.Series, reason: str | pd.Series, text: pd.Series | None = None) -> None:
-        if not mask.any():
-            return
-        sub = lines.loc[mask]
-        removed.append(
-            pd.DataFrame(
-                {
-                    "doc": sub["doc"].to_numpy(),
-                    "line_no": sub["line_no"].to_numpy(),
-                    "line": (sub["line"] if text is None else text[mask]).to_numpy(dtype=object),
-                    "reason": reason[mask].to_numpy(dtype=object)
-                    if isinstance(reason, pd.Series)
-                    else reason,
-                }
-            )
-        )
+    # markdown marks and leading stamps: one RE2 prefilter, then Python regexes on the hits
+    marks = (
+        ("markdown heading", re.compile(_HEADING_MARK_RE)),
+        ("date stamp", re.compile(_DATE_STAMP_RE)),
+        ("dateline", re.compile(_DATELINE_RE)),
+    )
+    emph = re.compile(_EMPHASIS_RE)
+    pre = "|".join(["^#{1,6} ", r"^date:? +\d{4}-\d{2}-\d{2}",
+                    _DATELINE_RE.replace("?P<dateline>", ""), r"\*\*", "__"])
+    m_rows, m_lines, m_reasons = [], [], []
+    for r in np.flatnonzero(_match(flat, pre)):
+        for reason, rx in marks:
+            m = rx.match(values[r])
+            if m:
+                m_rows.append(r)
+                m_lines.append(m.group(0).strip() if reason == "markdown heading" else m.group(1))
+                m_reasons.append(reason)
+                values[r] = values[r][m.end():]
+        spans = [m.group(0) for m in emph.finditer(values[r])]
+        if spans:
+            m_rows += [r] * len(spans)
+            m_lines += spans
+            m_reasons += ["markdown emphasis"] * len(spans)
+            values[r] = emph.sub(lambda m: m.group("w1") or m.group("w2"), values[r])
+    removed.append((m_rows, m_lines, m_reasons))
 
-    # markdown marks: keep the words, record the marked-up spans
-    line = lines["line"]
-    heading_mark = line.str.match(_HEADING_MARK_RE)
-    if heading_mark.any():
-        _record(heading_mark, "markdown heading", line.str.extract(f"({_HEADING_MARK_RE})")[0])
-        line = line.str.replace(_HEADING_MARK_RE, "", regex=True)
-    has_emph = line.str.contains(r"\*\*|__", regex=True)
-    if has_emph.any():
-        spans = line[has_emph].str.extractall(f"(?P<span>{_EMPHASIS_RE})")
-        if len(spans):
-            pos = spans.index.get_level_values(0)
-            removed.append(
-                pd.DataFrame(
-                    {
-                        "doc": lines.loc[pos, "doc"].to_numpy(),
-                        "line_no": lines.loc[pos, "line_no"].to_numpy(),
-                        "line": spans["span"].to_numpy(dtype=object),
-                        "reason": "markdown emphasis",
-                    }
-                )
-            )
-        line = line.str.replace(
-            _EMPHASIS_RE, lambda m: m.group("w1") or m.group("w2"), regex=True
-        )
-    lines["line"] = line
+    # per-line counts with C-level str methods (text is normalised: single spaces, stripped)
+    length = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    nonempty = length > 0
+    n_words = np.fromiter((v.count(" ") for v in values), dtype=np.int64, count=len(values))
+    n_words = np.where(nonempty, n_words + 1, 0)
+    last = [v[-1:] for v in values]
+    terminal = np.fromiter((c in _TERMINAL for c in last), dtype=bool, count=len(values))
+    ends_dot = np.fromiter((c == "." for c in last), dtype=bool, count=len(values))
 
-    # leading stamps and datelines: cut off, keep the rest of the line
-    for reason, pat, group in (
-        ("date stamp", _DATE_STAMP_RE, "stamp"),
-        ("dateline", _DATELINE_RE, "dateline"),
-    ):
-        hit = lines["line"].str.match(pat)
-        if hit.any():
-            _record(hit, reason, lines["line"].str.extract(pat)[group])
-            lines.loc[hit, "line"] = lines.loc[hit, "line"].str.replace(pat, "", regex=True)
-
-    line = lines["line"]
-    n_words = line.str.count(r"\S+")
-    nonempty = n_words > 0
-    # whole-line rules, one combined regex, on lines short enough to be chrome
-    candidate = nonempty & (line.str.len() <= 500)
-    reason = pd.Series(pd.NA, index=lines.index, dtype=object)
-    if candidate.any():
-        groups = line[candidate].str.extract(_LINE_RE)
-        first = groups.notna().to_numpy()
-        has = first.any(axis=1)
-        idx = np.argmax(first, axis=1)
-        names = np.array([r for r, _ in _LINE_RULES], dtype=object)
-        reason.loc[candidate[candidate].index[has]] = names[idx[has]]
-    ruled = reason.notna()
+    # whole-line rules: one combined RE2 pass over lines short enough to be chrome, then the
+    # first matching rule (Python regex) for the few hits
+    reason = np.full(len(doc), None, dtype=object)
+    cand = np.flatnonzero(nonempty & (length <= 500))
+    cand_arr = pa.array(values[cand], type=pa.large_string())
+    for r in cand[_match(cand_arr, _ANY_RULE)]:
+        reason[r] = next((name for name, rx in _RULES_RE if rx.search(values[r])), None)
+    ruled = np.fromiter((x is not None for x in reason), dtype=bool, count=len(reason))
 
     # header: lines before the first body-like line (only if the article has one)
-    body_like = nonempty & ~ruled & (((n_words >= 8) & _ends_terminal(line)) | (n_words > 30))
-    seen_body = body_like.groupby(lines["doc"]).cummax()
-    has_body = body_like.groupby(lines["doc"]).transform("any")
+    body_like = nonempty & ~ruled & (((n_words >= 8) & terminal) | (n_words > 30))
+    seen_body = _group_cumsum(body_like, row_start) > 0
+    has_body = (np.bincount(doc, weights=body_like, minlength=n_docs) > 0)[doc]
     header = has_body & ~seen_body & nonempty & ~ruled
-    title_like = header & (n_words >= 3) & (n_words <= 30) & ~line.str.endswith(".")
-    first_title = title_like & (title_like.groupby(lines["doc"]).cumsum() == 1)
+    title_like = header & (n_words >= 3) & (n_words <= 30) & ~ends_dot
+    first_title = title_like & (_group_cumsum(title_like, row_start) == 1)
     reason[first_title] = "headline"
     reason[header & ~first_title & (n_words <= 3)] = "section label"
-    drop = reason.notna()
-    _record(drop, reason)
+    drop = np.fromiter((x is not None for x in reason), dtype=bool, count=len(reason))
+    rows = np.flatnonzero(drop)
+    removed.append((list(rows), list(values[rows]), list(reason[rows])))
 
-    keep = lines.loc[nonempty & ~drop, ["doc", "line_no", "line"]]
-    # hard-wrapped texts: join single line breaks inside blank-line separated blocks
-    length = lines["line"].str.len()
-    stats = pd.DataFrame({"doc": lines["doc"], "short": (length <= 100) & nonempty,
-                          "n": nonempty, "len": length.where(nonempty, 0)})
-    agg = stats.groupby("doc").agg(short=("short", "sum"), n=("n", "sum"), mx=("len", "max"))
-    wrapped_docs = agg.index[(agg["n"] >= 5) & (agg["short"] >= 0.8 * agg["n"]) & (agg["mx"] <= 120)]
-    block = (~nonempty).groupby(lines["doc"]).cumsum()
-    keep = keep.assign(block=block[keep.index])
-    wrapped = keep["doc"].isin(wrapped_docs)
-    if wrapped.any():
-        joined = (
-            keep[wrapped].groupby(["doc", "block"], sort=True)["line"].agg(" ".join).reset_index()
+    # paragraphs: every kept line, except in hard-wrapped texts (see module docstring)
+    keep = nonempty & ~drop
+    n_lines = np.bincount(doc, weights=nonempty, minlength=n_docs)
+    n_short = np.bincount(doc, weights=nonempty & (length <= 100), minlength=n_docs)
+    longest = np.zeros(n_docs, dtype=np.int64)
+    np.maximum.at(longest, doc, length)
+    wrapped_doc = (n_lines >= 5) & (n_short >= 0.8 * n_lines) & (longest <= 120)
+    para_values, para_doc = values[keep], doc[keep]
+    if wrapped_doc.any():
+        block = _group_cumsum(~nonempty, row_start)
+        frame = pd.DataFrame({"doc": doc[keep], "block": block[keep], "line": values[keep]})
+        w = frame["doc"].map(lambda d: wrapped_doc[d]).to_numpy(dtype=bool)
+        joined = frame[w].groupby(["doc", "block"], sort=True)["line"].agg(" ".join).reset_index()
+        frame = pd.concat([frame[~w], joined], ignore_index=True).sort_values(
+            ["doc", "block"], kind="stable"
         )
-        keep = pd.concat(
-            [keep.loc[~wrapped, ["doc", "block", "line"]], joined], ignore_index=True
-        ).sort_values(["doc", "block"], kind="stable")
-    paras = keep["line"].str.replace(" {2,}", " ", regex=True)
-    joined = paras.groupby(keep["doc"].to_numpy()).agg("\n\n".join)
-    clean = pd.Series("", index=range(len(texts)), dtype=object)
-    clean.loc[joined.index] = joined.to_numpy()
-    clean.index = texts.index
-    clean = clean.astype(str)
+        para_values, para_doc = frame["line"].to_numpy(dtype=object), frame["doc"].to_numpy()
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(para_doc, minlength=n_docs))])
+    paras = pa.ListArray.from_arrays(pa.array(offsets, pa.int64()), pa.array(para_values, type=pa.large_string()))
+    joined = pc.binary_join(paras, pa.scalar("\n\n", type=pa.large_string()))
+    clean = pd.Series(joined, index=texts.index, dtype="str")
 
     cols = ["article_id", "line", "reason", "line_no"]
-    if removed:
-        rem = pd.concat(removed, ignore_index=True)
-        rem = rem.sort_values(["doc", "line_no"], kind="stable").reset_index(drop=True)
-        rem.insert(0, "article_id", labels[rem["doc"].to_numpy()])
-        rem = rem[cols]
+    rows = np.array([r for rr, _, _ in removed for r in rr], dtype=np.int64)
+    if len(rows):
+        rem = pd.DataFrame(
+            {
+                "article_id": labels[doc[rows]],
+                "line": [x for _, xx, _ in removed for x in xx],
+                "reason": [x for _, _, xx in removed for x in xx],
+                "line_no": line_no[rows],
+                "_row": rows,
+            }
+        )
+        rem = rem.sort_values("_row", kind="stable").drop(columns="_row").reset_index(drop=True)
     else:
         rem = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     rem["line_no"] = rem["line_no"].astype("int64")
-    return clean, rem
+    for c in ("line", "reason"):
+        rem[c] = rem[c].astype(str)
+    return clean, rem[cols]
 
 
 _DATE_IN_TEXT = re.compile(r"(\d{4})[./-](\d{1,2})[./-](\d{1,2})")

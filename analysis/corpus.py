@@ -701,7 +701,7 @@ def _build(raw: pd.DataFrame, skipped: pd.DataFrame, duplicate_threshold: float)
     quotes_df = quotes.find_quotes(art[["article_id", "text"]], sents)
     sents = quotes.quote_share(sents, quotes_df)
 
-    art["n_words"] = segment.word_count(art["text"])
+    art["n_words"] = art["article_id"].map(paras.groupby("article_id")["n_words"].sum()).fillna(0).astype("int64")
     art["n_paragraphs"] = art["article_id"].map(paras.groupby("article_id").size()).fillna(0).astype("int64")
     art["n_sentences"] = art["article_id"].map(sents.groupby("article_id").size()).fillna(0).astype("int64")
     art["quote_share"] = art["article_id"].map(quotes.article_quote_share(sents)).fillna(0.0).astype(float)

@@ -43,10 +43,16 @@ import pandas as pd
 
 from . import segment
 
-__all__ = ["QUOTE_RE", "article_quote_share", "find_quotes", "quote_share", "resolve_names"]
+__all__ = [
+    "QUOTE_COLUMNS", "QUOTE_RE", "article_quote_share", "find_quotes", "quote_share", "resolve_names",
+]
 
 #: Quote spans inside one paragraph (curly, straight, or a curly quote left open at the end).
 QUOTE_RE = re.compile(r"“(?P<c>[^“”\n]+)(?:”|(?=\n|\Z))|\"(?P<s>[^\"\n]+)\"")
+# the two alternatives of QUOTE_RE on their own: each starts with a literal, which the regex
+# engine finds fast, so two passes beat one pass of the alternation
+_CURLY_RE = re.compile(r"“([^“”\n]+)(?:”|(?=\n|\Z))")
+_STRAIGHT_RE = re.compile(r"\"([^\"\n]+)\"")
 
 _VERBS = (
     r"said|says|say|saying|added|adds|adding|noted|notes|stressed|stresses|emphasi[sz]ed|"
@@ -59,7 +65,9 @@ _VERBS = (
 )
 _NAMEWORD = r"[A-Z][\w’'.-]*"
 _NAME = rf"{_NAMEWORD}(?:\s+{_NAMEWORD}){{0,4}}"
-_OFPHRASE = rf"(?:\s+(?:of|from|at|with)\s+(?:the\s+)?{_NAMEWORD}(?:\s+(?:of\s+)?{_NAMEWORD})*)*"
+_OFPHRASE = (
+    rf"(?:\s+(?:of|from|at|with)\s+(?:the\s+)?{_NAMEWORD}(?:\s+{_NAMEWORD}){{0,5}}){{0,3}}"
+)
 _APPOS = r"(?:,[^,“”\"\n]{1,200},)?"
 _PRE_VERB = r"\s+(?:(?:has|have|had|is|was|were|are|also|then|later|further|again|\w+ly)\s+){0,3}"
 _WHO = rf"(?P<name>{_NAME}|[Hh]e|[Ss]he|[Tt]hey)"
@@ -96,6 +104,10 @@ _LEAD_WORDS = {
     "Although", "Though", "If", "Because", "With", "From", "To", "By", "Of", "Here", "There",
 }
 _PRONOUNS = {"he", "she", "they"}
+_VERB_ANY = re.compile(rf"\b(?:{_VERBS})\b")
+_SAYER_RE = re.compile(rf"{_WHO}{_OFPHRASE}{_APPOS}{_PRE_VERB}(?:{_VERBS})\b")
+_AFTER_NAME = re.compile(r"(?:[ -][A-Z][a-z]+){1,2}\b")
+_BEFORE_NAME = re.compile(r"(?:\b[A-Z][a-z]+[ -]){1,2}$")
 
 
 def _strip_name(name: str) -> str:
@@ -110,7 +122,22 @@ def _strip_name(name: str) -> str:
     return " ".join(words).rstrip(".,")
 
 
-_FULLNAME_RE = r"\b([A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,3})\b"
+def _full_names(text: str, word: str) -> set[str]:
+    """Two-to-three-word names in ``text`` that start or end with ``word`` (titles stripped)."""
+    found: set[str] = set()
+    n = len(word)
+    i = text.find(word)
+    while i >= 0:
+        j = i + n
+        if (i == 0 or not text[i - 1].isalnum()) and (j == len(text) or not text[j].isalnum()):
+            after = _AFTER_NAME.match(text, j)
+            if after:
+                found.add(_strip_name(word + after.group(0).replace("-", " ")))
+            before = _BEFORE_NAME.search(text, max(0, i - 40), i)
+            if before:
+                found.add(_strip_name(before.group(0) + word))
+        i = text.find(word, j)
+    return {f for f in found if " " in f}
 
 
 def resolve_names(speakers: pd.Series, article_ids: pd.Series, texts: pd.Series) -> pd.Series:
@@ -128,34 +155,23 @@ def resolve_names(speakers: pd.Series, article_ids: pd.Series, texts: pd.Series)
     Returns
     -------
     pandas.Series
-        ``speakers`` with one-word names replaced by the unique two-to-four-word name of the
-        article whose first or last word it is (after stripping titles), else unchanged.
+        ``speakers`` with each one-word name replaced by the unique two-or-three-word name of
+        the article that starts or ends with it, once titles are stripped ("Wang" -> "Wang Yi",
+        "Trump" -> "Donald Trump"); unchanged when there are none or several.
     """
-    out = speakers.astype(object).copy()
-    single = out.notna() & ~out.astype(str).str.contains(" ", regex=False)
-    if not single.any():
-        return out
-    need = pd.unique(article_ids[single])
-    found = texts.reindex(need).astype(str).str.extractall(_FULLNAME_RE)[0]
-    if not len(found):
-        return out
-    cand = pd.DataFrame({"article_id": found.index.get_level_values(0), "raw": found.to_numpy()})
-    cand["full"] = [_strip_name(n) for n in cand["raw"]]
-    cand = cand[cand["full"].str.contains(" ", regex=False)].drop_duplicates(["article_id", "full"])
-    parts = cand["full"].str.split(" ")
-    keys = pd.concat(
-        [
-            cand.assign(key=parts.str[0]),
-            cand.assign(key=parts.str[-1]),
-        ]
-    ).drop_duplicates(["article_id", "key", "full"])
-    uniq = keys.groupby(["article_id", "key"])["full"].agg(lambda s: s.iloc[0] if len(s) == 1 else None)
-    lookup = uniq.dropna().to_dict()
-    mapped = [
-        lookup.get((a, s), s) if ok else s
-        for a, s, ok in zip(article_ids, out, single, strict=True)
-    ]
-    return pd.Series(mapped, index=out.index, dtype=object)
+    lookup = dict(zip(texts.index.astype(str), texts.astype(str), strict=True))
+    cache: dict[tuple[str, str], str] = {}
+    out = []
+    for aid, spk in zip(article_ids.astype(str), speakers, strict=True):
+        if not isinstance(spk, str) or " " in spk or spk.lower() in _PRONOUNS:
+            out.append(spk if isinstance(spk, str) else None)
+            continue
+        key = (aid, spk)
+        if key not in cache:
+            names = _full_names(lookup.get(aid, ""), spk)
+            cache[key] = names.pop() if len(names) == 1 else spk
+        out.append(cache[key])
+    return pd.Series(out, index=speakers.index, dtype=object)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -167,16 +183,20 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _spans(articles: pd.DataFrame) -> pd.DataFrame:
+def _spans(texts: list[str]) -> pd.DataFrame:
+    """All quote spans: doc (position in ``texts``), mark_start, mark_end, start, end."""
     rows = [
-        (aid, m.start(), m.end(), *_trim(text, *(m.span("c") if m.group("c") is not None else m.span("s"))))
-        for aid, text in zip(articles["article_id"], articles["text"], strict=True)
-        for m in QUOTE_RE.finditer(text)
+        (d, m.start(), m.end(), *_trim(t, *m.span(1)))
+        for d, t in enumerate(texts)
+        if "“" in t or '"' in t
+        for rx in (_CURLY_RE, _STRAIGHT_RE)
+        for m in rx.finditer(t)
     ]
-    cols = ["article_id", "mark_start", "mark_end", "start", "end"]
-    return pd.DataFrame(rows, columns=cols).astype(
-        {"article_id": str, **{c: "int64" for c in cols[1:]}}
-    )
+    q = pd.DataFrame(rows, columns=["doc", "mark_start", "mark_end", "start", "end"], dtype="int64")
+    q = q.sort_values(["doc", "mark_start"], kind="stable").reset_index(drop=True)
+    # a straight-quoted span nested inside a curly one (or vice versa) is not a second quote
+    prev_end = q.groupby("doc")["mark_end"].cummax().groupby(q["doc"]).shift(1)
+    return q[~(prev_end > q["mark_start"]).to_numpy()].reset_index(drop=True)
 
 
 def _match_fields(m: re.Match | None) -> tuple[str | None, str | None]:
@@ -188,15 +208,9 @@ def _match_fields(m: re.Match | None) -> tuple[str | None, str | None]:
     return name, verb
 
 
-def _sayers(sents: pd.DataFrame) -> pd.Series:
-    """Name of the person a sentence reports speech from ("Wang Yi ..., said that ..."), or None."""
-    has_verb = sents["text"].str.contains(rf"\b(?:{_VERBS})\b", regex=True)
-    out = pd.Series(None, index=sents.index, dtype=object)
-    for i, t in sents.loc[has_verb, "text"].items():
-        m = re.search(rf"{_WHO}{_OFPHRASE}{_APPOS}{_PRE_VERB}(?:{_VERBS})\b", t)
-        if m:
-            out[i] = m.group("name")
-    return out
+_INT_COLS = ("quote", "paragraph", "sentence", "start", "end", "n_words", "last_sentence")
+QUOTE_COLUMNS = ["article_id", "quote", "paragraph", "sentence", "start", "end", "text",
+                 "speaker", "cue", "n_words", "last_sentence"]
 
 
 def find_quotes(articles: pd.DataFrame, sentences: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -217,124 +231,116 @@ def find_quotes(articles: pd.DataFrame, sentences: pd.DataFrame | None = None) -
         ``sentence`` (first sentence it touches), ``start``, ``end`` (offsets of the quoted
         words), ``text``, ``speaker`` (<NA> if unattributed), ``cue`` (the verb or rule that
         attributes it: "said", "according to", "same sentence", "continued"; <NA> if none),
-        ``n_words``. Sorted by article_id, quote. See the module docstring for the rules.
+        ``n_words``, ``last_sentence`` (last sentence it touches). Sorted by article_id, quote.
+        See the module docstring for the rules.
     """
     if sentences is None:
         sentences = segment.sentences(segment.paragraphs(articles))
-    texts = pd.Series(articles["text"].astype(str).to_numpy(), index=articles["article_id"].astype(str))
-    q = _spans(articles)
-    cols = ["article_id", "quote", "paragraph", "sentence", "start", "end", "text", "speaker",
-            "cue", "n_words", "last_sentence"]
+    ids = articles["article_id"].astype(str).to_numpy(dtype=object)
+    texts = articles["text"].astype(str).to_list()
+    q = _spans(texts)
     if q.empty:
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c in {"quote", "paragraph", "sentence", "start", "end", "n_words", "last_sentence"} else object) for c in cols})
-    q = q.sort_values(["article_id", "start"], kind="stable").reset_index(drop=True)
-    sents = sentences[["article_id", "paragraph", "sentence", "start", "end", "text"]].astype(
-        {"article_id": str}
-    )
-    # the sentence holding the opening mark, and the one holding the closing mark
-    left = pd.merge_asof(
-        q[["mark_start"]].assign(article_id=q["article_id"], _i=np.arange(len(q))).sort_values("mark_start"),
-        sents.rename(columns={"start": "s_start", "end": "s_end", "text": "s_text"}).sort_values("s_start"),
-        left_on="mark_start", right_on="s_start", by="article_id",
-    ).sort_values("_i")
-    right = pd.merge_asof(
-        (q[["mark_end"]] - 1).assign(article_id=q["article_id"], _i=np.arange(len(q))).sort_values("mark_end"),
-        sents[["article_id", "sentence", "start", "end"]].rename(columns={"sentence": "e_sentence", "start": "e_start", "end": "e_end"}).sort_values("e_start"),
-        left_on="mark_end", right_on="e_start", by="article_id",
-    ).sort_values("_i")
-    q["paragraph"] = left["paragraph"].to_numpy()
-    q["sentence"] = left["sentence"].to_numpy()
-    q["last_sentence"] = right["e_sentence"].to_numpy()
-    full = texts.reindex(q["article_id"]).to_numpy(dtype=object)
-    head = [t[a:b] for t, a, b in zip(full, left["s_start"].to_numpy(), q["mark_start"], strict=True)]
-    tail = [t[a:b] for t, a, b in zip(full, q["mark_end"], right["e_end"].to_numpy(), strict=True)]
-    q["text"] = [t[a:b] for t, a, b in zip(full, q["start"], q["end"], strict=True)]
-    q["n_words"] = segment.word_count(q["text"])
-    # the next quote opening in the tail ends the tail
-    tail = [t.split("“")[0].split('"')[0] if t else t for t in tail]
-    names, cues = [], []
-    for h, t in zip(head, tail, strict=True):
-        name, verb = _match_fields(_TAIL_RE.match(t))
-        if name is None:
-            name, verb = _match_fields(_HEAD_RE.search(h))
-        names.append(_strip_name(name) if name else None)
-        cues.append(verb.lower() if verb else None)
-    q["speaker"] = pd.Series(names, dtype=object)
-    q["cue"] = pd.Series(cues, dtype=object)
-    q["_opens"] = q["mark_start"].to_numpy() == left["s_start"].to_numpy()
-
-    # reported-speech sayers per sentence (for pronouns and continued quotes)
-    sayer = _sayers(sents)
-    sent_key = pd.MultiIndex.from_frame(sents[["article_id", "sentence"]])
-    sayer.index = sent_key
-    para_of = pd.Series(sents["paragraph"].to_numpy(), index=sent_key)
-    lower = q["speaker"].where(q["speaker"].isna(), q["speaker"].str.lower())
-    # resolve one-word names to full names before pronoun resolution
-    is_pron = lower.isin(_PRONOUNS)
-    q["speaker"] = resolve_names(q["speaker"].where(~is_pron), q["article_id"], texts).where(~is_pron, q["speaker"])
-    sayer_full = resolve_names(
-        pd.Series(sayer.map(lambda n: _strip_name(n) if isinstance(n, str) and n.lower() not in _PRONOUNS else None).to_numpy(), dtype=object),
-        pd.Series(sents["article_id"].to_numpy()),
-        texts,
-    )
-    sayer_full.index = sent_key
-    is_pron_sayer = sayer.map(lambda n: isinstance(n, str) and n.lower() in _PRONOUNS)
-
-    # sequential rules per article: cheap (a few quotes per article)
-    speakers = q["speaker"].to_list()
-    cue = q["cue"].to_list()
-    last_by_sentence: dict[tuple[str, int], str] = {}
-    for i in range(len(q)):
-        aid, s, p = q.at[i, "article_id"], int(q.at[i, "sentence"]), int(q.at[i, "paragraph"])
-        spk = speakers[i]
-        if isinstance(spk, str) and spk.lower() in _PRONOUNS:
-            spk = _resolve_pronoun(aid, s, p, last_by_sentence, sayer_full, is_pron_sayer, para_of)
-        elif spk is None:
-            prev = last_by_sentence.get((aid, s))
-            if prev is not None:
-                spk, cue[i] = prev, "same sentence"
-            elif q.at[i, "_opens"] and q.at[i, "n_words"] >= 4:
-                spk = _last_in_paragraph(aid, s, p, last_by_sentence, sayer_full, para_of)
-                cue[i] = "continued" if spk else None
-        speakers[i] = spk
-        if spk:
-            last_by_sentence[(aid, s)] = spk
-    q["speaker"] = pd.Series(speakers, dtype=object)
-    q["cue"] = pd.Series(cue, dtype=object).where(q["speaker"].notna())
-    q["quote"] = q.groupby("article_id", sort=False).cumcount().astype("int64")
-    out = q[cols].copy()
-    for c in ("speaker", "cue", "text"):
-        out[c] = out[c].astype("string") if c != "text" else out[c].astype(str)
-    for c in ("paragraph", "sentence", "last_sentence"):
-        out[c] = out[c].astype("int64")
-    return out.reset_index(drop=True)
-
-
-def _earlier_speakers(aid, s, p, last_by_sentence, sayer_full, para_of):
-    """Speakers of earlier sentences of the same paragraph, most recent first."""
-    for k in range(s, -1, -1):
-        key = (aid, k)
-        if key not in para_of.index or para_of[key] != p:
-            break
-        for name in (last_by_sentence.get(key), sayer_full.get(key)):
-            if isinstance(name, str):
-                yield k, name
-
-
-def _last_in_paragraph(aid, s, p, last_by_sentence, sayer_full, para_of):
-    for _, name in _earlier_speakers(aid, s, p, last_by_sentence, sayer_full, para_of):
-        return name
-    return None
-
-
-def _resolve_pronoun(aid, s, p, last_by_sentence, sayer_full, is_pron_sayer, para_of):
-    name = _last_in_paragraph(aid, s, p, last_by_sentence, sayer_full, para_of)
-    if name is None and s > 0:
-        prev = (aid, s - 1)
-        name = last_by_sentence.get(prev) or (
-            sayer_full.get(prev) if not is_pron_sayer.get(prev, False) else None
+        return pd.DataFrame(
+            {c: pd.Series(dtype="int64" if c in _INT_COLS else object) for c in QUOTE_COLUMNS}
         )
-    return name if isinstance(name, str) and " " in name else None
+    # locate quotes in sentences on one global axis: article offset + position
+    doc_len = np.array([len(t) + 1 for t in texts], dtype=np.int64)
+    base = np.concatenate([[0], np.cumsum(doc_len)[:-1]])
+    s_doc = pd.Index(ids).get_indexer(sentences["article_id"].astype(str).to_numpy(dtype=object))
+    s_glob = base[s_doc] + sentences["start"].to_numpy(dtype=np.int64)
+    order = np.argsort(s_glob, kind="stable")
+    s_sorted = s_glob[order]
+    d = q["doc"].to_numpy()
+    first = order[np.searchsorted(s_sorted, base[d] + q["mark_start"].to_numpy(), "right") - 1]
+    last = order[np.searchsorted(s_sorted, base[d] + q["mark_end"].to_numpy() - 1, "right") - 1]
+    s_para = sentences["paragraph"].to_numpy(dtype=np.int64)
+    s_num = sentences["sentence"].to_numpy(dtype=np.int64)
+    s_start = sentences["start"].to_numpy(dtype=np.int64)
+    s_end = sentences["end"].to_numpy(dtype=np.int64)
+    s_text = sentences["text"].astype(str).to_list()
+
+    mark_start, mark_end = q["mark_start"].to_list(), q["mark_end"].to_list()
+    starts, ends = q["start"].to_list(), q["end"].to_list()
+    quote_text = [texts[k][a:b] for k, a, b in zip(d, starts, ends, strict=True)]
+    n_words = [t.count(" ") + 1 for t in quote_text]
+    speakers: list[str | None] = []
+    cues: list[str | None] = []
+    last_by_sentence: dict[int, str] = {}  # sentence row -> last quote speaker in it
+    sayer_cache: dict[int, str | None] = {}
+    name_cache: dict[tuple[int, str], str] = {}
+
+    def full(k: int, name: str | None) -> str | None:
+        if name is None or " " in name or name.lower() in _PRONOUNS:
+            return name
+        if (k, name) not in name_cache:
+            found = _full_names(texts[k], name)
+            name_cache[(k, name)] = found.pop() if len(found) == 1 else name
+        return name_cache[(k, name)]
+
+    def sayer(row: int) -> str | None:
+        """Named person a sentence reports speech from ("Wang Yi ..., said that ...")."""
+        if row not in sayer_cache:
+            m = _SAYER_RE.search(s_text[row]) if _VERB_ANY.search(s_text[row]) else None
+            name = _strip_name(m.group("name")) if m else None
+            sayer_cache[row] = None if name is None or name.lower() in _PRONOUNS else full(s_doc[row], name)
+        return sayer_cache[row]
+
+    def earlier_in_paragraph(row: int) -> str | None:
+        r = row
+        while r >= 0 and s_doc[r] == s_doc[row] and s_para[r] == s_para[row]:
+            name = last_by_sentence.get(r) if r != row else None
+            name = name or sayer(r)
+            if name:
+                return name
+            r -= 1
+        return None
+
+    for i in range(len(q)):
+        k, fr, lr = d[i], first[i], last[i]
+        text = texts[k]
+        tail = text[mark_end[i]:s_end[lr]]
+        tail = tail.split("“", 1)[0].split('"', 1)[0]
+        name, verb = _match_fields(_TAIL_RE.match(tail))
+        if name is None:
+            head = text[s_start[fr]:mark_start[i]]
+            if head and _VERB_ANY.search(head):
+                name, verb = _match_fields(_HEAD_RE.search(head))
+        name = _strip_name(name) if name else None
+        cue = verb.lower() if verb else None
+        if name is not None and name.lower() in _PRONOUNS:
+            # he/she/they: last speaker of the paragraph, else of the previous sentence
+            ref = earlier_in_paragraph(fr)
+            if ref is None and fr > 0 and s_doc[fr - 1] == k:
+                ref = last_by_sentence.get(fr - 1) or sayer(fr - 1)
+            name = ref if ref is not None and " " in ref else None
+        elif name is not None:
+            name = full(k, name)
+        elif fr in last_by_sentence:
+            name, cue = last_by_sentence[fr], "same sentence"
+        elif mark_start[i] == s_start[fr] and n_words[i] >= 4:
+            name = earlier_in_paragraph(fr)
+            cue = "continued" if name else None
+        speakers.append(name)
+        cues.append(cue if name else None)
+        if name:
+            last_by_sentence[fr] = name
+    out = pd.DataFrame(
+        {
+            "article_id": ids[d],
+            "quote": q.groupby("doc").cumcount().to_numpy(dtype=np.int64),
+            "paragraph": s_para[first],
+            "sentence": s_num[first],
+            "start": starts,
+            "end": ends,
+            "text": pd.Series(quote_text, dtype="str"),
+            "speaker": pd.Series(speakers, dtype="string"),
+            "cue": pd.Series(cues, dtype="string"),
+            "n_words": n_words,
+            "last_sentence": s_num[last],
+        }
+    )
+    out = out.astype({c: "int64" for c in _INT_COLS})
+    return out.sort_values(["article_id", "quote"], kind="stable").reset_index(drop=True)
 
 
 def quote_share(sentences: pd.DataFrame, quotes: pd.DataFrame) -> pd.DataFrame:

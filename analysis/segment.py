@@ -42,21 +42,38 @@ _NUM_ABBR_3 = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Nos|Art|Vol|Fig"
 
 #: The sentence boundary: the single space between two sentences inside a paragraph.
 SENTENCE_BOUNDARY = re.compile(
-    r"(?:(?<=[.!?])|(?<=[.!?][\"”’')\]]))"  # sentence punctuation, maybe a closing mark
-    rf"(?<!\b(?:{_TITLES_2})\.)(?<!\b(?:{_TITLES_3})\.)(?<!\b(?:{_TITLES_4})\.)"
-    r"(?<!\be\.g\.)(?<!\bi\.e\.)"
-    rf"(?:(?<!\b[A-Z]\.)|(?=[“\"‘(]?(?:{_OPENERS})\b))"  # initials / acronyms
-    rf"(?!(?:(?<=\b(?:{_NUM_ABBR_3})\.)|(?<=\bSept\.)|(?<=\bNo\.)|(?<=\bpp\.)) \d)"
-    r" "
-    r"(?=[“\"‘'(\[]?[A-Z0-9])"
+    # starts with a literal space so the regex engine skips quickly to candidates
+    r" (?=[“\"‘'(\[]?[A-Z0-9])"  # the next sentence starts with a capital or digit
+    r"(?:(?<=[.!?] )|(?<=[.!?][\"”’')\]] ))"  # sentence punctuation, maybe a closing mark
+    rf"(?<!\b(?:{_TITLES_2})\. )(?<!\b(?:{_TITLES_3})\. )(?<!\b(?:{_TITLES_4})\. )"
+    r"(?<!\be\.g\. )(?<!\bi\.e\. )"
+    rf"(?:(?<!\b[A-Z]\. )|(?=[“\"‘(]?(?:{_OPENERS})\b))"  # initials / acronyms
+    rf"(?!(?:(?<=\b(?:{_NUM_ABBR_3})\. )|(?<=\bSept\. )|(?<=\bNo\. )|(?<=\bpp\. ))\d)"
 )
 
-_WORD = re.compile(r"\S+")
+#: The same boundary, found from each sentence-final mark: a regex that starts with a literal
+#: is scanned much faster by Python's engine than one that starts with a lookaround.
+_BOUNDARY_FROM = {
+    p: re.compile(re.escape(p) + r"[\"”’')\]]? " + SENTENCE_BOUNDARY.pattern[1:]) for p in ".?!"
+}
+_OPEN_END = frozenset(".!?…:;,\"”’')]")
+
+
+def _count_words(texts: list[str]) -> np.ndarray:
+    """Words of whitespace-normalised texts (single spaces, no leading/trailing space)."""
+    return np.fromiter((t.count(" ") + 1 if t else 0 for t in texts), dtype=np.int64, count=len(texts))
+
+
+def _heading(texts: list[str], n_words: np.ndarray) -> np.ndarray:
+    open_end = np.fromiter((t[-1:] not in _OPEN_END for t in texts), dtype=bool, count=len(texts))
+    return (n_words <= 3) | ((n_words <= 20) & open_end)
 
 
 def word_count(texts: pd.Series) -> pd.Series:
     """Number of whitespace-separated words of each text (an int64 Series, same index)."""
-    return texts.astype(str).str.count(r"\S+").astype("int64")
+    return pd.Series(
+        [len(t.split()) for t in texts.astype(str)], index=texts.index, dtype="int64"
+    )
 
 
 def is_heading(texts: pd.Series) -> pd.Series:
@@ -74,9 +91,16 @@ def is_heading(texts: pd.Series) -> pd.Series:
         sentence punctuation, a closing quote or bracket, a colon or a comma (e.g. "Steering
         bilateral ties", or AP's sub-head "Wang reiterated his call for ... in Iran").
     """
-    n = word_count(texts)
-    open_end = ~texts.astype(str).str.contains(r"[.!?…:;,\"”’')\]]$", regex=True)
-    return ((n <= 3) | ((n <= 20) & open_end)).astype(bool)
+    values = [" ".join(t.split()) for t in texts.astype(str)]
+    return pd.Series(_heading(values, _count_words(values)), index=texts.index, dtype=bool)
+
+
+def _group_offsets(doc: np.ndarray, step: np.ndarray) -> np.ndarray:
+    """Start offsets of consecutive pieces of each doc: cumulative sum of ``step`` before them."""
+    cs = np.cumsum(step) - step
+    counts = np.bincount(doc, minlength=int(doc.max()) + 1 if len(doc) else 0)
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    return cs - np.repeat(cs[first[counts > 0]], counts[counts > 0]) if len(doc) else cs
 
 
 def paragraphs(articles: pd.DataFrame) -> pd.DataFrame:
@@ -95,27 +119,40 @@ def paragraphs(articles: pd.DataFrame) -> pd.DataFrame:
         ``n_words``, ``is_heading``. Sorted by article_id, paragraph; empty articles have no rows.
     """
     ids = articles["article_id"].astype(str).to_numpy(dtype=object)
-    parts = articles["text"].astype(str).str.split("\n\n")
-    lens = parts.str.len().to_numpy()
-    flat = parts.explode().to_numpy(dtype=object)
-    out = pd.DataFrame({"article_id": np.repeat(ids, lens), "text": flat})
-    out["paragraph"] = out.groupby("article_id", sort=False).cumcount().astype("int64")
-    length = out["text"].str.len().astype("int64")
-    step = length + 2
-    out["start"] = (step.groupby(out["article_id"], sort=False).cumsum() - step).astype("int64")
-    out["end"] = out["start"] + length
-    out = out[out["text"].str.len() > 0]
-    out["paragraph"] = out.groupby("article_id", sort=False).cumcount().astype("int64")
-    out["n_words"] = word_count(out["text"])
-    out["is_heading"] = is_heading(out["text"])
-    cols = ["article_id", "paragraph", "start", "end", "text", "n_words", "is_heading"]
-    out = out[cols].sort_values(["article_id", "paragraph"], kind="stable")
-    out["text"] = out["text"].astype(str)
-    return out.reset_index(drop=True)
+    parts = [t.split("\n\n") for t in articles["text"].astype(str)]
+    counts = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+    flat = [p for ps in parts for p in ps]
+    doc = np.repeat(np.arange(len(parts)), counts)
+    length = np.fromiter(map(len, flat), dtype=np.int64, count=len(flat))
+    start = _group_offsets(doc, length + 2)
+    keep = length > 0
+    values = [p for p, k in zip(flat, keep, strict=True) if k]
+    doc, start, length = doc[keep], start[keep], length[keep]
+    n_words = _count_words(values)
+    out = pd.DataFrame(
+        {
+            "article_id": ids[doc],
+            "paragraph": _group_offsets(doc, np.ones(len(doc), dtype=np.int64)),
+            "start": start,
+            "end": start + length,
+            "text": pd.Series(values, dtype="str"),
+            "n_words": n_words,
+            "is_heading": _heading(values, n_words),
+        }
+    )
+    out["article_id"] = out["article_id"].astype("str")
+    return out.sort_values(["article_id", "paragraph"], kind="stable").reset_index(drop=True)
+
+
+def _cuts(text: str) -> list[int]:
+    """Positions of the boundary spaces of one paragraph."""
+    cuts = [m.end() - 1 for m in _BOUNDARY_FROM["."].finditer(text)]
+    more = [m.end() - 1 for p in "?!" if p in text for m in _BOUNDARY_FROM[p].finditer(text)]
+    return sorted(cuts + more) if more else cuts
 
 
 def sentences(paras: pd.DataFrame) -> pd.DataFrame:
-    """Split paragraphs into sentences with :data:`SENTENCE_BOUNDARY`.
+    """Split paragraphs into sentences at :data:`SENTENCE_BOUNDARY`.
 
     Parameters
     ----------
@@ -131,16 +168,13 @@ def sentences(paras: pd.DataFrame) -> pd.DataFrame:
         ``is_heading`` (the sentence is, or is in, a heading paragraph). Sorted by article_id,
         sentence.
     """
-    texts = paras["text"].astype(str).to_numpy(dtype=object)
-    # positions of the boundary spaces, per paragraph: one compiled regex, C-level scanning
-    cuts = [[m.start() for m in SENTENCE_BOUNDARY.finditer(t)] for t in texts]
-    n_cuts = np.fromiter((len(c) for c in cuts), dtype=np.int64, count=len(cuts))
-    flat_cuts = np.fromiter(
-        (p for c in cuts for p in c), dtype=np.int64, count=int(n_cuts.sum())
-    )
+    texts = paras["text"].astype(str).to_list()
+    cuts = [_cuts(t) for t in texts]
+    n_cuts = np.fromiter(map(len, cuts), dtype=np.int64, count=len(cuts))
+    flat_cuts = np.fromiter((p for c in cuts for p in c), dtype=np.int64, count=int(n_cuts.sum()))
     n_sent = n_cuts + 1
     row = np.repeat(np.arange(len(texts)), n_sent)
-    lengths = paras["text"].astype(str).str.len().to_numpy(dtype=np.int64)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     # local starts: 0, then cut + 1; local ends: cut, then the paragraph length
     last_pos = np.cumsum(n_sent) - 1
     first_pos = last_pos - n_cuts
@@ -153,21 +187,23 @@ def sentences(paras: pd.DataFrame) -> pd.DataFrame:
     lend = np.empty(len(row), dtype=np.int64)
     lend[inner_end] = flat_cuts
     lend[last_pos] = lengths
-    p_texts = texts[row]
+    sent_text = [texts[r][a:b] for r, a, b in zip(row.tolist(), lstart.tolist(), lend.tolist(), strict=True)]
+    p_start = paras["start"].to_numpy(dtype=np.int64)[row]
+    art = paras["article_id"].astype(str).to_numpy(dtype=object)[row]
+    doc = pd.factorize(art)[0] if len(art) else np.zeros(0, dtype=np.int64)
     out = pd.DataFrame(
         {
-            "article_id": paras["article_id"].to_numpy(dtype=object)[row],
+            "article_id": pd.Series(art, dtype="str"),
             "paragraph": paras["paragraph"].to_numpy(dtype=np.int64)[row],
-            "start": paras["start"].to_numpy(dtype=np.int64)[row] + lstart,
-            "end": paras["start"].to_numpy(dtype=np.int64)[row] + lend,
-            "text": [t[a:b] for t, a, b in zip(p_texts, lstart, lend, strict=True)],
+            "sentence": _group_offsets(doc, np.ones(len(doc), dtype=np.int64)),
+            "start": p_start + lstart,
+            "end": p_start + lend,
+            "text": pd.Series(sent_text, dtype="str"),
+            "n_words": _count_words(sent_text),
+            "is_heading": (
+                paras["is_heading"].to_numpy(dtype=bool)[row] if "is_heading" in paras
+                else np.zeros(len(row), dtype=bool)
+            ),
         }
     )
-    out.insert(2, "sentence", out.groupby("article_id", sort=False).cumcount().astype("int64"))
-    out["n_words"] = word_count(out["text"])
-    if "is_heading" in paras:
-        out["is_heading"] = paras["is_heading"].to_numpy(dtype=bool)[row]
-    else:
-        out["is_heading"] = False
-    out["text"] = out["text"].astype(str)
     return out.sort_values(["article_id", "sentence"], kind="stable").reset_index(drop=True)
