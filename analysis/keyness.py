@@ -241,3 +241,101 @@ def plot_keyness(
         ax.set_xlim(-lim if (~is_t).any() else 0, lim if is_t.any() else 0)
         ax.legend(loc="lower right", frameon=False, fontsize=8)
     return ax
+
+
+def vocabulary_summary(dfm: DFM, by: str = "outlet", n: int = 10) -> pd.DataFrame:
+    """Vocabulary size and most frequent terms per group.
+
+    Parameters
+    ----------
+    dfm : analysis.tokens.DFM
+        Counts (stopwords usually removed).
+    by : str, default "outlet"
+    n : int, default 10
+        Terms listed per group (ties broken alphabetically).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by``, ``documents``, ``tokens``, ``types`` (distinct terms used), ``top_terms``
+        ("term (count), ..."); sorted by group.
+    """
+    x = dfm.matrix.tocsr()
+    codes, labels = pd.factorize(dfm.docs[by], sort=True)
+    rows = []
+    for k, label in enumerate(labels):
+        sums = np.asarray(x[codes == k].sum(axis=0)).ravel()
+        order = np.lexsort((dfm.features.to_numpy(), -sums))[:n]
+        top = ", ".join(f"{dfm.features[i]} ({int(sums[i])})" for i in order if sums[i] > 0)
+        rows.append((label, int((codes == k).sum()), int(sums.sum()), int((sums > 0).sum()), top))
+    return pd.DataFrame(rows, columns=[by, "documents", "tokens", "types", "top_terms"])
+
+
+def comparisons(
+    dfm: DFM, group_col: str = "outlet_group", outlet_col: str = "outlet", **kwargs
+) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """The suite's standard keyness comparisons, skipping those a corpus cannot support.
+
+    ``international`` vs ``chinese_state`` (when both groups are present), then each outlet
+    vs all other outlets (when there are at least two outlets).
+
+    Parameters
+    ----------
+    dfm : analysis.tokens.DFM
+        Counts with ``group_col`` and ``outlet_col`` in ``docs``.
+    group_col, outlet_col : str
+    **kwargs
+        Passed to :func:`log_odds`.
+
+    Returns
+    -------
+    tables : dict of str to pandas.DataFrame
+        Name (``"international vs chinese_state"``, ``"<outlet> vs rest"``) to table.
+    notes : list of str
+        Why comparisons were skipped.
+    """
+    tables: dict[str, pd.DataFrame] = {}
+    notes: list[str] = []
+    groups = set(dfm.docs[group_col].dropna()) if group_col in dfm.docs else set()
+    if {"international", "chinese_state"} <= groups:
+        tables["international vs chinese_state"] = log_odds(
+            dfm, group_col, target="international", reference="chinese_state", **kwargs
+        )
+    else:
+        notes.append(
+            f"international vs chinese_state skipped: the corpus has outlet groups {sorted(groups)}"
+        )
+    outlets = sorted(set(dfm.docs[outlet_col].dropna())) if outlet_col in dfm.docs else []
+    if len(outlets) >= 2:
+        for outlet in outlets:
+            tables[f"{outlet} vs rest"] = log_odds(dfm, outlet_col, target=outlet, **kwargs)
+    else:
+        notes.append(f"outlet vs rest skipped: the corpus has {len(outlets)} outlet(s)")
+    return tables, notes
+
+
+def keyness_long(tables: dict[str, pd.DataFrame], n: int = 50) -> pd.DataFrame:
+    """Stack comparison tables for export: the ``n`` most distinctive terms of each side.
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        From :func:`comparisons`.
+    n : int, default 50
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``comparison``, ``target``, ``reference``, ``side`` then the :func:`log_odds` columns;
+        rows by comparison (given order) then z descending.
+    """
+    frames = [
+        top_terms(t, n).assign(
+            comparison=name, target=t.attrs["target"], reference=t.attrs["reference"]
+        )
+        for name, t in tables.items()
+    ]
+    cols = ["comparison", "target", "reference", "side", *COLUMNS]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="str") for c in cols})
+    return pd.concat(frames, ignore_index=True)[cols]

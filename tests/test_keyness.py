@@ -14,7 +14,14 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from analysis.keyness import log_odds, plot_keyness, top_terms
+from analysis.keyness import (
+    comparisons,
+    keyness_long,
+    log_odds,
+    plot_keyness,
+    top_terms,
+    vocabulary_summary,
+)
 from analysis.tokens import DFM
 
 
@@ -97,3 +104,34 @@ def test_top_terms_and_plot(two_docs):
     ax = plot_keyness(t, n=2)
     assert len(ax.patches) == 3
     plt.close(ax.figure)
+
+
+def _outlets_dfm(outlets, groups) -> DFM:
+    m = sp.csr_matrix(np.array([[3, 1, 0], [0, 2, 2], [1, 0, 4]][: len(outlets)]))
+    docs = pd.DataFrame(
+        {"article_id": list("abc")[: len(outlets)], "outlet": outlets, "outlet_group": groups}
+    )
+    return DFM(m, pd.Index(["china", "trade", "talks"], dtype="str"), docs, level="article")
+
+
+def test_vocabulary_summary():
+    d = _outlets_dfm(["X", "Y", "Y"], ["international", "chinese_state", "chinese_state"])
+    v = vocabulary_summary(d, by="outlet", n=2).set_index("outlet")
+    assert v.loc["Y", "documents"] == 2
+    assert v.loc["Y", "tokens"] == 2 + 2 + 1 + 4
+    assert v.loc["X", "types"] == 2
+    assert v.loc["Y", "top_terms"] == "talks (6), trade (2)"
+
+
+def test_comparisons_and_skips():
+    d = _outlets_dfm(["X", "Y", "Z"], ["international", "chinese_state", "chinese_state"])
+    tables, notes = comparisons(d)
+    assert list(tables) == ["international vs chinese_state", "X vs rest", "Y vs rest", "Z vs rest"]
+    assert notes == []
+    long = keyness_long(tables, n=1)
+    assert set(long["comparison"]) == set(tables)
+    assert (long.groupby("comparison").size() <= 2).all()
+    one = _outlets_dfm(["X", "X"], ["international", "international"])
+    tables, notes = comparisons(one)
+    assert tables == {} and len(notes) == 2
+    assert keyness_long(tables).empty
