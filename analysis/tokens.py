@@ -621,3 +621,27 @@ def dfm(
         level=level,
         weighting=weighting,
     )
+
+
+def stopword_share(tokens: Tokens) -> float:
+    """Share of all tokens that are (English) stopwords: a cheap check of the text's language.
+
+    English news prose has roughly 40-50 % stopword tokens; a much lower share means the
+    texts are probably not English, for which the tokenizer, stopwords and lexicons of this
+    suite are not made.
+
+    Parameters
+    ----------
+    tokens : Tokens
+
+    Returns
+    -------
+    float
+        0 when there is no token.
+    """
+    counts = tokens.counts
+    total = counts.sum()
+    if total == 0:
+        return 0.0
+    is_stop = tokens.vocabulary.isin(stopwords())
+    return float(counts[:, np.flatnonzero(is_stop)].sum() / total)

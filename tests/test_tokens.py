@@ -12,6 +12,7 @@ from analysis.tokens import (
     dfm,
     normalize,
     normalize_terms,
+    stopword_share,
     stopwords,
     tokenize,
     tokens_from_frame,
@@ -281,3 +282,10 @@ def test_fixed_vocabulary_counts_like_ngrams():
     assert got.loc[("a", 0, 0), "a b"] == 2
     assert got.loc[("a", 0, 0), "b a"] == 1
     assert got.loc[("a", 0, 1), "b c"] == 1
+
+
+def test_stopword_share():
+    t = tokens_from_frame(
+        pd.DataFrame({"article_id": ["a", "b"], "text": ["the talks of the day", "Xi Jinping"]})
+    )
+    assert stopword_share(t) == pytest.approx(3 / 7)
