@@ -36,6 +36,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from . import clean, quotes, segment
@@ -566,56 +568,90 @@ def _metadata(raw: pd.DataFrame, found: pd.DataFrame) -> tuple[pd.DataFrame, pd.
 # ----------------------------------------------------------------------------- duplicates
 
 
-def flag_duplicates(sentences: pd.DataFrame, threshold: float = DUPLICATE_THRESHOLD) -> pd.Series:
-    """Flag near-duplicate articles (the same story republished) by shared sentences.
+def flag_duplicates(
+    sentences: pd.DataFrame,
+    threshold: float = DUPLICATE_THRESHOLD,
+    *,
+    min_words: int = 5,
+    max_df: int = 100,
+) -> pd.Series:
+    """Flag near-duplicate articles (the same story republished) by the sentences they share.
 
-    Each article is the set of its normalised sentences (lower-cased, only letters and digits
-    kept), hashed with :func:`pandas.util.hash_array`; two articles are near-duplicates when the
-    Jaccard similarity of their sets is at least ``threshold``. Pair counts come from one
-    sparse product over the sentences that occur in more than one article, so the cost grows
-    with the number of shared sentences, not with the square of the corpus.
+    Each article is the set of its sentences of at least ``min_words`` words, normalised
+    (lower-cased, curly quotes made straight) and hashed with :func:`pandas.util.hash_array`.
+    Two articles are near-duplicates when the Jaccard similarity of these sets is at least
+    ``threshold``. Shared sentences are counted by one sparse product over the sentences that
+    occur in 2 to ``max_df`` articles: a sentence found in more articles is a stock phrase, not
+    evidence that two articles are one story (this keeps the cost linear in the corpus). Articles
+    with exactly the same sentences are duplicates whatever ``max_df`` says.
 
     Parameters
     ----------
     sentences : pandas.DataFrame
-        ``article_id`` and ``text`` of every sentence.
+        ``article_id``, ``text`` and ``n_words`` of every sentence.
     threshold : float, default :data:`DUPLICATE_THRESHOLD` (0.8)
         Minimum Jaccard similarity.
+    min_words : int, default 5
+        Shorter sentences (headings, "He said.") are not used as evidence.
+    max_df : int, default 100
+        Sentences found in more articles than this are not used as evidence.
 
     Returns
     -------
     pandas.Series
         Indexed by article_id (sorted), the article_id of the earliest (by id) article it
-        near-duplicates, else <NA>. Articles are never dropped.
+        duplicates, else <NA>. Articles are never dropped.
     """
     ids = pd.Index(sorted(sentences["article_id"].astype(str).unique()), name="article_id")
     out = pd.Series(pd.NA, index=ids, dtype="string", name="duplicate_of")
     if len(ids) < 2:
         return out
-    norm = sentences["text"].astype(str).str.lower().str.replace(r"[^\w]+", " ", regex=True).str.strip()
-    keep = norm.str.len() > 0
-    h = pd.util.hash_array(norm[keep].to_numpy(dtype=object))
-    doc = ids.get_indexer(sentences.loc[keep, "article_id"].astype(str))
+    use = sentences["n_words"].to_numpy() >= min_words
+    arr = pa.array(sentences.loc[use, "text"].astype(str).to_numpy(dtype=object), type=pa.large_string())
+    arr = pc.utf8_lower(arr)
+    for a, b in (("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'")):
+        arr = pc.replace_substring(arr, a, b)
+    h = pd.util.hash_array(arr.to_numpy(zero_copy_only=False))
+    doc = ids.get_indexer(sentences.loc[use, "article_id"].astype(str).to_numpy(dtype=object))
     pairs = pd.DataFrame({"doc": doc, "h": h}).drop_duplicates()
-    size = pairs.groupby("doc").size().reindex(range(len(ids)), fill_value=0).to_numpy()
-    shared = pairs[pairs["h"].duplicated(keep=False)]
-    if shared.empty:
-        return out
-    codes, uniq = pd.factorize(shared["h"])
-    x = sp.csr_matrix(
-        (np.ones(len(shared), dtype=np.float64), (shared["doc"].to_numpy(), codes)),
-        shape=(len(ids), len(uniq)),
-    )
-    inter = sp.triu(x @ x.T, k=1).tocoo()
-    union = size[inter.row] + size[inter.col] - inter.data
-    jac = inter.data / np.maximum(union, 1)
-    hit = jac >= threshold
-    if not hit.any():
-        return out
-    # the later article (by id) points to the earliest near-duplicate
-    dup = pd.DataFrame({"later": inter.col[hit], "earlier": inter.row[hit]})
-    first = dup.groupby("later")["earlier"].min()
-    out.iloc[first.index.to_numpy()] = ids[first.to_numpy()].to_numpy()
+    size = np.bincount(pairs["doc"].to_numpy(), minlength=len(ids))
+    later, earlier = [], []
+    # identical sentence sets (exact republications, any number of copies): an
+    # order-free fingerprint of each set (wrapping sum and xor of the hashes, and the size)
+    pairs = pairs.sort_values(["doc", "h"], kind="stable")
+    docs = pairs["doc"].to_numpy()
+    hv = pairs["h"].to_numpy(dtype=np.uint64)
+    starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]]) if len(docs) else np.array([], int)
+    if len(starts):
+        fp = pd.DataFrame(
+            {
+                "doc": docs[starts],
+                "sum": np.add.reduceat(hv, starts),
+                "xor": np.bitwise_xor.reduceat(hv * np.uint64(0x9E3779B97F4A7C15), starts),
+                "n": size[docs[starts]],
+            }
+        )
+        fp["first"] = fp.groupby(["sum", "xor", "n"])["doc"].transform("min")
+        same = fp["first"] != fp["doc"]
+        later += fp.loc[same, "doc"].to_list()
+        earlier += fp.loc[same, "first"].to_list()
+    # near-duplicates through shared sentences
+    df = pairs.groupby("h")["doc"].transform("size").to_numpy()
+    shared = pairs[(df >= 2) & (df <= max_df)]
+    if not shared.empty:
+        codes, uniq = pd.factorize(shared["h"])
+        x = sp.csr_matrix(
+            (np.ones(len(shared), dtype=np.float64), (shared["doc"].to_numpy(), codes)),
+            shape=(len(ids), len(uniq)),
+        )
+        inter = sp.triu(x @ x.T, k=1).tocoo()
+        union = size[inter.row] + size[inter.col] - inter.data
+        hit = inter.data / np.maximum(union, 1) >= threshold
+        later += list(inter.col[hit])
+        earlier += list(inter.row[hit])
+    if later:
+        first = pd.DataFrame({"later": later, "earlier": earlier}).groupby("later")["earlier"].min()
+        out.iloc[first.index.to_numpy()] = ids[first.to_numpy()].to_numpy()
     return out
 
 

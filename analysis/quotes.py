@@ -40,6 +40,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import segment
 
@@ -107,7 +109,7 @@ _PRONOUNS = {"he", "she", "they"}
 _VERB_ANY = re.compile(rf"\b(?:{_VERBS})\b")
 _SAYER_RE = re.compile(rf"{_WHO}{_OFPHRASE}{_APPOS}{_PRE_VERB}(?:{_VERBS})\b")
 _AFTER_NAME = re.compile(r"(?:[ -][A-Z][a-z]+){1,2}\b")
-_BEFORE_NAME = re.compile(r"(?:\b[A-Z][a-z]+[ -]){1,2}$")
+_CAPWORD = re.compile(r"[A-Z][a-z]+")
 
 
 def _strip_name(name: str) -> str:
@@ -133,9 +135,14 @@ def _full_names(text: str, word: str) -> set[str]:
             after = _AFTER_NAME.match(text, j)
             if after:
                 found.add(_strip_name(word + after.group(0).replace("-", " ")))
-            before = _BEFORE_NAME.search(text, max(0, i - 40), i)
-            if before:
-                found.add(_strip_name(before.group(0) + word))
+            if i > 0 and text[i - 1] in " -":
+                cap = []
+                for tok in reversed(text[max(0, i - 40) : i - 1].rsplit(" ", 2)[-2:]):
+                    if not _CAPWORD.fullmatch(tok):
+                        break
+                    cap.insert(0, tok)
+                if cap:
+                    found.add(_strip_name(" ".join([*cap, word])))
         i = text.find(word, j)
     return {f for f in found if " " in f}
 
@@ -199,13 +206,23 @@ def _spans(texts: list[str]) -> pd.DataFrame:
     return q[~(prev_end > q["mark_start"]).to_numpy()].reset_index(drop=True)
 
 
-def _match_fields(m: re.Match | None) -> tuple[str | None, str | None]:
-    if m is None:
-        return None, None
-    g = m.groupdict()
-    name = g.get("name") or g.get("name1") or g.get("name3")
-    verb = g.get("verb") or g.get("verb1") or g.get("verb2") or g.get("verb3")
-    return name, verb
+def _extract(
+    texts: list[str], rx: re.Pattern, name_fields: tuple[str, ...], verb_fields: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Name and verb captured by ``rx`` in each text (RE2 via pyarrow), None where no match."""
+    if not texts:
+        return np.array([], dtype=object), np.array([], dtype=object)
+    found = pc.extract_regex(pa.array(texts, type=pa.large_string()), rx.pattern)
+
+    def first_of(fields: tuple[str, ...]) -> np.ndarray:
+        out = np.full(len(texts), None, dtype=object)
+        for f in reversed(fields):
+            vals = found.field(f).to_numpy(zero_copy_only=False)
+            hit = np.array([isinstance(v, str) and v != "" for v in vals], dtype=bool)
+            out[hit] = vals[hit]
+        return out
+
+    return first_of(name_fields), first_of(verb_fields)
 
 
 _INT_COLS = ("quote", "paragraph", "sentence", "start", "end", "n_words", "last_sentence")
@@ -295,18 +312,20 @@ def find_quotes(articles: pd.DataFrame, sentences: pd.DataFrame | None = None) -
             r -= 1
         return None
 
+    # explicit attributions, vectorized with RE2: after the closing mark, else before the opening
+    tails = [texts[k][a:b] for k, a, b in zip(d, mark_end, s_end[last], strict=True)]
+    tails = [t.split("“", 1)[0].split('"', 1)[0] for t in tails]
+    names, verbs = _extract(tails, _TAIL_RE, ("name1", "name", "name3"), ("verb1", "verb2", "verb3"))
+    todo = np.flatnonzero(pd.isna(names))
+    heads = [texts[d[i]][s_start[first[i]]:mark_start[i]] for i in todo]
+    h_names, h_verbs = _extract(heads, _HEAD_RE, ("name", "name3"), ("verb", "verb3"))
+    names[todo], verbs[todo] = h_names, h_verbs
+
+    # then, in text order: full names, pronouns, same-sentence and continued quotes
     for i in range(len(q)):
-        k, fr, lr = d[i], first[i], last[i]
-        text = texts[k]
-        tail = text[mark_end[i]:s_end[lr]]
-        tail = tail.split("“", 1)[0].split('"', 1)[0]
-        name, verb = _match_fields(_TAIL_RE.match(tail))
-        if name is None:
-            head = text[s_start[fr]:mark_start[i]]
-            if head and _VERB_ANY.search(head):
-                name, verb = _match_fields(_HEAD_RE.search(head))
-        name = _strip_name(name) if name else None
-        cue = verb.lower() if verb else None
+        k, fr = d[i], first[i]
+        name = _strip_name(names[i]) if isinstance(names[i], str) else None
+        cue = verbs[i].lower() if isinstance(verbs[i], str) else None
         if name is not None and name.lower() in _PRONOUNS:
             # he/she/they: last speaker of the paragraph, else of the previous sentence
             ref = earlier_in_paragraph(fr)
