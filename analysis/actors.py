@@ -296,6 +296,60 @@ def mention_table(
     return out.sort_values(["actor", by], kind="stable").reset_index(drop=True)
 
 
+def mention_matrix(
+    table: pd.DataFrame, value: str = "mentions", by: str = "outlet", top: int | None = None
+) -> pd.DataFrame:
+    """Actors x groups matrix of one column of :func:`mention_table`, most mentioned first.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`mention_table`.
+    value : str, default "mentions"
+    by : str, default "outlet"
+    top : int, optional
+        Keep the ``top`` actors with the most mentions overall (ties alphabetical).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``actor``, one column per group.
+    """
+    wide = table.pivot(index="actor", columns=by, values=value).fillna(0)
+    totals = table.groupby("actor", as_index=False)["mentions"].sum()
+    order = totals.sort_values(["mentions", "actor"], ascending=[False, True], kind="stable")
+    return wide.loc[order["actor"].head(top) if top else order["actor"]]
+
+
+def alias_usage(
+    mentions_df: pd.DataFrame, articles: pd.DataFrame, actor: str, by: str = "outlet"
+) -> pd.DataFrame:
+    """How each group names one actor: mentions per alias and group.
+
+    Parameters
+    ----------
+    mentions_df : pandas.DataFrame
+        From :func:`mentions`.
+    articles : pandas.DataFrame
+        ``article_id`` and ``by``.
+    actor : str
+        A gazetteer actor, e.g. ``"Xi Jinping"``.
+    by : str, default "outlet"
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index = aliases used (most used first), columns = groups, values = mentions.
+    """
+    m = mentions_df[mentions_df["actor"] == actor].merge(
+        articles[["article_id", by]].astype({"article_id": "str"}), on="article_id"
+    )
+    wide = m.groupby(["alias", by]).size().unstack(by, fill_value=0)
+    total = wide.sum(axis=1)
+    order = sorted(wide.index, key=lambda a: (-int(total[a]), a))
+    return wide.loc[order].sort_index(axis=1)
+
+
 def plot_heatmap(
     table: pd.DataFrame,
     value: str = "per_1000_words",
@@ -320,10 +374,7 @@ def plot_heatmap(
     -------
     matplotlib.axes.Axes
     """
-    wide = table.pivot(index="actor", columns=by, values=value).fillna(0)
-    totals = table.groupby("actor", as_index=False)["mentions"].sum()
-    order = totals.sort_values(["mentions", "actor"], ascending=[False, True], kind="stable")
-    wide = wide.loc[order["actor"].head(top)]
+    wide = mention_matrix(table, value=value, by=by, top=top)
     if ax is None:
         _, ax = plt.subplots(figsize=(1.6 + 1.3 * max(wide.shape[1], 1), 0.35 * len(wide) + 1.5))
     im = ax.imshow(wide.to_numpy(dtype=float), aspect="auto", cmap="Blues")

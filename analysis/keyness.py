@@ -339,3 +339,77 @@ def keyness_long(tables: dict[str, pd.DataFrame], n: int = 50) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype="str") for c in cols})
     return pd.concat(frames, ignore_index=True)[cols]
+
+
+def comparison_summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """What each comparison rests on: documents and tokens on each side.
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        From :func:`comparisons`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``comparison``, ``target``, ``reference``, ``docs_target``, ``docs_reference``,
+        ``tokens_target``, ``tokens_reference``.
+    """
+    rows = [
+        (
+            name,
+            t.attrs["target"],
+            t.attrs["reference"],
+            t.attrs["docs_in_target"],
+            t.attrs["docs_in_reference"],
+            t.attrs["n_target"],
+            t.attrs["n_reference"],
+        )
+        for name, t in tables.items()
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "comparison",
+            "target",
+            "reference",
+            "docs_target",
+            "docs_reference",
+            "tokens_target",
+            "tokens_reference",
+        ],
+    )
+
+
+def plot_keyness_grid(
+    tables: dict[str, pd.DataFrame], n: int = 10, ncols: int = 3, colours=("#d62728", "#7f7f7f")
+) -> plt.Figure:
+    """One keyness panel per comparison (e.g. each outlet vs the rest).
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        Name to :func:`log_odds` table.
+    n : int, default 10
+        Words per side and panel.
+    ncols : int, default 3
+    colours : (str, str)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    k = max(len(tables), 1)
+    ncols = min(ncols, k)
+    nrows = -(-k // ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(4.6 * ncols, 0.3 * 2 * n * nrows + 1.2 * nrows), squeeze=False
+    )
+    for ax, (name, table) in zip(axes.ravel(), tables.items(), strict=False):
+        plot_keyness(table, n=n, ax=ax, colours=colours)
+        ax.set_title(name, fontsize=10)
+        ax.set_xlabel("z (log-odds, informative prior)", fontsize=8)
+    for ax in axes.ravel()[len(tables) :]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    return fig

@@ -142,6 +142,37 @@ def source_table(quotes: pd.DataFrame, articles: pd.DataFrame, by: str = "outlet
     return out.astype({"quotes": "int64", "quoted_words": "int64"})
 
 
+def speaker_table(quotes: pd.DataFrame, articles: pd.DataFrame, by: str = "outlet") -> pd.DataFrame:
+    """Who is quoted in each group: quotes and quoted words per speaker.
+
+    Parameters
+    ----------
+    quotes : pandas.DataFrame
+        From :func:`quote_sources`.
+    articles : pandas.DataFrame
+        ``article_id`` and ``by``.
+    by : str, default "outlet"
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by``, ``speaker`` ("(unattributed)" when missing), ``actor``, ``source_group``,
+        ``quotes``, ``quoted_words``; sorted by group then quoted words (descending).
+    """
+    q = quotes.astype({"article_id": "str"}).merge(
+        articles[["article_id", by]].astype({"article_id": "str"}), on="article_id"
+    )
+    q["speaker"] = q["speaker"].fillna("(unattributed)")
+    q["actor"] = q["actor"].fillna("")
+    out = (
+        q.groupby([by, "speaker", "actor", "source_group"])
+        .agg(quotes=("n_words", "size"), quoted_words=("n_words", "sum"))
+        .reset_index()
+    )
+    out = out.sort_values([by, "quoted_words", "speaker"], ascending=[True, False, True])
+    return out.reset_index(drop=True)
+
+
 def article_quote_share(source) -> pd.DataFrame:
     """Share of each article's words inside direct quotes.
 

@@ -136,3 +136,19 @@ def test_bad_gazetteer(tmp_path):
     p.write_text(header + "A,robot,X,,other,Wang,,\n")
     with pytest.raises(ValueError, match="actor_type"):
         actors.read_gazetteer(p)
+
+
+def test_mention_matrix_and_alias_usage():
+    s = pd.DataFrame(
+        {"article_id": ["a", "a", "b"], "text": ["President Xi and Trump.", "Xi again.", "Xi, Xi."]}
+    )
+    arts = pd.DataFrame({"article_id": ["a", "b"], "outlet": ["X", "Y"], "n_words": [10, 10]})
+    m = actors.mentions(s)
+    t = actors.mention_table(m, arts)
+    mm = actors.mention_matrix(t)
+    assert mm.index.tolist() == ["Xi Jinping", "Donald Trump"]
+    assert mm.loc["Xi Jinping"].tolist() == [2, 2]
+    assert actors.mention_matrix(t, top=1).index.tolist() == ["Xi Jinping"]
+    usage = actors.alias_usage(m, arts, "Xi Jinping")
+    assert usage.index.tolist() == ["Xi", "President Xi"]
+    assert usage.loc["Xi"].tolist() == [1, 2]

@@ -15,10 +15,12 @@ import pytest
 import scipy.sparse as sp
 
 from analysis.keyness import (
+    comparison_summary,
     comparisons,
     keyness_long,
     log_odds,
     plot_keyness,
+    plot_keyness_grid,
     top_terms,
     vocabulary_summary,
 )
@@ -135,3 +137,18 @@ def test_comparisons_and_skips():
     tables, notes = comparisons(one)
     assert tables == {} and len(notes) == 2
     assert keyness_long(tables).empty
+
+
+def test_comparison_summary_and_grid():
+    d = _outlets_dfm(["X", "Y", "Z"], ["international", "chinese_state", "chinese_state"])
+    tables, _ = comparisons(d)
+    s = comparison_summary(tables).set_index("comparison")
+    assert s.loc["international vs chinese_state", ["docs_target", "docs_reference"]].tolist() == [
+        1,
+        2,
+    ]
+    assert s.loc["X vs rest", "tokens_target"] == 4
+    outlet_tables = {k: v for k, v in tables.items() if k.endswith("vs rest")}
+    fig = plot_keyness_grid(outlet_tables, n=2, ncols=2)
+    assert sum(ax.get_visible() for ax in fig.axes) == 3
+    plt.close(fig)

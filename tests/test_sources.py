@@ -107,3 +107,20 @@ def test_no_quotes():
     t = sources.source_table(q, arts)
     assert t["quoted_words"].sum() == 0
     assert (t["share_of_quoted_words"] == 0).all()
+
+
+def test_speaker_table():
+    quotes = pd.DataFrame(
+        {
+            "article_id": ["a", "a", "b"],
+            "speaker": ["Wang Yi", None, "Wang Yi"],
+            "n_words": [5, 3, 4],
+        }
+    )
+    arts = pd.DataFrame({"article_id": ["a", "b"], "outlet": ["X", "X"], "n_words": [50, 50]})
+    t = sources.speaker_table(sources.quote_sources(quotes), arts)
+    assert t[["speaker", "quotes", "quoted_words"]].values.tolist() == [
+        ["Wang Yi", 2, 9],
+        ["(unattributed)", 1, 3],
+    ]
+    assert t["source_group"].tolist() == ["chinese_official", "unattributed"]
