@@ -1,0 +1,482 @@
+"""Benchmark of the suite's pipeline on synthetic corpora of 1k to 100k articles.
+
+Usage (from the project root)::
+
+    make bench                          # sizes 1000 10000 100000
+    make bench SIZES="1000 10000"
+    .venv/bin/python benchmarks/run.py --sizes 1000 10000 --baseline-max 10000
+
+For every size, a synthetic corpus (:func:`analysis.synthetic.make_synthetic_corpus`, ~600
+words per article) is written to a temporary folder (not timed). Then ONE fresh Python
+process per (size, implementation) runs the stage chain and reports each stage's wall time
+and peak memory:
+
+* ``suite``: ``analysis.load_corpus`` exactly as a user calls it, with its stage functions
+  timed as load (reading, metadata, assembling), clean, segment, quotes and duplicates
+  (near-duplicate flags); then features (``Tokens.from_corpus`` + ``dfm``), clustering
+  (``topics.fit_minibatch`` + ``predict`` over the paragraphs in chunks: the scalable path)
+  and tone (``tone.score_sentences`` with the dictionary measures; ``--vader`` adds VADER as
+  a stage of its own). Nothing is re-implemented here;
+* ``baseline``: the obvious stack (:mod:`baseline`): load -> segment (pysbd) -> tone (VADER
+  per sentence) -> clustering (TfidfVectorizer + KMeans), only up to ``--baseline-max``
+  articles; larger sizes are extrapolated linearly from the largest measured size and
+  flagged ``extrapolated=True``.
+
+Peak memory: before each stage the worker resets the kernel's resident-set high-water mark
+(``/proc/self/clear_refs`` = 5) and reads ``VmHWM`` from ``/proc/self/status`` after it, so
+``peak_mb`` is the largest resident set of the process *during* that stage (it includes the
+data earlier stages left in memory). Where the reset is not allowed, ``ru_maxrss`` of
+``resource.getrusage`` is used (the peak since the process started). The ``total`` row
+holds the sum of the stage times and the largest stage peak. Imports are not timed.
+
+``cpu_seconds`` (user + system CPU time of the process during the stage) is recorded too:
+on a shared machine it shows whether a slow wall time came from other load.
+
+Writes ``benchmarks/results.csv`` (``size, stage, impl, seconds, peak_mb, articles_per_s,
+extrapolated, cpu_seconds``) and ``benchmarks/scaling.png``, and prints the figures of the largest size
+against the budgets (100k articles: <= 180 s, <= 6 GiB, >= 10x faster than the baseline).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gc
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+DEFAULT_SIZES = (1000, 10000, 100000)
+SUITE_STAGES = (
+    "load", "clean", "segment", "quotes", "duplicates", "features", "clustering", "tone", "vader",
+)
+#: The suite's tone stage: the vectorized dictionary measures (VADER is optional, --vader).
+DICTIONARY_MEASURES = ("framing", "assertiveness")
+#: Paragraphs per chunk fed to the minibatch clustering.
+CLUSTER_CHUNK = 50_000
+BASELINE_STAGES = ("load", "segment", "tone", "clustering")
+BUDGET_SIZE = 100_000
+BUDGET_SECONDS = 180.0
+BUDGET_PEAK_MB = 6 * 1024.0
+BUDGET_SPEEDUP = 10.0
+COLUMNS = ["size", "stage", "impl", "seconds", "peak_mb", "articles_per_s", "extrapolated",
+           "cpu_seconds"]
+
+
+# ---------------------------------------------------------------------------------------
+# Measuring one process
+# ---------------------------------------------------------------------------------------
+def reset_peak() -> bool:
+    """Reset this process's resident-set high-water mark (Linux); False if not possible."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def peak_mb() -> float:
+    """Peak resident set of this process in MiB since start or the last :func:`reset_peak`."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    # ru_maxrss is in KiB on Linux, in bytes on macOS
+    scale = 1024 * 1024 if sys.platform == "darwin" else 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
+
+
+class Meter:
+    """Wall time, CPU time and peak memory per stage, for nested and repeated stages.
+
+    A stage entered inside another one pauses the outer stage: each second and each
+    resident-set peak is attributed to exactly one stage (the innermost one running).
+    """
+
+    def __init__(self) -> None:
+        self.stats: dict[str, dict[str, float]] = {}
+        self.info: dict[str, int] = {}
+        self._stack: list[list] = []
+        self.resettable = reset_peak()
+
+    def _account(self, entry: list) -> None:
+        name, wall, cpu = entry
+        stat = self.stats.setdefault(name, {"seconds": 0.0, "cpu_seconds": 0.0, "peak_mb": 0.0})
+        stat["seconds"] += time.perf_counter() - wall
+        stat["cpu_seconds"] += time.process_time() - cpu
+        stat["peak_mb"] = max(stat["peak_mb"], peak_mb())
+
+    @contextmanager
+    def stage(self, name: str):
+        if self._stack:
+            self._account(self._stack[-1])
+        else:
+            gc.collect()
+        reset_peak()
+        self._stack.append([name, time.perf_counter(), time.process_time()])
+        try:
+            yield
+        finally:
+            self._account(self._stack.pop())
+            reset_peak()
+            if self._stack:
+                self._stack[-1][1:] = [time.perf_counter(), time.process_time()]
+
+    def instrument(self, module, attribute: str, stage: str) -> None:
+        """Replace ``module.attribute`` by a wrapper that runs it as ``stage``."""
+        original = getattr(module, attribute)
+
+        @functools.wraps(original)
+        def timed(*args, **kwargs):
+            with self.stage(stage):
+                return original(*args, **kwargs)
+
+        setattr(module, attribute, timed)
+
+    @property
+    def rows(self) -> list[dict]:
+        return [{"stage": name, **stat} for name, stat in self.stats.items()]
+
+
+# ---------------------------------------------------------------------------------------
+# The two stage chains (run in a worker process)
+# ---------------------------------------------------------------------------------------
+#: Stage functions that ``load_corpus`` calls, and the stage each one is timed as.
+LOADER_STAGES = (
+    ("corpus", "read_table", "load"),
+    ("corpus", "read_folder", "load"),
+    ("clean", "clean_texts", "clean"),
+    ("clean", "extract_metadata", "clean"),
+    ("segment", "paragraphs", "segment"),
+    ("segment", "sentences", "segment"),
+    ("quotes", "find_quotes", "quotes"),
+    ("quotes", "quote_share", "quotes"),
+    ("quotes", "article_quote_share", "quotes"),
+    ("corpus", "flag_duplicates", "duplicates"),
+)
+
+
+def run_suite(
+    source: Path, meter: Meter, n_clusters: int, random_state: int, vader: bool = False
+) -> None:
+    """The suite as a user runs it: ``load_corpus``, then features, clustering and tone.
+
+    ``load_corpus`` runs unchanged; its stage functions are wrapped (:data:`LOADER_STAGES`)
+    so that their time is attributed to clean, segment, quotes and duplicates, and the rest
+    of ``load_corpus`` (reading, metadata, assembling the articles table) to load.
+    """
+    import analysis
+    from analysis import corpus, tokens, tone, topics
+
+    for module, attribute, stage in LOADER_STAGES:
+        meter.instrument(getattr(analysis, module), attribute, stage)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", corpus.CorpusWarning)
+        with meter.stage("load"):
+            corp = corpus.load_corpus(source)
+    with meter.stage("features"):
+        toks = tokens.Tokens.from_corpus(corp, level="sentence")
+        features = tokens.dfm(toks)
+    with meter.stage("clustering"):
+        paragraphs = corp.paragraphs[["article_id", "paragraph", "text"]]
+
+        def chunks():
+            for start in range(0, len(paragraphs), CLUSTER_CHUNK):
+                yield paragraphs.iloc[start : start + CLUSTER_CHUNK]
+
+        model = topics.fit_minibatch(chunks, n_clusters=n_clusters, random_state=random_state)
+        labels = np.concatenate([np.empty(0, dtype=int), *model.predict(chunks)])
+    with meter.stage("tone"):
+        scored = tone.score_sentences(toks, measures=DICTIONARY_MEASURES)
+    if vader:
+        with meter.stage("vader"):
+            texts = corp.sentences.sort_values(["article_id", "paragraph", "sentence"])["text"]
+            tone.score_sentences(toks, measures=("vader",), texts=texts.reset_index(drop=True))
+    meter.info.update(
+        articles=len(corp.articles), paragraphs=len(corp.paragraphs),
+        sentences=len(corp.sentences), quotes=len(corp.quotes),
+        duplicates=int(corp.articles["duplicate_of"].notna().sum()),
+        loader_warnings=len(caught), features=int(features.shape[1]),
+        clustered=int((labels >= 0).sum()), scored=len(scored),
+    )
+
+
+def run_baseline(
+    source: Path, meter: Meter, n_clusters: int, random_state: int, vader: bool = False
+) -> None:
+    """The obvious stack: pysbd, VADER per sentence, TfidfVectorizer + KMeans."""
+    import baseline
+
+    with meter.stage("load"):
+        articles = baseline.load(source)
+    with meter.stage("segment"):
+        sentences = baseline.segment(articles)
+    with meter.stage("tone"):
+        scored = baseline.tone(sentences)
+    with meter.stage("clustering"):
+        topics = baseline.clustering(articles, n_clusters=n_clusters, random_state=random_state)
+    meter.info.update(
+        articles=len(articles), sentences=len(sentences), paragraphs=len(topics),
+        scored=len(scored),
+    )
+
+
+CHAINS: dict[str, Callable] = {"suite": run_suite, "baseline": run_baseline}
+
+
+def worker(args: argparse.Namespace) -> None:
+    """Run one chain on one corpus and write its measurements as JSON."""
+    meter = Meter()
+    CHAINS[args.worker](Path(args.source), meter, args.clusters, args.seed, args.vader)
+    Path(args.result).write_text(
+        json.dumps({"rows": meter.rows, "info": meter.info, "resettable": meter.resettable})
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# The driver
+# ---------------------------------------------------------------------------------------
+def _progress(total: int):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, disable=not sys.stderr.isatty(), unit="run", leave=False)
+
+
+def measure(args: argparse.Namespace) -> tuple[pd.DataFrame, dict]:
+    """Generate, write and benchmark every size; return the measured rows and corpus info."""
+    from analysis.synthetic import make_synthetic_corpus, write_corpus
+
+    sizes = sorted(set(args.sizes))
+    tasks = [(s, impl) for s in sizes for impl in ("suite", "baseline")
+             if impl == "suite" or s <= args.baseline_max]
+    rows, info = [], {}
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp, _progress(len(tasks)) as bar:
+        for size in sizes:
+            bar.set_description(f"corpus {size:,}")
+            frame = make_synthetic_corpus(
+                size, words_per_article=args.words, n_outlets=args.outlets,
+                random_state=args.seed,
+            )
+            (source, *_) = write_corpus(frame, Path(tmp) / str(size), args.format)
+            del frame
+            gc.collect()
+            for task_size, impl in tasks:
+                if task_size != size:
+                    continue
+                bar.set_description(f"{impl} {size:,}")
+                result = Path(tmp) / f"{impl}-{size}.json"
+                command = [sys.executable, str(Path(__file__).resolve()), "--worker", impl,
+                           "--source", str(source), "--result", str(result),
+                           "--clusters", str(args.clusters), "--seed", str(args.seed),
+                           *(["--vader"] if args.vader else [])]
+                subprocess.run(command, check=True, cwd=ROOT)
+                out = json.loads(result.read_text())
+                info[(impl, size)] = out
+                for row in out["rows"]:
+                    rows.append({"size": size, "impl": impl, **row})
+                bar.update()
+    return pd.DataFrame(rows), info
+
+
+def tabulate(measured: pd.DataFrame, sizes: list[int]) -> pd.DataFrame:
+    """Add extrapolated baseline rows, the ``total`` rows and articles per second."""
+    measured = measured.assign(extrapolated=False)
+    parts = [measured]
+    base = measured[measured["impl"] == "baseline"]
+    if len(base):
+        largest = int(base["size"].max())
+        ref = base[base["size"] == largest]
+        for size in sorted(set(sizes)):
+            if size > largest:
+                scale = size / largest
+                parts.append(ref.assign(size=size, seconds=ref["seconds"] * scale,
+                                        cpu_seconds=ref["cpu_seconds"] * scale,
+                                        peak_mb=np.nan, extrapolated=True))
+    table = pd.concat(parts, ignore_index=True)
+    totals = (
+        table.groupby(["size", "impl"], as_index=False)
+        .agg(seconds=("seconds", "sum"), peak_mb=("peak_mb", "max"),
+             extrapolated=("extrapolated", "any"), cpu_seconds=("cpu_seconds", "sum"))
+        .assign(stage="total")
+    )
+    table = pd.concat([table, totals], ignore_index=True)
+    table["articles_per_s"] = table["size"] / table["seconds"]
+    order = {s: i for i, s in enumerate((*SUITE_STAGES, "total"))}
+    table = table.assign(_impl=table["impl"].map({"suite": 0, "baseline": 1}),
+                         _stage=table["stage"].map(order))
+    table = table.sort_values(["size", "_impl", "_stage"]).drop(columns=["_impl", "_stage"])
+    table["seconds"] = table["seconds"].round(3)
+    table["cpu_seconds"] = table["cpu_seconds"].round(3)
+    table["peak_mb"] = table["peak_mb"].round(1)
+    table["articles_per_s"] = table["articles_per_s"].round(1)
+    return table[COLUMNS].reset_index(drop=True)
+
+
+def plot(table: pd.DataFrame, path: Path) -> Path:
+    """Log-log seconds (per stage) and peak memory against corpus size."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    from analysis.plots import save_figure, use_style
+
+    use_style()
+    fig, (ax, mem) = plt.subplots(1, 2, figsize=(12, 4.8), layout="constrained",
+                                  gridspec_kw={"width_ratios": [3, 2]})
+    sizes = sorted(table["size"].unique())
+    suite = table[table["impl"] == "suite"]
+    colours = plt.get_cmap("tab10")
+    for i, stage in enumerate(SUITE_STAGES):
+        rows = suite[suite["stage"] == stage]
+        if rows.empty:
+            continue
+        ax.plot(rows["size"], rows["seconds"], marker="o", ms=4, lw=1.2, color=colours(i),
+                label=stage)
+    total = suite[suite["stage"] == "total"]
+    ax.plot(total["size"], total["seconds"], marker="o", lw=2.5, color="black", label="suite total")
+    base = table[(table["impl"] == "baseline") & (table["stage"] == "total")]
+    if len(base):
+        ax.plot(base["size"], base["seconds"], ls="--", lw=1.5, color="grey")
+        real, extra = base[~base["extrapolated"]], base[base["extrapolated"]]
+        ax.plot(real["size"], real["seconds"], "s", color="grey", label="baseline total")
+        if len(extra):
+            ax.plot(extra["size"], extra["seconds"], "s", mfc="white", color="grey",
+                    label="baseline total\n(extrapolated)")
+    if len(total):
+        s0, t0 = float(total["size"].iloc[0]), float(total["seconds"].iloc[0])
+        xs = np.array([sizes[0], sizes[-1]], dtype=float)
+        ax.plot(xs, t0 * xs / s0, ls=":", color="black", lw=1, label="linear from\nsmallest size")
+    ax.axhline(BUDGET_SECONDS, color="#d62728", lw=0.8, ls="-.")
+    ax.annotate(f"budget: {BUDGET_SECONDS:.0f} s at {BUDGET_SIZE:,} articles",
+                (1, BUDGET_SECONDS), xycoords=("axes fraction", "data"), xytext=(-4, 3),
+                textcoords="offset points", ha="right", fontsize=8, color="#d62728")
+    ax.set(xscale="log", yscale="log", xlabel="articles (~600 words each)",
+           ylabel="seconds (wall clock)", title="Time per stage")
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+
+    for impl, style in (("suite", "-o"), ("baseline", "--s")):
+        rows = table[(table["impl"] == impl) & (table["stage"] == "total")
+                     & table["peak_mb"].notna()]
+        if len(rows):
+            mem.plot(rows["size"], rows["peak_mb"], style,
+                     color="black" if impl == "suite" else "grey", label=f"{impl} (measured)")
+    mem.axhline(BUDGET_PEAK_MB, color="#d62728", lw=0.8, ls="-.")
+    mem.annotate(f"budget: 6 GiB at {BUDGET_SIZE:,} articles", (1, BUDGET_PEAK_MB),
+                 xycoords=("axes fraction", "data"), xytext=(-4, -10), textcoords="offset points",
+                 ha="right", fontsize=8, color="#d62728")
+    mem.set(xscale="log", yscale="log", xlabel="articles (~600 words each)",
+            ylabel="peak resident set (MiB)", title="Peak memory of the largest stage")
+    mem.legend(fontsize=8, loc="lower right")
+    for axis in (ax, mem):
+        axis.set_xticks(sizes)
+        axis.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+        axis.xaxis.set_minor_formatter(NullFormatter())
+    mem.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}"))
+    mem.yaxis.set_minor_formatter(NullFormatter())
+    out = save_figure(fig, path.stem, path.parent)
+    plt.close(fig)
+    return out
+
+
+def summary(table: pd.DataFrame, info: dict) -> str:
+    """Human-readable table and budget verdicts for the largest size."""
+    lines = []
+    cells = table.assign(
+        cell=[f"{sec:,.2f}{' (extrapolated)' if ext else ''}"
+              for sec, ext in zip(table["seconds"], table["extrapolated"], strict=True)]
+    )
+    wide = cells.pivot(index=["impl", "stage"], columns="size", values="cell").fillna("")
+    wide = wide.reindex(cells[["impl", "stage"]].drop_duplicates().itertuples(index=False))
+    lines.append("Seconds per stage (wall clock):")
+    lines.append(wide.to_string())
+    for (impl, size), out in sorted(info.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        lines.append(f"{impl} {size:,}: " + ", ".join(f"{k}={v:,}" for k, v in out["info"].items()))
+    size = int(table["size"].max())
+    suite = table[(table["impl"] == "suite") & (table["stage"] == "total") & (table["size"] == size)]
+    base = table[(table["impl"] == "baseline") & (table["stage"] == "total") & (table["size"] == size)]
+    if len(suite):
+        seconds, peak = float(suite["seconds"].iloc[0]), float(suite["peak_mb"].iloc[0])
+        label = "" if size == BUDGET_SIZE else f" (budgets are for {BUDGET_SIZE:,})"
+        lines.append(f"\nBudgets at {size:,} articles{label}:")
+        lines.append(f"  whole pipeline {seconds:.1f} s (budget {BUDGET_SECONDS:.0f} s): "
+                     + ("OK" if seconds <= BUDGET_SECONDS else "OVER"))
+        lines.append(f"  peak memory {peak:,.0f} MiB (budget {BUDGET_PEAK_MB:,.0f} MiB): "
+                     + ("OK" if peak <= BUDGET_PEAK_MB else "OVER"))
+        if len(base):
+            ratio = float(base["seconds"].iloc[0]) / seconds
+            how = "extrapolated" if bool(base["extrapolated"].iloc[0]) else "measured"
+            lines.append(f"  speed-up vs baseline {ratio:.1f}x, baseline {how} "
+                         f"(budget >= {BUDGET_SPEEDUP:.0f}x): "
+                         + ("OK" if ratio >= BUDGET_SPEEDUP else "UNDER"))
+        slowest = table[(table["impl"] == "suite") & (table["size"] == size)
+                        & (table["stage"] != "total")].nlargest(1, "seconds")
+        lines.append(f"  slowest suite stage: {slowest['stage'].iloc[0]} "
+                     f"({slowest['seconds'].iloc[0]:.1f} s)")
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES),
+                        help="corpus sizes in articles (default: 1000 10000 100000)")
+    parser.add_argument("--baseline-max", type=int, default=10_000,
+                        help="largest size at which the baseline is measured (default 10000); "
+                             "larger sizes are extrapolated linearly")
+    parser.add_argument("--format", default="parquet", choices=["parquet", "txt", "csv", "jsonl"],
+                        help="on-disk form of the synthetic corpus that the load stage reads")
+    parser.add_argument("--words", type=int, default=600, help="words per article (default 600)")
+    parser.add_argument("--outlets", type=int, default=12, help="outlets (default 12)")
+    parser.add_argument("--clusters", type=int, default=10, help="topics k (default 10)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--vader", action="store_true",
+                        help="also score VADER in the suite (stage 'vader', in the total)")
+    parser.add_argument("--out", type=Path, default=HERE,
+                        help="folder for results.csv and scaling.png (default benchmarks/)")
+    parser.add_argument("--worker", choices=sorted(CHAINS), help=argparse.SUPPRESS)
+    parser.add_argument("--source", help=argparse.SUPPRESS)
+    parser.add_argument("--result", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.worker:
+        worker(args)
+        return 0
+    started = time.perf_counter()
+    measured, info = measure(args)
+    table = tabulate(measured, args.sizes)
+    args.out.mkdir(parents=True, exist_ok=True)
+    from analysis.outputs import write_table
+
+    write_table(table, args.out / "results.csv", float_decimals=3)
+    figure = plot(table, args.out / "scaling.png")
+    print(summary(table, info))
+    if not all(out["resettable"] for out in info.values()):
+        print("note: peak memory is the process peak (ru_maxrss): /proc/self/clear_refs refused")
+    elapsed = time.perf_counter() - started
+    print(f"\nwrote {args.out / 'results.csv'} and {figure} in {elapsed:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
