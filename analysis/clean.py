@@ -239,6 +239,7 @@ def clean_texts(texts: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
     pre = "|".join(["^#{1,6} ", r"^date:? +\d{4}-\d{2}-\d{2}",
                     _DATELINE_RE.replace("?P<dateline>", ""), r"\*\*", "__"])
     m_rows, m_lines, m_reasons = [], [], []
+    cut_rows = []  # lines that started with a date stamp or dateline: they start the story
     for r in np.flatnonzero(_match(flat, pre)):
         for reason, rx in marks:
             m = rx.match(values[r])
@@ -247,6 +248,8 @@ def clean_texts(texts: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
                 m_lines.append(m.group(0).strip() if reason == "markdown heading" else m.group(1))
                 m_reasons.append(reason)
                 values[r] = values[r][m.end():]
+                if reason != "markdown heading":
+                    cut_rows.append(r)
         spans = [m.group(0) for m in emph.finditer(values[r])]
         if spans:
             m_rows += [r] * len(spans)
@@ -273,12 +276,24 @@ def clean_texts(texts: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
         reason[r] = next((name for name, rx in _RULES_RE if rx.search(values[r])), None)
     ruled = np.fromiter((x is not None for x in reason), dtype=bool, count=len(reason))
 
+    # hard-wrapped texts (see module docstring)
+    n_lines = np.bincount(doc, weights=nonempty, minlength=n_docs)
+    n_short = np.bincount(doc, weights=nonempty & (length <= 100), minlength=n_docs)
+    longest = np.zeros(n_docs, dtype=np.int64)
+    np.maximum.at(longest, doc, length)
+    wrapped_doc = (n_lines >= 5) & (n_short >= 0.8 * n_lines) & (longest <= 120)
+
     # header: lines before the first body-like line (only if the article has one)
     body_like = nonempty & ~ruled & (((n_words >= 8) & terminal) | (n_words > 30))
+    cut = np.array(cut_rows, dtype=np.int64)
+    body_like[cut] = nonempty[cut]
     seen_body = _group_cumsum(body_like, row_start) > 0
     has_body = (np.bincount(doc, weights=body_like, minlength=n_docs) > 0)[doc]
     header = has_body & ~seen_body & nonempty & ~ruled
+    # in a hard-wrapped text a title stands alone: the next line is blank
+    next_nonempty = np.r_[nonempty[1:], False] & np.r_[doc[1:] == doc[:-1], False]
     title_like = header & (n_words >= 3) & (n_words <= 30) & ~ends_dot
+    title_like &= ~(wrapped_doc[doc] & next_nonempty)
     first_title = title_like & (_group_cumsum(title_like, row_start) == 1)
     reason[first_title] = "headline"
     reason[header & ~first_title & (n_words <= 3)] = "section label"
@@ -288,11 +303,6 @@ def clean_texts(texts: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
 
     # paragraphs: every kept line, except in hard-wrapped texts (see module docstring)
     keep = nonempty & ~drop
-    n_lines = np.bincount(doc, weights=nonempty, minlength=n_docs)
-    n_short = np.bincount(doc, weights=nonempty & (length <= 100), minlength=n_docs)
-    longest = np.zeros(n_docs, dtype=np.int64)
-    np.maximum.at(longest, doc, length)
-    wrapped_doc = (n_lines >= 5) & (n_short >= 0.8 * n_lines) & (longest <= 120)
     para_values, para_doc = values[keep], doc[keep]
     if wrapped_doc.any():
         block = _group_cumsum(~nonempty, row_start)

@@ -305,6 +305,8 @@ def read_folder(folder: str | Path, manifest: str | Path | None = None) -> tuple
             _warn(f"{rel}: skipped, cannot be read ({exc.strerror}).")
             continue
         text, enc = _decode(data, rel)
+        if text is not None and not text.strip():
+            text, enc = None, "empty file"
         if text is None:
             skipped.append((rel, enc))
             _warn(f"{rel}: skipped, {enc}.")
@@ -328,6 +330,11 @@ def read_folder(folder: str | Path, manifest: str | Path | None = None) -> tuple
         for src in raw.loc[nomatch, "source"]:
             _warn(f"{src}: no manifest row; loaded with unknown outlet, date, headline and genre.")
         raw = raw.merge(man.drop(columns="manifest_row"), on="article_id", how="left")
+    elif len(raw):
+        _warn(
+            f"{folder.name}: no manifest.csv; {len(raw)} file(s) loaded with unknown outlet, date, "
+            "headline and genre (dates, headlines and bylines found in the texts are used)."
+        )
     skipped_df = pd.DataFrame(skipped, columns=["source", "reason"]).astype(object)
     return raw, skipped_df
 
@@ -400,6 +407,8 @@ def read_table(
                 _warn(f"{path.name}: not valid UTF-8; read as cp1252. Re-save it as UTF-8.")
         elif suffix in {".jsonl", ".ndjson", ".json"}:
             df, bad = _read_jsonl(path)
+            for src, reason in bad:
+                _warn(f"{src}: skipped, {reason}. Fix that line or remove it.")
         elif suffix in {".parquet", ".pq"}:
             df = pd.read_parquet(path)
         else:

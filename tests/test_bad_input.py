@@ -1,0 +1,312 @@
+"""Bad input: every input is loaded or listed in ``skipped``, with a warning naming it."""
+
+from __future__ import annotations
+
+import json
+import string
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis.corpus import CorpusError, CorpusWarning, load_corpus
+
+BODY = (
+    "Foreign Minister Wang Yi said on Monday that both sides should meet halfway. "
+    "“We are ready to work with the U.S. side,” Wang said.\n\n"
+    "The two presidents will meet in Busan later this month, officials said."
+)
+MANIFEST_HEADER = "article_id,outlet,outlet_group,published,headline,genre,attribution\n"
+
+
+def write(folder: Path, name: str, data: bytes | str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def load_quietly(source, **kwargs):
+    """Load while recording CorpusWarnings (returns corpus, list of warning messages)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        corpus = load_corpus(source, **kwargs)
+    return corpus, [str(w.message) for w in caught if issubclass(w.category, CorpusWarning)]
+
+
+def test_empty_file_is_skipped_with_warning(tmp_path):
+    write(tmp_path, "a.txt", BODY)
+    write(tmp_path, "empty.txt", b"")
+    write(tmp_path, "blank.txt", b"  \n\n ")
+    with pytest.warns(CorpusWarning, match=r"empty\.txt: skipped, empty file"):
+        corpus = load_corpus(tmp_path)
+    assert list(corpus.articles["article_id"]) == ["a"]
+    skipped = dict(zip(corpus.skipped["source"], corpus.skipped["reason"], strict=True))
+    assert skipped["empty.txt"] == "empty file"
+    assert skipped["blank.txt"] == "empty file"
+
+
+def test_binary_file_is_skipped(tmp_path):
+    write(tmp_path, "a.txt", BODY)
+    write(tmp_path, "image.txt", bytes(range(256)) * 4)
+    corpus, msgs = load_quietly(tmp_path)
+    assert "image" not in set(corpus.articles["article_id"])
+    reason = corpus.skipped.set_index("source").loc["image.txt", "reason"]
+    assert reason.startswith("binary file")
+    assert any("image.txt" in m and "binary" in m for m in msgs)
+
+
+@pytest.mark.parametrize(
+    ("raw", "encoding", "expected"),
+    [
+        ("Café “quoted” naïve".encode("cp1252"), "cp1252", "Café “quoted” naïve"),
+        (b"Caf\xe9 \x81 end", "latin-1", "Café \x81 end"),
+    ],
+)
+def test_legacy_encodings_decode_with_warning(tmp_path, raw, encoding, expected):
+    text = expected + " is a sentence long enough to be a body of the article here."
+    write(tmp_path, "legacy.txt", raw + text[len(expected):].encode("ascii"))
+    corpus, msgs = load_quietly(tmp_path)
+    row = corpus.articles.iloc[0]
+    assert row["encoding"] == encoding
+    assert row["text"].startswith(expected.replace("\x81", "\x81"))
+    assert any("legacy.txt" in m and encoding in m for m in msgs)
+
+
+def test_bom_and_crlf_are_normalised_silently(tmp_path):
+    write(tmp_path, "manifest.csv", MANIFEST_HEADER + "bom,AP,international,2025-10-28,,news,x\n")
+    write(tmp_path, "bom.txt", b"\xef\xbb\xbf" + BODY.replace("\n", "\r\n").encode("utf-8"))
+    corpus, msgs = load_quietly(tmp_path)
+    text = corpus.articles.loc[0, "text"]
+    assert not text.startswith("\ufeff")
+    assert "\r" not in text
+    assert corpus.articles.loc[0, "encoding"] == "utf-8-sig"
+    assert corpus.paragraphs["text"].str.len().gt(0).all()
+    assert msgs == []
+
+
+def test_identical_files_are_both_loaded_and_the_second_flagged(tmp_path):
+    write(tmp_path, "a.txt", BODY)
+    write(tmp_path, "b.txt", BODY)
+    corpus, _ = load_quietly(tmp_path)
+    dup = dict(zip(corpus.articles["article_id"], corpus.articles["duplicate_of"], strict=True))
+    assert pd.isna(dup["a"])
+    assert dup["b"] == "a"
+
+
+def test_manifest_row_without_file_and_file_without_row(tmp_path):
+    write(
+        tmp_path,
+        "manifest.csv",
+        MANIFEST_HEADER
+        + "a,Associated Press,international,2025-10-28,Head,news,x\n"
+        + "ghost,CGTN,chinese_state,2025-10-29,Ghost,news,x\n",
+    )
+    write(tmp_path, "articles/a.txt", BODY)
+    write(tmp_path, "articles/orphan.txt", BODY + " An extra sentence makes it different.")
+    corpus, msgs = load_quietly(tmp_path)
+    skipped = dict(zip(corpus.skipped["source"], corpus.skipped["reason"], strict=True))
+    assert "manifest.csv:row 2" in skipped
+    assert "ghost" in skipped["manifest.csv:row 2"]
+    orphan = corpus.articles.set_index("article_id").loc["orphan"]
+    assert orphan["outlet"] == "unknown"
+    assert orphan["outlet_group"] == "unknown"
+    assert orphan["genre"] == "unknown"
+    assert pd.isna(orphan["published"])
+    assert any("articles/orphan.txt" in m and "no manifest row" in m for m in msgs)
+    assert any("row 2" in m for m in msgs)
+
+
+def test_malformed_date_is_nat_with_warning_and_conflict(tmp_path):
+    write(tmp_path, "manifest.csv", MANIFEST_HEADER + "a,AP,international,2025-13-45,,news,x\n")
+    write(tmp_path, "a.txt", BODY)
+    corpus, msgs = load_quietly(tmp_path)
+    assert pd.isna(corpus.articles.loc[0, "published"])
+    assert any("a.txt" in m and "2025-13-45" in m for m in msgs)
+    conflict = corpus.conflicts.iloc[0]
+    assert (conflict["article_id"], conflict["field"], conflict["manifest_value"]) == (
+        "a", "published", "2025-13-45",
+    )
+
+
+def test_malformed_manifest_date_falls_back_to_date_in_text(tmp_path):
+    write(tmp_path, "manifest.csv", MANIFEST_HEADER + "a,AP,international,someday,,news,x\n")
+    write(tmp_path, "a.txt", "date 2025-10-28 " + BODY)
+    corpus, _ = load_quietly(tmp_path)
+    assert corpus.articles.loc[0, "published"] == pd.Timestamp("2025-10-28")
+
+
+def test_unknown_file_type_in_folder_is_skipped(tmp_path):
+    write(tmp_path, "a.txt", BODY)
+    write(tmp_path, "notes.pdf", b"%PDF-1.4")
+    corpus, msgs = load_quietly(tmp_path)
+    reason = corpus.skipped.set_index("source").loc["notes.pdf", "reason"]
+    assert "unsupported file type '.pdf'" in reason
+    assert any("notes.pdf" in m for m in msgs)
+
+
+def test_nothing_loadable_raises_one_error_naming_the_inputs(tmp_path):
+    write(tmp_path, "empty.txt", b"")
+    write(tmp_path, "x.pdf", b"%PDF")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CorpusWarning)
+        with pytest.raises(CorpusError, match=r"nothing loadable.*empty\.txt.*x\.pdf"):
+            load_corpus(tmp_path)
+
+
+def test_empty_folder_raises(tmp_path):
+    with pytest.raises(CorpusError, match="nothing loadable"):
+        load_corpus(tmp_path)
+
+
+def test_missing_source_raises(tmp_path):
+    with pytest.raises(CorpusError, match="does not exist"):
+        load_corpus(tmp_path / "nope")
+
+
+@pytest.mark.parametrize(
+    ("manifest", "message"),
+    [
+        ("file,outlet\na,AP\n", r"no article_id column \(columns: \['file', 'outlet'\]\)"),
+        ("article_id,outlet\na,AP\na,CGTN\n", r"repeats article_id\(s\) \['a'\]"),
+    ],
+)
+def test_malformed_manifest_raises(tmp_path, manifest, message):
+    write(tmp_path, "manifest.csv", manifest)
+    write(tmp_path, "a.txt", BODY)
+    with pytest.raises(CorpusError, match=message):
+        load_corpus(tmp_path)
+
+
+def test_table_without_text_column_lists_columns_and_the_fix(tmp_path):
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"id": ["1"], "words": [BODY]}).to_csv(path, index=False)
+    with pytest.raises(CorpusError, match=r"columns found: \['id', 'words'\].*text_column="):
+        load_corpus(path)
+    corpus = load_corpus(path, text_column="words")
+    assert list(corpus.articles["article_id"]) == ["1"]
+
+
+def test_csv_with_common_column_names(tmp_path):
+    path = tmp_path / "t.csv"
+    pd.DataFrame(
+        {
+            "id": ["x1", "x2"],
+            "title": ["A headline here", "Another one"],
+            "body": [BODY, BODY.replace("Busan", "Kuala Lumpur") + " A new sentence is here now."],
+            "publisher": ["Reuters", "Global Times"],
+            "date": ["2025-10-30", "Oct. 31, 2025"],
+        }
+    ).to_csv(path, index=False)
+    corpus = load_corpus(path)
+    art = corpus.articles.set_index("article_id")
+    assert art.loc["x1", "outlet"] == "Reuters"
+    assert art.loc["x1", "outlet_group"] == "international"
+    assert art.loc["x2", "outlet_group"] == "chinese_state"
+    assert art.loc["x2", "published"] == pd.Timestamp("2025-10-31")
+    assert art.loc["x1", "headline"] == "A headline here"
+    assert art.loc["x1", "source"] == "t.csv:row 1"
+
+
+def test_table_rows_without_text_or_with_repeated_ids_are_skipped(tmp_path):
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"id": ["a", "b", "a"], "text": [BODY, "", BODY]}).to_csv(path, index=False)
+    corpus, msgs = load_quietly(path)
+    assert list(corpus.articles["article_id"]) == ["a"]
+    skipped = dict(zip(corpus.skipped["source"], corpus.skipped["reason"], strict=True))
+    assert skipped["t.csv:row 2"] == "empty or missing text"
+    assert skipped["t.csv:row 3"].startswith("duplicate article_id 'a'")
+    assert len(msgs) == 2
+
+
+def test_jsonl_with_a_broken_line_and_named_columns(tmp_path):
+    path = tmp_path / "t.jsonl"
+    lines = [
+        json.dumps({"doc": "d1", "story": BODY, "paper": "CGTN", "when": "2025-10-29"}),
+        "{not json",
+        json.dumps({"doc": "d2", "story": BODY + " Another sentence.", "paper": "AP", "when": ""}),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    corpus, msgs = load_quietly(
+        path, text_column="story", id_column="doc", outlet_column="paper", date_column="when"
+    )
+    assert list(corpus.articles["article_id"]) == ["d1", "d2"]
+    assert corpus.articles.loc[0, "published"] == pd.Timestamp("2025-10-29")
+    assert pd.isna(corpus.articles.loc[1, "published"])
+    assert list(corpus.skipped["source"]) == ["t.jsonl:line 2"]
+    assert any("t.jsonl:line 2" in m for m in msgs)
+
+
+def test_parquet_table(tmp_path):
+    path = tmp_path / "t.parquet"
+    pd.DataFrame(
+        {"article_id": ["p"], "content": [BODY], "published": [pd.Timestamp("2026-02-05")]}
+    ).to_parquet(path)
+    corpus = load_corpus(path)
+    assert corpus.articles.loc[0, "published"] == pd.Timestamp("2026-02-05")
+    assert corpus.articles.loc[0, "outlet"] == "unknown"
+
+
+def test_named_column_that_does_not_exist_raises(tmp_path):
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"text": [BODY]}).to_csv(path, index=False)
+    with pytest.raises(CorpusError, match=r"column 'nope'.*columns are \['text'\]"):
+        load_corpus(path, date_column="nope")
+
+
+# --------------------------------------------------------------------------- property test
+
+_CONTENTS = st.one_of(
+    st.just(b""),
+    st.binary(min_size=1, max_size=200),
+    st.text(min_size=0, max_size=300).map(lambda t: t.encode("utf-8")),
+    st.text(alphabet=string.printable + "éüñ“”’", max_size=300).map(
+        lambda t: t.encode("cp1252", errors="replace")
+    ),
+    st.text(alphabet=string.ascii_letters + " .,\n", min_size=20, max_size=300).map(
+        lambda t: b"\xef\xbb\xbf" + t.replace("\n", "\r\n").encode("ascii")
+    ),
+    st.sampled_from([BODY.encode("utf-8"), b"CHOOSE YOUR LANGUAGE\n", b"\x00\x01\x02text"]),
+)
+_NAMES = st.text(alphabet=string.ascii_lowercase + string.digits + "_-", min_size=1, max_size=8)
+_SUFFIXES = st.sampled_from([".txt", ".txt", ".txt", ".TXT", ".md", ".pdf", ".csv", ""])
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    files=st.lists(st.tuples(_NAMES, _SUFFIXES, _CONTENTS), min_size=1, max_size=6),
+)
+def test_every_input_is_loaded_or_skipped(tmp_path_factory, files):
+    folder = tmp_path_factory.mktemp("corpus")
+    names = set()
+    for stem, suffix, data in files:
+        name = stem + suffix
+        if name.lower() in {n.lower() for n in names} or name == "manifest.csv":
+            continue
+        names.add(name)
+        write(folder, name, data)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            corpus = load_corpus(folder)
+        except CorpusError as err:
+            # nothing loadable: the one error names every input
+            for name in names:
+                assert name in str(err)
+            return
+    loaded = set(corpus.articles["source"])
+    skipped = set(corpus.skipped["source"])
+    assert loaded.isdisjoint(skipped)
+    assert loaded | skipped == names
+    messages = " ".join(str(w.message) for w in caught)
+    for name in skipped:
+        assert name in messages
+    for text, aid in zip(corpus.articles["text"], corpus.articles["article_id"], strict=True):
+        assert text.strip(), aid
