@@ -382,7 +382,7 @@ def comparison_summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def plot_keyness_grid(
-    tables: dict[str, pd.DataFrame], n: int = 10, ncols: int = 3, colours=("#d62728", "#7f7f7f")
+    tables: dict[str, pd.DataFrame], n: int = 10, ncols: int = 3, colours=("#ff7f0e", "#7f7f7f")
 ) -> plt.Figure:
     """One keyness panel per comparison (e.g. each outlet vs the rest).
 
