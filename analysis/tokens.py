@@ -351,7 +351,8 @@ def tokens_from_frame(
     text : str, default "text"
         Column holding the unit text.
     articles : pandas.DataFrame, optional
-        The corpus articles table; its ``outlet``/``outlet_group`` are joined on ``article_id``.
+        The corpus articles table; its ``outlet``/``outlet_group`` are joined on ``article_id``
+        (when ``frame`` does not have them already).
 
     Returns
     -------
@@ -373,7 +374,8 @@ def tokens_from_frame(
             f"(has {list(frame.columns)})"
         )
     frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
-    docs = frame[keys].copy()
+    meta = [c for c in ("outlet", "outlet_group") if c in frame.columns and c not in keys]
+    docs = frame[keys + meta].copy()
     if articles is not None and "article_id" in keys:
         extra = [c for c in ("outlet", "outlet_group") if c in articles.columns and c not in docs]
         if extra:

@@ -289,3 +289,11 @@ def test_stopword_share():
         pd.DataFrame({"article_id": ["a", "b"], "text": ["the talks of the day", "Xi Jinping"]})
     )
     assert stopword_share(t) == pytest.approx(3 / 7)
+
+
+def test_outlet_columns_of_the_frame_are_kept():
+    t = tokens_from_frame(
+        pd.DataFrame({"article_id": ["b", "a"], "outlet": ["Y", "X"], "text": ["one", "two"]})
+    )
+    assert t.docs["outlet"].tolist() == ["X", "Y"]
+    assert dfm(t).docs["outlet"].tolist() == ["X", "Y"]
