@@ -47,12 +47,15 @@ __all__ = [
     "CorpusError",
     "CorpusWarning",
     "DUPLICATE_THRESHOLD",
+    "export_tables",
     "flag_duplicates",
     "from_frame",
     "load_corpus",
     "read_folder",
     "read_manifest",
     "read_table",
+    "removed_summary",
+    "summary_table",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -90,7 +93,7 @@ _SENTINEL_NAMES = {"manifest.csv"}
 ARTICLE_COLUMNS = [
     "article_id", "outlet", "outlet_group", "published", "headline", "genre", "byline",
     "dateline", "attribution", "source", "text", "n_words", "n_paragraphs", "n_sentences",
-    "quote_share", "duplicate_of", "encoding",
+    "quote_share", "duplicate_of", "encoding", "date_source",
 ]
 
 
@@ -117,7 +120,8 @@ class Corpus:
         (datetime64, NaT if unknown), ``headline``, ``genre``, ``byline``, ``dateline``,
         ``attribution``, ``source``, ``text`` (clean; paragraphs separated by ``"\\n\\n"``),
         ``n_words``, ``n_paragraphs``, ``n_sentences``, ``quote_share``, ``duplicate_of``,
-        ``encoding``.
+        ``encoding`` (how the file was decoded), ``date_source`` ("manifest" for a manifest or
+        table column, "text" for a date printed in the text, "unknown").
     paragraphs, sentences, quotes : pandas.DataFrame
         See :mod:`analysis.segment` and :mod:`analysis.quotes`; ``sentences`` also has
         ``quote_share`` and ``speaker``.
@@ -555,6 +559,9 @@ def _metadata(raw: pd.DataFrame, found: pd.DataFrame) -> tuple[pd.DataFrame, pd.
         conflicts.append((art.at[i, "article_id"], "published", f"{parsed.iat[i]:%Y-%m-%d}",
                           f"{text_date.iat[i]:%Y-%m-%d}", "manifest wins"))
     art["published"] = parsed.dt.normalize().fillna(text_date).astype("datetime64[ns]")
+    art["date_source"] = np.where(
+        parsed.notna(), "manifest", np.where(text_date.notna(), "text", "unknown")
+    )
     # headline, byline, dateline: manifest wins, conflicts reported
     for key in ("headline", "byline", "dateline"):
         text_val = pd.Series(found[key].to_numpy(), index=art.index, dtype="string")
@@ -829,3 +836,90 @@ def load_corpus(
             + ". Give .txt files with text, or a table with a text column."
         )
     return _build(raw, skipped, duplicate_threshold)
+
+
+# ----------------------------------------------------------------------------- summaries
+
+
+def summary_table(corpus: Corpus, decimals: int = 3) -> pd.DataFrame:
+    """One row per article: what the loader made of it (for notebook 01's corpus table).
+
+    Parameters
+    ----------
+    corpus : Corpus
+        A loaded corpus.
+    decimals : int, default 3
+        Rounding of ``quote_share``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``article_id``, ``outlet``, ``outlet_group``, ``published`` (ISO date string, "" if
+        unknown), ``genre``, ``n_words``, ``n_paragraphs``, ``n_sentences``, ``n_quotes``,
+        ``quote_share``, ``duplicate_of``; sorted by article_id.
+    """
+    art = corpus.articles
+    n_quotes = corpus.quotes.groupby("article_id").size()
+    out = art[["article_id", "outlet", "outlet_group"]].copy()
+    out["published"] = art["published"].dt.strftime("%Y-%m-%d").fillna("")
+    out["genre"] = art["genre"]
+    for c in ("n_words", "n_paragraphs", "n_sentences"):
+        out[c] = art[c]
+    out["n_quotes"] = art["article_id"].map(n_quotes).fillna(0).astype("int64")
+    out["quote_share"] = art["quote_share"].round(decimals)
+    out["duplicate_of"] = art["duplicate_of"]
+    return out.reset_index(drop=True)
+
+
+def removed_summary(corpus: Corpus) -> pd.DataFrame:
+    """Count of removed items per article (rows) and reason (columns), with a total column.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        A loaded corpus.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by article_id (every article, sorted), int counts; reasons in the order of
+        :data:`analysis.clean.REMOVAL_REASONS`, only those that occur.
+    """
+    ids = pd.Index(corpus.articles["article_id"], name="article_id")
+    table = pd.crosstab(corpus.removed["article_id"], corpus.removed["reason"])
+    cols = [r for r in clean.REMOVAL_REASONS if r in table.columns]
+    table = table.reindex(index=ids, columns=cols, fill_value=0).astype("int64")
+    table["total"] = table.sum(axis=1)
+    table.columns.name = None
+    return table
+
+
+def export_tables(corpus: Corpus, folder: str | Path) -> pd.DataFrame:
+    """Write ``articles.csv`` (without the text), ``paragraphs.csv``, ``sentences.csv`` and
+    ``quotes.csv`` to ``folder`` with :func:`analysis.outputs.write_table`.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        A loaded corpus.
+    folder : str or pathlib.Path
+        Destination (``output_paths(...).processed``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``file`` (name only), ``rows``, ``columns``: what was written.
+    """
+    from .outputs import write_table
+
+    tables = {
+        "articles.csv": corpus.articles.drop(columns="text"),
+        "paragraphs.csv": corpus.paragraphs,
+        "sentences.csv": corpus.sentences,
+        "quotes.csv": corpus.quotes,
+    }
+    rows = []
+    for name, table in tables.items():
+        write_table(table, Path(folder) / name)
+        rows.append((name, len(table), len(table.columns)))
+    return pd.DataFrame(rows, columns=["file", "rows", "columns"])
