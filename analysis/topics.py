@@ -57,6 +57,7 @@ chunk by chunk. Memory is one chunk's matrix plus ``k x n_features`` centroids.
 
 from __future__ import annotations
 
+import textwrap
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
@@ -648,6 +649,11 @@ def central_units(vectors: np.ndarray, labels: np.ndarray, n: int = 3) -> pd.Dat
 # --------------------------------------------------------------------------------------
 # Shares, time, map
 # --------------------------------------------------------------------------------------
+def _topic_names(topic: pd.Series, label: pd.Series) -> pd.Series:
+    """``"id: label"`` display names of topics."""
+    return topic.astype(str) + ": " + label.astype(str)
+
+
 def _label_map(assignments: pd.DataFrame) -> pd.Series:
     return assignments.drop_duplicates("topic").set_index("topic")["topic_label"]
 
@@ -686,6 +692,65 @@ def topic_shares(assignments: pd.DataFrame, by: str = "outlet") -> pd.DataFrame:
     ]
 
 
+def wide_shares(shares: pd.DataFrame, by: str = "outlet") -> pd.DataFrame:
+    """Display form of :func:`topic_shares`: one row per topic, one column per group.
+
+    Parameters
+    ----------
+    shares : pandas.DataFrame
+        Output of :func:`topic_shares`.
+    by : str, default "outlet"
+
+    Returns
+    -------
+    pandas.DataFrame of str
+        Cells ``"43% (6)"`` (share, count); the last row gives each group's unit count.
+    """
+    cell = (shares["share"] * 100).round().astype(int).astype(str) + "% (" + \
+        shares["n"].astype(str) + ")"
+    topic = _topic_names(shares["topic"], shares["topic_label"])
+    wide = shares.assign(cell=cell, topic=topic).pivot(index="topic", columns=by, values="cell")
+    order = shares.drop_duplicates("topic").sort_values("topic")
+    wide = wide.loc[_topic_names(order["topic"], order["topic_label"]).to_numpy()]
+    totals = shares.drop_duplicates(by).set_index(by)["n_units"].astype(str)
+    wide.loc["all units (n)"] = totals.loc[wide.columns].to_numpy()
+    wide.columns.name = by
+    return wide
+
+
+def largest_gap(shares: pd.DataFrame, by: str = "outlet_group") -> pd.Series | None:
+    """The topic whose share differs most between two groups (too-short units ignored).
+
+    Parameters
+    ----------
+    shares : pandas.DataFrame
+        Output of :func:`topic_shares`.
+    by : str, default "outlet_group"
+
+    Returns
+    -------
+    pandas.Series or None
+        ``topic, topic_label, high, high_share, high_n, low, low_share, low_n`` (groups
+        with the highest and lowest share of that topic); None with fewer than two groups
+        or no topic. Ties go to the smaller topic id, then to the group sorted first.
+    """
+    topical = shares[shares["topic"] >= 0]
+    if topical[by].nunique() < 2 or topical.empty:
+        return None
+    ranked = topical.sort_values(["topic", "share", by], ascending=[True, False, True])
+    high = ranked.groupby("topic").head(1).set_index("topic")
+    low = ranked.groupby("topic").tail(1).set_index("topic")
+    gap = (high["share"] - low["share"]).round(12)
+    t = gap.sort_index().idxmax()
+    return pd.Series({
+        "topic": int(t), "topic_label": high.loc[t, "topic_label"],
+        "high": high.loc[t, by], "high_share": float(high.loc[t, "share"]),
+        "high_n": int(high.loc[t, "n"]), "high_units": int(high.loc[t, "n_units"]),
+        "low": low.loc[t, by], "low_share": float(low.loc[t, "share"]),
+        "low_n": int(low.loc[t, "n"]), "low_units": int(low.loc[t, "n_units"]),
+    })
+
+
 def topics_over_time(
     assignments: pd.DataFrame, date: str = "published", freq: str = "M"
 ) -> pd.DataFrame:
@@ -715,6 +780,27 @@ def topics_over_time(
         return pd.DataFrame(columns=cols)
     dated = dated.assign(period=pd.to_datetime(dated[date]).dt.to_period(freq).astype(str))
     return topic_shares(dated, by="period")[cols]
+
+
+def articles_per_period(articles: pd.DataFrame, by: str = "outlet",
+                        freq: str = "M") -> pd.DataFrame:
+    """Number of articles per period (rows) and ``by`` group (columns); undated left out.
+
+    Parameters
+    ----------
+    articles : pandas.DataFrame
+        The corpus ``articles`` table (``published`` and ``by`` columns).
+    by : str, default "outlet"
+    freq : str, default "M"
+
+    Returns
+    -------
+    pandas.DataFrame
+        Empty when no article has a date.
+    """
+    dated = articles[articles["published"].notna()]
+    period = pd.to_datetime(dated["published"]).dt.to_period(freq).astype(str).rename("period")
+    return pd.crosstab(period, dated[by].astype(str))
 
 
 def map_coordinates(vectors: np.ndarray, random_state: int | None = 0) -> np.ndarray:
@@ -766,8 +852,12 @@ def topic_colours(topics: Iterable[int]) -> dict[int, tuple]:
     return colours
 
 
-def _short(label: str, width: int = 28) -> str:
+def _short(label: str, width: int = 40) -> str:
     return label if len(label) <= width else label[: width - 1] + "…"
+
+
+def _wrap(label: str, width: int = 16, lines: int = 3) -> str:
+    return "\n".join(textwrap.wrap(label, width, max_lines=lines, placeholder="…"))
 
 
 def plot_k_selection(
@@ -836,6 +926,12 @@ def plot_map(points: pd.DataFrame, marker_by: str = "outlet") -> plt.Figure:
     if points[marker_by].nunique() > len(_MARKERS) and "outlet_group" in points:
         marker_by = "outlet_group"
     fig, ax = plt.subplots(figsize=(8, 5.5))
+    if points.empty:
+        ax.text(0.5, 0.5, "no unit long enough to map", ha="center", va="center",
+                transform=ax.transAxes)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return fig
     colours = topic_colours(points["topic"])
     groups = sorted(points[marker_by].astype(str).unique())
     markers = {g: _MARKERS[i % len(_MARKERS)] for i, g in enumerate(groups)}
@@ -854,15 +950,15 @@ def plot_map(points: pd.DataFrame, marker_by: str = "outlet") -> plt.Figure:
                    label=_short(g))
         for g in groups
     ]
-    leg = ax.legend(handles=topic_handles, title="topic", frameon=False, fontsize=8,
-                    loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    ax.add_artist(leg)
-    ax.legend(handles=marker_handles, title=marker_by.replace("_", " "), frameon=False,
-              fontsize=8, loc="lower left", bbox_to_anchor=(1.01, 0.0))
     ax.set_xlabel("PCA 1 of the LSA vectors")
     ax.set_ylabel("PCA 2")
     ax.set_title("Map of the units (colour = topic, marker = " + marker_by.replace("_", " ") + ")")
     fig.tight_layout()
+    # figure-level legends, so that bbox_inches="tight" keeps them whole
+    fig.legend(handles=topic_handles, title="topic", frameon=False, fontsize=8,
+               loc="upper left", bbox_to_anchor=(0.99, 0.95))
+    fig.legend(handles=marker_handles, title=marker_by.replace("_", " "), frameon=False,
+               fontsize=8, loc="lower left", bbox_to_anchor=(0.99, 0.08))
     return fig
 
 
@@ -889,12 +985,12 @@ def plot_outlet_heatmap(
     count = shares.pivot(index=by, columns="topic", values="n").loc[share.index, share.columns]
     labels = shares.drop_duplicates("topic").set_index("topic")["topic_label"]
     n_rows, n_cols = share.shape
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * n_cols + 3), max(2.5, 0.45 * n_rows + 1.8)))
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.3 * n_cols + 3), max(2.5, 0.45 * n_rows + 2.0)))
     im = ax.imshow(share.to_numpy(dtype=float), cmap="Blues", vmin=0,
                    vmax=max(float(share.to_numpy().max()), 1e-9), aspect="auto")
     ax.set_yticks(range(n_rows), [_short(str(r), 30) for r in share.index])
-    ax.set_xticks(range(n_cols), [f"{t}: {_short(str(labels[t]), 22)}" for t in share.columns],
-                  rotation=35, ha="right", fontsize=8)
+    ax.set_xticks(range(n_cols), [_wrap(f"{t}: {labels[t]}") for t in share.columns],
+                  fontsize=8, rotation=0 if n_cols <= 8 else 90)
     if n_rows * n_cols <= annotate_max:
         top = float(share.to_numpy().max())
         for i in range(n_rows):
@@ -1010,7 +1106,7 @@ class Validation:
     n_too_short : int
         Matched units that the model left out as too short (topic -1).
     confusion : pandas.DataFrame
-        Hand label (rows) x topic (columns, ``"id: label"``), counts, matched units only.
+        Topic (rows, ``"id: label"``) x hand label (columns), counts, matched units only.
     mismatches : pandas.DataFrame
         Annotation rows not used: ``article_id, paragraph, problem, annotation_text,
         corpus_text``.
@@ -1026,13 +1122,32 @@ class Validation:
 
     def summary(self) -> pd.DataFrame:
         """The scalar results as a one-column table (rounded to 3 decimals)."""
+        values = [round(self.ari, 3), round(self.nmi, 3), self.n_annotated, self.n_compared,
+                  self.n_too_short, len(self.mismatches)]
         return pd.DataFrame(
-            {"value": [round(self.ari, 3), round(self.nmi, 3), self.n_annotated,
-                       self.n_compared, self.n_too_short, len(self.mismatches)]},
-            index=pd.Index(["adjusted Rand index", "normalised mutual information",
-                            "annotated paragraphs", "compared (with a topic)",
-                            "too short (topic -1)", "not matched to the corpus"], name="measure"),
-        )
+            {"value": pd.Series(values, dtype=object)},
+        ).set_index(pd.Index(["adjusted Rand index", "normalised mutual information",
+                              "annotated paragraphs", "compared (with a topic)",
+                              "too short (topic -1)", "not matched to the corpus"],
+                             name="measure"))
+
+    def majority(self) -> pd.DataFrame:
+        """For each topic, the hand label most of its units carry (ties: first label).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``topic`` (``"id: label"``), ``hand_label``, ``n`` (units with that label),
+            ``n_topic`` (coded units in the topic), ``purity`` (``n / n_topic``).
+        """
+        conf = self.confusion
+        if conf.empty:
+            return pd.DataFrame(columns=["topic", "hand_label", "n", "n_topic", "purity"])
+        n_topic = conf.sum(axis=1)
+        out = pd.DataFrame({"topic": conf.index, "hand_label": conf.idxmax(axis=1).to_numpy(),
+                            "n": conf.max(axis=1).to_numpy(), "n_topic": n_topic.to_numpy()})
+        out["purity"] = out["n"] / out["n_topic"].where(out["n_topic"] > 0)
+        return out.reset_index(drop=True)
 
 
 def validate(assignments: pd.DataFrame, annotations: pd.DataFrame) -> Validation:
@@ -1085,13 +1200,13 @@ def validate(assignments: pd.DataFrame, annotations: pd.DataFrame) -> Validation
     nmi = (normalized_mutual_info_score(coded["topic_label"], coded["topic"])
            if enough else float("nan"))
     confusion = pd.crosstab(
+        _topic_names(ok["topic"], ok["model_label"]).rename("topic"),
         ok["topic_label"].rename("hand label"),
-        (ok["topic"].astype(str) + ": " + ok["model_label"].astype(str)).rename("topic"),
     )
-    order = sorted(confusion.columns, key=lambda c: int(c.split(":", 1)[0]))
+    order = sorted(confusion.index, key=lambda c: int(c.split(":", 1)[0]))
     return Validation(
         ari=float(ari), nmi=float(nmi), n_annotated=len(annotations), n_compared=len(coded),
-        n_too_short=int((ok["topic"] < 0).sum()), confusion=confusion[order],
+        n_too_short=int((ok["topic"] < 0).sum()), confusion=confusion.loc[order],
         mismatches=mismatches.reset_index(drop=True),
     )
 
@@ -1407,6 +1522,10 @@ class TopicModel(BaseEstimator):
         Top terms kept per topic.
     n_central : int, default 3
         Central units kept per topic.
+    max_select_units : int or None, default 5000
+        Above this many fitted units, k is chosen on a seeded random subsample of this
+        size (k-selection runs ``1 + n_seeds + n_boot`` clusterings per candidate k); the
+        final clustering always uses every unit. None = never subsample.
     embed : callable, optional
         ``embed(list_of_texts) -> array (n, d)`` replacing TF-IDF + LSA as the unit
         vectors (rows are L2-normalised). Nothing is downloaded by this module.
@@ -1445,7 +1564,8 @@ class TopicModel(BaseEstimator):
 
     def __init__(self, k=None, k_range=range(2, 9), level="paragraph", method="kmeans",
                  min_tokens=5, min_df=2, n_components="auto", n_init=10, n_boot=20, n_seeds=5,
-                 min_stability=0.6, n_terms=10, n_central=3, embed=None, random_state=0):
+                 min_stability=0.6, n_terms=10, n_central=3, max_select_units=5000, embed=None,
+                 random_state=0):
         self.k = k
         self.k_range = k_range
         self.level = level
@@ -1459,6 +1579,7 @@ class TopicModel(BaseEstimator):
         self.min_stability = min_stability
         self.n_terms = n_terms
         self.n_central = n_central
+        self.max_select_units = max_select_units
         self.embed = embed
         self.random_state = random_state
 
@@ -1532,6 +1653,11 @@ class TopicModel(BaseEstimator):
         return lsa(self.tfidf_, n_components, self.random_state)
 
     def _select(self, vectors: np.ndarray) -> pd.DataFrame:
+        """k-selection, on a seeded subsample of ``max_select_units`` units if larger."""
+        n = len(vectors)
+        if self.max_select_units and n > self.max_select_units:
+            rng = np.random.default_rng(self.random_state)
+            vectors = vectors[np.sort(rng.choice(n, self.max_select_units, replace=False))]
         return select_k(vectors, self.k_range, self.random_state, self.n_boot, self.n_seeds,
                         self.method, self.n_init)
 
@@ -1572,7 +1698,7 @@ class TopicModel(BaseEstimator):
         self.labels_["share"] = self.labels_["n_units"] / max(len(units), 1)
         self.labels_["top_terms"] = [joined.get(t, "") for t in self.labels_["topic"]]
 
-    def sensitivity(self, n_components: Iterable[int]) -> pd.DataFrame:
+    def sensitivity(self, n_components: Iterable[int] | None = None) -> pd.DataFrame:
         """How the choice of k depends on the number of LSA dimensions.
 
         Re-runs the k-selection on the fitted units for each number of dimensions
@@ -1580,7 +1706,9 @@ class TopicModel(BaseEstimator):
 
         Parameters
         ----------
-        n_components : iterable of int
+        n_components : iterable of int, optional
+            Default: half, once, twice and four times the fitted number of dimensions
+            (at least 2).
 
         Returns
         -------
@@ -1589,6 +1717,11 @@ class TopicModel(BaseEstimator):
             ``silhouette``, ``stability_seed``, ``stability_boot`` (of the chosen k) and
             ``stable`` (whether it reached ``min_stability``).
         """
+        if self.embed is not None or len(self.fit_rows_) == 0:
+            raise ValueError("sensitivity: needs a fitted LSA model (no embed hook, some units).")
+        if n_components is None:
+            d = self.vectors_.shape[1]
+            n_components = sorted({max(2, d // 2), d, 2 * d, 4 * d})
         rows = []
         for nc in n_components:
             vectors, pipe = self._vectors(nc)
@@ -1609,6 +1742,26 @@ class TopicModel(BaseEstimator):
         return out
 
     # ---- views ---------------------------------------------------------------------
+    def to_table(self) -> pd.DataFrame:
+        """The export: keys, ``text``, ``topic``, ``topic_label`` of every unit, sorted by key."""
+        return self.assignments_[[*LEVEL_KEYS[self.level], "text", "topic", "topic_label"]]
+
+    def summary(self) -> pd.DataFrame:
+        """The numbers behind the method, as a two-column table (``measure``, ``value``)."""
+        reasons = self.units_["short_reason"].value_counts()
+        rows = [("units", len(self.units_)),
+                *[(f"too short: {r}", int(reasons.get(r, 0))) for r in sorted(reasons.index)
+                  if r],
+                ("units clustered", len(self.fit_rows_)),
+                ("clustering vocabulary (words)", self.counts_.matrix.shape[1]),
+                ("unit vector dimensions", self.vectors_.shape[1])]
+        if self.lsa_ is not None:
+            rows.append(("LSA explained variance",
+                         round(float(self.lsa_[0].explained_variance_ratio_.sum()), 3)))
+        rows.append(("topics (k)", self.k_))
+        measures, values = zip(*rows, strict=True)
+        return pd.DataFrame({"measure": list(measures), "value": pd.Series(values, dtype=object)})
+
     def shares(self, by: str = "outlet") -> pd.DataFrame:
         """Topic counts and shares per ``by`` group (see :func:`topic_shares`)."""
         return topic_shares(self.assignments_, by)

@@ -304,6 +304,7 @@ def test_tiny_corpora_do_not_crash():
     nothing = topics.TopicModel(min_tokens=1000).fit(one)
     assert nothing.k_ == 0 and (nothing.assignments_["topic"] == -1).all()
     assert nothing.central_.empty and nothing.map_table().empty
+    plt.close(topics.plot_map(nothing.map_table()))
     plt.close(topics.plot_k_selection(model.k_selection_))
     plt.close(topics.plot_map(model.map_table()))
 
@@ -365,7 +366,9 @@ def test_validation_perfect_labels(tmp_path, fitted):
     assert v.n_annotated == n and v.n_compared == n and v.mismatches.empty
     assert v.ari == pytest.approx(1.0) and v.nmi == pytest.approx(1.0)
     assert v.confusion.to_numpy().sum() == n
-    assert (v.confusion.astype(bool).sum(axis=1) == 1).all()  # each hand label -> one topic
+    assert (v.confusion.astype(bool).sum(axis=0) == 1).all()  # each hand label -> one topic
+    assert (v.majority()["purity"] == 1).all()
+    assert sorted(v.majority()["hand_label"]) == ["Economy", "Environment", "Security"]
 
 
 def test_validation_reports_text_mismatches(tmp_path, fitted):
