@@ -63,7 +63,7 @@ MENTION_COLUMNS = [
 
 
 def _split(cell) -> list[str]:
-    if cell is None or (isinstance(cell, float) and np.isnan(cell)) or pd.isna(cell):
+    if pd.isna(cell):
         return []
     return [p.strip() for p in str(cell).split("|") if p.strip()]
 
