@@ -475,7 +475,8 @@ def hedges_g(x: np.ndarray, y: np.ndarray, ci: float = 0.95) -> tuple[float, flo
 
     Uses the pooled standard deviation and the large-sample standard error of
     Hedges & Olkin (1985): ``se = sqrt((n1 + n2) / (n1 n2) + g^2 / (2 (n1 + n2)))``.
-    With tiny samples that interval is only indicative.
+    With tiny samples that interval is only indicative, and when either group has a single
+    value (its spread unknown; the pooled SD is the other group's) no interval is given.
 
     Parameters
     ----------
@@ -488,7 +489,7 @@ def hedges_g(x: np.ndarray, y: np.ndarray, ci: float = 0.95) -> tuple[float, flo
     -------
     tuple of float
         ``(g, ci_low, ci_high)``; all NaN when the pooled SD is zero or has no
-        degrees of freedom (n1 + n2 < 3).
+        degrees of freedom (n1 + n2 < 3); the interval is NaN when n1 or n2 is 1.
     """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     n1, n2 = len(x), len(y)
@@ -501,6 +502,8 @@ def hedges_g(x: np.ndarray, y: np.ndarray, ci: float = 0.95) -> tuple[float, flo
         return math.nan, math.nan, math.nan
     j = 1.0 - 3.0 / (4.0 * (n1 + n2) - 9.0)
     g = j * (x.mean() - y.mean()) / sp
+    if min(n1, n2) < 2:
+        return float(g), math.nan, math.nan
     se = math.sqrt((n1 + n2) / (n1 * n2) + g**2 / (2.0 * (n1 + n2)))
     z = float(_sps.norm.ppf(0.5 + ci / 2.0))
     return float(g), float(g - z * se), float(g + z * se)
@@ -524,15 +527,16 @@ def cliffs_delta(x: np.ndarray, y: np.ndarray) -> float:
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if len(x) == 0 or len(y) == 0:
         return math.nan
-    ys = np.sort(y)
-    less = np.searchsorted(ys, x, side="left")  # y < x
-    leq = np.searchsorted(ys, x, side="right")  # y <= x
-    greater = len(y) - leq  # y > x
-    return float((less.sum() - greater.sum()) / (len(x) * len(y)))
+    return float(_cliffs_delta_rows(x[None, :], y[None, :])[0])
 
 
 def _cliffs_delta_rows(xb: np.ndarray, yb: np.ndarray) -> np.ndarray:
-    """Cliff's delta for each row of two replicate matrices, vectorized via row offsets."""
+    """Cliff's delta for each row of two replicate matrices, vectorized via row offsets.
+
+    Values are replaced by their ranks in the pooled values, each row's ranks are shifted into
+    a band of its own, and one sorted array answers "how many y < x" and "how many y <= x"
+    for every x of every row with two ``searchsorted`` calls.
+    """
     pool = np.unique(np.concatenate([xb.ravel(), yb.ravel()]))
     xr, yr = np.searchsorted(pool, xb), np.searchsorted(pool, yb)
     width = len(pool) + 1

@@ -81,22 +81,31 @@ __all__ = [
     "assertiveness_lexicon",
     "choose_primary",
     "compare_groups",
+    "coverage",
     "disagreements",
     "exemplars",
+    "findings_markdown",
     "framing_lexicon",
     "group_estimates",
     "lexicon_counts",
     "lexicon_score",
     "load_annotations",
     "load_lexicon",
+    "plot_group_tone",
+    "plot_topic_tone",
+    "plot_validation",
+    "read_topics",
     "reference_score_sentence",
     "score_sentences",
     "token_stream",
     "sentence_table",
+    "settings_table",
     "sign_class",
+    "term_frequencies",
     "tone_by_topic",
     "validate_measures",
     "vader_compound",
+    "voice_agreement",
     "voice_of",
 ]
 
@@ -599,6 +608,7 @@ def score_sentences(
     measures: tuple[str, ...] = MEASURES,
     texts: pd.Series | None = None,
     lexicons: dict[str, Lexicon] | None = None,
+    tok: tokens.Tokens | None = None,
 ) -> pd.DataFrame:
     """Score every unit (sentence) with the requested measures.
 
@@ -613,6 +623,8 @@ def score_sentences(
         Raw texts aligned with the rows of a ``Tokens`` (needed only for ``"vader"``).
     lexicons : dict, optional
         ``{"framing": Lexicon, "assertiveness": Lexicon}`` to override the bundled ones.
+    tok : analysis.tokens.Tokens, optional
+        With a Corpus: its sentence-level ``Tokens`` if already built (not tokenized again).
 
     Returns
     -------
@@ -633,7 +645,7 @@ def score_sentences(
         tok = tokens.tokens_from_frame(frame)
         texts = frame["text"]
     else:  # a Corpus
-        tok = tokens.Tokens.from_corpus(data)
+        tok = tok if tok is not None else tokens.Tokens.from_corpus(data)
         texts = data.sentences.sort_values(_KEYS, kind="stable")["text"].reset_index(drop=True)
     lex = {"framing": framing_lexicon(), "assertiveness": assertiveness_lexicon(), **(lexicons or {})}
     out = tok.docs.copy()
@@ -706,12 +718,14 @@ def load_annotations(path: str | Path | None) -> pd.DataFrame | None:
     ----------
     path : str or pathlib.Path or None
         CSV with ``article_id, sentence, text, tone_code`` (five-point scale -2..+2; other
-        columns such as ``voice`` are kept). ``""``/None or a missing file gives None.
+        columns such as ``voice`` are kept), or a folder holding ``sentence_tone.csv``.
+        ``""``/None or a missing file gives None.
 
     Returns
     -------
     pandas.DataFrame or None
-        Sorted by article and sentence; ``tone_code`` as int. Rows without a code are dropped.
+        Sorted by article and sentence; ``tone_code`` as int. Rows with an empty code are
+        dropped (not coded); every other column is read as text.
 
     Raises
     ------
@@ -719,22 +733,32 @@ def load_annotations(path: str | Path | None) -> pd.DataFrame | None:
         Naming the file and the first bad row: missing column, a code outside -2..2, or a
         repeated (article_id, sentence).
     """
-    if not path or not Path(path).is_file():
+    if not path:
         return None
     path = Path(path)
-    df = pd.read_csv(path, dtype={"article_id": str, "text": str})
+    if path.is_dir():
+        path = path / "sentence_tone.csv"
+    if not path.is_file():
+        return None
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
     need = ["article_id", "sentence", "text", "tone_code"]
     missing = [c for c in need if c not in df.columns]
     if missing:
         raise ValueError(f"{path.name}: missing column(s) {missing}; expected at least {need}")
+    blank = df["tone_code"].str.strip() == ""
+    df = df[~blank]
     code = pd.to_numeric(df["tone_code"], errors="coerce")
-    df = df[code.notna()].assign(tone_code=code[code.notna()])
+    df = df.assign(tone_code=code)
     bad = ~df["tone_code"].isin([-2, -1, 0, 1, 2])
     if bad.any():
         r = int(df.index[bad][0]) + 2
         raise ValueError(f"{path.name}, row {r}: tone_code must be an integer from -2 to 2")
     df["tone_code"] = df["tone_code"].astype("int64")
-    df["sentence"] = pd.to_numeric(df["sentence"], errors="raise").astype("int64")
+    sentence = pd.to_numeric(df["sentence"], errors="coerce")
+    if sentence.isna().any() or (sentence % 1 != 0).any():
+        r = int(df.index[sentence.isna() | (sentence % 1 != 0)][0]) + 2
+        raise ValueError(f"{path.name}, row {r}: sentence must be a whole number (0-based index in the article)")
+    df["sentence"] = sentence.astype("int64")
     dup = df.duplicated(["article_id", "sentence"], keep=False)
     if dup.any():
         r = int(df.index[dup][0]) + 2
@@ -781,6 +805,7 @@ def align_annotations(annotations: pd.DataFrame, table: pd.DataFrame) -> tuple[p
         columns={"text": "corpus_text", "text_coded": "annotated_text"}
     )[["article_id", "sentence", "problem", "corpus_text", "annotated_text"]]
     joined = merged[(merged["_merge"] == "both") & same].drop(columns=["_merge", "text_coded"])
+    joined = joined.astype({"tone_code": "int64"})
     return (joined.sort_values(["article_id", "sentence"]).reset_index(drop=True),
             mism.sort_values(["article_id", "sentence"]).reset_index(drop=True))
 
@@ -1033,6 +1058,9 @@ def compare_groups(
     present = sorted(map(str, table[by].dropna().unique()))
     for voice in voices:
         sub = _voice_rows(table, voice)
+        if sub.empty and len(present) >= 2:
+            notes.append(f"No {voice} sentences in the corpus: nothing to compare in that voice.")
+            continue
         try:
             res = stats.compare_two_groups(sub, value, by, groups, "article_id", n_boot, random_state)
         except stats.ComparisonError as exc:
@@ -1109,3 +1137,374 @@ def exemplars(table: pd.DataFrame, by: str = "outlet", value: str = "tone", n: i
     cols = [by, "direction", "article_id", "sentence", "voice", "value", "previous", "text", "next"]
     out = pd.concat(parts, ignore_index=True).rename(columns={value: "value"})
     return out.sort_values([by, "direction", "value"], ascending=[True, False, False], kind="stable")[cols].reset_index(drop=True)
+
+
+# =========================================================================== reporting
+
+
+def settings_table(n_boot: int) -> pd.DataFrame:
+    """The fixed choices of the tone analysis, for the notebook's method section.
+
+    Parameters
+    ----------
+    n_boot : int
+        Bootstrap replicates used by the notebook.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``setting``, ``value``, ``meaning``.
+    """
+    rows = [
+        ("negation window", NEGATION_WINDOW, "a negator reverses the first framing term starting within this many tokens after it"),
+        ("smoothing k", SMOOTHING_K, "dictionary score = (P - N) / (P + N + k)"),
+        ("neutral band", NEUTRAL_BAND, "|score| below this counts as neutral for sign accuracy"),
+        ("quoted threshold", QUOTED_THRESHOLD, "sentence is quoted speech when this share of its characters is inside quotes"),
+        ("bootstrap replicates", n_boot, "article (cluster) bootstrap"),
+        ("framing lexicon", len(framing_lexicon().terms), "entries incl. blockers (framing_lexicon.csv)"),
+        ("assertiveness lexicon", len(assertiveness_lexicon().terms), "entries incl. blockers (assertiveness_lexicon.csv)"),
+    ]
+    return pd.DataFrame([(a, str(b), c) for a, b, c in rows], columns=["setting", "value", "meaning"])
+
+
+def coverage(scores: pd.DataFrame) -> pd.DataFrame:
+    """How often each measure says anything, and its distribution.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        From :func:`score_sentences`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per measure: ``measure``, ``n_sentences``, ``share_nonzero`` (share of
+        sentences with a non-zero score), ``mean``, ``sd``, ``min``, ``max``.
+    """
+    rows = []
+    for m in [c for c in (*MEASURES, "framing_vader") if c in scores]:
+        v = scores[m]
+        rows.append({"measure": m, "n_sentences": len(v), "share_nonzero": float((v != 0).mean()) if len(v) else np.nan,
+                     "mean": v.mean(), "sd": v.std(), "min": v.min(), "max": v.max()})
+    return pd.DataFrame(rows)
+
+
+def term_frequencies(tok: tokens.Tokens, lexicon: Lexicon | None = None) -> pd.DataFrame:
+    """How often each dictionary entry matched in the corpus, plainly and negated.
+
+    Parameters
+    ----------
+    tok : analysis.tokens.Tokens
+    lexicon : Lexicon, optional
+        Default :func:`framing_lexicon`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``term``, ``direction``, ``weight``, ``category``, ``matches``, ``negated``, for the
+        entries that matched at least once, most frequent first (ties by term).
+    """
+    lexicon = lexicon or framing_lexicon()
+    counts = np.asarray(lexicon_counts(tok, lexicon).matrix.sum(axis=0)).ravel()
+    k = len(lexicon.terms)
+    out = lexicon.terms[["term", "direction", "weight", "category"]].assign(
+        matches=counts[:k] + counts[k:], negated=counts[k:]
+    )
+    out = out[out["matches"] > 0].sort_values(["matches", "term"], ascending=[False, True])
+    return out.reset_index(drop=True)
+
+
+def read_topics(processed: str | Path) -> pd.DataFrame | None:
+    """Notebook 03's paragraph topic assignments, or None when they have not been exported.
+
+    Parameters
+    ----------
+    processed : str or pathlib.Path
+        The ``data/processed`` folder (``OutputPaths.processed``).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        ``paragraph_topics.csv`` with ``article_id`` as str.
+    """
+    path = Path(processed) / "paragraph_topics.csv"
+    if not path.is_file():
+        return None
+    df = pd.read_csv(path, dtype={"article_id": str})
+    need = {"article_id", "paragraph", "topic", "topic_label"}
+    if not need <= set(df.columns):
+        raise ValueError(f"{path.name}: expected columns {sorted(need)}, found {list(df.columns)}")
+    return df
+
+
+def plot_validation(validation: pd.DataFrame):
+    """Spearman correlation and sign accuracy of each measure with the hand codes, with intervals.
+
+    Parameters
+    ----------
+    validation : pandas.DataFrame
+        From :func:`validate_measures`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    v = validation.iloc[::-1].reset_index(drop=True)
+    fig, axes = plt.subplots(1, 2, figsize=(9, 1.2 + 0.45 * len(v)), sharey=True)
+    y = np.arange(len(v))
+    for ax, (est, lo, hi, label) in zip(
+        axes,
+        [("spearman", "spearman_low", "spearman_high", "Spearman correlation with hand codes"),
+         ("sign_accuracy", "accuracy_low", "accuracy_high", "accuracy on the sign (pos / neutral / neg)")],
+        strict=True,
+    ):
+        err = np.vstack([v[est] - v[lo], v[hi] - v[est]])
+        colours = np.where(v["candidate"], "#333333", "#999999")
+        for i in range(len(v)):
+            ax.errorbar(v[est].iloc[i], y[i], xerr=np.nan_to_num(err[:, [i]]), fmt="o", color=colours[i], capsize=3)
+        ax.axvline(0, color="#cccccc", lw=0.8)
+        ax.set_xlabel(label)
+    axes[0].set_yticks(y, v["measure"])
+    axes[0].set_title("95% article-bootstrap intervals; grey = not a tone candidate", loc="left", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_group_tone(estimates: pd.DataFrame, articles: pd.DataFrame, by: str = "outlet"):
+    """Mean tone per group in each voice, with article-bootstrap intervals and article dots.
+
+    One row per group (legible with many outlets: the figure grows with the number of groups).
+
+    Parameters
+    ----------
+    estimates : pandas.DataFrame
+        From :func:`group_estimates`.
+    articles : pandas.DataFrame
+        From :func:`article_tone` (dots: each article's mean over all its sentences).
+    by : str, default "outlet"
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    groups = sorted(map(str, estimates[by].dropna().unique()))
+    fig, ax = plt.subplots(figsize=(8, 1.4 + 0.55 * max(len(groups), 1)))
+    pos = {g: i for i, g in enumerate(groups)}
+    offsets = {"all": 0.0, "own": -0.22, "quoted": 0.22}
+    styles = {"all": ("o", "#333333"), "own": ("s", "#1b9e77"), "quoted": ("^", "#d95f02")}
+    for voice, part in estimates.groupby("voice", sort=False):
+        yv = part[by].astype(str).map(pos).to_numpy() + offsets.get(voice, 0.0)
+        err = np.vstack([part["estimate"] - part["ci_low"], part["ci_high"] - part["estimate"]])
+        marker, colour = styles.get(voice, ("o", "#777777"))
+        ax.errorbar(part["estimate"], yv, xerr=np.nan_to_num(err), fmt=marker, color=colour, capsize=3,
+                    label=f"{voice} sentences", ms=6)
+    dots = articles.dropna(subset=["all"])
+    ax.scatter(dots["all"], dots[by].astype(str).map(pos) + 0.38, s=14, color="#aaaaaa",
+               label="one article (all sentences)", zorder=1)
+    ax.axvline(0, color="#cccccc", lw=0.8)
+    ax.set_yticks(range(len(groups)), groups)
+    ax.set_ylim(-0.6, len(groups) - 0.4 + 0.2)
+    ax.invert_yaxis()
+    ax.set_xlabel("mean sentence tone (each article counts once)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
+    ax.set_title("Tone by outlet and voice; bars = 95% article-bootstrap intervals (none with one article)",
+                 loc="left", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_topic_tone(topic_table: pd.DataFrame, by: str = "outlet"):
+    """Heatmap of mean tone per topic (rows) and group (columns), annotated with n sentences.
+
+    Parameters
+    ----------
+    topic_table : pandas.DataFrame
+        From :func:`tone_by_topic`.
+    by : str, default "outlet"
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    t = topic_table.assign(row=topic_table["topic"].astype(str) + ": " + topic_table["topic_label"].astype(str))
+    mean = t.pivot_table(index="row", columns=by, values="mean", aggfunc="first")
+    n = t.pivot_table(index="row", columns=by, values="n_sentences", aggfunc="first")
+    fig, ax = plt.subplots(figsize=(2.5 + 1.1 * mean.shape[1], 1.2 + 0.5 * mean.shape[0]))
+    im = ax.imshow(mean.to_numpy(float), cmap="RdBu", vmin=-1, vmax=1, aspect="auto")
+    for (i, j), val in np.ndenumerate(mean.to_numpy(float)):
+        if np.isfinite(val):
+            ax.text(j, i, f"{val:+.2f}\nn={int(n.iloc[i, j])}", ha="center", va="center", fontsize=7)
+    ax.set_xticks(range(mean.shape[1]), mean.columns, rotation=30, ha="right")
+    ax.set_yticks(range(mean.shape[0]), [r if len(r) <= 45 else r[:44] + "…" for r in mean.index])
+    fig.colorbar(im, ax=ax, label="mean tone", shrink=0.8)
+    ax.set_title("Tone by topic and outlet (n = sentences)", loc="left", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def _fmt_ci(est: float, lo: float, hi: float, sign: str = "+") -> str:
+    if not np.isfinite(est):
+        return "n/a"
+    f = f"{{:{sign}.2f}}"
+    if np.isfinite(lo) and np.isfinite(hi):
+        return f"{f.format(est)} [{f.format(lo)}, {f.format(hi)}]"
+    return f"{f.format(est)} (no interval)"
+
+
+def findings_markdown(
+    validation: pd.DataFrame | None,
+    primary: str,
+    comparison: pd.DataFrame,
+    notes: list[str],
+    estimates: pd.DataFrame,
+    articles: pd.DataFrame,
+    by: str = "outlet",
+    coded_comparison: pd.DataFrame | None = None,
+    agreement: pd.DataFrame | None = None,
+) -> str:
+    """The notebook's findings, written from the computed tables.
+
+    Parameters
+    ----------
+    validation : pandas.DataFrame or None
+        From :func:`validate_measures` (None: no hand codes were given).
+    primary : str
+        The measure used as ``tone`` (:func:`choose_primary`).
+    comparison : pandas.DataFrame
+        From :func:`compare_groups`.
+    notes : list of str
+        Notes returned by :func:`compare_groups`.
+    estimates : pandas.DataFrame
+        From :func:`group_estimates` by ``by``.
+    articles : pandas.DataFrame
+        From :func:`article_tone`.
+    by : str, default "outlet"
+    coded_comparison : pandas.DataFrame, optional
+        :func:`compare_groups` run on the hand codes instead of ``tone``.
+    agreement : pandas.DataFrame, optional
+        From :func:`voice_agreement`.
+
+    Returns
+    -------
+    str
+        Markdown.
+    """
+    out = ["## Findings", ""]
+    # --- validation
+    if validation is None or validation.empty:
+        out.append(
+            f"- **Validation:** no hand-coded sample was given, so `tone` falls back to `{primary}` "
+            "without any check against human judgement. Read every tone number below as unvalidated."
+        )
+    else:
+        v = validation.set_index("measure")
+        p, b = v.loc[primary], v.loc["vader"] if "vader" in v.index else None
+        line = (
+            f"- **Validation:** on {int(p['n_sentences'])} hand-coded sentences from {int(p['n_articles'])} "
+            f"articles, `tone` = `{primary}` (chosen as the candidate with the highest Spearman correlation) "
+            f"has Spearman {_fmt_ci(p['spearman'], p['spearman_low'], p['spearman_high'])} and sign accuracy "
+            f"{_fmt_ci(p['sign_accuracy'], p['accuracy_low'], p['accuracy_high'], '')}"
+        )
+        if b is not None and primary != "vader":
+            line += (f"; VADER's compound has {_fmt_ci(b['spearman'], b['spearman_low'], b['spearman_high'])} and "
+                     f"{_fmt_ci(b['sign_accuracy'], b['accuracy_low'], b['accuracy_high'], '')}.")
+            better = p["spearman"] > b["spearman"]
+            overlap = not (p["spearman_low"] > b["spearman_high"])
+            if better:
+                line += (" The primary tone tracks the hand codes better than VADER on the point estimate"
+                         + ("; the article-bootstrap intervals overlap, so the advantage is not established."
+                            if overlap else ", and the intervals do not overlap."))
+            else:  # only on a tie: the primary is the best candidate
+                line += " **The primary tone does not track the hand codes better than VADER.**"
+        elif primary == "vader":
+            line += (". VADER itself was the best candidate: **the suite's framing dictionary did not beat the "
+                     "general-purpose baseline** on this sample. Likely reasons: the dictionary scores only "
+                     "explicit cooperation/conflict vocabulary, so sentences without such terms score 0 whatever "
+                     "their evaluative content, and it cannot tell whose relations a conflict word is about.")
+        else:
+            line += "."
+        out.append(line)
+        out.append(
+            "- The validation is **in-sample**: the dictionary was written by someone who had read these same "
+            "articles, and the hand codes cover them. Expect lower agreement on new articles."
+        )
+    # --- comparison
+    for note in notes:
+        out.append(f"- **Comparison:** {note}")
+    if not comparison.empty:
+        for r in comparison.itertuples(index=False):
+            interval = (f"[{r.diff_low:+.2f}, {r.diff_high:+.2f}]" if np.isfinite(r.diff_low)
+                        else "(no bootstrap interval: a group has a single article)")
+            test = "exact article-level permutation" if r.p_exact else "Monte Carlo article-level permutation"
+            out.append(
+                f"- **{r.voice} sentences:** `{r.group_a}` articles average {r.mean_a:+.2f} (n = {r.n_a} articles), "
+                f"`{r.group_b}` {r.mean_b:+.2f} (n = {r.n_b}); difference {r.diff:+.2f} {interval}; "
+                f"{test} p = {r.p_perm:.3g}, where the smallest p this design can reach "
+                f"is {r.min_p:.2g}; Hedges' g = {_fmt_ci(r.hedges_g, r.g_low, r.g_high)}."
+            )
+        small = comparison[["n_a", "n_b"]].min(axis=1).min()
+        if small <= 2:
+            out.append(
+                f"- **What n supports:** the smaller group has {int(small)} article(s). A group mean over one article "
+                "is that article's tone, not the outlet's; the difference above describes these articles and "
+                "cannot be generalised to the outlets' coverage."
+            )
+    if coded_comparison is not None and not coded_comparison.empty and not comparison.empty:
+        both = comparison.merge(coded_comparison, on="voice", suffixes=("", "_coded"))
+        same = int((np.sign(both["diff"]) == np.sign(both["diff_coded"])).sum())
+        parts = ", ".join(f"{r.voice} {r.diff_coded:+.2f}" for r in both.itertuples(index=False))
+        out.append(
+            f"- **Check with the hand codes:** with the codes (/2) in place of `tone`, the group differences are "
+            f"{parts}; the sign agrees with `tone` in {same} of {len(both)} voices."
+        )
+    if agreement is not None and "own" in agreement.index:
+        own_row = agreement.loc["own"]
+        other = int(own_row.drop(labels=["own"], errors="ignore").sum())
+        out.append(
+            f"- **Voice:** of the {int(own_row.sum())} sentences in the outlets' own voice by quotation marks, the "
+            f"coder attributes {other} to a quoted or mixed voice (reported speech without quote marks), so "
+            "\"own voice\" here mixes the outlets' narration with paraphrased officials."
+        )
+    # --- per group
+    allv = estimates[estimates["voice"] == "all"].sort_values("estimate", ascending=False)
+    if len(allv) >= 2:
+        top, bottom = allv.iloc[0], allv.iloc[-1]
+        out.append(
+            f"- **By {by}:** highest mean tone `{top[by]}` {top['estimate']:+.2f} ({int(top['n_clusters'])} article(s)), "
+            f"lowest `{bottom[by]}` {bottom['estimate']:+.2f} ({int(bottom['n_clusters'])} article(s))."
+        )
+    own = articles.dropna(subset=["own", "quoted"])
+    if len(own):
+        gap = (own["quoted"] - own["own"]).mean()
+        out.append(
+            f"- **Own voice vs quoted:** in the {len(own)} article(s) with both, the mean of the quoted sentences "
+            f"minus the mean of the outlet's own sentences is {gap:+.2f} on average (own voice includes "
+            "paraphrased speech)."
+        )
+    return "\n".join(out)
+
+
+def voice_agreement(joined: pd.DataFrame) -> pd.DataFrame | None:
+    """Cross-tabulate the quote-mark voice rule against a coder's ``voice`` judgement.
+
+    Parameters
+    ----------
+    joined : pandas.DataFrame
+        From :func:`align_annotations`; needs ``voice`` and the coder's ``voice_coded``.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        Sentence counts, rows = ``voice`` by quotation marks, columns = coded voice; None when
+        the hand-coded sample has no ``voice`` column.
+    """
+    if "voice_coded" not in joined.columns:
+        return None
+    return pd.crosstab(joined["voice"].rename("voice by quote marks"),
+                       joined["voice_coded"].rename("voice coded by hand"))
