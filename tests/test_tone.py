@@ -323,3 +323,33 @@ def test_tone_by_topic_joins_on_paragraph(table):
     out = tone.tone_by_topic(table, topics, "outlet", "framing")
     assert out["n_sentences"].sum() == len(table)
     assert tone.tone_by_topic(table, None) is None
+
+
+def test_annotations_folder_is_accepted(tmp_path, table):
+    folder = tmp_path / "codes"
+    folder.mkdir()
+    _synthetic_annotations(table, folder / "sentence_tone.csv")
+    assert tone.load_annotations(folder) is not None
+    assert tone.load_annotations(tmp_path) is None  # a folder without the file
+
+
+def test_no_quoted_sentences_give_a_note_per_voice(table):
+    unquoted = table.assign(quote_share=0.0, voice="own")
+    cmp, notes = tone.compare_groups(unquoted, n_boot=100)
+    assert set(cmp["voice"]) == {"all", "own"}
+    assert notes == ["No quoted sentences in the corpus: nothing to compare in that voice."]
+
+
+def test_findings_state_missing_validation_and_small_n(table):
+    cmp, notes = tone.compare_groups(table, n_boot=100)
+    est = tone.group_estimates(table, "outlet", n_boot=100)
+    text = tone.findings_markdown(None, "framing", cmp, notes, est, tone.article_tone(table))
+    assert "no hand-coded sample was given" in text
+    assert "the smaller group has 1 article(s)" in text
+    row = cmp.set_index("voice").loc["all"]
+    assert f"{row['diff']:+.2f}" in text and f"{row['min_p']:.2g}" in text
+    one = table[table["outlet_group"] == "chinese_state"]
+    cmp1, notes1 = tone.compare_groups(one, n_boot=100)
+    text1 = tone.findings_markdown(None, "framing", cmp1, notes1,
+                                   tone.group_estimates(one, "outlet", n_boot=100), tone.article_tone(one))
+    assert "only one outlet_group" in text1
