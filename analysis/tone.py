@@ -274,11 +274,11 @@ def load_lexicon(path: str | Path, name: str | None = None) -> Lexicon:
     n_tok = rules["norm"].str.count(" ") + 1
     wrong = (rules["category"].isin(["negator", "shifter"]) & (n_tok != 1)) | (
         (rules["category"] == "pseudo_negation") & (n_tok != 2)
-    )
+    ) | (rules["direction"] != 0)
     if wrong.any():
         raise ValueError(
             f"{path.name}, row {int(row[wrong.index[wrong]].iloc[0])}: negators/shifters must be "
-            "one token and pseudo-negations two tokens"
+            "one token and pseudo-negations two tokens, with direction 0 and weight 0"
         )
     dup = terms["norm"].duplicated(keep=False)
     if dup.any():
