@@ -594,7 +594,7 @@ def flag_duplicates(
     """Flag near-duplicate articles (the same story republished) by the sentences they share.
 
     Each article is the set of its sentences of at least ``min_words`` words, normalised
-    (lower-cased, curly quotes made straight) and hashed with :func:`pandas.util.hash_array`.
+    (lower-cased, curly quotes made straight) and numbered with :func:`pandas.factorize`.
     Two articles are near-duplicates when the Jaccard similarity of these sets is at least
     ``threshold``. Shared sentences are counted by one sparse product over the sentences that
     occur in 2 to ``max_df`` articles: a sentence found in more articles is a stock phrase, not
@@ -627,7 +627,7 @@ def flag_duplicates(
     arr = pc.utf8_lower(arr)
     for a, b in (("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'")):
         arr = pc.replace_substring(arr, a, b)
-    h = pd.util.hash_array(arr.to_numpy(zero_copy_only=False))
+    h = pd.factorize(pd.Series(arr, dtype="str"))[0].astype(np.int64)  # sentence ids
     doc = ids.get_indexer(sentences.loc[use, "article_id"].astype(str).to_numpy(dtype=object))
     pairs = pd.DataFrame({"doc": doc, "h": h}).drop_duplicates()
     size = np.bincount(pairs["doc"].to_numpy(), minlength=len(ids))
@@ -636,7 +636,7 @@ def flag_duplicates(
     # order-free fingerprint of each set (wrapping sum and xor of the hashes, and the size)
     pairs = pairs.sort_values(["doc", "h"], kind="stable")
     docs = pairs["doc"].to_numpy()
-    hv = pairs["h"].to_numpy(dtype=np.uint64)
+    hv = pd.util.hash_array(pairs["h"].to_numpy())  # spread the ids over 64 bits
     starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]]) if len(docs) else np.array([], int)
     if len(starts):
         fp = pd.DataFrame(

@@ -36,12 +36,11 @@ invented: an unattributed quote has speaker ``<NA>`` and cue ``<NA>``.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from . import segment
 
@@ -63,7 +62,7 @@ _VERBS = (
     r"declared|announced|acknowledged|reiterated|underscored|continued|concluded|recalled|"
     r"replied|responded|commented|affirmed|pointed out|put it|articulated|reinforced|"
     r"characteri[sz]ed|described|called|maintained|contended|suggested|cautioned|predicted|"
-    r"was quoted as saying|is quoted as saying|were quoted as saying|told reporters"
+    r"was quoted as saying|is quoted as saying|were quoted as saying"
 )
 _NAMEWORD = r"[A-Z][\w’'.-]*"
 _NAME = rf"{_NAMEWORD}(?:\s+{_NAMEWORD}){{0,4}}"
@@ -107,11 +106,21 @@ _LEAD_WORDS = {
 }
 _PRONOUNS = {"he", "she", "they"}
 _VERB_ANY = re.compile(rf"\b(?:{_VERBS})\b")
+#: First words of the speech verbs (and "according"): a cheap test before a regex search.
+_VERB_FIRST = frozenset(
+    w.split()[0].replace("[sz]", "s") for w in _VERBS.split("|")
+) | frozenset(w.split()[0].replace("[sz]", "z") for w in _VERBS.split("|")) | {"according"}
+
+
+def _has_verb(text: str) -> bool:
+    words = text.replace(",", " ").replace(":", " ").replace(".", " ").replace(";", " ").split()
+    return not _VERB_FIRST.isdisjoint(words)
 _SAYER_RE = re.compile(rf"{_WHO}{_OFPHRASE}{_APPOS}{_PRE_VERB}(?:{_VERBS})\b")
 _AFTER_NAME = re.compile(r"(?:[ -][A-Z][a-z]+){1,2}\b")
 _CAPWORD = re.compile(r"[A-Z][a-z]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _strip_name(name: str) -> str:
     """Drop possessive prefixes, sentence openers and titles from a captured name."""
     words = name.split()
@@ -124,17 +133,19 @@ def _strip_name(name: str) -> str:
     return " ".join(words).rstrip(".,")
 
 
-def _full_names(text: str, word: str) -> set[str]:
-    """Two-to-three-word names in ``text`` that start or end with ``word`` (titles stripped)."""
-    found: set[str] = set()
+def _full_names(text: str, word: str) -> dict[str, int]:
+    """Two-to-three-word names in ``text`` that start or end with ``word`` (titles stripped),
+    with the position of their first occurrence."""
+    found: dict[str, int] = {}
     n = len(word)
     i = text.find(word)
     while i >= 0:
         j = i + n
         if (i == 0 or not text[i - 1].isalnum()) and (j == len(text) or not text[j].isalnum()):
+            names = []
             after = _AFTER_NAME.match(text, j)
             if after:
-                found.add(_strip_name(word + after.group(0).replace("-", " ")))
+                names.append(_strip_name(word + after.group(0).replace("-", " ")))
             if i > 0 and text[i - 1] in " -":
                 cap = []
                 for tok in reversed(text[max(0, i - 40) : i - 1].rsplit(" ", 2)[-2:]):
@@ -142,9 +153,12 @@ def _full_names(text: str, word: str) -> set[str]:
                         break
                     cap.insert(0, tok)
                 if cap:
-                    found.add(_strip_name(" ".join([*cap, word])))
+                    names.append(_strip_name(" ".join([*cap, word])))
+            for name in names:
+                if " " in name and name not in found:
+                    found[name] = i
         i = text.find(word, j)
-    return {f for f in found if " " in f}
+    return found
 
 
 def resolve_names(speakers: pd.Series, article_ids: pd.Series, texts: pd.Series) -> pd.Series:
@@ -175,8 +189,8 @@ def resolve_names(speakers: pd.Series, article_ids: pd.Series, texts: pd.Series)
             continue
         key = (aid, spk)
         if key not in cache:
-            names = _full_names(lookup.get(aid, ""), spk)
-            cache[key] = names.pop() if len(names) == 1 else spk
+            names = list(_full_names(lookup.get(aid, ""), spk))
+            cache[key] = names[0] if len(names) == 1 else spk
         out.append(cache[key])
     return pd.Series(out, index=speakers.index, dtype=object)
 
@@ -204,25 +218,6 @@ def _spans(texts: list[str]) -> pd.DataFrame:
     # a straight-quoted span nested inside a curly one (or vice versa) is not a second quote
     prev_end = q.groupby("doc")["mark_end"].cummax().groupby(q["doc"]).shift(1)
     return q[~(prev_end > q["mark_start"]).to_numpy()].reset_index(drop=True)
-
-
-def _extract(
-    texts: list[str], rx: re.Pattern, name_fields: tuple[str, ...], verb_fields: tuple[str, ...]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Name and verb captured by ``rx`` in each text (RE2 via pyarrow), None where no match."""
-    if not texts:
-        return np.array([], dtype=object), np.array([], dtype=object)
-    found = pc.extract_regex(pa.array(texts, type=pa.large_string()), rx.pattern)
-
-    def first_of(fields: tuple[str, ...]) -> np.ndarray:
-        out = np.full(len(texts), None, dtype=object)
-        for f in reversed(fields):
-            vals = found.field(f).to_numpy(zero_copy_only=False)
-            hit = np.array([isinstance(v, str) and v != "" for v in vals], dtype=bool)
-            out[hit] = vals[hit]
-        return out
-
-    return first_of(name_fields), first_of(verb_fields)
 
 
 _INT_COLS = ("quote", "paragraph", "sentence", "start", "end", "n_words", "last_sentence")
@@ -284,22 +279,27 @@ def find_quotes(articles: pd.DataFrame, sentences: pd.DataFrame | None = None) -
     cues: list[str | None] = []
     last_by_sentence: dict[int, str] = {}  # sentence row -> last quote speaker in it
     sayer_cache: dict[int, str | None] = {}
-    name_cache: dict[tuple[int, str], str] = {}
+    name_cache: dict[tuple[int, str], dict[str, int]] = {}
 
-    def full(k: int, name: str | None) -> str | None:
+    def full(k: int, name: str | None, before: int) -> str | None:
+        """The one full name of article ``k`` seen before position ``before`` ending or starting
+        with the one-word ``name``; else ``name``."""
         if name is None or " " in name or name.lower() in _PRONOUNS:
             return name
         if (k, name) not in name_cache:
-            found = _full_names(texts[k], name)
-            name_cache[(k, name)] = found.pop() if len(found) == 1 else name
-        return name_cache[(k, name)]
+            name_cache[(k, name)] = _full_names(texts[k], name)
+        seen = [full_name for full_name, pos in name_cache[(k, name)].items() if pos < before]
+        return seen[0] if len(seen) == 1 else name
 
     def sayer(row: int) -> str | None:
         """Named person a sentence reports speech from ("Wang Yi ..., said that ...")."""
         if row not in sayer_cache:
-            m = _SAYER_RE.search(s_text[row]) if _VERB_ANY.search(s_text[row]) else None
+            m = _SAYER_RE.search(s_text[row]) if _has_verb(s_text[row]) else None
             name = _strip_name(m.group("name")) if m else None
-            sayer_cache[row] = None if name is None or name.lower() in _PRONOUNS else full(s_doc[row], name)
+            sayer_cache[row] = (
+                None if name is None or name.lower() in _PRONOUNS
+                else full(s_doc[row], name, s_end[row])
+            )
         return sayer_cache[row]
 
     def earlier_in_paragraph(row: int) -> str | None:
@@ -312,14 +312,23 @@ def find_quotes(articles: pd.DataFrame, sentences: pd.DataFrame | None = None) -
             r -= 1
         return None
 
-    # explicit attributions, vectorized with RE2: after the closing mark, else before the opening
+    # explicit attributions: after the closing mark, else before the opening mark
     tails = [texts[k][a:b] for k, a, b in zip(d, mark_end, s_end[last], strict=True)]
     tails = [t.split("“", 1)[0].split('"', 1)[0] for t in tails]
-    names, verbs = _extract(tails, _TAIL_RE, ("name1", "name", "name3"), ("verb1", "verb2", "verb3"))
-    todo = np.flatnonzero(pd.isna(names))
-    heads = [texts[d[i]][s_start[first[i]]:mark_start[i]] for i in todo]
-    h_names, h_verbs = _extract(heads, _HEAD_RE, ("name", "name3"), ("verb", "verb3"))
-    names[todo], verbs[todo] = h_names, h_verbs
+    names = np.full(len(q), None, dtype=object)
+    verbs = np.full(len(q), None, dtype=object)
+    for i, tail in enumerate(tails):  # anchored at the closing mark: fails fast
+        m = _TAIL_RE.match(tail) if tail else None
+        if m:
+            g = m.groupdict()
+            names[i] = g["name1"] or g["name"] or g["name3"]
+            verbs[i] = g["verb1"] or g["verb2"] or g["verb3"]
+    for i in np.flatnonzero(pd.isna(names)):  # before the opening mark, same sentence
+        head = texts[d[i]][s_start[first[i]]:mark_start[i]]
+        m = _HEAD_RE.search(head) if _has_verb(head) else None
+        if m:
+            g = m.groupdict()
+            names[i], verbs[i] = g["name"] or g["name3"], g["verb"] or g["verb3"]
 
     # then, in text order: full names, pronouns, same-sentence and continued quotes
     for i in range(len(q)):
@@ -333,7 +342,7 @@ def find_quotes(articles: pd.DataFrame, sentences: pd.DataFrame | None = None) -
                 ref = last_by_sentence.get(fr - 1) or sayer(fr - 1)
             name = ref if ref is not None and " " in ref else None
         elif name is not None:
-            name = full(k, name)
+            name = full(k, name, mark_start[i])
         elif fr in last_by_sentence:
             name, cue = last_by_sentence[fr], "same sentence"
         elif mark_start[i] == s_start[fr] and n_words[i] >= 4:

@@ -25,6 +25,7 @@ def quotes_of(text: str) -> pd.DataFrame:
         ('"We are willing," Guo Jiakun, spokesperson for the ministry, said.', "Guo Jiakun", "said"),
         ("“A new era,” according to Marco Rubio.", "Marco Rubio", "according to"),
         ("As Xi put it, “It is always right to do good.”", "Xi", "put it"),
+        ("Rubio told reporters: “We will see.”", "Rubio", "told"),
         ("Professor Diao Daming of Renmin University observed that it “made clear the stakes.”",
          "Diao Daming", "observed"),
     ],
