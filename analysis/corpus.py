@@ -344,10 +344,12 @@ def read_folder(folder: str | Path, manifest: str | Path | None = None) -> tuple
 
 
 def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    try:
-        return pd.read_json(path, lines=True, dtype=False, convert_dates=False), []
-    except ValueError:
-        pass
+    """JSON lines (one object per line; bad lines are listed), or a ``.json`` array of objects."""
+    for lines in (False, True) if path.suffix.lower() == ".json" else (True,):
+        try:
+            return pd.read_json(path, lines=lines, dtype=False), []
+        except ValueError:
+            pass
     records, bad = [], []
     with path.open(encoding="utf-8-sig", errors="replace") as fh:
         for i, line in enumerate(fh, start=1):

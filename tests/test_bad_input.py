@@ -240,6 +240,13 @@ def test_jsonl_with_a_broken_line_and_named_columns(tmp_path):
     assert any("t.jsonl:line 2" in m for m in msgs)
 
 
+def test_json_array_table(tmp_path):
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps([{"id": "j1", "content": BODY}, {"id": "j2", "content": BODY + " More."}]))
+    corpus = load_corpus(path)
+    assert list(corpus.articles["article_id"]) == ["j1", "j2"]
+
+
 def test_parquet_table(tmp_path):
     path = tmp_path / "t.parquet"
     pd.DataFrame(
