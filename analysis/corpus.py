@@ -87,8 +87,6 @@ _GENRE_SYNONYMS = {
     "explainer": "analysis", "report": "news", "article": "news", "brief": "news",
 }
 _TEXT_SUFFIXES = {".txt", ".text"}
-_TABLE_SUFFIXES = {".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet", ".pq"}
-_SENTINEL_NAMES = {"manifest.csv"}
 
 ARTICLE_COLUMNS = [
     "article_id", "outlet", "outlet_group", "published", "headline", "genre", "byline",
@@ -293,8 +291,6 @@ def read_folder(folder: str | Path, manifest: str | Path | None = None) -> tuple
         if man is not None and p.resolve() == manifest_path.resolve():
             continue
         if p.suffix.lower() not in _TEXT_SUFFIXES:
-            if p.name.lower() in _SENTINEL_NAMES:
-                continue
             reason = (
                 f"unsupported file type '{p.suffix or p.name}': only .txt files are read from a "
                 "folder (load a CSV/JSONL/Parquet table by passing its path)"

@@ -2,7 +2,9 @@
 
 Spans
 -----
-One compiled regex (:data:`QUOTE_RE`) finds, inside one paragraph (never across a blank line):
+One regex (:data:`QUOTE_RE`, run as its two alternatives because each then starts with a
+literal, which Python's engine scans for fast) finds, inside one paragraph (never across a
+blank line):
 curly quotes ``“...”``, straight quotes ``"..."`` (paired left to right), and a curly quote
 that opens but does not close before the paragraph ends (the news convention for a quote that
 continues in the next paragraph). Single quotes are not used: they cannot be told apart from
@@ -26,9 +28,9 @@ Speakers (first rule that applies)
    speech verb ("continued").
 
 Names: leading titles and possessives are stripped ("China's Foreign Minister Wang Yi" -> "Wang
-Yi"), and a one-word name is replaced by the only full name in the same article that starts or
-ends with it ("Wang" -> "Wang Yi", "Trump" -> "Donald Trump"); with zero or several candidates
-the word is kept. A pronoun ("he", "she", "they") is resolved to the last speaker of the same
+Yi"), and a one-word name is replaced by the only full name seen earlier in the same article
+(before the quote) that starts or ends with it ("Wang" -> "Wang Yi", "Trump" -> "Donald
+Trump"); with zero or several candidates the word is kept. A pronoun ("he", "she", "they") is resolved to the last speaker of the same
 paragraph, else to the speaker of the previous sentence, and only when that speaker is a full
 (multi-word) name, i.e. a person; otherwise the speaker is ``<NA>``. Speakers are never
 invented: an unattributed quote has speaker ``<NA>`` and cue ``<NA>``.
@@ -105,7 +107,6 @@ _LEAD_WORDS = {
     "Although", "Though", "If", "Because", "With", "From", "To", "By", "Of", "Here", "There",
 }
 _PRONOUNS = {"he", "she", "they"}
-_VERB_ANY = re.compile(rf"\b(?:{_VERBS})\b")
 #: First words of the speech verbs (and "according"): a cheap test before a regex search.
 _VERB_FIRST = frozenset(
     w.split()[0].replace("[sz]", "s") for w in _VERBS.split("|")
