@@ -16,11 +16,13 @@ Choosing k
   bootstrap resamples of the units, compared on the units drawn (``stability_boot``).
 
 :func:`choose_k` then applies one documented rule: among the k whose bootstrap
-stability is at least ``min_stability`` (0.6 by default), take the one with the highest
-silhouette (rounded to 3 decimals; a tie goes to the smaller k). Silhouette alone
+stability is at least ``min_stability`` (0.6 by default), take the smallest k whose
+silhouette is within 0.01 of the highest (so near-ties go to fewer topics). Silhouette alone
 rewards splitting noise in small samples; the stability filter keeps only partitions
-that come back when the data are resampled. 0.6 follows Hennig's (2007) reading of
-bootstrap cluster stability, where values below 0.6 mean "not a real pattern". If no k
+that come back when the data are resampled. 0.6 is borrowed from Hennig's (2007)
+guideline for the bootstrap (Jaccard) stability of single clusters, below which a cluster
+should not be trusted; applied here to the ARI of whole partitions it is a convention, not
+a calibrated threshold (``min_stability`` changes it). If no k
 reaches the threshold, the most stable k is taken (tie -> smaller k) and the reason
 says so. A candidate k needs at least ``min_units_per_topic`` (3) fitted units per
 topic on average; if no k qualifies (one short article, say) everything is one topic.
@@ -52,7 +54,8 @@ Scale
 -----
 :func:`fit_minibatch` clusters corpora that do not fit in memory: a hashing vectorizer
 fed by the shared tokenizer, an optional fixed-IDF pass, and ``MiniBatchKMeans.partial_fit``
-chunk by chunk. Memory is one chunk's matrix plus ``k x n_features`` centroids.
+chunk by chunk. Memory is one chunk's matrix, a bounded buffer and the
+``k x n_features`` centroids, whatever the corpus size.
 """
 
 from __future__ import annotations
@@ -131,7 +134,8 @@ def lsa(
     pipeline = make_pipeline(
         TruncatedSVD(n_components=n, random_state=random_state), Normalizer(copy=False)
     )
-    return pipeline.fit_transform(X), pipeline
+    with _one_thread(n_units):
+        return pipeline.fit_transform(X), pipeline
 
 
 def auto_components(n_units: int, per_dimension: int = 15, maximum: int = 100) -> int:
@@ -222,11 +226,7 @@ def cluster(
                          f"vectors: use 1 <= k <= {m}.")
     if k == 1:
         return np.zeros(n, dtype=int)
-    # One OpenMP thread for small inputs: k-selection runs hundreds of tiny fits, for which
-    # thread start-up dominates (20x slower on a busy machine), and one thread fixes the
-    # order of floating-point sums.
-    threads = threadpool_limits(1, user_api="openmp") if n <= SMALL else nullcontext()
-    with threads:
+    with _one_thread(n):
         if method == "kmeans":
             model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state)
         else:
@@ -250,6 +250,16 @@ def n_distinct(X: np.ndarray) -> int:
     int
     """
     return int(np.unique(np.round(np.asarray(X), 10), axis=0).shape[0]) if len(X) else 0
+
+
+def _one_thread(n_units: int):
+    """Limit OpenMP and BLAS to one thread for inputs up to :data:`SMALL` units.
+
+    k-selection runs hundreds of small fits, for which thread start-up and contention
+    dominate (3 to 20 times slower on a busy machine), and one thread fixes the order of
+    floating-point sums, so results do not depend on the machine's core count.
+    """
+    return threadpool_limits(1) if n_units <= SMALL else nullcontext()
 
 
 def _seeds(random_state: int | None, n: int) -> list[int]:
@@ -416,7 +426,8 @@ def select_k(
     rows = []
     for k in feasible_k(n, k_range, min_units_per_topic, n_distinct(X)):
         labels = cluster(X, k, method, random_state, n_init)
-        sil = silhouette_score(X, labels, sample_size=sample, random_state=random_state)
+        with _one_thread(n):
+            sil = silhouette_score(X, labels, sample_size=sample, random_state=random_state)
         rows.append(
             {
                 "k": k,
@@ -430,13 +441,17 @@ def select_k(
     return pd.DataFrame(rows, columns=SELECTION_COLUMNS).astype({"k": int})
 
 
-def choose_k(selection: pd.DataFrame, min_stability: float = 0.6) -> tuple[int, str]:
+def choose_k(
+    selection: pd.DataFrame, min_stability: float = 0.6, tolerance: float = 0.01
+) -> tuple[int, str]:
     """Pick k from a :func:`select_k` table by the module's documented rule.
 
-    Among the k with ``stability_boot >= min_stability``, the highest silhouette
-    (rounded to 3 decimals) wins and a tie goes to the smaller k. If none is stable
-    enough, the most stable k is taken (tie -> smaller k). With no feasible k the
-    answer is one topic.
+    Among the k with ``stability_boot >= min_stability``, take the smallest k whose
+    silhouette is within ``tolerance`` of the best silhouette among them: differences
+    of a hundredth of silhouette are noise, and fewer topics are easier to read (and
+    keep the silhouette's drift towards the largest k in check). If no k is stable
+    enough, the most stable k is taken (to 3 decimals; tie -> smaller k). With no
+    feasible k the answer is one topic.
 
     Parameters
     ----------
@@ -444,6 +459,8 @@ def choose_k(selection: pd.DataFrame, min_stability: float = 0.6) -> tuple[int, 
         Output of :func:`select_k`.
     min_stability : float, default 0.6
         Bootstrap stability (mean ARI) a k must reach to be preferred.
+    tolerance : float, default 0.01
+        Silhouette difference treated as a tie.
 
     Returns
     -------
@@ -456,16 +473,20 @@ def choose_k(selection: pd.DataFrame, min_stability: float = 0.6) -> tuple[int, 
             "Too few units to compare numbers of topics (k-selection needs at least "
             "two candidate topics with several units each), so all units form one topic."
         )
-    sel = selection.assign(_sil=selection["silhouette"].round(3)).sort_values("k")
+    sel = selection.sort_values("k", ignore_index=True)
     stable = sel[sel["stability_boot"] >= min_stability]
     if not stable.empty:
-        best = stable.sort_values(["_sil", "k"], ascending=[False, True]).iloc[0]
-        others = ", ".join(f"k={int(k)}" for k in stable["k"] if k != best["k"])
-        return int(best["k"]), (
-            f"k={int(best['k'])}: the highest silhouette ({best['silhouette']:.3f}) among the "
-            f"k whose bootstrap stability reaches {min_stability:.2f} "
-            f"(its stability: {best['stability_boot']:.3f}; seed stability "
-            f"{best['stability_seed']:.3f})"
+        top = stable.loc[stable["silhouette"].idxmax()]
+        pick = stable[stable["silhouette"] >= top["silhouette"] - tolerance].iloc[0]
+        k = int(pick["k"])
+        why = (f"the highest silhouette ({pick['silhouette']:.3f})" if k == int(top["k"]) else
+               f"the smallest k whose silhouette ({pick['silhouette']:.3f}) is within "
+               f"{tolerance:g} of the best ({top['silhouette']:.3f}, k={int(top['k'])})")
+        others = ", ".join(f"k={int(x)}" for x in stable["k"] if x != k)
+        return k, (
+            f"k={k}: {why} among the k whose bootstrap stability reaches {min_stability:.2f} "
+            f"(its stability: {pick['stability_boot']:.3f}; seed stability "
+            f"{pick['stability_seed']:.3f})"
             + (f"; the other stable candidates were {others}." if others else
                "; it was the only stable candidate.")
         )
@@ -935,10 +956,11 @@ def plot_map(points: pd.DataFrame, marker_by: str = "outlet") -> plt.Figure:
     colours = topic_colours(points["topic"])
     groups = sorted(points[marker_by].astype(str).unique())
     markers = {g: _MARKERS[i % len(_MARKERS)] for i, g in enumerate(groups)}
+    size = float(np.clip(6000 / len(points), 8, 42))  # smaller markers for many units
     for g in groups:
         sub = points[points[marker_by].astype(str) == g]
         ax.scatter(sub["x"], sub["y"], c=[colours[t] for t in sub["topic"]], marker=markers[g],
-                   s=42, edgecolors="black", linewidths=0.4, alpha=0.85)
+                   s=size, edgecolors="black", linewidths=0.4 if size > 20 else 0.2, alpha=0.8)
     labels = _label_map(points).sort_index()
     topic_handles = [
         plt.Line2D([], [], ls="", marker="o", color=colours[t], markeredgecolor="black",
@@ -1518,6 +1540,8 @@ class TopicModel(BaseEstimator):
     n_boot : int, default 20
     n_seeds : int, default 5
     min_stability : float, default 0.6
+    k_tolerance : float, default 0.01
+        ``min_stability`` and ``tolerance`` of :func:`choose_k`.
     n_terms : int, default 10
         Top terms kept per topic.
     n_central : int, default 3
@@ -1564,8 +1588,8 @@ class TopicModel(BaseEstimator):
 
     def __init__(self, k=None, k_range=range(2, 9), level="paragraph", method="kmeans",
                  min_tokens=5, min_df=2, n_components="auto", n_init=10, n_boot=20, n_seeds=5,
-                 min_stability=0.6, n_terms=10, n_central=3, max_select_units=5000, embed=None,
-                 random_state=0):
+                 min_stability=0.6, k_tolerance=0.01, n_terms=10, n_central=3,
+                 max_select_units=5000, embed=None, random_state=0):
         self.k = k
         self.k_range = k_range
         self.level = level
@@ -1577,6 +1601,7 @@ class TopicModel(BaseEstimator):
         self.n_boot = n_boot
         self.n_seeds = n_seeds
         self.min_stability = min_stability
+        self.k_tolerance = k_tolerance
         self.n_terms = n_terms
         self.n_central = n_central
         self.max_select_units = max_select_units
@@ -1609,7 +1634,8 @@ class TopicModel(BaseEstimator):
                 if self.k_ < self.k else ".")
         else:
             self.k_selection_ = self._select(self.vectors_)
-            self.k_, self.k_reason_ = choose_k(self.k_selection_, self.min_stability)
+            self.k_, self.k_reason_ = choose_k(self.k_selection_, self.min_stability,
+                                               self.k_tolerance)
         labels = (cluster(self.vectors_, self.k_, self.method, self.random_state, self.n_init)
                   if n_fit else np.zeros(0, dtype=int))
         self._describe(labels)
@@ -1652,12 +1678,16 @@ class TopicModel(BaseEstimator):
             n_components = auto_components(n_fit)
         return lsa(self.tfidf_, n_components, self.random_state)
 
-    def _select(self, vectors: np.ndarray) -> pd.DataFrame:
-        """k-selection, on a seeded subsample of ``max_select_units`` units if larger."""
+    def _select(self, vectors: np.ndarray, max_units: int | None = None) -> pd.DataFrame:
+        """k-selection, on a seeded subsample of ``max_units`` units if larger.
+
+        ``max_units`` defaults to ``max_select_units``.
+        """
         n = len(vectors)
-        if self.max_select_units and n > self.max_select_units:
+        max_units = max_units or self.max_select_units
+        if max_units and n > max_units:
             rng = np.random.default_rng(self.random_state)
-            vectors = vectors[np.sort(rng.choice(n, self.max_select_units, replace=False))]
+            vectors = vectors[np.sort(rng.choice(n, max_units, replace=False))]
         return select_k(vectors, self.k_range, self.random_state, self.n_boot, self.n_seeds,
                         self.method, self.n_init)
 
@@ -1698,7 +1728,9 @@ class TopicModel(BaseEstimator):
         self.labels_["share"] = self.labels_["n_units"] / max(len(units), 1)
         self.labels_["top_terms"] = [joined.get(t, "") for t in self.labels_["topic"]]
 
-    def sensitivity(self, n_components: Iterable[int] | None = None) -> pd.DataFrame:
+    def sensitivity(
+        self, n_components: Iterable[int] | None = None, max_units: int | None = 1000
+    ) -> pd.DataFrame:
         """How the choice of k depends on the number of LSA dimensions.
 
         Re-runs the k-selection on the fitted units for each number of dimensions
@@ -1709,6 +1741,9 @@ class TopicModel(BaseEstimator):
         n_components : iterable of int, optional
             Default: half, once, twice and four times the fitted number of dimensions
             (at least 2).
+        max_units : int or None, default 1000
+            k is selected on a seeded subsample of at most this many units (the LSA is
+            fitted on all of them), which bounds the cost on large corpora. None = all.
 
         Returns
         -------
@@ -1721,12 +1756,13 @@ class TopicModel(BaseEstimator):
             raise ValueError("sensitivity: needs a fitted LSA model (no embed hook, some units).")
         if n_components is None:
             d = self.vectors_.shape[1]
-            n_components = sorted({max(2, d // 2), d, 2 * d, 4 * d})
+            n_components = [max(2, d // 2), d, 2 * d, 4 * d]
+        cap = min(self.tfidf_.shape) - 1  # what lsa() would cap at
         rows = []
-        for nc in n_components:
+        for nc in sorted({max(1, min(int(nc), cap)) for nc in n_components}):
             vectors, pipe = self._vectors(nc)
-            sel = self._select(vectors)
-            k, _ = choose_k(sel, self.min_stability)
+            sel = self._select(vectors, max_units)
+            k, _ = choose_k(sel, self.min_stability, self.k_tolerance)
             row = sel.set_index("k").loc[k] if k in set(sel["k"]) else pd.Series(dtype=float)
             rows.append({
                 "n_components": vectors.shape[1],
@@ -1737,7 +1773,7 @@ class TopicModel(BaseEstimator):
                 "stability_seed": row.get("stability_seed", np.nan),
                 "stability_boot": row.get("stability_boot", np.nan),
             })
-        out = pd.DataFrame(rows).drop_duplicates("n_components", ignore_index=True)
+        out = pd.DataFrame(rows)
         out["stable"] = out["stability_boot"] >= self.min_stability
         return out
 

@@ -131,6 +131,9 @@ def test_choose_k_rule_threshold_and_ties():
                         "stability_seed": 1.0, "stability_boot": [0.9, 0.8, 0.8, 0.4]})
     k, _ = topics.choose_k(sel)  # k=5 has the best silhouette but is unstable; 3 and 4 tie
     assert k == 3
+    near = sel.assign(silhouette=[0.30, 0.495, 0.50, 0.70])  # 3 within 0.01 of 4's best
+    assert topics.choose_k(near)[0] == 3
+    assert topics.choose_k(near, tolerance=0.001)[0] == 4
     k, reason = topics.choose_k(sel.assign(stability_boot=[0.2, 0.5, 0.5, 0.1]))
     assert k == 3 and "no k reached" in reason
     k, reason = topics.choose_k(sel.iloc[0:0])
