@@ -184,7 +184,7 @@ def normalize_text(texts: pd.Series) -> pd.Series:
 def _group_starts(doc: np.ndarray, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
     """For rows sorted by ``doc``: index of each doc's first row, and of each row's doc start."""
     counts = np.bincount(doc, minlength=n_docs)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    starts = (np.cumsum(counts) - counts).astype(np.int64)
     return starts, np.repeat(starts, counts)
 
 

@@ -713,12 +713,22 @@ def from_frame(
     return _build(raw, given, duplicate_threshold)
 
 
+def _nothing_loadable(skipped_rows: list[tuple[str, str]]) -> None:
+    detail = "; ".join(f"{s}: {r}" for s, r in sorted(skipped_rows))
+    raise CorpusError(
+        "nothing loadable in the corpus" + (f" ({detail})" if detail else "")
+        + ". Give .txt files with text, or a table with a text column."
+    )
+
+
 def _build(raw: pd.DataFrame, skipped: pd.DataFrame, duplicate_threshold: float) -> Corpus:
     """Clean, segment, find quotes and duplicates: the stages over standardized raw articles."""
     skipped_rows = list(skipped.itertuples(index=False, name=None))
     raw = raw.reset_index(drop=True)
     if "encoding" not in raw:
         raw["encoding"] = "utf-8"
+    if raw.empty:
+        _nothing_loadable(skipped_rows)
     clean_text, removed = clean.clean_texts(pd.Series(raw["text"].to_numpy(), index=raw["article_id"]))
     empty = clean_text.str.strip() == ""
     if empty.any():
@@ -728,16 +738,12 @@ def _build(raw: pd.DataFrame, skipped: pd.DataFrame, duplicate_threshold: float)
         raw = raw[~empty.to_numpy()].reset_index(drop=True)
         clean_text = clean_text[~empty]
         removed = removed[removed["article_id"].isin(raw["article_id"])]
+        if raw.empty:
+            _nothing_loadable(skipped_rows)
     skipped_df = (
         pd.DataFrame(skipped_rows, columns=["source", "reason"]).astype(object)
         if skipped_rows else _empty(["source", "reason"])
     ).sort_values(["source"], kind="stable").reset_index(drop=True)
-    if raw.empty:
-        detail = "; ".join(f"{s}: {r}" for s, r in skipped_df.itertuples(index=False, name=None))
-        raise CorpusError(
-            "nothing loadable in the corpus" + (f" ({detail})" if detail else "")
-            + ". Give .txt files with text, or a table with a text column."
-        )
 
     found = clean.extract_metadata(removed, pd.Index(raw["article_id"]))
     art, conflicts = _metadata(raw, found)

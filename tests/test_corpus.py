@@ -152,3 +152,25 @@ def test_duplicate_threshold():
     flags = flag_duplicates(sents, 0.8)
     assert pd.isna(flags["a"]) and flags["b"] == "a"  # Jaccard 8/10
     assert pd.isna(flag_duplicates(sents, 0.9)["b"])
+
+
+def test_stage_functions_accept_empty_input():
+    from analysis import clean, quotes, segment
+
+    texts, removed = clean.clean_texts(pd.Series([], dtype="str"))
+    assert texts.empty and removed.empty
+    arts = pd.DataFrame({"article_id": pd.Series([], dtype="str"), "text": pd.Series([], dtype="str")})
+    paras = segment.paragraphs(arts)
+    sents = segment.sentences(paras)
+    assert paras.empty and sents.empty
+    q = quotes.find_quotes(arts, sents)
+    assert q.empty and quotes.quote_share(sents, q).empty
+
+
+def test_frame_with_only_empty_texts_raises_one_error():
+    from analysis import CorpusError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CorpusWarning)
+        with pytest.raises(CorpusError, match="nothing loadable.*row 1: empty or missing text"):
+            from_frame(pd.DataFrame({"text": ["  ", ""]}))
