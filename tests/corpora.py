@@ -35,7 +35,7 @@ _DATED_HEADER = r"(?:\bdate \d{4}-\d{2}-\d{2}|(?:Updated )?\d{4}\.\d{2}\.\d{2} \
 
 def many_outlets(dest: Path) -> Path:
     """300 articles from 12 outlets of unequal size, as one Parquet file."""
-    frame = make_synthetic_corpus(300, words_per_article=400, n_outlets=12, random_state=1)
+    frame = make_synthetic_corpus(300, words_per_article=150, n_outlets=12, random_state=1)
     return write_corpus(frame, dest, "parquet")[0]
 
 
