@@ -122,8 +122,8 @@ def _strip_papermill_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def declared_parameters(nb: nbformat.NotebookNode) -> set[str]:
-    """Names assigned in the notebook's cell tagged ``parameters``.
+def declared_parameters(nb: nbformat.NotebookNode) -> dict[str, object]:
+    """Names assigned in the notebook's cell tagged ``parameters``, with their defaults.
 
     Parameters
     ----------
@@ -132,17 +132,34 @@ def declared_parameters(nb: nbformat.NotebookNode) -> set[str]:
 
     Returns
     -------
-    set of str
+    dict
+        Name -> default value (None where the default is not a literal).
         Empty if no cell is tagged ``parameters``.
     """
-    names: set[str] = set()
+    names: dict[str, object] = {}
     for cell in nb.cells:
         if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
             for node in ast.parse(cell.source).body:
                 targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
-                names |= {t.id for t in targets if isinstance(t, ast.Name)}
+                value = getattr(node, "value", None)
+                default = value.value if isinstance(value, ast.Constant) else None
+                names.update({t.id: default for t in targets if isinstance(t, ast.Name)})
             break
     return names
+
+
+def _annotations_for(given: str, default: object) -> str:
+    """The hand-coded sample for one notebook: a folder becomes the file the notebook expects.
+
+    ``ANNOTATIONS`` may name a folder holding every sample (as ``data/annotations``
+    does); a notebook whose default is ``.../paragraph_topics.csv`` then gets
+    ``folder/paragraph_topics.csv`` if that file exists, else the folder itself.
+    """
+    if given and Path(given).is_dir() and isinstance(default, str) and default:
+        candidate = Path(given) / Path(default).name
+        if candidate.is_file():
+            return str(candidate)
+    return given
 
 
 def _first_error(nb: nbformat.NotebookNode) -> str:
@@ -173,7 +190,8 @@ def execute(
         Where the executed notebook is written (may equal ``notebook``).
     parameters : dict, optional
         Values injected after the cell tagged ``parameters``. None or empty runs
-        the notebook with its own defaults and injects nothing.
+        the notebook with its own defaults and injects nothing. An
+        ``annotations`` folder is narrowed to the file of the notebook's default.
 
     Returns
     -------
@@ -194,6 +212,9 @@ def execute(
     if parameters:
         declared = declared_parameters(nb)
         parameters = {k: v for k, v in parameters.items() if k in declared}
+        if "annotations" in parameters:
+            parameters["annotations"] = _annotations_for(parameters["annotations"],
+                                                         declared["annotations"])
     output.parent.mkdir(parents=True, exist_ok=True)
     # Kernels inherit the environment: fix string hashing as `make` does.
     os.environ.setdefault("PYTHONHASHSEED", "0")
@@ -245,8 +266,10 @@ def run_all(
         ``out/notebooks``, figures to ``out/figures``, tables to
         ``out/data/processed``.
     annotations : str, optional
-        A hand-coded validation sample for that corpus; without it the
-        validation sections say that none was given.
+        A hand-coded validation sample for that corpus: one file, or a folder
+        holding the files the notebooks' defaults name (``sentence_tone.csv``,
+        ``paragraph_topics.csv``); without it the validation sections say that
+        none was given.
     only : list of str, optional
         Run only notebooks whose name starts with one of these prefixes.
     notebook_dir : str or pathlib.Path, optional
@@ -263,7 +286,8 @@ def run_all(
         After all notebooks ran, if any of them failed (each failed notebook
         is written with its error output).
     SystemExit
-        If ``corpus`` does not exist or ``out`` would overwrite committed files.
+        If ``corpus`` or ``annotations`` does not exist, or ``out`` would
+        overwrite committed files.
     """
     notebook_dir = Path(notebook_dir)
     notebooks = list_notebooks(notebook_dir)
@@ -280,6 +304,11 @@ def run_all(
             raise SystemExit(
                 f"CORPUS {corpus!r} does not exist. "
                 "Give a folder of .txt files or a CSV/JSONL/Parquet file."
+            )
+        if annotations and not Path(annotations).expanduser().exists():
+            raise SystemExit(
+                f"ANNOTATIONS {annotations!r} does not exist. Give a hand-coded sample file "
+                "or a folder holding them (see data/annotations/README.md), or leave it out."
             )
         out_dir = Path(out or ROOT / "results" / corpus_path.stem).expanduser().resolve()
         _check_out_dir(out_dir)

@@ -44,7 +44,8 @@ def notebooks(tmp_path):
                  "(out / '01_x.txt').write_text(corpus)\nprint(corpus)", []),
     ])
     _notebook(folder / "02_second.ipynb", [
-        ("code", 'corpus = "default-corpus"\noutput_dir = "default-out"\nannotations = ""',
+        ("code", 'corpus = "default-corpus"\noutput_dir = "default-out"\n'
+                 'annotations = "../annotations/sentence_tone.csv"',
          ["parameters"]),
         ("code", "print(corpus, repr(annotations))", []),
     ])
@@ -131,6 +132,23 @@ def test_failure_is_reported_and_other_notebooks_still_run(notebooks, tmp_path):
               if o.output_type == "error"]
     assert len(errors) == 1 and errors[0].ename == "ValueError"
     assert str(bad) in _stdout(out / "notebooks" / "02_second.ipynb")
+
+
+def test_annotations_folder_gives_each_notebook_its_file(notebooks, tmp_path):
+    corpus = tmp_path / "c.csv"
+    corpus.write_text("text\nhello\n")
+    folder = tmp_path / "my codes"
+    folder.mkdir()
+    runner.run_all(corpus=str(corpus), out=str(tmp_path / "a"), annotations=str(folder),
+                   notebook_dir=notebooks, only=["02"])
+    assert repr(str(folder)) in _stdout(tmp_path / "a" / "notebooks" / "02_second.ipynb")
+    (folder / "sentence_tone.csv").write_text("x\n")
+    runner.run_all(corpus=str(corpus), out=str(tmp_path / "b"), annotations=str(folder),
+                   notebook_dir=notebooks, only=["02"])
+    assert repr(str(folder / "sentence_tone.csv")) in _stdout(tmp_path / "b" / "notebooks" / "02_second.ipynb")
+    with pytest.raises(SystemExit, match="ANNOTATIONS"):
+        runner.run_all(corpus=str(corpus), out=str(tmp_path / "c"), annotations=str(tmp_path / "nope"),
+                       notebook_dir=notebooks)
 
 
 def test_refuses_missing_corpus_and_protected_out(notebooks, tmp_path):
