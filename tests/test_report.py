@@ -221,3 +221,26 @@ def test_main_with_out_writes_out_report(executed, tmp_path, capsys):
     assert report.main(["--out", str(out)]) == 0
     assert (out / "report" / "index.html").is_file()
     assert "index.html" in capsys.readouterr().out
+
+
+def test_report_of_the_committed_notebooks(tmp_path):
+    """`make report` on the bundled corpus: every page offline, with its figures, linked in order."""
+    from analysis.runner import NOTEBOOK_DIR, list_notebooks
+
+    notebooks = list_notebooks(NOTEBOOK_DIR)
+    if not notebooks:
+        pytest.skip("no committed notebooks yet")
+    written = report.build_report(NOTEBOOK_DIR, tmp_path)
+    assert [p.name for p in written] == ["index.html"] + [p.stem + ".html" for p in notebooks]
+    for page in written:
+        parsed = Page(page.read_text(encoding="utf-8"))
+        assert_offline(parsed)
+        for href in parsed.attrs("a", "href"):
+            if not href.startswith(("#", "http", "mailto:")):
+                assert (tmp_path / href.split("#")[0]).is_file(), (page.name, href)
+    for page, nb_path in zip(written[1:], notebooks, strict=True):
+        n_images = sum("image/png" in o.get("data", {})
+                       for c in nbformat.read(nb_path, as_version=4).cells for o in c.get("outputs", []))
+        assert len(Page(page.read_text(encoding="utf-8")).attrs("img", "src")) >= n_images, page.name
+    index = Page(written[0].read_text(encoding="utf-8"))
+    assert len(index.attrs("img", "src")) == len(notebooks)
