@@ -81,6 +81,7 @@ main { max-width: 1100px; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
 section.notebook { border-top: 1px solid #ddd; padding: 1rem 0; }
 section.notebook h2 { margin-bottom: 0.3rem; }
 .findings { max-width: 50rem; }
+section.notebook img { max-width: min(100%, 800px); }
 .error { color: #a00; background: #fee; padding: 0.5rem; border-radius: 4px; }
 .missing { color: #777; font-style: italic; }
 code { background: #f4f4f4; padding: 0 0.2em; }
