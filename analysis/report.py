@@ -295,7 +295,7 @@ def render_index(summaries: list[Summary], corpus: str | None = None) -> str:
             parts.append('<p class="missing">Not executed yet: run <code>make run</code> first.</p>')
         if s.error:
             parts.append(f'<p class="error">This notebook stopped with an error: '
-                         f"{html.escape(s.error.splitlines()[0] if s.error else '')}</p>")
+                         f"{html.escape(s.error.splitlines()[0])}</p>")
         if s.key_figure:
             parts.append(f'<a href="{s.name}.html"><img src="{s.key_figure}" '
                          f'alt="Key figure of {html.escape(s.title)}"></a>')

@@ -237,8 +237,8 @@ def execute(
 
 def _check_out_dir(out_dir: Path) -> None:
     """Refuse an OUT that would overwrite the committed outputs."""
-    protected = [ROOT, NOTEBOOK_DIR, ROOT / "figures", ROOT / "data"]
-    if out_dir in protected or NOTEBOOK_DIR in out_dir.parents or (ROOT / "data") in out_dir.parents:
+    inside = [NOTEBOOK_DIR, ROOT / "figures", ROOT / "data"]
+    if out_dir == ROOT or any(out_dir == p or p in out_dir.parents for p in inside):
         raise SystemExit(
             f"OUT {str(out_dir)!r} would overwrite the committed notebooks, figures or data. "
             "Give a folder of its own, e.g. results/my-corpus."

@@ -154,7 +154,8 @@ def test_annotations_folder_gives_each_notebook_its_file(notebooks, tmp_path):
 def test_refuses_missing_corpus_and_protected_out(notebooks, tmp_path):
     with pytest.raises(SystemExit, match="does not exist"):
         runner.run_all(corpus=str(tmp_path / "nope.csv"), out=str(tmp_path / "o"), notebook_dir=notebooks)
-    for protected in (runner.ROOT, runner.ROOT / "figures", runner.NOTEBOOK_DIR / "x"):
+    for protected in (runner.ROOT, runner.ROOT / "figures", runner.ROOT / "figures" / "x",
+                      runner.NOTEBOOK_DIR / "x", runner.ROOT / "data" / "processed"):
         with pytest.raises(SystemExit, match="overwrite the committed"):
             runner.run_all(out=str(protected), notebook_dir=notebooks)
 
