@@ -15,8 +15,9 @@ and peak memory:
   timed as load (reading, metadata, assembling), clean, segment, quotes and duplicates
   (near-duplicate flags); then features (``Tokens.from_corpus`` + ``dfm``), clustering
   (``topics.fit_minibatch`` + ``predict`` over the paragraphs in chunks: the scalable path)
-  and tone (``tone.score_sentences`` with the dictionary measures; ``--vader`` adds VADER as
-  a stage of its own). Nothing is re-implemented here;
+  tone (``tone.score_sentences`` with the vectorized dictionary measures) and vader (VADER's
+  compound score, which notebook 04's validation made part of the primary ``tone``,
+  ``framing_vader``; ``--no-vader`` leaves it out). Nothing is re-implemented here;
 * ``baseline``: the obvious stack (:mod:`baseline`): load -> segment (pysbd) -> tone (VADER
   per sentence) -> clustering (TfidfVectorizer + KMeans), only up to ``--baseline-max``
   articles; larger sizes are extrapolated linearly from the largest measured size and
@@ -32,9 +33,14 @@ holds the sum of the stage times and the largest stage peak. Imports are not tim
 ``cpu_seconds`` (user + system CPU time of the process during the stage) is recorded too:
 on a shared machine it shows whether a slow wall time came from other load.
 
+``load_avg`` is the machine's 1-minute load average when the stage ended (the benchmark's
+own process counts for about 1).
+
 Writes ``benchmarks/results.csv`` (``size, stage, impl, seconds, peak_mb, articles_per_s,
-extrapolated, cpu_seconds``) and ``benchmarks/scaling.png``, and prints the figures of the largest size
-against the budgets (100k articles: <= 180 s, <= 6 GiB, >= 10x faster than the baseline).
+extrapolated, cpu_seconds, load_avg``), ``benchmarks/scaling.png`` and the results section
+of ``benchmarks/README.md`` (between its markers), and prints the figures of the largest
+size against the budgets (100k articles: <= 180 s, <= 6 GiB, >= 10x faster than the
+baseline). ``--replot`` redoes the figure and the README section from ``results.csv``.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ import argparse
 import functools
 import gc
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -65,7 +72,7 @@ DEFAULT_SIZES = (1000, 10000, 100000)
 SUITE_STAGES = (
     "load", "clean", "segment", "quotes", "duplicates", "features", "clustering", "tone", "vader",
 )
-#: The suite's tone stage: the vectorized dictionary measures (VADER is optional, --vader).
+#: The suite's tone stage: the vectorized dictionary measures (VADER is its own stage).
 DICTIONARY_MEASURES = ("framing", "assertiveness")
 #: Paragraphs per chunk fed to the minibatch clustering.
 CLUSTER_CHUNK = 50_000
@@ -75,7 +82,7 @@ BUDGET_SECONDS = 180.0
 BUDGET_PEAK_MB = 6 * 1024.0
 BUDGET_SPEEDUP = 10.0
 COLUMNS = ["size", "stage", "impl", "seconds", "peak_mb", "articles_per_s", "extrapolated",
-           "cpu_seconds"]
+           "cpu_seconds", "load_avg"]
 
 
 # ---------------------------------------------------------------------------------------
@@ -118,10 +125,13 @@ class Meter:
 
     def _account(self, entry: list) -> None:
         name, wall, cpu = entry
-        stat = self.stats.setdefault(name, {"seconds": 0.0, "cpu_seconds": 0.0, "peak_mb": 0.0})
+        stat = self.stats.setdefault(
+            name, {"seconds": 0.0, "cpu_seconds": 0.0, "peak_mb": 0.0, "load_avg": 0.0}
+        )
         stat["seconds"] += time.perf_counter() - wall
         stat["cpu_seconds"] += time.process_time() - cpu
         stat["peak_mb"] = max(stat["peak_mb"], peak_mb())
+        stat["load_avg"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
     @contextmanager
     def stage(self, name: str):
@@ -174,7 +184,7 @@ LOADER_STAGES = (
 
 
 def run_suite(
-    source: Path, meter: Meter, n_clusters: int, random_state: int, vader: bool = False
+    source: Path, meter: Meter, n_clusters: int, random_state: int, vader: bool = True
 ) -> None:
     """The suite as a user runs it: ``load_corpus``, then features, clustering and tone.
 
@@ -219,7 +229,7 @@ def run_suite(
 
 
 def run_baseline(
-    source: Path, meter: Meter, n_clusters: int, random_state: int, vader: bool = False
+    source: Path, meter: Meter, n_clusters: int, random_state: int, vader: bool = True
 ) -> None:
     """The obvious stack: pysbd, VADER per sentence, TfidfVectorizer + KMeans."""
     import baseline
@@ -285,7 +295,7 @@ def measure(args: argparse.Namespace) -> tuple[pd.DataFrame, dict]:
                 command = [sys.executable, str(Path(__file__).resolve()), "--worker", impl,
                            "--source", str(source), "--result", str(result),
                            "--clusters", str(args.clusters), "--seed", str(args.seed),
-                           *(["--vader"] if args.vader else [])]
+                           *([] if args.vader else ["--no-vader"])]
                 subprocess.run(command, check=True, cwd=ROOT)
                 out = json.loads(result.read_text())
                 info[(impl, size)] = out
@@ -308,12 +318,13 @@ def tabulate(measured: pd.DataFrame, sizes: list[int]) -> pd.DataFrame:
                 scale = size / largest
                 parts.append(ref.assign(size=size, seconds=ref["seconds"] * scale,
                                         cpu_seconds=ref["cpu_seconds"] * scale,
-                                        peak_mb=np.nan, extrapolated=True))
+                                        peak_mb=np.nan, load_avg=np.nan, extrapolated=True))
     table = pd.concat(parts, ignore_index=True)
     totals = (
         table.groupby(["size", "impl"], as_index=False)
         .agg(seconds=("seconds", "sum"), peak_mb=("peak_mb", "max"),
-             extrapolated=("extrapolated", "any"), cpu_seconds=("cpu_seconds", "sum"))
+             extrapolated=("extrapolated", "any"), cpu_seconds=("cpu_seconds", "sum"),
+             load_avg=("load_avg", "max"))
         .assign(stage="total")
     )
     table = pd.concat([table, totals], ignore_index=True)
@@ -324,6 +335,7 @@ def tabulate(measured: pd.DataFrame, sizes: list[int]) -> pd.DataFrame:
     table = table.sort_values(["size", "_impl", "_stage"]).drop(columns=["_impl", "_stage"])
     table["seconds"] = table["seconds"].round(3)
     table["cpu_seconds"] = table["cpu_seconds"].round(3)
+    table["load_avg"] = table["load_avg"].round(2)
     table["peak_mb"] = table["peak_mb"].round(1)
     table["articles_per_s"] = table["articles_per_s"].round(1)
     return table[COLUMNS].reset_index(drop=True)
@@ -397,6 +409,41 @@ def plot(table: pd.DataFrame, path: Path) -> Path:
     return out
 
 
+def verdicts(table: pd.DataFrame) -> list[str]:
+    """The figures of the largest size against the budgets, one line each."""
+    size = int(table["size"].max())
+    at = table[(table["size"] == size) & (table["stage"] == "total")]
+    suite, base = at[at["impl"] == "suite"], at[at["impl"] == "baseline"]
+    if suite.empty:
+        return []
+    seconds, cpu = float(suite["seconds"].iloc[0]), float(suite["cpu_seconds"].iloc[0])
+    peak, load = float(suite["peak_mb"].iloc[0]), float(suite["load_avg"].iloc[0])
+    note = "" if size == BUDGET_SIZE else f" (the budgets are for {BUDGET_SIZE:,})"
+    lines = [
+        f"Budgets at {size:,} articles{note}, on {os.cpu_count()} cores:",
+        f"- whole pipeline: {seconds:,.1f} s wall clock, {cpu:,.1f} s CPU "
+        f"(budget {BUDGET_SECONDS:.0f} s): {'OK' if seconds <= BUDGET_SECONDS else 'OVER'}"
+        + ("" if np.isnan(load) else f"; 1-minute load average up to {load:.1f} during the run"),
+        f"- peak memory: {peak:,.0f} MiB (budget {BUDGET_PEAK_MB:,.0f} MiB): "
+        f"{'OK' if peak <= BUDGET_PEAK_MB else 'OVER'}",
+    ]
+    if len(base):
+        ratio = float(base["seconds"].iloc[0]) / seconds
+        ratio_cpu = float(base["cpu_seconds"].iloc[0]) / cpu
+        how = "extrapolated linearly" if bool(base["extrapolated"].iloc[0]) else "measured"
+        lines.append(
+            f"- speed-up over the obvious stack: {ratio:.1f}x wall clock, {ratio_cpu:.1f}x CPU "
+            f"(baseline {how}; budget >= {BUDGET_SPEEDUP:.0f}x): "
+            f"{'OK' if ratio >= BUDGET_SPEEDUP else 'UNDER'}"
+        )
+    stages = table[(table["impl"] == "suite") & (table["size"] == size)
+                   & (table["stage"] != "total")]
+    slowest = stages.nlargest(1, "seconds").iloc[0]
+    lines.append(f"- slowest suite stage: {slowest['stage']} ({slowest['seconds']:,.1f} s wall, "
+                 f"{slowest['cpu_seconds']:,.1f} s CPU)")
+    return lines
+
+
 def summary(table: pd.DataFrame, info: dict) -> str:
     """Human-readable table and budget verdicts for the largest size."""
     lines = []
@@ -410,28 +457,63 @@ def summary(table: pd.DataFrame, info: dict) -> str:
     lines.append(wide.to_string())
     for (impl, size), out in sorted(info.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         lines.append(f"{impl} {size:,}: " + ", ".join(f"{k}={v:,}" for k, v in out["info"].items()))
-    size = int(table["size"].max())
-    suite = table[(table["impl"] == "suite") & (table["stage"] == "total") & (table["size"] == size)]
-    base = table[(table["impl"] == "baseline") & (table["stage"] == "total") & (table["size"] == size)]
-    if len(suite):
-        seconds, peak = float(suite["seconds"].iloc[0]), float(suite["peak_mb"].iloc[0])
-        label = "" if size == BUDGET_SIZE else f" (budgets are for {BUDGET_SIZE:,})"
-        lines.append(f"\nBudgets at {size:,} articles{label}:")
-        lines.append(f"  whole pipeline {seconds:.1f} s (budget {BUDGET_SECONDS:.0f} s): "
-                     + ("OK" if seconds <= BUDGET_SECONDS else "OVER"))
-        lines.append(f"  peak memory {peak:,.0f} MiB (budget {BUDGET_PEAK_MB:,.0f} MiB): "
-                     + ("OK" if peak <= BUDGET_PEAK_MB else "OVER"))
-        if len(base):
-            ratio = float(base["seconds"].iloc[0]) / seconds
-            how = "extrapolated" if bool(base["extrapolated"].iloc[0]) else "measured"
-            lines.append(f"  speed-up vs baseline {ratio:.1f}x, baseline {how} "
-                         f"(budget >= {BUDGET_SPEEDUP:.0f}x): "
-                         + ("OK" if ratio >= BUDGET_SPEEDUP else "UNDER"))
-        slowest = table[(table["impl"] == "suite") & (table["size"] == size)
-                        & (table["stage"] != "total")].nlargest(1, "seconds")
-        lines.append(f"  slowest suite stage: {slowest['stage'].iloc[0]} "
-                     f"({slowest['seconds'].iloc[0]:.1f} s)")
+    lines.append("")
+    lines.extend(verdicts(table))
     return "\n".join(lines)
+
+
+README_START = "<!-- results:start (written by benchmarks/run.py) -->"
+README_END = "<!-- results:end -->"
+
+
+def markdown(table: pd.DataFrame) -> str:
+    """The results section of benchmarks/README.md: verdicts and one table per implementation."""
+    parts = ["\n".join(verdicts(table)), ""]
+    for impl in ("suite", "baseline"):
+        rows = table[table["impl"] == impl]
+        if rows.empty:
+            continue
+        header = ["stage"]
+        sizes = sorted(rows["size"].unique())
+        for size in sizes:
+            header += [f"{size:,}: s", "CPU s", "MiB"]
+        body = []
+        for stage in rows["stage"].drop_duplicates():
+            cells = [f"**{stage}**" if stage == "total" else stage]
+            for size in sizes:
+                row = rows[(rows["stage"] == stage) & (rows["size"] == size)]
+                if row.empty:
+                    cells += ["", "", ""]
+                    continue
+                r = row.iloc[0]
+                mark = "*" if r["extrapolated"] else ""
+                peak = "" if pd.isna(r["peak_mb"]) else f"{r['peak_mb']:,.0f}"
+                cells += [f"{r['seconds']:,.1f}{mark}", f"{r['cpu_seconds']:,.1f}{mark}", peak]
+            body.append(cells)
+        title = {"suite": "The suite", "baseline": "The obvious stack (baseline)"}[impl]
+        parts.append(f"{title}, seconds (wall clock), CPU seconds and peak MiB per stage:")
+        parts.append("")
+        parts.append("| " + " | ".join(header) + " |")
+        parts.append("|" + "---|" * len(header))
+        parts.extend("| " + " | ".join(c) + " |" for c in body)
+        parts.append("")
+    if table["extrapolated"].any():
+        parts.append("\\* extrapolated linearly from the largest measured size, not measured.")
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def update_readme(table: pd.DataFrame, readme: Path) -> bool:
+    """Replace the results section of ``readme`` (between the markers); False if absent."""
+    if not readme.exists():
+        return False
+    text = readme.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        return False
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    readme.write_text(f"{head}{README_START}\n{markdown(table)}{README_END}{tail}",
+                      encoding="utf-8")
+    return True
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -447,10 +529,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--outlets", type=int, default=12, help="outlets (default 12)")
     parser.add_argument("--clusters", type=int, default=10, help="topics k (default 10)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--vader", action="store_true",
-                        help="also score VADER in the suite (stage 'vader', in the total)")
+    parser.add_argument("--no-vader", dest="vader", action="store_false",
+                        help="leave VADER out of the suite (by default it is the stage 'vader', "
+                             "counted in the total, because the primary tone uses it)")
     parser.add_argument("--out", type=Path, default=HERE,
                         help="folder for results.csv and scaling.png (default benchmarks/)")
+    parser.add_argument("--replot", action="store_true",
+                        help="only redraw scaling.png and the README results from results.csv")
     parser.add_argument("--worker", choices=sorted(CHAINS), help=argparse.SUPPRESS)
     parser.add_argument("--source", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
@@ -462,19 +547,28 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         worker(args)
         return 0
-    started = time.perf_counter()
-    measured, info = measure(args)
-    table = tabulate(measured, args.sizes)
-    args.out.mkdir(parents=True, exist_ok=True)
     from analysis.outputs import write_table
 
-    write_table(table, args.out / "results.csv", float_decimals=3)
+    started = time.perf_counter()
+    args.out.mkdir(parents=True, exist_ok=True)
+    info: dict = {}
+    if args.replot:
+        table = pd.read_csv(args.out / "results.csv")
+        if "load_avg" not in table:
+            table["load_avg"] = np.nan
+    else:
+        measured, info = measure(args)
+        table = tabulate(measured, args.sizes)
+        write_table(table, args.out / "results.csv", float_decimals=3)
     figure = plot(table, args.out / "scaling.png")
+    readme = update_readme(table, args.out / "README.md")
     print(summary(table, info))
-    if not all(out["resettable"] for out in info.values()):
+    if info and not all(out["resettable"] for out in info.values()):
         print("note: peak memory is the process peak (ru_maxrss): /proc/self/clear_refs refused")
     elapsed = time.perf_counter() - started
-    print(f"\nwrote {args.out / 'results.csv'} and {figure} in {elapsed:.0f} s")
+    wrote = [str(args.out / "results.csv"), str(figure)] + ([str(args.out / "README.md")]
+                                                          if readme else [])
+    print(f"\nwrote {', '.join(wrote)} in {elapsed:.0f} s")
     return 0
 
 

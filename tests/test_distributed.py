@@ -140,8 +140,8 @@ def test_partition_with_nothing_loadable_is_listed_as_skipped(shards):
         articles, skipped = dask.compute(tables["articles"], tables["skipped"])
     # the first partition loads its good articles and lists its empty ones
     assert sorted(articles["article_id"]) == sorted(raw["article_id"])
-    whole = skipped[skipped["source"].str.startswith("partition with articles")]
-    single = skipped.drop(whole.index)
+    is_whole = skipped["source"].str.startswith("partition with articles")
+    whole, single = skipped[is_whole], skipped[~is_whole]
     assert len(single) == len(raw)
     assert (single["reason"] == "empty or missing text").all()
     # the second has nothing loadable: one row naming its articles and the loader's message
