@@ -33,12 +33,15 @@ when a matrix is built (:func:`dfm`, ``remove_stopwords=True``, list in
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
@@ -190,17 +193,68 @@ def normalize(texts: pd.Series) -> pd.Series:
     'china-us ties: the united_states and us'
     """
     s = _as_text_series(texts)
-    return pd.Series([_normalize_one(t) for t in s.tolist()], index=s.index, dtype="str")
+    return pd.Series(_normalize_many(s.tolist()), index=s.index, dtype="str")
+
+
+#: Units are normalised and tokenized in batches joined by this separator: it is neither a word
+#: character nor whitespace, so no rule matches across it and each rule sees it as it sees the
+#: start or end of a text (batches containing it fall back to one unit at a time).
+_SEP = "\x00"
+#: :data:`TOKEN_RE` that also returns the separator, to split a batch's tokens back into units.
+_TOKEN_SEP_RE = re.compile(r"[\d_'-]+(?![\w'-])|(\w+(?:['-]\w+)*|\x00)")
+_BATCH_CHARS = 2_000_000
+
+
+def _batches(texts: list[str]) -> Iterator[list[str]]:
+    """Consecutive slices of ``texts`` of about :data:`_BATCH_CHARS` characters."""
+    start, size = 0, 0
+    for i, t in enumerate(texts):
+        size += len(t) + 1
+        if size >= _BATCH_CHARS:
+            yield texts[start : i + 1]
+            start, size = i + 1, 0
+    if start < len(texts):
+        yield texts[start:]
+
+
+def _normalize_many(texts: list[str]) -> list[str]:
+    """:func:`_normalize_one` of every text, run once per batch of texts (same result)."""
+    out: list[str] = []
+    for batch in _batches(texts):
+        big = _SEP.join(batch)
+        if big.count(_SEP) != len(batch) - 1:
+            out.extend(_normalize_one(t) for t in batch)
+        else:
+            out.extend(_normalize_one(big).split(_SEP))
+    return out
+
+
+def _joined_many(texts: list[str]) -> list[str]:
+    """Space-joined tokens of every (raw) text: normalise + tokenize a batch at a time."""
+    out: list[str] = []
+    findall = TOKEN_RE.findall
+    for batch in _batches(texts):
+        big = _SEP.join(batch)
+        if big.count(_SEP) != len(batch) - 1:
+            out.extend(" ".join(filter(None, findall(_normalize_one(t)))) for t in batch)
+            continue
+        found = " ".join(filter(None, _TOKEN_SEP_RE.findall(_normalize_one(big))))
+        out.extend(part.strip(" ") for part in found.split(_SEP))
+    return out
 
 
 def _joined(normalized: pd.Series) -> pd.Series:
-    """Space-joined tokens of already normalised texts (one regex findall per unit)."""
+    """Space-joined tokens of already normalised texts (one regex findall per batch)."""
+    out: list[str] = []
     findall = TOKEN_RE.findall
-    return pd.Series(
-        [" ".join(filter(None, findall(t))) for t in normalized.tolist()],
-        index=normalized.index,
-        dtype="str",
-    )
+    for batch in _batches(normalized.tolist()):
+        big = _SEP.join(batch)
+        if big.count(_SEP) != len(batch) - 1:
+            out.extend(" ".join(filter(None, findall(t))) for t in batch)
+            continue
+        found = " ".join(filter(None, _TOKEN_SEP_RE.findall(big)))
+        out.extend(part.strip(" ") for part in found.split(_SEP))
+    return pd.Series(out, index=normalized.index, dtype="str")
 
 
 def tokenize(texts: pd.Series) -> pd.Series:
@@ -234,7 +288,8 @@ def tokenize_joined(texts: pd.Series) -> pd.Series:
     -------
     pandas.Series of str
     """
-    return _joined(normalize(texts))
+    s = _as_text_series(texts)
+    return pd.Series(_joined_many(s.tolist()), index=s.index, dtype="str")
 
 
 def normalize_terms(terms) -> pd.Series:
@@ -312,14 +367,7 @@ class Tokens:
     def counts(self) -> sp.csr_matrix:
         """Unit x word count matrix (CSR, unigrams, full vocabulary incl. stopwords), built once."""
         if self._counts is None:
-            vec = CountVectorizer(analyzer=str.split, lowercase=False, dtype=np.int64)
-            if self.joined.str.len().sum() == 0:
-                self._counts = sp.csr_matrix((len(self.joined), 0), dtype=np.int64)
-                self._vocab = pd.Index([], dtype="str")
-            else:
-                m = vec.fit_transform(self.joined.tolist())
-                self._counts = sp.csr_matrix(m)
-                self._vocab = pd.Index(vec.get_feature_names_out().tolist(), dtype="str")
+            self._counts, self._vocab = _count_matrix(self.joined)
         return self._counts
 
     @property
@@ -331,6 +379,51 @@ class Tokens:
 
     def __len__(self) -> int:
         return len(self.joined)
+
+
+def _count_matrix(joined: pd.Series, rows: int = 500_000) -> tuple[sp.csr_matrix, pd.Index]:
+    """Unit x word counts of space-joined tokens, as ``CountVectorizer(analyzer=str.split)``.
+
+    Same matrix and sorted vocabulary, computed with Arrow kernels (split, dictionary
+    encoding) a block of ``rows`` units at a time instead of a Python loop over tokens.
+    """
+    n = len(joined)
+    arr = pa.array(joined.fillna(""), type=pa.large_string())
+    vocab = pa.array([], type=pa.large_string())
+    blocks = []
+    for start in range(0, n, rows):
+        lists = pc.split_pattern(arr[start : start + rows], " ")
+        flat = lists.flatten()
+        row = pc.list_parent_indices(lists).to_numpy()
+        nonempty = pc.not_equal(flat, "").to_numpy(zero_copy_only=False)
+        flat, row = flat.filter(pa.array(nonempty)), row[nonempty]
+        enc = pc.dictionary_encode(flat)
+        local = enc.dictionary
+        pos = pc.index_in(local, value_set=vocab).to_numpy(zero_copy_only=False)
+        new = np.isnan(pos) if pos.dtype.kind == "f" else np.zeros(len(pos), dtype=bool)
+        pos = np.where(new, 0, pos).astype(np.int64)
+        pos[new] = len(vocab) + np.arange(int(new.sum()))
+        vocab = pa.concat_arrays([vocab, local.filter(pa.array(new))])
+        codes = pos[enc.indices.to_numpy(zero_copy_only=False)]
+        indptr = np.r_[0, np.cumsum(np.bincount(row, minlength=min(rows, n - start)))]
+        block = sp.csr_matrix((np.ones(len(codes), dtype=np.int64), codes, indptr),
+                              shape=(len(indptr) - 1, int(codes.max(initial=-1)) + 1))
+        block.sum_duplicates()  # one entry per (unit, word): the block shrinks here
+        blocks.append(block)
+    if not len(vocab):
+        return sp.csr_matrix((n, 0), dtype=np.int64), pd.Index([], dtype="str")
+    order = pc.sort_indices(vocab).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    for block in blocks:
+        block.resize(block.shape[0], len(order))
+    m = sp.csr_matrix(sp.vstack(blocks, format="csr"), dtype=np.int64)
+    del blocks
+    m.indices = rank[m.indices].astype(m.indices.dtype)
+    m.has_sorted_indices = False
+    m.sort_indices()
+    words = pd.Index(vocab.take(pa.array(order)).to_pylist(), dtype="str")
+    return m, words
 
 
 def tokens_from_frame(
@@ -387,7 +480,10 @@ def tokens_from_frame(
             )
     joined = tokenize_joined(frame[text])
     joined.index = pd.RangeIndex(len(joined))
-    docs["n_tokens"] = (joined.str.count(" ") + (joined.str.len() > 0)).astype("int64")
+    arr = pa.array(joined, type=pa.large_string())
+    n_spaces = pc.count_substring(arr, " ").to_numpy(zero_copy_only=False)
+    docs["n_tokens"] = (n_spaces + (pc.utf8_length(arr).to_numpy(zero_copy_only=False) > 0)
+                        ).astype("int64")
     level = next((lv for lv, k in LEVEL_KEYS.items() if k == keys), "unit")
     return Tokens(docs=docs, joined=joined, level=level, keys=list(keys))
 

@@ -65,7 +65,7 @@ import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import chain, combinations
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -81,7 +81,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import Normalizer, normalize
 from threadpoolctl import threadpool_limits
 
-from analysis.tokens import LEVEL_KEYS, Tokens, dfm, stopwords, tokenize_joined
+from analysis.tokens import DFM, LEVEL_KEYS, Tokens, dfm, stopwords, tokenize_joined
 
 #: Topic id given to units too short to carry a topic (not used in fitting).
 TOO_SHORT = -1
@@ -1236,7 +1236,7 @@ def validate(assignments: pd.DataFrame, annotations: pd.DataFrame) -> Validation
 # --------------------------------------------------------------------------------------
 # Scale path: hashing + MiniBatchKMeans, chunk by chunk
 # --------------------------------------------------------------------------------------
-def hashing_vectorizer(n_features: int = 2**20) -> HashingVectorizer:
+def hashing_vectorizer(n_features: int = 2**16) -> HashingVectorizer:
     """A stateless vectorizer for the shared tokenizer's output.
 
     It consumes the space-joined tokens of :func:`analysis.tokens.tokenize_joined`
@@ -1246,8 +1246,11 @@ def hashing_vectorizer(n_features: int = 2**20) -> HashingVectorizer:
 
     Parameters
     ----------
-    n_features : int, default 2**20
-        Hash buckets. Collisions are rare below ~10^5 distinct words.
+    n_features : int, default 2**16
+        Hash buckets. k-means centroids are dense ``n_clusters x n_features`` arrays updated
+        at every minibatch, so fewer buckets are much faster; 2**16 buckets for the few
+        10^4 words that carry topics cost a few collisions between rare words, which do not
+        move the clusters (the known-topic tests hold).
 
     Returns
     -------
@@ -1267,11 +1270,60 @@ def _chunk_texts(chunk) -> pd.Series:
     return pd.Series(list(chunk), dtype="str")
 
 
-def _passes(chunks, n_passes: int) -> Iterator[Iterable]:
-    """Yield one fresh iterable of chunks per pass (a callable is called each time)."""
+def _is_matrix(chunk) -> bool:
+    return isinstance(chunk, DFM) or sp.issparse(chunk)
+
+
+def _peek(chunks):
+    """The first chunk, ``chunks`` (a one-shot iterator re-chained) and the first pass.
+
+    The first pass is the iterator the first chunk was taken from, so peeking neither calls
+    a chunk function nor reads a chunk one time more than the passes do.
+    """
+    one_shot = not callable(chunks) and iter(chunks) is chunks
+    it = iter(chunks()) if callable(chunks) else iter(chunks)
+    first = next(it, None)
+    head = chain([first], it) if first is not None else iter(())
+    return first, (head if one_shot else chunks), head
+
+
+def matrix_chunks(x, size: int = 50_000):
+    """A function yielding the row blocks of a matrix lazily, for :func:`fit_minibatch`.
+
+    Parameters
+    ----------
+    x : analysis.tokens.DFM or scipy.sparse matrix
+        E.g. ``tokens.dfm(tokens, level="paragraph")``: counts, stopwords removed.
+    size : int, default 50_000
+        Rows per block.
+
+    Returns
+    -------
+    callable
+        Each call returns a fresh generator of blocks (a DFM's blocks are DFMs with their
+        ``docs`` rows); blocks are views sliced on demand, so nothing is copied up front.
+    """
+    n = x.shape[0]
+
+    def blocks():
+        for start in range(0, n, size):
+            if isinstance(x, DFM):
+                yield DFM(x.matrix[start:start + size], x.features,
+                          x.docs.iloc[start:start + size], x.level, x.weighting)
+            else:
+                yield x[start:start + size]
+
+    return blocks
+
+
+def _passes(chunks, n_passes: int, head: Iterable | None = None) -> Iterator[Iterable]:
+    """Yield one fresh iterable of chunks per pass (a callable is called each time).
+
+    ``head``, when given, is the first pass (see :func:`_peek`).
+    """
     if callable(chunks):
-        for _ in range(n_passes):
-            yield chunks()
+        for i in range(n_passes):
+            yield head if i == 0 and head is not None else chunks()
         return
     if n_passes > 1 and iter(chunks) is chunks:
         raise ValueError(
@@ -1279,8 +1331,8 @@ def _passes(chunks, n_passes: int) -> Iterator[Iterable]:
             "but got a one-shot iterator: pass a function returning a fresh iterator of chunks, "
             "a list of chunks, or idf=False with n_epochs=1."
         )
-    for _ in range(n_passes):
-        yield chunks
+    for i in range(n_passes):
+        yield head if i == 0 and head is not None else chunks
 
 
 @dataclass
@@ -1305,20 +1357,45 @@ class MinibatchTopics:
     """
 
     model: MiniBatchKMeans | None
-    vectorizer: HashingVectorizer
+    vectorizer: HashingVectorizer | None
     idf: np.ndarray | None
     keep: np.ndarray
     min_tokens: int
     n_units: int = 0
     n_fitted: int = 0
+    columns: np.ndarray | None = None
+    features: pd.Index | None = None
+
+    def _matrix_rows(self, chunk) -> tuple[sp.csr_matrix, np.ndarray]:
+        """Precomputed counts -> (TF-)IDF rows over the kept :attr:`columns`, short mask."""
+        counts = chunk.matrix if isinstance(chunk, DFM) else chunk
+        if counts.shape[1] != len(self.keep):
+            raise ValueError(
+                f"a matrix chunk has {counts.shape[1]} columns but the model was fitted on "
+                f"{len(self.keep)}: give every chunk the same columns (one dfm's row blocks)"
+            )
+        counts = sp.csr_matrix(counts, dtype=np.float64)
+        short = np.asarray(counts @ self.keep).ravel() < self.min_tokens
+        if isinstance(chunk, DFM) and "is_heading" in chunk.docs.columns:
+            short |= chunk.docs["is_heading"].fillna(False).to_numpy(dtype=bool)
+        X = counts[np.flatnonzero(~short)]
+        if self.columns is not None:
+            X = X[:, self.columns]
+        X = sp.csr_matrix(X)
+        if self.idf is not None:
+            X.data *= self.idf[X.indices]
+        return normalize(X), short
 
     def transform(self, texts) -> tuple[sp.csr_matrix, np.ndarray]:
-        """Vectorise one chunk of texts.
+        """Vectorise one chunk of texts, or of precomputed counts.
 
         Parameters
         ----------
-        texts : pandas.Series, DataFrame with ``text``, or sequence of str
-            A DataFrame's optional boolean ``is_heading`` column marks headings as short.
+        texts : pandas.Series, DataFrame with ``text``, sequence of str, DFM or sparse matrix
+            A DataFrame's optional boolean ``is_heading`` column marks headings as short
+            (for a :class:`analysis.tokens.DFM`, its ``docs``' ``is_heading``). Models fitted
+            on matrices transform matrices with the same columns; models fitted on texts,
+            texts.
 
         Returns
         -------
@@ -1328,6 +1405,11 @@ class MinibatchTopics:
             True for headings and units with fewer than ``min_tokens`` content tokens
             (not in ``X``).
         """
+        if (self.vectorizer is None) != _is_matrix(texts):
+            fitted = "text" if self.vectorizer is not None else "matrix"
+            raise ValueError(f"this model was fitted on {fitted} chunks; give it {fitted} chunks")
+        if self.vectorizer is None:
+            return self._matrix_rows(texts)
         joined = tokenize_joined(_chunk_texts(texts).reset_index(drop=True))
         counts = sp.csr_matrix(self.vectorizer.transform(joined.tolist()))
         counts.sum_duplicates()
@@ -1373,6 +1455,7 @@ def fit_minibatch(
     n_epochs: int = 1,
     init_size: int | None = None,
     n_init: int = 3,
+    max_features: int | None = 2**14,
 ) -> MinibatchTopics:
     """Cluster a corpus too large for memory with ``MiniBatchKMeans.partial_fit``.
 
@@ -1385,11 +1468,23 @@ def fit_minibatch(
     vector and the ``n_clusters x n_features`` centroids; it does not grow with the corpus.
     There is no LSA step on this path: k-means runs on the sparse hashed TF-IDF.
 
+    When the corpus is already tokenized, give precomputed counts instead of texts
+    (tokens made once): chunks that are row blocks of one
+    ``analysis.tokens.dfm(tokens, level="paragraph")`` (see :func:`matrix_chunks`), or of
+    any sparse unit x word count matrix with the same columns. Nothing is tokenized or
+    hashed then: a first pass counts document frequencies, the ``max_features`` columns
+    found in most units are kept (stopword columns of a DFM are dropped first; the
+    short-unit rule counts every content word), and the fit and :meth:`MinibatchTopics.predict`
+    work on those columns. ``predict`` then takes the same kind of chunks; its labels follow
+    the chunks' rows (a DFM's ``docs``).
+
     Parameters
     ----------
     chunks : callable or iterable
         Chunks are DataFrames with a ``text`` column (and optionally ``is_heading``, whose
-        True rows are treated as too short), Series of texts or lists of texts.
+        True rows are treated as too short), Series of texts or lists of texts; or
+        precomputed counts: :class:`analysis.tokens.DFM` row blocks (``docs`` may have
+        ``is_heading``) or scipy sparse matrices, all with the same columns.
         Pass a function returning a fresh iterator of chunks (e.g. reading a Parquet file
         batch by batch) when several passes are needed (``idf=True`` or ``n_epochs > 1``);
         a list of chunks works too; a one-shot generator only with ``idf=False, n_epochs=1``.
@@ -1412,27 +1507,56 @@ def fit_minibatch(
         reliable than k-means++ on one minibatch.
     n_init : int, default 3
         Restarts of that initial k-means.
+    max_features : int or None, default 2**14
+        Matrix chunks only: columns kept (highest document frequency, ties by column
+        order); None keeps every column. k-means centroids are dense over these columns.
 
     Returns
     -------
     MinibatchTopics
+        ``columns``/``features`` hold the kept input columns (and their names, for a DFM)
+        when fitted on matrices; ``vectorizer`` is then None.
     """
     if batch_size < n_clusters:
         raise ValueError(f"batch_size ({batch_size}) must be at least n_clusters ({n_clusters}).")
-    vectorizer = vectorizer or hashing_vectorizer()
-    n_features = vectorizer.n_features
-    keep = np.ones(n_features)
-    keep[vectorizer.transform([" ".join(sorted(stopwords()))]).indices] = 0.0
-    result = MinibatchTopics(None, vectorizer, None, keep, min_tokens)
-    passes = _passes(chunks, n_epochs + int(idf))
-    if idf:
-        df = np.zeros(n_features)
+    first, chunks, head = _peek(chunks)
+    if first is not None and _is_matrix(first):
+        n_input = first.shape[1]
+        keep = np.ones(n_input)
+        names = first.features if isinstance(first, DFM) else None
+        if names is not None:
+            keep[np.flatnonzero(pd.Index(names).isin(stopwords()))] = 0.0
+        result = MinibatchTopics(None, None, None, keep, min_tokens)
+        passes = _passes(chunks, n_epochs + 1, head)
+        df = np.zeros(n_input)
         n_docs = 0
         for chunk in next(passes):
             X, _ = result.transform(chunk)
-            df += np.bincount(X.indices, minlength=n_features)
+            df += np.bincount(X.indices, minlength=n_input)
             n_docs += X.shape[0]
-        result.idf = np.log((1 + n_docs) / (1 + df)) + 1
+        df *= keep
+        order = np.argsort(-df, kind="stable")
+        order = order[df[order] > 0][:max_features]
+        result.columns = np.sort(order)
+        if names is not None:
+            result.features = pd.Index(names[result.columns], dtype="str")
+        if idf:
+            result.idf = np.log((1 + n_docs) / (1 + df[result.columns])) + 1
+    else:
+        vectorizer = vectorizer or hashing_vectorizer()
+        n_features = vectorizer.n_features
+        keep = np.ones(n_features)
+        keep[vectorizer.transform([" ".join(sorted(stopwords()))]).indices] = 0.0
+        result = MinibatchTopics(None, vectorizer, None, keep, min_tokens)
+        passes = _passes(chunks, n_epochs + int(idf), head)
+        if idf:
+            df = np.zeros(n_features)
+            n_docs = 0
+            for chunk in next(passes):
+                X, _ = result.transform(chunk)
+                df += np.bincount(X.indices, minlength=n_features)
+                n_docs += X.shape[0]
+            result.idf = np.log((1 + n_docs) / (1 + df)) + 1
     init_size = init_size or 3 * batch_size
 
     def feed(block: sp.csr_matrix) -> None:

@@ -435,3 +435,68 @@ def test_minibatch_one_shot_iterator():
     gen = (texts.iloc[i:i + 10].tolist() for i in range(0, len(texts), 10))
     mb = topics.fit_minibatch(gen, n_clusters=3, batch_size=10, idf=False)
     assert mb.idf is None and mb.n_fitted > 3
+
+
+def _paragraph_dfm(corpus):
+    from analysis import tokens
+
+    toks = tokens.Tokens.from_corpus(corpus, level="sentence")
+    return tokens.dfm(toks, level="paragraph")
+
+
+def test_minibatch_on_precomputed_matrix_agrees_with_text_path(fitted):
+    model, corpus, truth = fitted
+    par = _paragraph_dfm(corpus)
+    keys = par.docs[["article_id", "paragraph"]]
+    paras = corpus.paragraphs.sort_values(["article_id", "paragraph"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(keys, paras[["article_id", "paragraph"]])
+    par.docs["is_heading"] = paras["is_heading"].to_numpy()
+    mb = topics.fit_minibatch(topics.matrix_chunks(par, 16), n_clusters=3, batch_size=20,
+                              random_state=0)
+    assert mb.vectorizer is None and mb.features is not None
+    assert not mb.features.isin(topics.stopwords()).any()
+    assert mb.n_units == len(paras)
+    labels = np.concatenate(list(mb.predict(topics.matrix_chunks(par, 16))))
+    text = topics.fit_minibatch([paras[["text", "is_heading"]]], n_clusters=3, batch_size=20,
+                                random_state=0)
+    text_labels = next(text.predict([paras[["text", "is_heading"]]]))
+    topical = truth.notna().to_numpy()
+    assert ((labels == -1) == (text_labels == -1)).all()
+    assert (labels[~topical] == -1).all()
+    known = pd.factorize(truth[topical])[0]
+    assert adjusted_rand_score(known, labels[topical]) >= 0.9
+    assert adjusted_rand_score(text_labels[topical], labels[topical]) >= 0.9
+    # a plain sparse matrix works too, and a fitted model refuses the other kind of chunk
+    body = np.flatnonzero(~paras["is_heading"].to_numpy(dtype=bool))  # no heading flag here
+    plain = topics.fit_minibatch([par.matrix[body]], n_clusters=3, batch_size=20, random_state=0)
+    plain_labels = np.full(len(paras), -1)
+    plain_labels[body] = next(plain.predict([par.matrix[body]]))
+    assert adjusted_rand_score(known, plain_labels[topical]) >= 0.9
+    with pytest.raises(ValueError, match="matrix chunks"):
+        next(plain.predict([paras["text"]]))
+    with pytest.raises(ValueError, match="columns"):
+        next(plain.predict([par.matrix[:, :-1]]))
+
+
+def test_minibatch_matrix_chunks_are_consumed_lazily():
+    corpus, truth = make_corpus(n_articles=30)
+    par = _paragraph_dfm(corpus)
+    blocks = topics.matrix_chunks(par, 10)
+    live = []
+
+    def chunks():
+        for block in blocks():
+            live.append(block.shape[0])
+            assert len(live) <= math.ceil(par.shape[0] / 10) * 2  # at most two passes
+            yield block
+
+    gen = chunks()
+    assert live == []  # nothing read before the model asks
+    mb = topics.fit_minibatch(chunks, n_clusters=3, batch_size=20, max_features=8,
+                              random_state=0)
+    assert max(live) <= 10 and len(live) == 2 * math.ceil(par.shape[0] / 10)
+    assert len(mb.columns) == 8 and (np.diff(mb.columns) > 0).all()
+    del gen
+    # a one-shot generator of blocks needs the document-frequency pass: refused
+    with pytest.raises(ValueError, match="one-shot iterator"):
+        topics.fit_minibatch(iter(list(blocks())), n_clusters=3, batch_size=20)
