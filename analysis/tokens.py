@@ -367,7 +367,7 @@ class Tokens:
     def counts(self) -> sp.csr_matrix:
         """Unit x word count matrix (CSR, unigrams, full vocabulary incl. stopwords), built once."""
         if self._counts is None:
-            self._counts, self._vocab = _count_matrix(self.joined)
+            self._counts, self._vocab = count_matrix(self.joined)
         return self._counts
 
     @property
@@ -381,11 +381,25 @@ class Tokens:
         return len(self.joined)
 
 
-def _count_matrix(joined: pd.Series, rows: int = 500_000) -> tuple[sp.csr_matrix, pd.Index]:
+def count_matrix(joined: pd.Series, rows: int = 500_000) -> tuple[sp.csr_matrix, pd.Index]:
     """Unit x word counts of space-joined tokens, as ``CountVectorizer(analyzer=str.split)``.
 
     Same matrix and sorted vocabulary, computed with Arrow kernels (split, dictionary
     encoding) a block of ``rows`` units at a time instead of a Python loop over tokens.
+
+    Parameters
+    ----------
+    joined : pandas.Series of str
+        Space-joined tokens (:attr:`Tokens.joined`, :func:`tokenize_joined`).
+    rows : int, default 500_000
+        Units per block (bounds the memory of the token arrays).
+
+    Returns
+    -------
+    counts : scipy.sparse.csr_matrix of int64
+        Units x words, sorted indices.
+    words : pandas.Index of str
+        Sorted vocabulary (columns).
     """
     n = len(joined)
     arr = pa.array(joined.fillna(""), type=pa.large_string())

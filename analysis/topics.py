@@ -81,7 +81,15 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import Normalizer, normalize
 from threadpoolctl import threadpool_limits
 
-from analysis.tokens import DFM, LEVEL_KEYS, Tokens, dfm, stopwords, tokenize_joined
+from analysis.tokens import (
+    DFM,
+    LEVEL_KEYS,
+    Tokens,
+    count_matrix,
+    dfm,
+    stopwords,
+    tokenize_joined,
+)
 
 #: Topic id given to units too short to carry a topic (not used in fitting).
 TOO_SHORT = -1
@@ -1260,6 +1268,25 @@ def hashing_vectorizer(n_features: int = 2**16) -> HashingVectorizer:
                              norm=None, dtype=np.float64)
 
 
+def _hashed_counts(vectorizer: HashingVectorizer, joined: pd.Series) -> sp.csr_matrix:
+    """``vectorizer.transform(joined)``, hashing each distinct word of the chunk once.
+
+    For the suite's vectorizer (:func:`hashing_vectorizer`: whole words, raw counts) the
+    bucket counts are the word counts times a word -> bucket 0/1 matrix; any other
+    vectorizer is called on the texts.
+    """
+    params = vectorizer.get_params()
+    plain = (params["analyzer"] is str.split and params["norm"] is None
+             and not params["alternate_sign"] and not params["binary"])
+    if not plain or not len(joined):
+        return sp.csr_matrix(vectorizer.transform(joined.tolist()))
+    words_counts, words = count_matrix(joined)
+    if not len(words):
+        return sp.csr_matrix((len(joined), vectorizer.n_features), dtype=params["dtype"])
+    buckets = sp.csr_matrix(vectorizer.transform(words.tolist()), dtype=params["dtype"])
+    return sp.csr_matrix(words_counts.astype(params["dtype"]) @ buckets)
+
+
 def _chunk_texts(chunk) -> pd.Series:
     if isinstance(chunk, pd.DataFrame):
         if "text" not in chunk.columns:
@@ -1411,7 +1438,7 @@ class MinibatchTopics:
         if self.vectorizer is None:
             return self._matrix_rows(texts)
         joined = tokenize_joined(_chunk_texts(texts).reset_index(drop=True))
-        counts = sp.csr_matrix(self.vectorizer.transform(joined.tolist()))
+        counts = _hashed_counts(self.vectorizer, joined)
         counts.sum_duplicates()
         counts.data *= self.keep[counts.indices]
         counts.eliminate_zeros()

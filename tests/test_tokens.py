@@ -320,10 +320,10 @@ def test_counts_equal_countvectorizer():
     from analysis import tokens as tk
 
     joined = pd.Series(["b a b", "", "c a", "zz é a", ""], dtype="str")
-    counts, vocab = tk._count_matrix(joined, rows=2)
+    counts, vocab = tk.count_matrix(joined, rows=2)
     vec = CountVectorizer(analyzer=str.split, lowercase=False)
     expected = vec.fit_transform(joined.tolist())
     assert vocab.tolist() == vec.get_feature_names_out().tolist()
     assert (counts != expected).nnz == 0 and counts.shape == expected.shape
-    empty, none = tk._count_matrix(pd.Series(["", ""], dtype="str"))
+    empty, none = tk.count_matrix(pd.Series(["", ""], dtype="str"))
     assert empty.shape == (2, 0) and len(none) == 0
