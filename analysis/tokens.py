@@ -33,7 +33,6 @@ when a matrix is built (:func:`dfm`, ``remove_stopwords=True``, list in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -193,68 +192,17 @@ def normalize(texts: pd.Series) -> pd.Series:
     'china-us ties: the united_states and us'
     """
     s = _as_text_series(texts)
-    return pd.Series(_normalize_many(s.tolist()), index=s.index, dtype="str")
-
-
-#: Units are normalised and tokenized in batches joined by this separator: it is neither a word
-#: character nor whitespace, so no rule matches across it and each rule sees it as it sees the
-#: start or end of a text (batches containing it fall back to one unit at a time).
-_SEP = "\x00"
-#: :data:`TOKEN_RE` that also returns the separator, to split a batch's tokens back into units.
-_TOKEN_SEP_RE = re.compile(r"[\d_'-]+(?![\w'-])|(\w+(?:['-]\w+)*|\x00)")
-_BATCH_CHARS = 2_000_000
-
-
-def _batches(texts: list[str]) -> Iterator[list[str]]:
-    """Consecutive slices of ``texts`` of about :data:`_BATCH_CHARS` characters."""
-    start, size = 0, 0
-    for i, t in enumerate(texts):
-        size += len(t) + 1
-        if size >= _BATCH_CHARS:
-            yield texts[start : i + 1]
-            start, size = i + 1, 0
-    if start < len(texts):
-        yield texts[start:]
-
-
-def _normalize_many(texts: list[str]) -> list[str]:
-    """:func:`_normalize_one` of every text, run once per batch of texts (same result)."""
-    out: list[str] = []
-    for batch in _batches(texts):
-        big = _SEP.join(batch)
-        if big.count(_SEP) != len(batch) - 1:
-            out.extend(_normalize_one(t) for t in batch)
-        else:
-            out.extend(_normalize_one(big).split(_SEP))
-    return out
-
-
-def _joined_many(texts: list[str]) -> list[str]:
-    """Space-joined tokens of every (raw) text: normalise + tokenize a batch at a time."""
-    out: list[str] = []
-    findall = TOKEN_RE.findall
-    for batch in _batches(texts):
-        big = _SEP.join(batch)
-        if big.count(_SEP) != len(batch) - 1:
-            out.extend(" ".join(filter(None, findall(_normalize_one(t)))) for t in batch)
-            continue
-        found = " ".join(filter(None, _TOKEN_SEP_RE.findall(_normalize_one(big))))
-        out.extend(part.strip(" ") for part in found.split(_SEP))
-    return out
+    return pd.Series([_normalize_one(t) for t in s.tolist()], index=s.index, dtype="str")
 
 
 def _joined(normalized: pd.Series) -> pd.Series:
-    """Space-joined tokens of already normalised texts (one regex findall per batch)."""
-    out: list[str] = []
+    """Space-joined tokens of already normalised texts (one regex findall per unit)."""
     findall = TOKEN_RE.findall
-    for batch in _batches(normalized.tolist()):
-        big = _SEP.join(batch)
-        if big.count(_SEP) != len(batch) - 1:
-            out.extend(" ".join(filter(None, findall(t))) for t in batch)
-            continue
-        found = " ".join(filter(None, _TOKEN_SEP_RE.findall(big)))
-        out.extend(part.strip(" ") for part in found.split(_SEP))
-    return pd.Series(out, index=normalized.index, dtype="str")
+    return pd.Series(
+        [" ".join(filter(None, findall(t))) for t in normalized.tolist()],
+        index=normalized.index,
+        dtype="str",
+    )
 
 
 def tokenize(texts: pd.Series) -> pd.Series:
@@ -288,8 +236,7 @@ def tokenize_joined(texts: pd.Series) -> pd.Series:
     -------
     pandas.Series of str
     """
-    s = _as_text_series(texts)
-    return pd.Series(_joined_many(s.tolist()), index=s.index, dtype="str")
+    return _joined(normalize(texts))
 
 
 def normalize_terms(terms) -> pd.Series:

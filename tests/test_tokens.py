@@ -299,21 +299,6 @@ def test_outlet_columns_of_the_frame_are_kept():
     assert dfm(t).docs["outlet"].tolist() == ["X", "Y"]
 
 
-def test_batched_tokenizing_equals_one_unit_at_a_time(monkeypatch):
-    from analysis import tokens as tk
-
-    texts = pd.Series([
-        "U.S.-China ties", "", "talks with the United", "States on trade.", "2026 win", "-win",
-        "Sino-US", "a\x00b U.S.", "China's UN envoy", "  ", "US$ 5 and the U.N.", "2026-2030",
-    ], dtype="str")
-    one_by_one = pd.Series([tk.tokenize_joined(pd.Series([t], dtype="str")).iloc[0]
-                            for t in texts], dtype="str")
-    monkeypatch.setattr(tk, "_BATCH_CHARS", 40)  # several batches, one with the separator
-    assert tk.tokenize_joined(texts).equals(one_by_one)
-    assert tk._joined(tk.normalize(texts)).equals(one_by_one)
-    assert tk.normalize(texts).tolist() == [tk._normalize_one(t) for t in texts]
-
-
 def test_counts_equal_countvectorizer():
     from sklearn.feature_extraction.text import CountVectorizer
 
