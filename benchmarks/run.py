@@ -205,14 +205,12 @@ def run_suite(
         toks = tokens.Tokens.from_corpus(corp, level="sentence")
         features = tokens.dfm(toks)
     with meter.stage("clustering"):
-        paragraphs = corp.paragraphs[["article_id", "paragraph", "text"]]
-
-        def chunks():
-            for start in range(0, len(paragraphs), CLUSTER_CHUNK):
-                yield paragraphs.iloc[start : start + CLUSTER_CHUNK]
-
+        # Reuse the tokens made once: paragraph counts from the same sentence matrix.
+        paragraph_counts = tokens.dfm(toks, level="paragraph")
+        chunks = topics.matrix_chunks(paragraph_counts, CLUSTER_CHUNK)
         model = topics.fit_minibatch(chunks, n_clusters=n_clusters, random_state=random_state)
         labels = np.concatenate([np.empty(0, dtype=int), *model.predict(chunks)])
+        del paragraph_counts, chunks
     with meter.stage("tone"):
         scored = tone.score_sentences(toks, measures=DICTIONARY_MEASURES)
     if vader:
