@@ -682,6 +682,11 @@ def dfm(
     )
 
 
+#: Below this share of stopword tokens a corpus is probably not English (English news prose
+#: has roughly 40-50 %); notebooks 02 and 04 warn through :func:`probably_not_english`.
+MIN_ENGLISH_STOPWORD_SHARE = 0.25
+
+
 def stopword_share(tokens: Tokens) -> float:
     """Share of all tokens that are (English) stopwords: a cheap check of the text's language.
 
@@ -704,3 +709,18 @@ def stopword_share(tokens: Tokens) -> float:
         return 0.0
     is_stop = tokens.vocabulary.isin(stopwords())
     return float(counts[:, np.flatnonzero(is_stop)].sum() / total)
+
+
+def probably_not_english(tokens: Tokens) -> bool:
+    """Whether the texts are probably not English (stopword share below the threshold).
+
+    Parameters
+    ----------
+    tokens : Tokens
+
+    Returns
+    -------
+    bool
+        True when :func:`stopword_share` is below :data:`MIN_ENGLISH_STOPWORD_SHARE`.
+    """
+    return stopword_share(tokens) < MIN_ENGLISH_STOPWORD_SHARE

@@ -12,6 +12,7 @@ from analysis.tokens import (
     dfm,
     normalize,
     normalize_terms,
+    probably_not_english,
     stopword_share,
     stopwords,
     tokenize,
@@ -289,6 +290,15 @@ def test_stopword_share():
         pd.DataFrame({"article_id": ["a", "b"], "text": ["the talks of the day", "Xi Jinping"]})
     )
     assert stopword_share(t) == pytest.approx(3 / 7)
+
+
+def test_probably_not_english():
+    english = tokens_from_frame(pd.DataFrame({"article_id": ["a"], "text": [
+        "The two sides agreed that the talks were a step in the right direction."]}))
+    german = tokens_from_frame(pd.DataFrame({"article_id": ["a"], "text": [
+        "Beide Seiten vereinbarten weitere Gespräche über Zölle und Exportkontrollen."]}))
+    assert not probably_not_english(english)
+    assert probably_not_english(german)
 
 
 def test_outlet_columns_of_the_frame_are_kept():
