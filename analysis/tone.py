@@ -347,8 +347,8 @@ class TokenStream:
         return np.searchsorted(self.ends, pos, side="right")
 
 
-def token_stream(joined: pd.Series, words) -> TokenStream:
-    """Split space-joined token strings once (pyarrow) and code the tokens in ``words``.
+def token_stream(joined: pd.Series, words, block: int = 200_000) -> TokenStream:
+    """Split space-joined token strings (pyarrow) and code the tokens in ``words``.
 
     Parameters
     ----------
@@ -356,6 +356,9 @@ def token_stream(joined: pd.Series, words) -> TokenStream:
         ``Tokens.joined`` of the shared tokenizer.
     words : iterable of str
         Normalised tokens to code (e.g. the union of :attr:`Lexicon.words`).
+    block : int, default 200_000
+        Units split at a time: only their token strings are in memory at once, the stream
+        itself keeps 4 bytes per token.
 
     Returns
     -------
@@ -364,13 +367,17 @@ def token_stream(joined: pd.Series, words) -> TokenStream:
     arr = pa.array(joined.astype("str"))
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    lists = pc.ascii_split_whitespace(arr)  # "" gives an empty list
-    flat = lists.flatten()
-    ends = np.cumsum(pc.list_value_length(lists).to_numpy(zero_copy_only=False), dtype=np.int64)
     words = pd.Index(sorted(set(words)), dtype="str")
-    value_set = pa.array(list(words), type=flat.type)
-    codes = pc.index_in(flat, value_set=value_set).fill_null(-1).to_numpy(zero_copy_only=False)
-    codes = codes.astype(np.int32, copy=False)
+    value_set = pa.array(list(words), type=arr.type)
+    codes, lengths = [np.zeros(0, np.int32)], [np.zeros(0, np.int64)]
+    for lo in range(0, len(arr), block):
+        lists = pc.ascii_split_whitespace(arr.slice(lo, block))  # "" gives an empty list
+        lengths.append(pc.list_value_length(lists).to_numpy(zero_copy_only=False).astype(np.int64))
+        found = pc.index_in(lists.flatten(), value_set=value_set).fill_null(-1)
+        codes.append(found.to_numpy(zero_copy_only=False).astype(np.int32, copy=False))
+        del lists, found
+    codes = np.concatenate(codes)
+    ends = np.cumsum(np.concatenate(lengths), dtype=np.int64)
     return TokenStream(codes, words, ends, np.flatnonzero(codes >= 0))
 
 

@@ -210,6 +210,17 @@ def test_vectorized_equals_reference_on_random_token_sequences(overlap_lexicon, 
     np.testing.assert_allclose(vec, ref, atol=1e-12)
 
 
+def test_token_stream_in_blocks_equals_one_pass(corpus):
+    tok = tokens.Tokens.from_corpus(corpus)
+    words = tone.framing_lexicon().words | tone.assertiveness_lexicon().words
+    one = tone.token_stream(tok.joined, words, block=len(tok.joined) + 1)
+    many = tone.token_stream(tok.joined, words, block=7)
+    for field in ("codes", "ends", "positions"):
+        np.testing.assert_array_equal(getattr(many, field), getattr(one, field))
+    assert one.ends[-1] == len(one.codes) == int(tok.docs["n_tokens"].sum())
+    assert (one.codes >= 0).any()
+
+
 def test_score_sentences_columns_and_ranges(scored, corpus):
     assert len(scored) == len(corpus.sentences)
     for m in (*tone.MEASURES, "framing_vader"):
