@@ -19,6 +19,12 @@ an upper-case letter or digit. It is *not* a boundary after
   number follows ("Jan. 5", "No. 1").
 
 Decimals ("3.5") never split because there is no space after the point.
+
+Implementation: texts stay in Arrow arrays. Paragraphs are cut with ``pyarrow.compute``;
+the boundary regex runs once over blocks of about 4 MB of paragraphs joined by ``"\\n"`` (a
+character the boundary can neither match nor look through, so each paragraph is split exactly
+as on its own), and sentence texts are cut out of the paragraphs' UTF-8 buffer by offset, so
+no Python string is made per paragraph or sentence.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = ["SENTENCE_BOUNDARY", "is_heading", "paragraphs", "sentences", "word_count"]
 
@@ -103,6 +111,56 @@ def _group_offsets(doc: np.ndarray, step: np.ndarray) -> np.ndarray:
     return cs - np.repeat(cs[first[counts > 0]], counts[counts > 0]) if len(doc) else cs
 
 
+def _strings(values: pd.Series) -> pa.Array:
+    """The values as one pyarrow ``large_string`` array (``str`` of each; missing -> "")."""
+    if values.dtype == "str" and not values.isna().any():
+        arr = pa.array(values)
+        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    else:
+        objs = values.astype(object).where(values.notna(), "").to_numpy(dtype=object)
+        arr = pa.array([v if isinstance(v, str) else str(v) for v in objs], type=pa.large_string())
+    return arr if arr.type == pa.large_string() else arr.cast(pa.large_string())
+
+
+def _offsets(arr: pa.Array) -> np.ndarray:
+    """Byte offsets of the values of a ``large_string`` array into its data buffer (n + 1)."""
+    return np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+
+
+def _slices(arr: pa.Array, start: np.ndarray, end: np.ndarray) -> pa.Array:
+    """The substrings ``[start, end)`` (byte offsets into ``arr``'s data buffer, in increasing,
+    non-overlapping order) as a new ``large_string`` array."""
+    if not len(start):
+        return pa.array([], type=pa.large_string())
+    bounds = np.empty(2 * len(start), dtype=np.int64)
+    bounds[0::2], bounds[1::2] = start, end
+    pieces = pa.LargeStringArray.from_buffers(
+        2 * len(start) - 1, pa.py_buffer(bounds), arr.buffers()[2]
+    )
+    return pc.take(pieces, pa.array(np.arange(0, len(bounds) - 1, 2)))
+
+
+def _words(arr: pa.Array) -> np.ndarray:
+    """Words of whitespace-normalised strings: spaces + 1, 0 for an empty string."""
+    n = pc.count_substring(arr, " ").to_numpy().astype(np.int64) + 1
+    return np.where(pc.binary_length(arr).to_numpy() > 0, n, 0)
+
+
+def _heading_arrow(arr: pa.Array, n_words: np.ndarray) -> np.ndarray:
+    last = pc.utf8_slice_codeunits(arr, start=-1)
+    closed = pc.is_in(last, value_set=pa.array(sorted(_OPEN_END), type=last.type))
+    open_end = ~closed.to_numpy(zero_copy_only=False)
+    return (n_words <= 3) | ((n_words <= 20) & open_end)
+
+
+def _sorted_ids(ids: pd.Series) -> tuple[np.ndarray, bool]:
+    """First-appearance codes of ``ids`` and whether the ids are already grouped in sorted order."""
+    codes, uniques = pd.factorize(ids)
+    codes = codes.astype(np.int64)
+    grouped = bool(np.all(codes[1:] >= codes[:-1]))
+    return codes, grouped and pd.Index(uniques).is_monotonic_increasing
+
+
 def paragraphs(articles: pd.DataFrame) -> pd.DataFrame:
     """Split clean article texts into paragraphs.
 
@@ -118,37 +176,76 @@ def paragraphs(articles: pd.DataFrame) -> pd.DataFrame:
         (offsets into the article text, ``text[start:end]`` is the paragraph), ``text``,
         ``n_words``, ``is_heading``. Sorted by article_id, paragraph; empty articles have no rows.
     """
-    ids = articles["article_id"].astype(str).to_numpy(dtype=object)
-    parts = [t.split("\n\n") for t in articles["text"].astype(str)]
-    counts = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-    flat = [p for ps in parts for p in ps]
-    doc = np.repeat(np.arange(len(parts)), counts)
-    length = np.fromiter(map(len, flat), dtype=np.int64, count=len(flat))
+    ids = articles["article_id"].astype(str)
+    lists = pc.split_pattern(_strings(articles["text"]), "\n\n")
+    doc = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
+    flat = pc.list_flatten(lists)
+    length = pc.utf8_length(flat).to_numpy().astype(np.int64)
     start = _group_offsets(doc, length + 2)
     keep = length > 0
-    values = [p for p, k in zip(flat, keep, strict=True) if k]
+    flat = flat.filter(pa.array(keep))
     doc, start, length = doc[keep], start[keep], length[keep]
-    n_words = _count_words(values)
+    n_words = _words(flat)
     out = pd.DataFrame(
         {
-            "article_id": ids[doc],
+            "article_id": pd.Series(pc.take(_strings(ids), pa.array(doc)), dtype="str"),
             "paragraph": _group_offsets(doc, np.ones(len(doc), dtype=np.int64)),
             "start": start,
             "end": start + length,
-            "text": pd.Series(values, dtype="str"),
+            "text": pd.Series(flat, dtype="str"),
             "n_words": n_words,
-            "is_heading": _heading(values, n_words),
+            "is_heading": _heading_arrow(flat, n_words),
         }
     )
-    out["article_id"] = out["article_id"].astype("str")
+    if _sorted_ids(ids)[1] and ids.is_unique:
+        return out
     return out.sort_values(["article_id", "paragraph"], kind="stable").reset_index(drop=True)
 
 
-def _cuts(text: str) -> list[int]:
-    """Positions of the boundary spaces of one paragraph."""
-    cuts = [m.end() - 1 for m in _BOUNDARY_FROM["."].finditer(text)]
-    more = [m.end() - 1 for p in "?!" if p in text for m in _BOUNDARY_FROM[p].finditer(text)]
-    return sorted(cuts + more) if more else cuts
+#: Bytes of paragraph text given to one run of the boundary regex.
+_BLOCK_BYTES = 1 << 22
+
+
+def _cut_positions(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Boundary spaces of every paragraph: row, character offset and byte offset in the row.
+
+    The regex runs over blocks of paragraphs joined by ``"\\n"``: the boundary consumes only
+    sentence punctuation, a closing mark and the space, and its look-arounds treat ``"\\n"``
+    exactly like the start or end of a string (not a letter, digit, punctuation, quote or
+    space), so the matches are those of each paragraph on its own.
+    """
+    offs = _offsets(texts)
+    n_chars = pc.utf8_length(texts).to_numpy().astype(np.int64)
+    targets = np.arange(offs[0], offs[-1], _BLOCK_BYTES)
+    bounds = np.unique(np.r_[np.searchsorted(offs, targets, "right") - 1, len(texts)]).astype(np.int64)
+    sep = pa.scalar("\n", type=pa.large_string())
+    rows, chars, nbytes = [], [], []
+    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        block = pa.LargeListArray.from_arrays(pa.array([0, b - a], pa.int64()), texts.slice(a, b - a))
+        joined = pc.binary_join(block, sep)
+        text = joined[0].as_py()
+        pos = [m.end() - 1 for m in _BOUNDARY_FROM["."].finditer(text)]
+        more = [m.end() - 1 for p in "?!" if p in text for m in _BOUNDARY_FROM[p].finditer(text)]
+        pos = np.array(sorted(pos + more) if more else pos, dtype=np.int64)
+        if not len(pos):
+            continue
+        step = n_chars[a:b] + 1
+        cstart = np.cumsum(step) - step  # each paragraph's first character in the block
+        row = np.searchsorted(cstart, pos, "right") - 1
+        if text.isascii():
+            bpos = pos
+        else:  # byte of each character: the UTF-8 bytes that are not continuation bytes
+            lo, hi = _offsets(joined).tolist()
+            data = np.frombuffer(joined.buffers()[2], dtype=np.uint8)[lo:hi]
+            bpos = np.flatnonzero((data & 0xC0) != 0x80)[pos]
+        bstart = offs[a:b] - offs[a] + np.arange(b - a)  # each paragraph's first byte in the block
+        rows.append(row + a)
+        chars.append(pos - cstart[row])
+        nbytes.append(bpos - bstart[row])
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    return np.concatenate(rows), np.concatenate(chars), np.concatenate(nbytes)
 
 
 def sentences(paras: pd.DataFrame) -> pd.DataFrame:
@@ -168,13 +265,14 @@ def sentences(paras: pd.DataFrame) -> pd.DataFrame:
         ``is_heading`` (the sentence is, or is in, a heading paragraph). Sorted by article_id,
         sentence.
     """
-    texts = paras["text"].astype(str).to_list()
-    cuts = [_cuts(t) for t in texts]
-    n_cuts = np.fromiter(map(len, cuts), dtype=np.int64, count=len(cuts))
-    flat_cuts = np.fromiter((p for c in cuts for p in c), dtype=np.int64, count=int(n_cuts.sum()))
+    texts = _strings(paras["text"])
+    n = len(texts)
+    cut_row, cut_char, cut_byte = _cut_positions(texts)
+    n_cuts = np.bincount(cut_row, minlength=n).astype(np.int64)
     n_sent = n_cuts + 1
-    row = np.repeat(np.arange(len(texts)), n_sent)
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    row = np.repeat(np.arange(n, dtype=np.int64), n_sent)
+    lengths = pc.utf8_length(texts).to_numpy().astype(np.int64)
+    offs = _offsets(texts)
     # local starts: 0, then cut + 1; local ends: cut, then the paragraph length
     last_pos = np.cumsum(n_sent) - 1
     first_pos = last_pos - n_cuts
@@ -183,27 +281,34 @@ def sentences(paras: pd.DataFrame) -> pd.DataFrame:
     inner_end = np.ones(len(row), dtype=bool)
     inner_end[last_pos] = False
     lstart = np.zeros(len(row), dtype=np.int64)
-    lstart[inner_start] = flat_cuts + 1
+    lstart[inner_start] = cut_char + 1
     lend = np.empty(len(row), dtype=np.int64)
-    lend[inner_end] = flat_cuts
+    lend[inner_end] = cut_char
     lend[last_pos] = lengths
-    sent_text = [texts[r][a:b] for r, a, b in zip(row.tolist(), lstart.tolist(), lend.tolist(), strict=True)]
-    p_start = paras["start"].to_numpy(dtype=np.int64)[row]
-    art = paras["article_id"].astype(str).to_numpy(dtype=object)[row]
-    doc = pd.factorize(art)[0] if len(art) else np.zeros(0, dtype=np.int64)
+    bstart = offs[:-1][row]  # byte offsets into the paragraphs' buffer
+    bstart[inner_start] += cut_byte + 1
+    bend = np.empty(len(row), dtype=np.int64)
+    bend[inner_end] = offs[:-1][row[inner_end]] + cut_byte
+    bend[last_pos] = offs[1:]
+    sent_text = _slices(texts, bstart, bend)
+    ids = paras["article_id"].astype(str)
+    codes, in_order = _sorted_ids(ids)
+    doc = codes[row]
     out = pd.DataFrame(
         {
-            "article_id": pd.Series(art, dtype="str"),
+            "article_id": pd.Series(pc.take(_strings(ids), pa.array(row)), dtype="str"),
             "paragraph": paras["paragraph"].to_numpy(dtype=np.int64)[row],
             "sentence": _group_offsets(doc, np.ones(len(doc), dtype=np.int64)),
-            "start": p_start + lstart,
-            "end": p_start + lend,
+            "start": paras["start"].to_numpy(dtype=np.int64)[row] + lstart,
+            "end": paras["start"].to_numpy(dtype=np.int64)[row] + lend,
             "text": pd.Series(sent_text, dtype="str"),
-            "n_words": _count_words(sent_text),
+            "n_words": _words(sent_text),
             "is_heading": (
                 paras["is_heading"].to_numpy(dtype=bool)[row] if "is_heading" in paras
                 else np.zeros(len(row), dtype=bool)
             ),
         }
     )
+    if in_order:
+        return out
     return out.sort_values(["article_id", "sentence"], kind="stable").reset_index(drop=True)

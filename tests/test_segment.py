@@ -105,3 +105,77 @@ def test_offsets_round_trip_on_random_text(parts):
         assert text[start:end] == sent
     # sentences cover every non-space character exactly once
     assert "".join(sents["text"]).replace(" ", "") == text.replace(" ", "").replace("\n", "")
+
+
+# --------------------------------------------------------------- the Arrow path against a plain one
+
+
+def _plain_paragraphs(articles: pd.DataFrame) -> pd.DataFrame:
+    """Reference: one Python split per article (what :func:`paragraphs` computes in Arrow)."""
+    rows = []
+    for aid, text in zip(articles["article_id"].astype(str), articles["text"].astype(str), strict=True):
+        pos, number = 0, 0
+        for part in text.split("\n\n"):
+            if part:
+                n = len(part.split(" ")) if part else 0
+                rows.append((aid, number, pos, pos + len(part), part, n,
+                             n <= 3 or (n <= 20 and part[-1] not in ".!?…:;,\"”’')]")))
+                number += 1
+            pos += len(part) + 2
+    cols = ["article_id", "paragraph", "start", "end", "text", "n_words", "is_heading"]
+    out = pd.DataFrame(rows, columns=cols).astype(
+        {"article_id": "str", "text": "str", "paragraph": "int64", "start": "int64", "end": "int64",
+         "n_words": "int64", "is_heading": bool})
+    return out.sort_values(["article_id", "paragraph"], kind="stable").reset_index(drop=True)
+
+
+def _plain_sentences(paras: pd.DataFrame) -> pd.DataFrame:
+    """Reference: the boundary regex run on each paragraph on its own, sentences sliced in Python."""
+    rows, number = [], {}
+    for aid, par, start, text, head in paras[["article_id", "paragraph", "start", "text", "is_heading"]].itertuples(index=False):
+        cuts = [m.start() for m in SENTENCE_BOUNDARY.finditer(text)]
+        for a, b in zip([0] + [c + 1 for c in cuts], [*cuts, len(text)], strict=True):
+            k = number.get(aid, 0)
+            number[aid] = k + 1
+            sent = text[a:b]
+            rows.append((aid, par, k, start + a, start + b, sent, len(sent.split(" ")) if sent else 0, head))
+    cols = ["article_id", "paragraph", "sentence", "start", "end", "text", "n_words", "is_heading"]
+    out = pd.DataFrame(rows, columns=cols).astype(
+        {"article_id": "str", "text": "str", "paragraph": "int64", "sentence": "int64", "start": "int64",
+         "end": "int64", "n_words": "int64", "is_heading": bool})
+    return out.sort_values(["article_id", "sentence"], kind="stable").reset_index(drop=True)
+
+
+_TRICKY = [
+    "Mr. Li met Dr. Wang. They talked.\n\nThe U.S. The end? Yes! “Quote.” Next.",
+    "é “Ça va?” Über alles. 中文。 Next one. Émile said so.",
+    "\n\nLeading blank.\n\n\n\nTrailing.\n\n",
+    "A. B. C. The end. Jan. 5 and No. 10. Sept. 3 happened. pp. 4",
+    "Line one.\nLine two. Still two.",  # a single line break inside a paragraph
+    "Ends with space. ",
+    "",
+]
+
+
+@pytest.mark.parametrize("block", [1 << 22, 16])  # one block, and a block per paragraph or two
+def test_arrow_segmentation_equals_the_plain_one(corpus, block, monkeypatch):
+    import analysis.segment as segment
+
+    monkeypatch.setattr(segment, "_BLOCK_BYTES", block)
+    arts = [corpus.articles[["article_id", "text"]],
+            pd.DataFrame({"article_id": [f"t{i}" for i in range(len(_TRICKY))], "text": _TRICKY}),
+            # unsorted and repeated ids: the output is sorted the same way
+            pd.DataFrame({"article_id": ["b", "a", "b", "c"], "text": _TRICKY[:4]})]
+    for art in arts:
+        paras = paragraphs(art)
+        pd.testing.assert_frame_equal(paras, _plain_paragraphs(art), check_dtype=True)
+        pd.testing.assert_frame_equal(sentences(paras), _plain_sentences(paras), check_dtype=True)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet="aXZ1 .!?“”\"’()\né中", max_size=60), min_size=1, max_size=6))
+def test_arrow_segmentation_equals_the_plain_one_on_random_text(texts):
+    art = pd.DataFrame({"article_id": [f"r{i}" for i in range(len(texts))], "text": texts})
+    paras = paragraphs(art)
+    pd.testing.assert_frame_equal(paras, _plain_paragraphs(art), check_dtype=True)
+    pd.testing.assert_frame_equal(sentences(paras), _plain_sentences(paras), check_dtype=True)
