@@ -65,7 +65,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
-from . import stats, tokens, vader
+from . import progress, stats, tokens, vader
 
 __all__ = [
     "ASSERTIVENESS_LEXICON",
@@ -370,8 +370,8 @@ def token_stream(joined: pd.Series, words, block: int = 200_000) -> TokenStream:
     words = pd.Index(sorted(set(words)), dtype="str")
     value_set = pa.array(list(words), type=arr.type)
     codes, lengths = [np.zeros(0, np.int32)], [np.zeros(0, np.int64)]
-    for lo in range(0, len(arr), block):
-        lists = pc.ascii_split_whitespace(arr.slice(lo, block))  # "" gives an empty list
+    for lo, hi in progress.blocks(len(arr), block, "dictionary tokens"):
+        lists = pc.ascii_split_whitespace(arr.slice(lo, hi - lo))  # "" gives an empty list
         lengths.append(pc.list_value_length(lists).to_numpy(zero_copy_only=False).astype(np.int64))
         found = pc.index_in(lists.flatten(), value_set=value_set).fill_null(-1)
         codes.append(found.to_numpy(zero_copy_only=False).astype(np.int32, copy=False))

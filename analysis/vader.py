@@ -48,6 +48,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import progress
+
 __all__ = ["BLOCK_SIZE", "compound", "coverage", "reference_compound"]
 
 #: Sentences scored per block (bounds the memory of the per-word arrays).
@@ -271,8 +273,8 @@ def _paths(texts: pd.Series, block: int) -> tuple[np.ndarray, np.ndarray, np.nda
     reference = unsafe.copy()
     quirk = np.zeros(n, dtype=bool)
     safe = np.flatnonzero(~unsafe)
-    for lo in range(0, len(safe), block):
-        rows = safe[lo : lo + block]
+    for lo, hi in progress.blocks(len(safe), block, "vader"):
+        rows = safe[lo:hi]
         s, ref, q = _score_block(arr.take(pa.array(rows)))
         score[rows], reference[rows], quirk[rows] = s, ref, q
     return score, reference, quirk

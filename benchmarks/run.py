@@ -15,9 +15,8 @@ and peak memory:
   timed as load (reading, metadata, assembling), clean, segment, quotes and duplicates
   (near-duplicate flags); then features (``Tokens.from_corpus`` + ``dfm``), clustering
   (``topics.fit_minibatch`` + ``predict`` over the paragraphs in chunks: the scalable path)
-  tone (``tone.score_sentences`` with the vectorized dictionary measures) and vader (VADER's
-  compound score, which notebook 04's validation made part of the primary ``tone``,
-  ``framing_vader``; ``--no-vader`` leaves it out). Nothing is re-implemented here;
+  and tone (``tone.score_sentences`` with all its measures, VADER, framing and assertiveness,
+  as notebook 04 calls it). Nothing is re-implemented here;
 * ``baseline``: the obvious stack (:mod:`baseline`): load -> segment (pysbd) -> tone (VADER
   per sentence) -> clustering (TfidfVectorizer + KMeans), only up to ``--baseline-max``
   articles; larger sizes are extrapolated linearly from the largest measured size and
@@ -70,10 +69,8 @@ import pandas as pd  # noqa: E402
 
 DEFAULT_SIZES = (1000, 10000, 100000)
 SUITE_STAGES = (
-    "load", "clean", "segment", "quotes", "duplicates", "features", "clustering", "tone", "vader",
+    "load", "clean", "segment", "quotes", "duplicates", "features", "clustering", "tone",
 )
-#: The suite's tone stage: the vectorized dictionary measures (VADER is its own stage).
-DICTIONARY_MEASURES = ("framing", "assertiveness")
 #: Paragraphs per chunk fed to the minibatch clustering.
 CLUSTER_CHUNK = 50_000
 BASELINE_STAGES = ("load", "segment", "tone", "clustering")
@@ -183,9 +180,7 @@ LOADER_STAGES = (
 )
 
 
-def run_suite(
-    source: Path, meter: Meter, n_clusters: int, random_state: int, vader: bool = True
-) -> None:
+def run_suite(source: Path, meter: Meter, n_clusters: int, random_state: int) -> None:
     """The suite as a user runs it: ``load_corpus``, then features, clustering and tone.
 
     ``load_corpus`` runs unchanged; its stage functions are wrapped (:data:`LOADER_STAGES`)
@@ -212,11 +207,8 @@ def run_suite(
         labels = np.concatenate([np.empty(0, dtype=int), *model.predict(chunks)])
         del paragraph_counts, chunks
     with meter.stage("tone"):
-        scored = tone.score_sentences(toks, measures=DICTIONARY_MEASURES)
-    if vader:
-        with meter.stage("vader"):
-            texts = corp.sentences.sort_values(["article_id", "paragraph", "sentence"])["text"]
-            tone.score_sentences(toks, measures=("vader",), texts=texts.reset_index(drop=True))
+        texts = corp.sentences.sort_values(["article_id", "paragraph", "sentence"])["text"]
+        scored = tone.score_sentences(toks, measures=tone.MEASURES, texts=texts.reset_index(drop=True))
     meter.info.update(
         articles=len(corp.articles), paragraphs=len(corp.paragraphs),
         sentences=len(corp.sentences), quotes=len(corp.quotes),
@@ -226,9 +218,7 @@ def run_suite(
     )
 
 
-def run_baseline(
-    source: Path, meter: Meter, n_clusters: int, random_state: int, vader: bool = True
-) -> None:
+def run_baseline(source: Path, meter: Meter, n_clusters: int, random_state: int) -> None:
     """The obvious stack: pysbd, VADER per sentence, TfidfVectorizer + KMeans."""
     import baseline
 
@@ -252,7 +242,7 @@ CHAINS: dict[str, Callable] = {"suite": run_suite, "baseline": run_baseline}
 def worker(args: argparse.Namespace) -> None:
     """Run one chain on one corpus and write its measurements as JSON."""
     meter = Meter()
-    CHAINS[args.worker](Path(args.source), meter, args.clusters, args.seed, args.vader)
+    CHAINS[args.worker](Path(args.source), meter, args.clusters, args.seed)
     Path(args.result).write_text(
         json.dumps({"rows": meter.rows, "info": meter.info, "resettable": meter.resettable})
     )
@@ -292,8 +282,7 @@ def measure(args: argparse.Namespace) -> tuple[pd.DataFrame, dict]:
                 result = Path(tmp) / f"{impl}-{size}.json"
                 command = [sys.executable, str(Path(__file__).resolve()), "--worker", impl,
                            "--source", str(source), "--result", str(result),
-                           "--clusters", str(args.clusters), "--seed", str(args.seed),
-                           *([] if args.vader else ["--no-vader"])]
+                           "--clusters", str(args.clusters), "--seed", str(args.seed)]
                 subprocess.run(command, check=True, cwd=ROOT)
                 out = json.loads(result.read_text())
                 info[(impl, size)] = out
@@ -530,9 +519,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--outlets", type=int, default=12, help="outlets (default 12)")
     parser.add_argument("--clusters", type=int, default=10, help="topics k (default 10)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--no-vader", dest="vader", action="store_false",
-                        help="leave VADER out of the suite (by default it is the stage 'vader', "
-                             "counted in the total, because the primary tone uses it)")
     parser.add_argument("--out", type=Path, default=HERE,
                         help="folder for results.csv and scaling.png (default benchmarks/)")
     parser.add_argument("--replot", action="store_true",
