@@ -185,7 +185,7 @@ def corpus_tables(
         independently, so an article must not be split across partitions (it never is: one
         row per article).
     measures : tuple of str, default all of :data:`analysis.tone.MEASURES`
-        Tone measures; leave out ``"vader"`` for speed.
+        Tone measures (all three by default).
 
     Returns
     -------
