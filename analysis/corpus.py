@@ -462,8 +462,11 @@ def _standardize(
     )
     fallback = pd.Series([f"row{i:0{width}d}" for i in range(1, n + 1)], index=df.index)
     out["article_id"] = ids.where(ids != "", fallback).astype(str)
-    text = df[text_col].astype(object)
-    out["text"] = text.where(text.map(lambda v: isinstance(v, str)), None)
+    text = df[text_col]
+    if text.dtype != "str":  # keep an Arrow-backed text column as it is (no Python strings)
+        text = text.astype(object)
+        text = text.where(text.map(lambda v: isinstance(v, str)), None)
+    out["text"] = text
     used = {text_col, id_col}
     for key in _META:
         col = _find_column(cols, key, given.get(key), where)
@@ -552,10 +555,12 @@ def _metadata(raw: pd.DataFrame, found: pd.DataFrame) -> tuple[pd.DataFrame, pd.
         _warn(f"{raw['source'].iat[i]}: date {val!r} cannot be read as a date{use}. Write dates as YYYY-MM-DD.")
         conflicts.append((aid, "published", val, None if pd.isna(td) else f"{td:%Y-%m-%d}",
                           "manifest date unreadable"))
-    both = parsed.notna() & text_date.notna() & (parsed.dt.normalize() != text_date)
-    for i in np.flatnonzero(both.to_numpy()):
-        conflicts.append((art.at[i, "article_id"], "published", f"{parsed.iat[i]:%Y-%m-%d}",
-                          f"{text_date.iat[i]:%Y-%m-%d}", "manifest wins"))
+    both = np.flatnonzero((parsed.notna() & text_date.notna() & (parsed.dt.normalize() != text_date)).to_numpy())
+    aid = art["article_id"].to_numpy(dtype=object)
+    conflicts += zip(aid[both], ["published"] * len(both),
+                     parsed.iloc[both].dt.strftime("%Y-%m-%d").to_numpy(dtype=object),
+                     text_date.iloc[both].dt.strftime("%Y-%m-%d").to_numpy(dtype=object),
+                     ["manifest wins"] * len(both), strict=True)
     art["published"] = parsed.dt.normalize().fillna(text_date).astype("datetime64[ns]")
     art["date_source"] = np.where(
         parsed.notna(), "manifest", np.where(text_date.notna(), "text", "unknown")
@@ -564,8 +569,9 @@ def _metadata(raw: pd.DataFrame, found: pd.DataFrame) -> tuple[pd.DataFrame, pd.
     for key in ("headline", "byline", "dateline"):
         text_val = pd.Series(found[key].to_numpy(), index=art.index, dtype="string")
         differ = art[key].notna() & text_val.notna() & (_norm(art[key]) != _norm(text_val))
-        for i in np.flatnonzero(differ.fillna(False).to_numpy()):
-            conflicts.append((art.at[i, "article_id"], key, art.at[i, key], text_val.iat[i], "manifest wins"))
+        rows = np.flatnonzero(differ.fillna(False).to_numpy())
+        conflicts += zip(aid[rows], [key] * len(rows), art[key].to_numpy(dtype=object)[rows],
+                         text_val.to_numpy(dtype=object)[rows], ["manifest wins"] * len(rows), strict=True)
         art[key] = art[key].fillna(text_val)
     groups = _outlet_groups()
     art["outlet"] = art["outlet"].fillna("unknown").astype(str)
@@ -616,25 +622,29 @@ def flag_duplicates(
         Indexed by article_id (sorted), the article_id of the earliest (by id) article it
         duplicates, else <NA>. Articles are never dropped.
     """
-    ids = pd.Index(sorted(sentences["article_id"].astype(str).unique()), name="article_id")
+    art = sentences["article_id"].astype(str)
+    ids = pd.Index(sorted(art.unique()), name="article_id")
     out = pd.Series(pd.NA, index=ids, dtype="string", name="duplicate_of")
     if len(ids) < 2:
         return out
     use = sentences["n_words"].to_numpy() >= min_words
-    arr = pa.array(sentences.loc[use, "text"].astype(str).to_numpy(dtype=object), type=pa.large_string())
+    arr = segment._strings(sentences["text"]).filter(pa.array(use))
     arr = pc.utf8_lower(arr)
     for a, b in (("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'")):
         arr = pc.replace_substring(arr, a, b)
     h = pd.factorize(pd.Series(arr, dtype="str"))[0].astype(np.int64)  # sentence ids
-    doc = ids.get_indexer(sentences.loc[use, "article_id"].astype(str).to_numpy(dtype=object))
-    pairs = pd.DataFrame({"doc": doc, "h": h}).drop_duplicates()
-    size = np.bincount(pairs["doc"].to_numpy(), minlength=len(ids))
+    del arr
+    doc = ids.get_indexer(art[use])
+    # the distinct (doc, sentence) pairs, sorted by doc then sentence
+    n_h = int(h.max()) + 1 if len(h) else 1
+    key = np.unique(doc * n_h + h)
+    docs, hs = key // n_h, key % n_h
+    del key, h, doc
+    size = np.bincount(docs, minlength=len(ids))
     later, earlier = [], []
     # identical sentence sets (exact republications, any number of copies): an
     # order-free fingerprint of each set (wrapping sum and xor of the hashes, and the size)
-    pairs = pairs.sort_values(["doc", "h"], kind="stable")
-    docs = pairs["doc"].to_numpy()
-    hv = pd.util.hash_array(pairs["h"].to_numpy())  # spread the ids over 64 bits
+    hv = pd.util.hash_array(hs)  # spread the ids over 64 bits
     starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]]) if len(docs) else np.array([], int)
     if len(starts):
         fp = pd.DataFrame(
@@ -649,13 +659,14 @@ def flag_duplicates(
         same = fp["first"] != fp["doc"]
         later += fp.loc[same, "doc"].to_list()
         earlier += fp.loc[same, "first"].to_list()
+    del hv
     # near-duplicates through shared sentences
-    df = pairs.groupby("h")["doc"].transform("size").to_numpy()
-    shared = pairs[(df >= 2) & (df <= max_df)]
-    if not shared.empty:
-        codes, uniq = pd.factorize(shared["h"])
+    df = np.bincount(hs, minlength=n_h)[hs]
+    keep = (df >= 2) & (df <= max_df)
+    if keep.any():
+        codes, uniq = pd.factorize(hs[keep])
         x = sp.csr_matrix(
-            (np.ones(len(shared), dtype=np.float64), (shared["doc"].to_numpy(), codes)),
+            (np.ones(len(codes), dtype=np.float64), (docs[keep], codes)),
             shape=(len(ids), len(uniq)),
         )
         inter = sp.triu(x @ x.T, k=1).tocoo()
@@ -721,6 +732,18 @@ def _nothing_loadable(skipped_rows: list[tuple[str, str]]) -> None:
     )
 
 
+def _per_article(ids: pd.Series, keys: pd.Series, values: pd.Series | None = None) -> np.ndarray:
+    """Row count (or sum of ``values``) of each of the unique ``ids`` in a table keyed by ``keys``."""
+    codes, uniques = pd.factorize(keys)
+    where = pd.Index(ids).get_indexer(uniques)
+    codes = where[codes] if len(codes) else codes
+    found = codes >= 0
+    weights = None if values is None else values.to_numpy(dtype=np.int64)[found]
+    total = np.zeros(len(ids), dtype=np.int64)
+    np.add.at(total, codes[found], 1 if weights is None else weights)
+    return total
+
+
 def _build(raw: pd.DataFrame, skipped: pd.DataFrame, duplicate_threshold: float) -> Corpus:
     """Clean, segment, find quotes and duplicates: the stages over standardized raw articles."""
     skipped_rows = list(skipped.itertuples(index=False, name=None))
@@ -729,7 +752,7 @@ def _build(raw: pd.DataFrame, skipped: pd.DataFrame, duplicate_threshold: float)
         raw["encoding"] = "utf-8"
     if raw.empty:
         _nothing_loadable(skipped_rows)
-    clean_text, removed = clean.clean_texts(pd.Series(raw["text"].to_numpy(), index=raw["article_id"]))
+    clean_text, removed = clean.clean_texts(pd.Series(raw["text"].array, index=raw["article_id"]))
     empty = clean_text.str.strip() == ""
     if empty.any():
         for src in raw.loc[empty.to_numpy(), "source"]:
@@ -749,7 +772,8 @@ def _build(raw: pd.DataFrame, skipped: pd.DataFrame, duplicate_threshold: float)
     art, conflicts = _metadata(raw, found)
     art["source"] = raw["source"].astype(str).to_numpy()
     art["encoding"] = raw["encoding"].astype(str).to_numpy()
-    art["text"] = clean_text.to_numpy()
+    art["text"] = clean_text.array
+    del clean_text
     art = art.sort_values("article_id", kind="stable").reset_index(drop=True)
 
     paras = segment.paragraphs(art[["article_id", "text"]])
@@ -757,9 +781,9 @@ def _build(raw: pd.DataFrame, skipped: pd.DataFrame, duplicate_threshold: float)
     quotes_df = quotes.find_quotes(art[["article_id", "text"]], sents)
     sents = quotes.quote_share(sents, quotes_df)
 
-    art["n_words"] = art["article_id"].map(paras.groupby("article_id")["n_words"].sum()).fillna(0).astype("int64")
-    art["n_paragraphs"] = art["article_id"].map(paras.groupby("article_id").size()).fillna(0).astype("int64")
-    art["n_sentences"] = art["article_id"].map(sents.groupby("article_id").size()).fillna(0).astype("int64")
+    art["n_words"] = _per_article(art["article_id"], paras["article_id"], paras["n_words"])
+    art["n_paragraphs"] = _per_article(art["article_id"], paras["article_id"])
+    art["n_sentences"] = _per_article(art["article_id"], sents["article_id"])
     art["quote_share"] = art["article_id"].map(quotes.article_quote_share(sents)).fillna(0.0).astype(float)
     art["duplicate_of"] = art["article_id"].map(flag_duplicates(sents, duplicate_threshold)).astype("string")
     extra = sorted(c for c in raw.columns if c not in ARTICLE_COLUMNS)
