@@ -174,3 +174,37 @@ def test_frame_with_only_empty_texts_raises_one_error():
         warnings.simplefilter("ignore", CorpusWarning)
         with pytest.raises(CorpusError, match="nothing loadable.*row 1: empty or missing text"):
             from_frame(pd.DataFrame({"text": ["  ", ""]}))
+
+
+def _plain_duplicates(sents: pd.DataFrame, threshold: float, min_words: int) -> dict[str, str]:
+    """Reference: Jaccard of every pair of normalised sentence sets, in plain Python."""
+    norm = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+    sets: dict[str, set[str]] = {aid: set() for aid in sents["article_id"]}
+    for aid, text, n in sents[["article_id", "text", "n_words"]].itertuples(index=False):
+        if n >= min_words:
+            sets[aid].add(text.lower().translate(norm))
+    ids = sorted(sets)
+    out = {}
+    for j, later in enumerate(ids):
+        for earlier in ids[:j]:
+            a, b = sets[earlier], sets[later]
+            if (a or b) and len(a & b) / max(len(a | b), 1) >= threshold or (a and a == b):
+                out[later] = earlier
+                break
+    return out
+
+
+@pytest.mark.parametrize(("threshold", "min_words"), [(0.8, 5), (0.5, 1), (0.3, 0)])
+def test_duplicates_equal_plain_jaccard(corpus, threshold, min_words):
+    base = corpus.articles[["article_id", "text"]]
+    rows = [base]
+    for i, text in enumerate(base["text"]):
+        paras = text.split("\n\n")
+        rows.append(pd.DataFrame({"article_id": [f"c{i}a", f"c{i}b", f"0{i}"],
+                                  "text": ["\n\n".join(paras[: max(1, len(paras) * 3 // 4)]),
+                                           text.upper().replace("“", '"'), text.lower()]}))
+    c = from_frame(pd.concat(rows, ignore_index=True))
+    got = flag_duplicates(c.sentences, threshold, min_words=min_words)
+    want = _plain_duplicates(c.sentences, threshold, min_words)
+    assert got.dropna().to_dict() == want
+    assert len(want) >= 5  # the exact copies at least
