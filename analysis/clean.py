@@ -139,6 +139,9 @@ REMOVAL_REASONS = tuple(
        "markdown heading"]
 )
 
+#: Reasons by code (the whole-line rules first, in order, then the header's).
+_REASONS = tuple(name for name, _ in _LINE_RULES) + ("headline", "section label")
+
 #: Characters normalised to one space, and characters dropped.
 _SPACE_CHARS = "\t\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\f\v"
 _ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
@@ -223,11 +226,11 @@ def clean_texts(texts: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
     labels = texts.index.to_numpy()
     lists = pc.split_pattern(_normalize_arrow(_as_arrow(texts)), "\n")
     doc = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
-    flat = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+    lines = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+    del lists
+    n = len(lines)
     _, row_start = _group_starts(doc, n_docs)
-    line_no = np.arange(len(doc), dtype=np.int64) - row_start
-    values = flat.to_numpy(zero_copy_only=False).astype(object)  # Python strings, edited below
-    removed: list[tuple[list, list, list]] = []  # (rows, lines, reasons)
+    line_no = np.arange(n, dtype=np.int64) - row_start
 
     # markdown marks and leading stamps: one RE2 prefilter, then Python regexes on the hits
     marks = (
@@ -240,41 +243,51 @@ def clean_texts(texts: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
                     _DATELINE_RE.replace("?P<dateline>", ""), r"\*\*", "__"])
     m_rows, m_lines, m_reasons = [], [], []
     cut_rows = []  # lines that started with a date stamp or dateline: they start the story
-    for r in np.flatnonzero(_match(flat, pre)):
+    hits = np.flatnonzero(_match(lines, pre))
+    edited = lines.take(pa.array(hits)).to_pylist()
+    for j, r in enumerate(hits.tolist()):
+        value = edited[j]
         for reason, rx in marks:
-            m = rx.match(values[r])
+            m = rx.match(value)
             if m:
                 m_rows.append(r)
                 m_lines.append(m.group(0).strip() if reason == "markdown heading" else m.group(1))
                 m_reasons.append(reason)
-                values[r] = values[r][m.end():]
+                value = value[m.end():]
                 if reason != "markdown heading":
                     cut_rows.append(r)
-        spans = [m.group(0) for m in emph.finditer(values[r])]
+        spans = [m.group(0) for m in emph.finditer(value)]
         if spans:
             m_rows += [r] * len(spans)
             m_lines += spans
             m_reasons += ["markdown emphasis"] * len(spans)
-            values[r] = emph.sub(lambda m: m.group("w1") or m.group("w2"), values[r])
-    removed.append((m_rows, m_lines, m_reasons))
+            value = emph.sub(lambda m: m.group("w1") or m.group("w2"), value)
+        edited[j] = value
+    if len(hits):  # the edited lines replace the originals (one Arrow take)
+        index = np.arange(n, dtype=np.int64)
+        index[hits] = n + np.arange(len(hits))
+        lines = pa.concat_arrays([lines, pa.array(edited, type=lines.type)]).take(pa.array(index))
+        del index
+    del edited
 
-    # per-line counts with C-level str methods (text is normalised: single spaces, stripped)
-    length = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    # per-line counts with Arrow kernels (text is normalised: single spaces, stripped)
+    length = pc.utf8_length(lines).to_numpy().astype(np.int64)
     nonempty = length > 0
-    n_words = np.fromiter((v.count(" ") for v in values), dtype=np.int64, count=len(values))
-    n_words = np.where(nonempty, n_words + 1, 0)
-    last = [v[-1:] for v in values]
-    terminal = np.fromiter((c in _TERMINAL for c in last), dtype=bool, count=len(values))
-    ends_dot = np.fromiter((c == "." for c in last), dtype=bool, count=len(values))
+    n_words = np.where(nonempty, pc.count_substring(lines, " ").to_numpy() + 1, 0)
+    last = pc.utf8_slice_codeunits(lines, start=-1)
+    terminal = pc.is_in(last, value_set=pa.array(sorted(_TERMINAL), type=last.type))
+    terminal = terminal.to_numpy(zero_copy_only=False)
+    ends_dot = pc.equal(last, ".").to_numpy(zero_copy_only=False)
+    del last
 
     # whole-line rules: one combined RE2 pass over lines short enough to be chrome, then the
-    # first matching rule (Python regex) for the few hits
-    reason = np.full(len(doc), None, dtype=object)
+    # first matching rule (Python regex) for the few hits; reasons are codes into _REASONS
+    reason = np.full(n, -1, dtype=np.int8)
     cand = np.flatnonzero(nonempty & (length <= 500))
-    cand_arr = pa.array(values[cand], type=pa.large_string())
-    for r in cand[_match(cand_arr, _ANY_RULE)]:
-        reason[r] = next((name for name, rx in _RULES_RE if rx.search(values[r])), None)
-    ruled = np.fromiter((x is not None for x in reason), dtype=bool, count=len(reason))
+    ruled_rows = cand[_match(lines.take(pa.array(cand)), _ANY_RULE)]
+    for r, value in zip(ruled_rows.tolist(), lines.take(pa.array(ruled_rows)).to_pylist(), strict=True):
+        reason[r] = next((k for k, (_, rx) in enumerate(_RULES_RE) if rx.search(value)), -1)
+    ruled = reason >= 0
 
     # hard-wrapped texts (see module docstring)
     n_lines = np.bincount(doc, weights=nonempty, minlength=n_docs)
@@ -295,42 +308,50 @@ def clean_texts(texts: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
     title_like = header & (n_words >= 3) & (n_words <= 30) & ~ends_dot
     title_like &= ~(wrapped_doc[doc] & next_nonempty)
     first_title = title_like & (_group_cumsum(title_like, row_start) == 1)
-    reason[first_title] = "headline"
-    reason[header & ~first_title & (n_words <= 3)] = "section label"
-    drop = np.fromiter((x is not None for x in reason), dtype=bool, count=len(reason))
+    reason[first_title] = _REASONS.index("headline")
+    reason[header & ~first_title & (n_words <= 3)] = _REASONS.index("section label")
+    drop = reason >= 0
     rows = np.flatnonzero(drop)
-    removed.append((list(rows), list(values[rows]), list(reason[rows])))
 
-    # paragraphs: every kept line, except in hard-wrapped texts (see module docstring)
+    # paragraphs: every kept line, except in hard-wrapped texts (see module docstring), where
+    # the kept lines of one blank-line block are joined by spaces
     keep = nonempty & ~drop
-    para_values, para_doc = values[keep], doc[keep]
+    kept_doc = doc[keep]
+    new_para = np.ones(len(kept_doc), dtype=bool)
     if wrapped_doc.any():
-        block = _group_cumsum(~nonempty, row_start)
-        frame = pd.DataFrame({"doc": doc[keep], "block": block[keep], "line": values[keep]})
-        w = frame["doc"].map(lambda d: wrapped_doc[d]).to_numpy(dtype=bool)
-        joined = frame[w].groupby(["doc", "block"], sort=True)["line"].agg(" ".join).reset_index()
-        frame = pd.concat([frame[~w], joined], ignore_index=True).sort_values(
-            ["doc", "block"], kind="stable"
-        )
-        para_values, para_doc = frame["line"].to_numpy(dtype=object), frame["doc"].to_numpy()
+        block = _group_cumsum(~nonempty, row_start)[keep]
+        same = (kept_doc[1:] == kept_doc[:-1]) & (block[1:] == block[:-1]) & wrapped_doc[kept_doc[1:]]
+        new_para[1:] = ~same
+    para_start = np.flatnonzero(new_para)
+    kept = lines.filter(pa.array(keep))
+    paras = pc.binary_join(
+        pa.LargeListArray.from_arrays(pa.array(np.r_[para_start, len(kept_doc)], pa.int64()), kept),
+        pa.scalar(" ", type=pa.large_string()),
+    )
+    del kept
+    para_doc = kept_doc[para_start]
     offsets = np.concatenate([[0], np.cumsum(np.bincount(para_doc, minlength=n_docs))])
-    paras = pa.ListArray.from_arrays(pa.array(offsets, pa.int64()), pa.array(para_values, type=pa.large_string()))
-    joined = pc.binary_join(paras, pa.scalar("\n\n", type=pa.large_string()))
+    by_doc = pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), paras)
+    joined = pc.binary_join(by_doc, pa.scalar("\n\n", type=pa.large_string()))
     clean = pd.Series(joined, index=texts.index, dtype="str")
+    del paras, by_doc, joined
 
     cols = ["article_id", "line", "reason", "line_no"]
-    rows = np.array([r for rr, _, _ in removed for r in rr], dtype=np.int64)
-    if len(rows):
+    all_rows = np.concatenate([np.array(m_rows, dtype=np.int64), rows])
+    if len(all_rows):
+        order = np.argsort(all_rows, kind="stable")
+        all_rows = all_rows[order]
+        line = pa.concat_arrays([pa.array(m_lines, type=lines.type), lines.take(pa.array(rows))])
+        names = np.array(list(_REASONS), dtype=object)
+        why = np.concatenate([np.array(m_reasons, dtype=object), names[reason[rows]]])
         rem = pd.DataFrame(
             {
-                "article_id": labels[doc[rows]],
-                "line": [x for _, xx, _ in removed for x in xx],
-                "reason": [x for _, _, xx in removed for x in xx],
-                "line_no": line_no[rows],
-                "_row": rows,
+                "article_id": labels[doc[all_rows]],
+                "line": pd.Series(line.take(pa.array(order)), dtype="str"),
+                "reason": pd.Series(why[order], dtype="str"),
+                "line_no": line_no[all_rows],
             }
         )
-        rem = rem.sort_values("_row", kind="stable").drop(columns="_row").reset_index(drop=True)
     else:
         rem = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     rem["line_no"] = rem["line_no"].astype("int64")
