@@ -588,6 +588,35 @@ def _metadata(raw: pd.DataFrame, found: pd.DataFrame) -> tuple[pd.DataFrame, pd.
 # ----------------------------------------------------------------------------- duplicates
 
 
+def _candidate_pairs(
+    doc: np.ndarray, h: np.ndarray, df: np.ndarray, size: np.ndarray, threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of docs (row < col) that can reach ``threshold``: prefix filtering.
+
+    ``doc``, ``h``, ``df``: the countable (doc, sentence) pairs and each sentence's document
+    frequency; ``size``: every doc's number of distinct sentences. A pair with ``inter / union
+    >= t`` has ``inter >= t * size`` for both docs, so (pigeonhole) its rarest shared sentence
+    is among the first ``m - need + 1`` countable sentences of each, sorted by (df, sentence);
+    ``need`` is rounded down a little so that float rounding of the final test cannot lose a pair.
+    """
+    order = np.lexsort((h, df, doc))
+    doc, h = doc[order], h[order]
+    m = np.bincount(doc, minlength=len(size))
+    need = np.maximum(np.ceil((threshold - 1e-9) * size), 1).astype(np.int64)
+    starts = np.cumsum(m) - m
+    rank = np.arange(len(doc)) - starts[doc]
+    pre = rank < (m - need + 1)[doc]
+    if not pre.any():
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    codes, uniq = pd.factorize(h[pre])
+    p = sp.csr_matrix(
+        (np.ones(len(codes), dtype=np.float32), (doc[pre], codes)), shape=(len(size), len(uniq))
+    )
+    pairs = sp.triu(p @ p.T, k=1).tocoo()
+    return pairs.row.astype(np.int64), pairs.col.astype(np.int64)
+
+
 def flag_duplicates(
     sentences: pd.DataFrame,
     threshold: float = DUPLICATE_THRESHOLD,
@@ -600,10 +629,13 @@ def flag_duplicates(
     Each article is the set of its sentences of at least ``min_words`` words, normalised
     (lower-cased, curly quotes made straight) and numbered with :func:`pandas.factorize`.
     Two articles are near-duplicates when the Jaccard similarity of these sets is at least
-    ``threshold``. Shared sentences are counted by one sparse product over the sentences that
-    occur in 2 to ``max_df`` articles: a sentence found in more articles is a stock phrase, not
-    evidence that two articles are one story (this keeps the cost linear in the corpus). Articles
-    with exactly the same sentences are duplicates whatever ``max_df`` says.
+    ``threshold``. Only sentences that occur in 2 to ``max_df`` articles count as shared: a
+    sentence found in more articles is a stock phrase, not evidence that two articles are one
+    story (this keeps the cost linear in the corpus). Articles with exactly the same sentences are
+    duplicates whatever ``max_df`` says. Candidate pairs come from prefix filtering (two sets
+    with Jaccard >= t share one of the first ``m - ceil(t * size) + 1`` of each one's ``m``
+    countable sentences, rarest first), and their shared sentences are then counted exactly,
+    so the result is that of comparing every pair.
 
     Parameters
     ----------
@@ -660,20 +692,23 @@ def flag_duplicates(
         later += fp.loc[same, "doc"].to_list()
         earlier += fp.loc[same, "first"].to_list()
     del hv
-    # near-duplicates through shared sentences
+    # near-duplicates through shared sentences: only sentences found in 2 to max_df articles
+    # count ("matchable"); candidate pairs by prefix filtering, then their exact overlap
     df = np.bincount(hs, minlength=n_h)[hs]
     keep = (df >= 2) & (df <= max_df)
     if keep.any():
-        codes, uniq = pd.factorize(hs[keep])
-        x = sp.csr_matrix(
-            (np.ones(len(codes), dtype=np.float64), (docs[keep], codes)),
-            shape=(len(ids), len(uniq)),
-        )
-        inter = sp.triu(x @ x.T, k=1).tocoo()
-        union = size[inter.row] + size[inter.col] - inter.data
-        hit = inter.data / np.maximum(union, 1) >= threshold
-        later += list(inter.col[hit])
-        earlier += list(inter.row[hit])
+        cand_row, cand_col = _candidate_pairs(docs[keep], hs[keep], df[keep], size, threshold)
+        if len(cand_row):
+            codes, uniq = pd.factorize(hs[keep])
+            x = sp.csr_matrix(
+                (np.ones(len(codes), dtype=np.float64), (docs[keep], codes)),
+                shape=(len(ids), len(uniq)),
+            )
+            inter = np.asarray(x[cand_row].multiply(x[cand_col]).sum(axis=1)).ravel()
+            union = size[cand_row] + size[cand_col] - inter
+            hit = inter / np.maximum(union, 1) >= threshold
+            later += list(cand_col[hit])
+            earlier += list(cand_row[hit])
     if later:
         first = pd.DataFrame({"later": later, "earlier": earlier}).groupby("later")["earlier"].min()
         out.iloc[first.index.to_numpy()] = ids[first.to_numpy()].to_numpy()

@@ -194,7 +194,7 @@ def _plain_duplicates(sents: pd.DataFrame, threshold: float, min_words: int) -> 
     return out
 
 
-@pytest.mark.parametrize(("threshold", "min_words"), [(0.8, 5), (0.5, 1), (0.3, 0)])
+@pytest.mark.parametrize(("threshold", "min_words"), [(0.8, 5), (0.5, 1), (0.3, 0), (0.0, 5), (1.0, 5)])
 def test_duplicates_equal_plain_jaccard(corpus, threshold, min_words):
     base = corpus.articles[["article_id", "text"]]
     rows = [base]
