@@ -188,7 +188,7 @@ def _plain_duplicates(sents: pd.DataFrame, threshold: float, min_words: int) -> 
     for j, later in enumerate(ids):
         for earlier in ids[:j]:
             a, b = sets[earlier], sets[later]
-            if (a or b) and len(a & b) / max(len(a | b), 1) >= threshold or (a and a == b):
+            if (a & b and len(a & b) / len(a | b) >= threshold) or (a and a == b):
                 out[later] = earlier
                 break
     return out
