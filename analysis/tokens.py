@@ -55,9 +55,13 @@ LEVEL_KEYS = {
     "sentence": ["article_id", "paragraph", "sentence"],
 }
 
-# --- normalisation regexes (compiled once) -------------------------------------------------
-# Regexes start with literals (no leading look-behind) so the regex engine can skip quickly to
-# candidate positions; the left word boundary is checked in the replacement callables.
+# --- normalisation rules (compiled once) ------------------------------------------------------
+# Each rule is a Python regex applied to whole texts, but only to the rows that can contain a
+# match: an Arrow kernel (RE2 or a literal search, vectorised over the column) first selects the
+# rows holding the rule's trigger (a superset of its matches), so most rows never reach Python.
+# The regexes start with a literal character (a top-level alternation of literal-led branches)
+# so that Python's regex engine skips quickly to candidate positions; the left word boundary is
+# checked in the replacement callables.
 _FOLD = {
     **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u0060\u00b4", "'"),
     **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
@@ -71,19 +75,27 @@ _EN_DASH_SPACE = re.compile("\u2013")
 _EN_DASH_JOIN = re.compile(r"\u2013(?<=\w\u2013)(?=\w)")
 
 _US = r"(?:U\.S\.A\.|U\.S\.(?!A\.)|USA|US|United\s+States(?:\s+of\s+America)?|UNITED\s+STATES)"
+_US_TAIL = r"(?:\.S\.A\.|\.S\.(?!A\.)|SA|S|nited\s+States(?:\s+of\s+America)?|NITED\s+STATES)"
 _CHINA = r"(?:China|CHINA|Sino|SINO)"
 _END = r"(?![A-Za-z0-9_$])"
 #: The country forms, matched case-sensitively before lower-casing, one group per target token:
-#: ``dyad`` ("Sino-US", "China-U.S.", "US-China", "U.S.-China", "Sino-American") -> "china-us";
-#: ``usd`` ("US$") -> "usd"; ``us`` (upper-case US forms) -> "united_states" (the pronoun "us" is
-#: lower-case and untouched); ``un`` ("U.N.", "UN", "United Nations") -> "united_nations".
-ENTITY_RE = re.compile(
-    r"(?=[UCS])"  # lets the regex engine skip to candidate positions
-    rf"(?:(?P<dyad>(?:{_CHINA}-{_US}|{_US}-(?:China|CHINA)|(?:Sino|SINO)-American){_END})"
-    r"|(?P<usd>US\$)"
-    rf"|(?P<us>{_US}{_END})"
-    r"|(?P<un>(?:U\.N\.|UN|United\s+Nations|UNITED\s+NATIONS)(?![A-Za-z0-9_])))"
+#: ``dyad_*`` ("Sino-US", "China-U.S.", "US-China", "U.S.-China", "Sino-American") ->
+#: "china-us"; ``usd`` ("US$") -> "usd"; ``us`` (upper-case US forms) -> "united_states" (the
+#: pronoun "us" is lower-case and untouched); ``un`` ("U.N.", "UN", "United Nations") ->
+#: "united_nations". Written as one branch per first letter (C, S, U; ``_US_TAIL`` is ``_US``
+#: without its "U"), in the priority order of ``(dyad | usd | us | un)``.
+_ENTITY_C = rf"C(?P<dyad_c>(?:hina|HINA)-U{_US_TAIL}{_END})"
+_ENTITY_S = rf"S(?P<dyad_s>(?:ino|INO)-U{_US_TAIL}{_END}|(?:ino|INO)-American{_END})"
+_ENTITY_U = (
+    rf"U(?:(?P<dyad_u>{_US_TAIL}-(?:China|CHINA){_END})"
+    r"|(?P<usd>S\$)"
+    rf"|(?P<us>{_US_TAIL}{_END})"
+    r"|(?P<un>(?:\.N\.|N|nited\s+Nations|NITED\s+NATIONS)(?![A-Za-z0-9_])))"
 )
+ENTITY_RE = re.compile(f"{_ENTITY_C}|{_ENTITY_S}|{_ENTITY_U}")
+#: ENTITY_RE's "U" branch alone: the same matches in texts without "China-", "CHINA-",
+#: "Sino-" or "SINO-" (where the other branches cannot match), found faster (a literal "U").
+_ENTITY_U_RE = re.compile(_ENTITY_U)
 _POSSESSIVE = re.compile(r"'s\b")
 
 #: One token: word characters joined by internal hyphens/apostrophes. The first alternative
@@ -94,7 +106,33 @@ TOKEN_RE = re.compile(r"[\d_'-]+(?![\w'-])|(\w+(?:['-]\w+)*)")
 US_TOKEN = "united_states"
 UN_TOKEN = "united_nations"
 DYAD_TOKEN = "china-us"
-_ENTITY_TOKENS = {"dyad": DYAD_TOKEN, "usd": " usd ", "us": US_TOKEN, "un": UN_TOKEN}
+_ENTITY_TOKENS = {
+    "dyad_c": DYAD_TOKEN, "dyad_s": DYAD_TOKEN, "dyad_u": DYAD_TOKEN,
+    "usd": " usd ", "us": US_TOKEN, "un": UN_TOKEN,
+}
+
+#: The characters Python's ``\s`` matches in str patterns (``tests`` check it against ``re``);
+#: spelled out for RE2, whose ``\s`` is ASCII-only.
+_PY_SPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def _re2_class(chars) -> str:
+    """An RE2 character class matching exactly ``chars`` (every character escaped)."""
+    return "[" + "".join(f"\\x{{{ord(c):x}}}" for c in chars) + "]"
+
+
+def _re2_literal(text: str) -> str:
+    return "".join(c if c.isascii() and c.isalnum() else f"\\x{{{ord(c):x}}}" for c in text)
+
+
+#: Row selectors (RE2, vectorised): a row without a match cannot be changed by the rule.
+#: Every ENTITY_RE match starts with "U" followed by ".", "S", "N" or "n", or is a dyad
+#: starting with "China-", "CHINA-", "Sino-" or "SINO-".
+_ENTITY_ROWS = r"U[.SNn]|(?:China|CHINA|Sino|SINO)-"
+_DYAD_ROWS = r"(?:China|CHINA|Sino|SINO)-"
 
 
 def _left_boundary(match: re.Match[str], forbidden: str) -> bool:
@@ -106,8 +144,11 @@ def _left_boundary(match: re.Match[str], forbidden: str) -> bool:
 
 
 def _replace_entity(match: re.Match[str]) -> str:
-    if not _left_boundary(match, "."):
-        return match.group(0)
+    i = match.start()  # _left_boundary(match, "."), inlined: called for every match
+    if i:
+        prev = match.string[i - 1]
+        if prev.isalnum() or prev == "_" or prev == ".":
+            return match.group(0)
     return _ENTITY_TOKENS[match.lastgroup]
 
 
@@ -130,8 +171,7 @@ def stopwords() -> frozenset[str]:
     return frozenset(_read_list(STOPWORDS_FILE))
 
 
-@lru_cache(maxsize=1)
-def _compound_re() -> tuple[re.Pattern[str], dict[str, str]]:
+def _compound_entries() -> list[str]:
     entries = sorted(set(_read_list(COMPOUNDS_FILE)), key=lambda s: (-len(s), s))
     bad = [e for e in entries if e != e.lower() or " " in e or "-" not in e]
     if bad:
@@ -139,10 +179,22 @@ def _compound_re() -> tuple[re.Pattern[str], dict[str, str]]:
             f"{COMPOUNDS_FILE}: entries must be lower-case hyphenated compounds without spaces; "
             f"fix {bad}"
         )
+    return entries
+
+
+@lru_cache(maxsize=1)
+def _compound_re() -> tuple[re.Pattern[str], dict[str, str]]:
+    entries = _compound_entries()
     alts = [r"[\s-]+".join(map(re.escape, e.split("-"))) for e in entries]
-    first = "".join(sorted({e[0] for e in entries}))
-    pattern = re.compile(rf"(?=[{first}])(?:" + "|".join(alts) + r")(?![\w-])")
+    pattern = re.compile("(?:" + "|".join(alts) + r")(?![\w-])")
     return pattern, {e.replace("-", ""): e for e in entries}
+
+
+@lru_cache(maxsize=1)
+def _compound_rows() -> str:
+    """RE2 selector of the rows where a compound can match (the pattern, minus boundaries)."""
+    sep = _re2_class(_PY_SPACE + "-") + "+"
+    return "|".join(sep.join(map(_re2_literal, e.split("-"))) for e in _compound_entries())
 
 
 def _join_compound(match: re.Match[str]) -> str:
@@ -163,13 +215,153 @@ def _fold(match: re.Match[str]) -> str:
     return _FOLD[match.group(0)]
 
 
-def _normalize_one(text: str) -> str:
-    """Normalise one text: every rule is a regex over the whole text (no per-token loop)."""
-    text = _FOLD_RE.sub(_fold, text)
-    text = _EN_DASH_SPACE.sub(" ", _EN_DASH_JOIN.sub("-", text))
-    text = ENTITY_RE.sub(_replace_entity, text).lower()
-    text = _compound_re()[0].sub(_join_compound, text)
+def _en_dashes(text: str) -> str:
+    return _EN_DASH_SPACE.sub(" ", _EN_DASH_JOIN.sub("-", text))
+
+
+def _entities(text: str) -> str:
+    return ENTITY_RE.sub(_replace_entity, text)
+
+
+def _us_entities(text: str) -> str:
+    return _ENTITY_U_RE.sub(_replace_entity, text)
+
+
+def _compounds(text: str) -> str:
+    return _compound_re()[0].sub(_join_compound, text)
+
+
+def _possessives(text: str) -> str:
     return _POSSESSIVE.sub("", text)
+
+
+#: Separators for running a rule once over many texts joined together: control characters
+#: that no rule matches or changes, that are neither word characters nor spaces, neither cased
+#: nor case-ignorable (``str.lower``'s final-sigma rule stops at them as at a text's end).
+#: The first one absent from the texts is used.
+_SEPARATORS = [*range(0x00, 0x09), *range(0x0E, 0x1C)]
+
+
+def _apply(arr: pa.Array, rule) -> pa.Array:
+    """``rule`` (str -> str, a regex rule that never matches a separator) on every text.
+
+    The texts are joined by a separator absent from them, the rule runs once over the whole
+    string, and the result is split again (one text at a time if every separator occurs).
+    """
+    offsets, b = _string_buffers(arr)
+    n = len(arr)
+    present = np.bincount(b, minlength=256)
+    sep = next((c for c in _SEPARATORS if not present[c]), None)
+    if sep is None:
+        return pa.array([rule(t) for t in arr.to_pylist()], type=pa.large_string())
+    text = np.insert(b, offsets[1:-1], sep).tobytes().decode("utf-8")
+    data = np.frombuffer(rule(text).encode("utf-8"), dtype=np.uint8)
+    cuts = np.flatnonzero(data == sep)
+    if len(cuts) != n - 1:
+        raise AssertionError("a normalisation rule changed the text separators")
+    new_offsets = np.empty(n + 1, dtype=np.int64)
+    new_offsets[0], new_offsets[-1] = 0, len(data) - (n - 1)
+    new_offsets[1:-1] = cuts - np.arange(n - 1)
+    return pa.LargeStringArray.from_buffers(n, pa.py_buffer(new_offsets),
+                                           pa.py_buffer(np.delete(data, cuts)))
+
+
+def _where(arr: pa.Array, rows: pa.Array, rule, source: pa.Array | None = None) -> pa.Array:
+    """``arr`` with its selected ``rows`` replaced by ``rule`` (see :func:`_apply`) of them.
+
+    The texts are taken from ``source`` (same length) when given, else from ``arr``.
+    """
+    picked = (arr if source is None else source).filter(rows)
+    if not len(picked):
+        return arr
+    return pc.replace_with_mask(arr, rows, _apply(picked, rule))
+
+
+#: Rows per block of :func:`normalize` / :func:`tokenize_joined` (bounds their memory).
+BLOCK_ROWS = 100_000
+
+
+def _utf8_key(char: str) -> int:
+    """A character's UTF-8 bytes as one integer, tagged with their number."""
+    data = char.encode("utf-8")
+    return len(data) << 24 | int.from_bytes(data, "big")
+
+
+_EN_DASH_KEY = _utf8_key("\u2013")
+#: The folded characters' keys (sorted), with their ASCII replacement byte (-1: removed).
+_FOLD_KEYS = np.array(sorted(map(_utf8_key, _FOLD)), dtype=np.int64)
+_FOLD_TO = np.array([ord(_FOLD[c]) if _FOLD[c] else -1
+                     for c in sorted(_FOLD, key=_utf8_key)], dtype=np.int64)
+#: Bytes that start one of those characters (or the en dash), and their UTF-8 lengths.
+_FOLD_LEAD = np.zeros(256, dtype=np.int64)
+for _c in [*_FOLD, "\u2013"]:
+    _FOLD_LEAD[_c.encode("utf-8")[0]] = len(_c.encode("utf-8"))
+_FOLD_LEAD_TABLE = bytes(int(x > 0) for x in _FOLD_LEAD)
+
+
+def _fold_arrow(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """:data:`_FOLD` applied to an Arrow column of texts, over its UTF-8 bytes.
+
+    Returns the folded column and a mask of the texts holding an en dash. UTF-8 is
+    self-synchronising (a lead byte never occurs inside another character), so matching a
+    character's bytes anywhere is matching the character.
+    """
+    offsets, b = _string_buffers(arr)
+    lead = np.flatnonzero(np.frombuffer(b.tobytes().translate(_FOLD_LEAD_TABLE), dtype=np.uint8))
+    size = _FOLD_LEAD[b[lead]]
+    key = b[lead].astype(np.int64)
+    for i in (1, 2):  # the character's other bytes (complete: the UTF-8 is valid)
+        more = size > i
+        key[more] = key[more] << 8 | b[lead[more] + i]
+    key |= size << 24
+    dashes = np.zeros(len(arr), dtype=bool)
+    dashes[np.searchsorted(offsets, lead[key == _EN_DASH_KEY], side="right") - 1] = True
+    at = np.minimum(np.searchsorted(_FOLD_KEYS, key), len(_FOLD_KEYS) - 1)
+    hit = _FOLD_KEYS[at] == key
+    if not hit.any():
+        return arr, dashes
+    lead, size, to = lead[hit], size[hit], _FOLD_TO[at[hit]]
+    b = b.copy()
+    b[lead[to >= 0]] = to[to >= 0]
+    gone = _ranges(lead + (to >= 0), lead + size)  # the other bytes (all, when removed)
+    keep = np.ones(len(b), dtype=bool)
+    keep[gone] = False
+    new_offsets = offsets - np.searchsorted(gone, offsets)
+    out = pa.LargeStringArray.from_buffers(len(arr), pa.py_buffer(new_offsets),
+                                           pa.py_buffer(b[keep]))
+    return out, dashes
+
+
+def _normalize_arrow(arr: pa.Array) -> pa.Array:
+    """The rules of :func:`normalize`, in order, over an Arrow column of texts (no nulls)."""
+    arr, dashes = _fold_arrow(arr)
+    arr = _where(arr, pa.array(dashes), _en_dashes)
+    dyads = pc.match_substring_regex(arr, _DYAD_ROWS)
+    arr = _where(arr, pc.and_not(pc.match_substring_regex(arr, _ENTITY_ROWS), dyads),
+                 _us_entities)
+    arr = _where(arr, dyads, _entities)
+    # ascii_lower is str.lower on ASCII texts; the others are lower-cased by Python
+    arr = _where(pc.ascii_lower(arr), pc.invert(pc.string_is_ascii(arr)), str.lower, arr)
+    arr = _where(arr, pc.match_substring_regex(arr, _compound_rows()), _compounds)
+    return _where(arr, pc.match_substring_regex(arr, "'s"), _possessives)
+
+
+def _arrow_texts(texts) -> tuple[pa.Array, pd.Index]:
+    s = _as_text_series(texts)
+    arr = pa.array(s, type=pa.large_string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr, s.index
+
+
+def _blocks(arr: pa.Array):
+    for start in range(0, len(arr), BLOCK_ROWS):
+        yield arr.slice(start, BLOCK_ROWS)
+
+
+def _series(chunks: list[pa.Array], index: pd.Index) -> pd.Series:
+    arr = pa.concat_arrays(chunks) if chunks else pa.array([], type=pa.large_string())
+    return pd.Series(arr, index=index, dtype="str")
 
 
 def normalize(texts: pd.Series) -> pd.Series:
@@ -191,18 +383,150 @@ def normalize(texts: pd.Series) -> pd.Series:
     >>> normalize(pd.Series(["U.S.-China ties: the U.S. and us"])).iloc[0]
     'china-us ties: the united_states and us'
     """
-    s = _as_text_series(texts)
-    return pd.Series([_normalize_one(t) for t in s.tolist()], index=s.index, dtype="str")
+    arr, index = _arrow_texts(texts)
+    return _series([_normalize_arrow(block) for block in _blocks(arr)], index)
 
 
-def _joined(normalized: pd.Series) -> pd.Series:
-    """Space-joined tokens of already normalised texts (one regex findall per unit)."""
+# --- the token rule over bytes ----------------------------------------------------------------
+# TOKEN_RE, restated for ASCII texts: a *chunk* is a maximal run of [A-Za-z0-9_'-]; its *groups*
+# are the maximal runs of word characters [A-Za-z0-9_] joined by single ' or - (what
+# ``\w+(?:['-]\w+)*`` matches greedily); TOKEN_RE's first alternative swallows the rest of a
+# chunk once that rest has no letter, so a group is a token unless neither it nor a later group
+# of its chunk has a letter ("2026--abc" gives "2026" and "abc", "x--2026" gives "x").
+_WORD, _LETTER, _JOINER = 1, 2, 4
+_CLASS = bytes(
+    (_WORD | _LETTER) if chr(i).isascii() and chr(i).isalpha()
+    else _WORD if chr(i).isascii() and (chr(i).isdigit() or chr(i) == "_")
+    else _JOINER if chr(i) in "'-"
+    else 0
+    for i in range(256)
+)
+#: Bytes of text handled at once by :func:`_joined_ascii` (its arrays stay in the CPU cache).
+_PIECE_BYTES = 1 << 18
+
+
+def _string_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets from 0, UTF-8 bytes) of a large_string Arrow array without nulls."""
+    _, off_buf, data_buf = arr.buffers()
+    n = len(arr)
+    offsets = np.frombuffer(off_buf, dtype=np.int64)[arr.offset : arr.offset + n + 1]
+    data = (np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None and data_buf.size
+            else np.zeros(0, dtype=np.uint8))
+    data = data[offsets[0] : offsets[-1]]
+    return offsets - offsets[0], data
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """All positions of the ranges [starts[i], ends[i]), concatenated."""
+    lengths = ends - starts
+    return np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+
+
+def _all_in_ranges(mask: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """For each range [starts[i], ends[i]), whether ``mask`` is True all over it."""
+    misses = np.zeros(len(starts) + 1, dtype=np.int64)
+    lengths = ends - starts
+    np.cumsum(lengths, out=misses[1:])
+    bad = np.zeros(int(misses[-1]) + 1, dtype=np.int64)
+    np.cumsum(~mask[_ranges(starts, ends)], out=bad[1:])
+    return bad[misses[1:]] == bad[misses[:-1]]
+
+
+def _join_piece(offsets: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Tokens of some ASCII texts, space-joined: (bytes of each text's result, all bytes)."""
+    size = len(b)
+    cls = np.frombuffer(b.tobytes().translate(_CLASS), dtype=np.uint8)
+    first = np.zeros(size + 1, dtype=bool)  # first byte of a text (and the end)
+    first[offsets] = True
+    inner = ~first[1:-1]  # byte i+1 continues the text of byte i
+    w = (cls & _WORD).view(bool)
+    joiner = (cls & _JOINER).view(bool)
+    # groups: word characters, and joiners linking two word characters of the same text
+    g = w.copy()
+    g[1:-1] |= joiner[1:-1] & w[:-2] & w[2:] & inner[:-1] & inner[1:]
+    start = g.copy()
+    start[1:] &= ~(g[:-1] & inner)
+    end = g.copy()
+    end[:-1] &= ~(g[1:] & inner)
+    starts = np.flatnonzero(start)
+    ends = np.flatnonzero(end) + 1
+    selected = g
+    # groups without a letter, among those holding a digit or "_" (rare)
+    other = np.flatnonzero(w & ~(cls & _LETTER).view(bool))
+    cand = np.searchsorted(starts, other, side="right") - 1
+    cand = cand[np.r_[True, cand[1:] != cand[:-1]]] if len(cand) else cand
+    bare = cand[_all_in_ranges(~(cls & _LETTER).view(bool), starts[cand], ends[cand])]
+    if len(bare):
+        # a bare group is a token when a later group of its chunk has a letter: follow the
+        # groups while only joiners of the same text separate them
+        linked = joiner & ~first[:-1]
+        n_groups = len(starts)
+        drop, cur, nxt = [], bare, bare + 1
+        while len(cur):
+            on = nxt < n_groups
+            drop.append(cur[~on])
+            cur, nxt = cur[on], nxt[on]
+            same = ~first[starts[nxt]] & _all_in_ranges(linked, ends[nxt - 1], starts[nxt])
+            drop.append(cur[~same])
+            cur, nxt = cur[same], nxt[same]
+            go_on = _all_in_ranges(~(cls & _LETTER).view(bool), starts[nxt], ends[nxt])
+            cur, nxt = cur[go_on], nxt[go_on] + 1
+        drop = np.concatenate(drop)
+        if len(drop):
+            selected[_ranges(starts[drop], ends[drop])] = False
+            keep = np.ones(len(starts), dtype=bool)
+            keep[drop] = False
+            starts, ends = starts[keep], ends[keep]
+    # tokens per text, and one space after each token followed by another of its text (in
+    # the byte right after it, which is not part of a token)
+    first_tok = np.searchsorted(starts, offsets)
+    n_tok = np.diff(first_tok)
+    opens = np.zeros(len(starts) + 1, dtype=bool)
+    opens[first_tok] = True
+    gap = ends[:-1][~opens[1:-1]]
+    b = b.copy()
+    b[gap] = ord(" ")
+    selected[gap] = True
+    chars = np.zeros(len(starts) + 1, dtype=np.int64)
+    np.cumsum(ends - starts, out=chars[1:])
+    return np.diff(chars[first_tok]) + np.maximum(n_tok - 1, 0), b[selected]
+
+
+def _joined_ascii(arr: pa.Array) -> pa.Array:
+    """Space-joined tokens of normalised texts, for the ASCII ones (others: anything).
+
+    The texts are cut into pieces of about :data:`_PIECE_BYTES` bytes (whole texts).
+    """
+    offsets, b = _string_buffers(arr)
+    n = len(arr)
+    cuts = np.unique(np.r_[0, np.searchsorted(offsets, np.arange(0, len(b), _PIECE_BYTES)), n])
+    lengths, parts = [], []
+    for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
+        out_len, out = _join_piece(offsets[lo : hi + 1] - offsets[lo],
+                                   b[offsets[lo] : offsets[hi]])
+        lengths.append(out_len)
+        parts.append(out)
+    out_off = np.zeros(n + 1, dtype=np.int64)
+    if n:
+        np.cumsum(np.concatenate(lengths), out=out_off[1:])
+    data = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
+    return pa.LargeStringArray.from_buffers(n, pa.py_buffer(out_off), pa.py_buffer(data))
+
+
+def _joined_arrow(normalized: pa.Array) -> pa.Array:
+    """Space-joined tokens of an Arrow column of normalised texts (TOKEN_RE's matches).
+
+    ASCII texts go through the byte rule (:func:`_joined_ascii`); the others (where ``\\w``
+    and ``\\d`` are Unicode classes) through ``TOKEN_RE.findall``.
+    """
     findall = TOKEN_RE.findall
-    return pd.Series(
-        [" ".join(filter(None, findall(t))) for t in normalized.tolist()],
-        index=normalized.index,
-        dtype="str",
-    )
+    joined = _joined_ascii(normalized)
+    rows = pc.invert(pc.string_is_ascii(normalized))
+    texts = normalized.filter(rows).to_pylist()
+    if not texts:
+        return joined
+    new = pa.array([" ".join(filter(None, findall(t))) for t in texts], type=pa.large_string())
+    return pc.replace_with_mask(joined, rows, new)
 
 
 def tokenize(texts: pd.Series) -> pd.Series:
@@ -236,7 +560,8 @@ def tokenize_joined(texts: pd.Series) -> pd.Series:
     -------
     pandas.Series of str
     """
-    return _joined(normalize(texts))
+    arr, index = _arrow_texts(texts)
+    return _series([_joined_arrow(_normalize_arrow(block)) for block in _blocks(arr)], index)
 
 
 def normalize_terms(terms) -> pd.Series:
@@ -328,17 +653,40 @@ class Tokens:
         return len(self.joined)
 
 
-def count_matrix(joined: pd.Series, rows: int = 500_000) -> tuple[sp.csr_matrix, pd.Index]:
+def _space_ended_tokens(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """The " "-separated pieces of some texts, each ending with one space, and their text.
+
+    One space is added at the end of each non-empty text, so that every piece (a token, or
+    ``" "`` where two spaces meet) is a slice ``[start, next start)`` of one byte buffer: an
+    Arrow array over it needs no copy per token.
+    """
+    offsets, b = _string_buffers(arr)
+    filled = np.flatnonzero(offsets[1:] > offsets[:-1])
+    buf = np.insert(b, offsets[filled + 1], ord(" "))
+    spaces = np.flatnonzero(buf == ord(" "))
+    starts = np.zeros(len(spaces) + 1, dtype=np.int64)
+    starts[1:] = spaces + 1
+    pieces = pa.LargeStringArray.from_buffers(len(spaces), pa.py_buffer(starts), pa.py_buffer(buf))
+    # pieces per text: the spaces in its (extended) bytes
+    shift = np.zeros(len(arr) + 1, dtype=np.int64)
+    shift[filled + 1] = 1
+    ends = offsets + np.cumsum(shift)
+    per_text = np.diff(np.searchsorted(spaces, ends, side="left"))
+    return pieces, np.repeat(np.arange(len(arr)), per_text)
+
+
+def count_matrix(joined: pd.Series, rows: int = 100_000) -> tuple[sp.csr_matrix, pd.Index]:
     """Unit x word counts of space-joined tokens, as ``CountVectorizer(analyzer=str.split)``.
 
-    Same matrix and sorted vocabulary, computed with Arrow kernels (split, dictionary
-    encoding) a block of ``rows`` units at a time instead of a Python loop over tokens.
+    Same matrix and sorted vocabulary, computed with Arrow kernels (dictionary encoding of
+    the tokens, sliced out of the texts' bytes without a copy) and numpy, a block of ``rows``
+    units at a time, instead of a Python loop over tokens. Tokens are separated by " ".
 
     Parameters
     ----------
     joined : pandas.Series of str
         Space-joined tokens (:attr:`Tokens.joined`, :func:`tokenize_joined`).
-    rows : int, default 500_000
+    rows : int, default 100_000
         Units per block (bounds the memory of the token arrays).
 
     Returns
@@ -350,40 +698,42 @@ def count_matrix(joined: pd.Series, rows: int = 500_000) -> tuple[sp.csr_matrix,
     """
     n = len(joined)
     arr = pa.array(joined.fillna(""), type=pa.large_string())
-    vocab = pa.array([], type=pa.large_string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    # pass 1: each block's distinct tokens (with their trailing space) and token codes
     blocks = []
     for start in range(0, n, rows):
-        lists = pc.split_pattern(arr[start : start + rows], " ")
-        flat = lists.flatten()
-        row = pc.list_parent_indices(lists).to_numpy()
-        nonempty = pc.not_equal(flat, "").to_numpy(zero_copy_only=False)
-        flat, row = flat.filter(pa.array(nonempty)), row[nonempty]
-        enc = pc.dictionary_encode(flat)
-        local = enc.dictionary
-        pos = pc.index_in(local, value_set=vocab).to_numpy(zero_copy_only=False)
-        new = np.isnan(pos) if pos.dtype.kind == "f" else np.zeros(len(pos), dtype=bool)
-        pos = np.where(new, 0, pos).astype(np.int64)
-        pos[new] = len(vocab) + np.arange(int(new.sum()))
-        vocab = pa.concat_arrays([vocab, local.filter(pa.array(new))])
-        codes = pos[enc.indices.to_numpy(zero_copy_only=False)]
-        indptr = np.r_[0, np.cumsum(np.bincount(row, minlength=min(rows, n - start)))]
-        block = sp.csr_matrix((np.ones(len(codes), dtype=np.int64), codes, indptr),
-                              shape=(len(indptr) - 1, int(codes.max(initial=-1)) + 1))
-        block.sum_duplicates()  # one entry per (unit, word): the block shrinks here
-        blocks.append(block)
+        pieces, row = _space_ended_tokens(arr.slice(start, rows))
+        enc = pc.dictionary_encode(pieces)
+        blocks.append((enc.dictionary, enc.indices.to_numpy(zero_copy_only=False), row))
+    local = [d for d, _, _ in blocks]
+    vocab = pc.unique(pa.concat_arrays(local)) if local else pa.array([], pa.large_string())
+    vocab = vocab.filter(pc.not_equal(vocab, " "))
+    vocab = vocab.take(pc.sort_indices(vocab))  # with the trailing space: same order
     if not len(vocab):
         return sp.csr_matrix((n, 0), dtype=np.int64), pd.Index([], dtype="str")
-    order = pc.sort_indices(vocab).to_numpy()
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    for block in blocks:
-        block.resize(block.shape[0], len(order))
-    m = sp.csr_matrix(sp.vstack(blocks, format="csr"), dtype=np.int64)
-    del blocks
-    m.indices = rank[m.indices].astype(m.indices.dtype)
-    m.has_sorted_indices = False
+    # pass 2: codes -> sorted vocabulary positions; one row-sorted block matrix each
+    out = []
+    for i, (start, (words, codes, row)) in enumerate(zip(range(0, n, rows), blocks,
+                                                         strict=True)):
+        rank = pc.index_in(words, value_set=vocab).to_numpy(zero_copy_only=False)
+        rank = np.where(np.isnan(rank), -1, rank).astype(np.int64) if rank.dtype.kind == "f" \
+            else rank.astype(np.int64)
+        col = rank[codes]
+        real = col >= 0
+        col, row = col[real], row[real]
+        n_rows = min(rows, n - start)
+        indptr = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row, minlength=n_rows), out=indptr[1:])
+        block = sp.csr_matrix((np.ones(len(col), dtype=np.int64), col, indptr),
+                              shape=(n_rows, len(vocab)))
+        block.sum_duplicates()  # sorts each row's words, one entry per (unit, word)
+        out.append(block)
+        blocks[i] = None
+    m = out[0] if len(out) == 1 else sp.vstack(out, format="csr")
+    m = sp.csr_matrix(m, dtype=np.int64)
     m.sort_indices()
-    words = pd.Index(vocab.take(pa.array(order)).to_pylist(), dtype="str")
+    words = pd.Index(pc.utf8_slice_codeunits(vocab, 0, -1).to_pylist(), dtype="str")
     return m, words
 
 
