@@ -206,15 +206,26 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _spans(texts: list[str]) -> pd.DataFrame:
-    """All quote spans: doc (position in ``texts``), mark_start, mark_end, start, end."""
+    """All quote spans: doc (position in ``texts``), mark_start, mark_end, start, end.
+
+    The two regexes run once over the texts joined by ``"\\n"``: no span crosses a line
+    break, and an open curly quote stops at ``"\\n"`` as at the end of its text, so the spans
+    are those of each text on its own.
+    """
+    joined = "\n".join(texts)
+    step = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1
+    first = np.cumsum(step) - step  # each text's first character in ``joined``
     rows = [
-        (d, m.start(), m.end(), *_trim(t, *m.span(1)))
-        for d, t in enumerate(texts)
-        if "“" in t or '"' in t
+        (m.start(), m.end(), *_trim(joined, *m.span(1)))
         for rx in (_CURLY_RE, _STRAIGHT_RE)
-        for m in rx.finditer(t)
+        for m in rx.finditer(joined)
     ]
-    q = pd.DataFrame(rows, columns=["doc", "mark_start", "mark_end", "start", "end"], dtype="int64")
+    pos = np.array(rows, dtype=np.int64).reshape(len(rows), 4)
+    doc = np.searchsorted(first, pos[:, 0], "right") - 1
+    pos -= first[doc][:, None]
+    q = pd.DataFrame(
+        {"doc": doc, "mark_start": pos[:, 0], "mark_end": pos[:, 1], "start": pos[:, 2], "end": pos[:, 3]}
+    )
     q = q.sort_values(["doc", "mark_start"], kind="stable").reset_index(drop=True)
     # a straight-quoted span nested inside a curly one (or vice versa) is not a second quote
     prev_end = q.groupby("doc")["mark_end"].cummax().groupby(q["doc"]).shift(1)
@@ -250,16 +261,49 @@ def find_quotes(articles: pd.DataFrame, sentences: pd.DataFrame | None = None) -
     if sentences is None:
         sentences = segment.sentences(segment.paragraphs(articles))
     ids = articles["article_id"].astype(str).to_numpy(dtype=object)
-    texts = articles["text"].astype(str).to_list()
-    q = _spans(texts)
-    if q.empty:
+    texts = segment._strings(articles["text"])
+    codes, uniques = pd.factorize(sentences["article_id"].astype(str))
+    s_doc = pd.Index(ids).get_indexer(uniques)[codes] if len(codes) else codes.astype(np.int64)
+    # articles in blocks of about _BLOCK_BYTES of text (their Python strings are made one
+    # block at a time), when the sentences come grouped by article in article order
+    if len(s_doc) and (s_doc.min() < 0 or np.any(s_doc[1:] < s_doc[:-1])):
+        bounds = np.array([0, len(ids)])
+    else:
+        offs = segment._offsets(texts)
+        cuts = np.searchsorted(offs, np.arange(offs[0], offs[-1], _BLOCK_BYTES), "right") - 1
+        bounds = np.unique(np.r_[0, cuts, len(ids)])
+    found = []
+    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        if len(bounds) > 2:
+            lo, hi = np.searchsorted(s_doc, [a, b]).tolist()
+        else:
+            lo, hi = 0, len(s_doc)
+        block = _find_block(ids[a:b], texts.slice(a, b - a).to_pylist(), sentences.iloc[lo:hi], s_doc[lo:hi] - a)
+        if block is not None:
+            found.append(block)
+    if not found:
         return pd.DataFrame(
             {c: pd.Series(dtype="int64" if c in _INT_COLS else object) for c in QUOTE_COLUMNS}
         )
+    out = pd.concat(found, ignore_index=True) if len(found) > 1 else found[0]
+    return out.sort_values(["article_id", "quote"], kind="stable").reset_index(drop=True)
+
+
+#: Bytes of article text :func:`find_quotes` turns into Python strings at a time.
+_BLOCK_BYTES = 1 << 23
+
+
+def _find_block(
+    ids: np.ndarray, texts: list[str], sentences: pd.DataFrame, s_doc: np.ndarray
+) -> pd.DataFrame | None:
+    """:func:`find_quotes` on some articles and their sentences (``s_doc``: article of each
+    sentence, a position in ``ids``); None when there is no quote."""
+    q = _spans(texts)
+    if q.empty:
+        return None
     # locate quotes in sentences on one global axis: article offset + position
     doc_len = np.array([len(t) + 1 for t in texts], dtype=np.int64)
     base = np.concatenate([[0], np.cumsum(doc_len)[:-1]])
-    s_doc = pd.Index(ids).get_indexer(sentences["article_id"].astype(str).to_numpy(dtype=object))
     s_glob = base[s_doc] + sentences["start"].to_numpy(dtype=np.int64)
     order = np.argsort(s_glob, kind="stable")
     s_sorted = s_glob[order]
@@ -368,8 +412,7 @@ def find_quotes(articles: pd.DataFrame, sentences: pd.DataFrame | None = None) -
             "last_sentence": s_num[last],
         }
     )
-    out = out.astype({c: "int64" for c in _INT_COLS})
-    return out.sort_values(["article_id", "quote"], kind="stable").reset_index(drop=True)
+    return out.astype({c: "int64" for c in _INT_COLS})
 
 
 def quote_share(sentences: pd.DataFrame, quotes: pd.DataFrame) -> pd.DataFrame:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import load_corpus
 from analysis.quotes import find_quotes, quote_share, resolve_names
@@ -118,3 +120,36 @@ def test_quote_share_counts_characters_inside_quotes():
     sents = sentences(paragraphs(art))
     shared = quote_share(sents, find_quotes(art, sents))
     assert shared["quote_share"].iloc[0] == pytest.approx(5 / len(text))
+
+
+def test_blocks_and_joined_spans_equal_one_pass(corpus, monkeypatch):
+    """Articles in blocks (and spans found over joined texts) give the quotes of one pass."""
+    import analysis.quotes as quotes_mod
+
+    arts = corpus.articles[["article_id", "text"]]
+    whole = find_quotes(arts, corpus.sentences)
+    monkeypatch.setattr(quotes_mod, "_BLOCK_BYTES", 64)  # about one article per block
+    pd.testing.assert_frame_equal(find_quotes(arts, corpus.sentences), whole, check_dtype=True)
+    # sentences not grouped by article: one block, same quotes
+    shuffled = corpus.sentences.sample(frac=1, random_state=0).reset_index(drop=True)
+    unsorted = find_quotes(arts, shuffled.sort_values(["paragraph", "article_id"], kind="stable"))
+    assert len(unsorted) == len(whole)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="“”\"\n ,:;a\té", max_size=25), min_size=1, max_size=4))
+def test_spans_over_joined_texts_equal_spans_of_each_text(texts):
+    from analysis.quotes import _CURLY_RE, _STRAIGHT_RE, _spans, _trim
+
+    rows = sorted(
+        ((d, m.start(), m.end(), *_trim(t, *m.span(1))) for d, t in enumerate(texts)
+         for rx in (_CURLY_RE, _STRAIGHT_RE) for m in rx.finditer(t)),
+        key=lambda r: (r[0], r[1]),
+    )
+    kept, last = [], {}
+    for r in rows:  # a span nested in an earlier one of the same text is not a quote
+        if r[1] >= last.get(r[0], -1):
+            kept.append(r)
+        last[r[0]] = max(last.get(r[0], -1), r[2])
+    got = _spans(texts)
+    assert [tuple(x) for x in got.itertuples(index=False)] == kept
