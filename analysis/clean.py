@@ -222,9 +222,48 @@ def clean_texts(texts: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
         ``line_no`` (0-based line of the normalised raw text). Sorted by article then line.
     """
     texts = pd.Series(texts)
-    n_docs = len(texts)
     labels = texts.index.to_numpy()
-    lists = pc.split_pattern(_normalize_arrow(_as_arrow(texts)), "\n")
+    arr = _as_arrow(texts)
+    if arr.type != pa.large_string():
+        arr = arr.cast(pa.large_string())
+    # blocks of articles: the Arrow temporaries of one block stay small and are reused
+    offs = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    cuts = np.searchsorted(offs, np.arange(offs[0], offs[-1], _BLOCK_BYTES), "right") - 1
+    bounds = np.unique(np.r_[0, cuts, len(arr)]).tolist()
+    parts = [_clean_block(arr.slice(a, b - a), labels[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    joined = [p[0] for p in parts]
+    clean = pd.Series(
+        pa.concat_arrays(joined) if joined else pa.array([], type=pa.large_string()),
+        index=texts.index, dtype="str",
+    )
+    found = [p[1] for p in parts if p[1] is not None]
+    cols = ["article_id", "line", "reason", "line_no"]
+    if found:
+        rem = pd.DataFrame(
+            {
+                "article_id": np.concatenate([f[0] for f in found]),
+                "line": pd.Series(pa.concat_arrays([f[1] for f in found]), dtype="str"),
+                "reason": pd.Series(np.concatenate([f[2] for f in found]), dtype="str"),
+                "line_no": np.concatenate([f[3] for f in found]),
+            }
+        )
+    else:
+        rem = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    rem["line_no"] = rem["line_no"].astype("int64")
+    for c in ("line", "reason"):
+        rem[c] = rem[c].astype(str)
+    return clean, rem[cols]
+
+
+#: Bytes of raw text cleaned at a time.
+_BLOCK_BYTES = 1 << 23
+
+
+def _clean_block(arr: pa.Array, labels: np.ndarray) -> tuple[pa.Array, tuple | None]:
+    """:func:`clean_texts` on a block of raw texts: the clean texts, and the removed items
+    (article labels, lines, reasons, line numbers; in order) or None."""
+    n_docs = len(arr)
+    lists = pc.split_pattern(_normalize_arrow(arr), "\n")
     doc = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
     lines = pc.utf8_trim_whitespace(pc.list_flatten(lists))
     del lists
@@ -333,31 +372,17 @@ def clean_texts(texts: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
     offsets = np.concatenate([[0], np.cumsum(np.bincount(para_doc, minlength=n_docs))])
     by_doc = pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), paras)
     joined = pc.binary_join(by_doc, pa.scalar("\n\n", type=pa.large_string()))
-    clean = pd.Series(joined, index=texts.index, dtype="str")
-    del paras, by_doc, joined
+    del paras, by_doc
 
-    cols = ["article_id", "line", "reason", "line_no"]
     all_rows = np.concatenate([np.array(m_rows, dtype=np.int64), rows])
-    if len(all_rows):
-        order = np.argsort(all_rows, kind="stable")
-        all_rows = all_rows[order]
-        line = pa.concat_arrays([pa.array(m_lines, type=lines.type), lines.take(pa.array(rows))])
-        names = np.array(list(_REASONS), dtype=object)
-        why = np.concatenate([np.array(m_reasons, dtype=object), names[reason[rows]]])
-        rem = pd.DataFrame(
-            {
-                "article_id": labels[doc[all_rows]],
-                "line": pd.Series(line.take(pa.array(order)), dtype="str"),
-                "reason": pd.Series(why[order], dtype="str"),
-                "line_no": line_no[all_rows],
-            }
-        )
-    else:
-        rem = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-    rem["line_no"] = rem["line_no"].astype("int64")
-    for c in ("line", "reason"):
-        rem[c] = rem[c].astype(str)
-    return clean, rem[cols]
+    if not len(all_rows):
+        return joined, None
+    order = np.argsort(all_rows, kind="stable")
+    all_rows = all_rows[order]
+    line = pa.concat_arrays([pa.array(m_lines, type=lines.type), lines.take(pa.array(rows))])
+    names = np.array(list(_REASONS), dtype=object)
+    why = np.concatenate([np.array(m_reasons, dtype=object), names[reason[rows]]])
+    return joined, (labels[doc[all_rows]], line.take(pa.array(order)), why[order], line_no[all_rows])
 
 
 _DATE_IN_TEXT = re.compile(r"(\d{4})[./-](\d{1,2})[./-](\d{1,2})")

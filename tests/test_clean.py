@@ -153,3 +153,19 @@ def test_by_in_a_sentence_is_not_a_byline():
     clean, removed = clean_texts(pd.Series([text]))
     assert clean.iloc[0].startswith("By the end of the year")
     assert "byline" not in set(removed["reason"])
+
+
+def test_blocks_of_articles_clean_as_one_pass(monkeypatch):
+    """Cleaning a few articles at a time gives the texts and removed table of one pass."""
+    import analysis.clean as clean_mod
+
+    raw = pd.Series(
+        [p.read_text(encoding="utf-8") for p in sorted(RAW.glob("*.txt"))]
+        + ["", "**Bold** line one of a short text.\r\nSecond line", "A\u00a0b\u200bc  d"],
+        index=[f"a{i}" for i in range(8)],
+    )
+    whole = clean_texts(raw)
+    monkeypatch.setattr(clean_mod, "_BLOCK_BYTES", 16)  # about one article per block
+    parts = clean_texts(raw)
+    pd.testing.assert_series_equal(parts[0], whole[0], check_dtype=True)
+    pd.testing.assert_frame_equal(parts[1], whole[1], check_dtype=True)
