@@ -161,6 +161,20 @@ def _sorted_ids(ids: pd.Series) -> tuple[np.ndarray, bool]:
     return codes, grouped and pd.Index(uniques).is_monotonic_increasing
 
 
+def _paragraph_block(texts: pa.Array) -> tuple:
+    """Paragraphs of a block of article texts: doc (position in the block), start, length,
+    text, words, heading; empty pieces left out."""
+    lists = pc.split_pattern(texts, "\n\n")
+    doc = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
+    flat = pc.list_flatten(lists)
+    length = pc.utf8_length(flat).to_numpy().astype(np.int64)
+    start = _group_offsets(doc, length + 2)
+    keep = length > 0
+    flat = flat.filter(pa.array(keep))
+    n_words = _words(flat)
+    return doc[keep], start[keep], length[keep], flat, n_words, _heading_arrow(flat, n_words)
+
+
 def paragraphs(articles: pd.DataFrame) -> pd.DataFrame:
     """Split clean article texts into paragraphs.
 
@@ -177,15 +191,18 @@ def paragraphs(articles: pd.DataFrame) -> pd.DataFrame:
         ``n_words``, ``is_heading``. Sorted by article_id, paragraph; empty articles have no rows.
     """
     ids = articles["article_id"].astype(str)
-    lists = pc.split_pattern(_strings(articles["text"]), "\n\n")
-    doc = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
-    flat = pc.list_flatten(lists)
-    length = pc.utf8_length(flat).to_numpy().astype(np.int64)
-    start = _group_offsets(doc, length + 2)
-    keep = length > 0
-    flat = flat.filter(pa.array(keep))
-    doc, start, length = doc[keep], start[keep], length[keep]
-    n_words = _words(flat)
+    texts = _strings(articles["text"])
+    offs = _offsets(texts)
+    cuts = np.searchsorted(offs, np.arange(offs[0], offs[-1], _BLOCK_BYTES), "right") - 1
+    bounds = np.unique(np.r_[0, cuts, len(texts)]).tolist()
+    parts = [_paragraph_block(texts.slice(a, b - a)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    doc = np.concatenate([np.zeros(0, dtype=np.int64)] + [p[0] + a for p, a in zip(parts, bounds, strict=False)])
+    start = np.concatenate([np.zeros(0, dtype=np.int64)] + [p[1] for p in parts])
+    length = np.concatenate([np.zeros(0, dtype=np.int64)] + [p[2] for p in parts])
+    flat = pa.concat_arrays([p[3] for p in parts]) if parts else pa.array([], type=pa.large_string())
+    n_words = np.concatenate([np.zeros(0, dtype=np.int64)] + [p[4] for p in parts])
+    heading = np.concatenate([np.zeros(0, dtype=bool)] + [p[5] for p in parts])
+    del parts
     out = pd.DataFrame(
         {
             "article_id": pd.Series(pc.take(_strings(ids), pa.array(doc)), dtype="str"),
@@ -194,7 +211,7 @@ def paragraphs(articles: pd.DataFrame) -> pd.DataFrame:
             "end": start + length,
             "text": pd.Series(flat, dtype="str"),
             "n_words": n_words,
-            "is_heading": _heading_arrow(flat, n_words),
+            "is_heading": heading,
         }
     )
     if _sorted_ids(ids)[1] and ids.is_unique:
@@ -206,8 +223,9 @@ def paragraphs(articles: pd.DataFrame) -> pd.DataFrame:
 _BLOCK_BYTES = 1 << 22
 
 
-def _cut_positions(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Boundary spaces of every paragraph: row, character offset and byte offset in the row.
+def _cut_positions(texts: pa.Array) -> tuple[np.ndarray, ...]:
+    """Boundary spaces of every paragraph: row, character offset, byte offset in the row and
+    number of spaces before it in the row; and the number of spaces of every paragraph.
 
     The regex runs over blocks of paragraphs joined by ``"\\n"``: the boundary consumes only
     sentence punctuation, a closing mark and the space, and its look-arounds treat ``"\\n"``
@@ -219,10 +237,17 @@ def _cut_positions(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     targets = np.arange(offs[0], offs[-1], _BLOCK_BYTES)
     bounds = np.unique(np.r_[np.searchsorted(offs, targets, "right") - 1, len(texts)]).astype(np.int64)
     sep = pa.scalar("\n", type=pa.large_string())
-    rows, chars, nbytes = [], [], []
+    rows, chars, nbytes, nspaces = [], [], [], []
+    para_spaces = np.zeros(len(texts), dtype=np.int64)
     for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         block = pa.LargeListArray.from_arrays(pa.array([0, b - a], pa.int64()), texts.slice(a, b - a))
         joined = pc.binary_join(block, sep)
+        lo, hi = _offsets(joined).tolist()
+        data = np.frombuffer(joined.buffers()[2], dtype=np.uint8)[lo:hi]
+        spaces = np.zeros(len(data) + 1, dtype=np.int64)  # spaces before each byte
+        np.cumsum(data == 32, out=spaces[1:])
+        bstart = offs[a:b] - offs[a] + np.arange(b - a)  # each paragraph's first byte in the block
+        para_spaces[a:b] = spaces[bstart + (offs[a + 1 : b + 1] - offs[a:b])] - spaces[bstart]
         text = joined[0].as_py()
         pos = [m.end() - 1 for m in _BOUNDARY_FROM["."].finditer(text)]
         more = [m.end() - 1 for p in "?!" if p in text for m in _BOUNDARY_FROM[p].finditer(text)]
@@ -235,17 +260,16 @@ def _cut_positions(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]
         if text.isascii():
             bpos = pos
         else:  # byte of each character: the UTF-8 bytes that are not continuation bytes
-            lo, hi = _offsets(joined).tolist()
-            data = np.frombuffer(joined.buffers()[2], dtype=np.uint8)[lo:hi]
             bpos = np.flatnonzero((data & 0xC0) != 0x80)[pos]
-        bstart = offs[a:b] - offs[a] + np.arange(b - a)  # each paragraph's first byte in the block
         rows.append(row + a)
         chars.append(pos - cstart[row])
         nbytes.append(bpos - bstart[row])
+        nspaces.append(spaces[bpos] - spaces[bstart[row]])
     if not rows:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
-    return np.concatenate(rows), np.concatenate(chars), np.concatenate(nbytes)
+        return empty, empty, empty, empty, para_spaces
+    return (np.concatenate(rows), np.concatenate(chars), np.concatenate(nbytes),
+            np.concatenate(nspaces), para_spaces)
 
 
 def sentences(paras: pd.DataFrame) -> pd.DataFrame:
@@ -267,7 +291,7 @@ def sentences(paras: pd.DataFrame) -> pd.DataFrame:
     """
     texts = _strings(paras["text"])
     n = len(texts)
-    cut_row, cut_char, cut_byte = _cut_positions(texts)
+    cut_row, cut_char, cut_byte, cut_spaces, para_spaces = _cut_positions(texts)
     n_cuts = np.bincount(cut_row, minlength=n).astype(np.int64)
     n_sent = n_cuts + 1
     row = np.repeat(np.arange(n, dtype=np.int64), n_sent)
@@ -291,6 +315,13 @@ def sentences(paras: pd.DataFrame) -> pd.DataFrame:
     bend[inner_end] = offs[:-1][row[inner_end]] + cut_byte
     bend[last_pos] = offs[1:]
     sent_text = _slices(texts, bstart, bend)
+    # words: spaces inside the sentence + 1 (spaces before the cut, minus those before the start)
+    sp_start = np.zeros(len(row), dtype=np.int64)
+    sp_start[inner_start] = cut_spaces + 1
+    sp_end = np.empty(len(row), dtype=np.int64)
+    sp_end[inner_end] = cut_spaces
+    sp_end[last_pos] = para_spaces
+    n_words = np.where(lend > lstart, sp_end - sp_start + 1, 0)
     ids = paras["article_id"].astype(str)
     codes, in_order = _sorted_ids(ids)
     doc = codes[row]
@@ -302,7 +333,7 @@ def sentences(paras: pd.DataFrame) -> pd.DataFrame:
             "start": paras["start"].to_numpy(dtype=np.int64)[row] + lstart,
             "end": paras["start"].to_numpy(dtype=np.int64)[row] + lend,
             "text": pd.Series(sent_text, dtype="str"),
-            "n_words": _words(sent_text),
+            "n_words": n_words,
             "is_heading": (
                 paras["is_heading"].to_numpy(dtype=bool)[row] if "is_heading" in paras
                 else np.zeros(len(row), dtype=bool)
