@@ -588,6 +588,20 @@ def _metadata(raw: pd.DataFrame, found: pd.DataFrame) -> tuple[pd.DataFrame, pd.
 # ----------------------------------------------------------------------------- duplicates
 
 
+def _normalized(arr: pa.Array) -> pa.Array:
+    """Sentences lower-cased, curly quotes made straight (only those that have any are edited)."""
+    arr = pc.utf8_lower(arr)
+    curly = np.flatnonzero(pc.match_substring_regex(arr, "[“”‘’]").to_numpy(zero_copy_only=False))
+    if not len(curly):
+        return arr
+    sub = arr.take(pa.array(curly))
+    for a, b in (("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'")):
+        sub = pc.replace_substring(sub, a, b)
+    index = np.arange(len(arr), dtype=np.int64)
+    index[curly] = len(arr) + np.arange(len(curly))
+    return pa.concat_arrays([arr, sub]).take(pa.array(index))
+
+
 def _candidate_pairs(
     doc: np.ndarray, h: np.ndarray, df: np.ndarray, size: np.ndarray, threshold: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -660,16 +674,22 @@ def flag_duplicates(
     if len(ids) < 2:
         return out
     use = sentences["n_words"].to_numpy() >= min_words
-    arr = segment._strings(sentences["text"]).filter(pa.array(use))
-    arr = pc.utf8_lower(arr)
-    for a, b in (("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'")):
-        arr = pc.replace_substring(arr, a, b)
+    texts = segment._strings(sentences["text"])
+    offs = segment._offsets(texts)
+    cuts = np.searchsorted(offs, np.arange(offs[0], offs[-1], 1 << 23), "right") - 1
+    bounds = np.unique(np.r_[0, cuts, len(texts)]).tolist()
+    blocks = [_normalized(texts.slice(a, b - a).filter(pa.array(use[a:b])))
+              for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    arr = pa.chunked_array(blocks, type=pa.large_string())
+    del blocks
     h = pd.factorize(pd.Series(arr, dtype="str"))[0].astype(np.int64)  # sentence ids
     del arr
-    doc = ids.get_indexer(art[use])
+    codes, uniques = pd.factorize(art[use])
+    doc = ids.get_indexer(uniques)[codes] if len(codes) else codes.astype(np.int64)
     # the distinct (doc, sentence) pairs, sorted by doc then sentence
     n_h = int(h.max()) + 1 if len(h) else 1
-    key = np.unique(doc * n_h + h)
+    key = np.sort(doc * n_h + h)
+    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
     docs, hs = key // n_h, key % n_h
     del key, h, doc
     size = np.bincount(docs, minlength=len(ids))
@@ -779,8 +799,16 @@ def _per_article(ids: pd.Series, keys: pd.Series, values: pd.Series | None = Non
     return total
 
 
-def _build(raw: pd.DataFrame, skipped: pd.DataFrame, duplicate_threshold: float) -> Corpus:
-    """Clean, segment, find quotes and duplicates: the stages over standardized raw articles."""
+def _build(
+    raw: pd.DataFrame | list[pd.DataFrame], skipped: pd.DataFrame, duplicate_threshold: float
+) -> Corpus:
+    """Clean, segment, find quotes and duplicates: the stages over standardized raw articles.
+
+    ``raw`` may be given in a one-item list, which is emptied: then nothing else holds the raw
+    texts, and they are freed once cleaned.
+    """
+    if isinstance(raw, list):
+        raw = raw.pop()
     skipped_rows = list(skipped.itertuples(index=False, name=None))
     raw = raw.reset_index(drop=True)
     if "encoding" not in raw:
@@ -788,6 +816,7 @@ def _build(raw: pd.DataFrame, skipped: pd.DataFrame, duplicate_threshold: float)
     if raw.empty:
         _nothing_loadable(skipped_rows)
     clean_text, removed = clean.clean_texts(pd.Series(raw["text"].array, index=raw["article_id"]))
+    raw = raw.drop(columns="text")
     empty = clean_text.str.strip() == ""
     if empty.any():
         for src in raw.loc[empty.to_numpy(), "source"]:
@@ -828,6 +857,10 @@ def _build(raw: pd.DataFrame, skipped: pd.DataFrame, duplicate_threshold: float)
         art[c] = art[c].astype("string")
     art = art[ARTICLE_COLUMNS + extra]
     removed = removed.sort_values(["article_id", "line_no"], kind="stable").reset_index(drop=True)
+    del raw, found
+    # the stages' Arrow temporaries are freed; hand the allocator's cached pages back to the
+    # system so that they do not stay resident after loading
+    pa.default_memory_pool().release_unused()
     return Corpus(
         articles=art,
         paragraphs=paras,
@@ -898,7 +931,9 @@ def load_corpus(
             f"nothing loadable in {path.name!r}" + (f" ({detail})" if detail else " (no .txt files)")
             + ". Give .txt files with text, or a table with a text column."
         )
-    return _build(raw, skipped, duplicate_threshold)
+    box = [raw]
+    del raw
+    return _build(box, skipped, duplicate_threshold)
 
 
 # ----------------------------------------------------------------------------- summaries
