@@ -315,10 +315,14 @@ def _find_block(
     s_start = sentences["start"].to_numpy(dtype=np.int64)
     s_end = sentences["end"].to_numpy(dtype=np.int64)
     s_text = sentences["text"].astype(str).to_list()
+    # Python ints for the per-quote loops below (numpy scalars are slow to index and compare)
+    doc_of, para_of = s_doc.tolist(), s_para.tolist()
+    start_of, end_of = s_start.tolist(), s_end.tolist()
+    d_list, first_list = d.tolist(), first.tolist()
 
     mark_start, mark_end = q["mark_start"].to_list(), q["mark_end"].to_list()
     starts, ends = q["start"].to_list(), q["end"].to_list()
-    quote_text = [texts[k][a:b] for k, a, b in zip(d, starts, ends, strict=True)]
+    quote_text = [texts[k][a:b] for k, a, b in zip(d_list, starts, ends, strict=True)]
     n_words = [t.count(" ") + 1 for t in quote_text]
     speakers: list[str | None] = []
     cues: list[str | None] = []
@@ -343,13 +347,13 @@ def _find_block(
             name = _strip_name(m.group("name")) if m else None
             sayer_cache[row] = (
                 None if name is None or name.lower() in _PRONOUNS
-                else full(s_doc[row], name, s_end[row])
+                else full(doc_of[row], name, end_of[row])
             )
         return sayer_cache[row]
 
     def earlier_in_paragraph(row: int) -> str | None:
-        r = row
-        while r >= 0 and s_doc[r] == s_doc[row] and s_para[r] == s_para[row]:
+        r, doc, para = row, doc_of[row], para_of[row]
+        while r >= 0 and doc_of[r] == doc and para_of[r] == para:
             name = last_by_sentence.get(r) if r != row else None
             name = name or sayer(r)
             if name:
@@ -358,7 +362,7 @@ def _find_block(
         return None
 
     # explicit attributions: after the closing mark, else before the opening mark
-    tails = [texts[k][a:b] for k, a, b in zip(d, mark_end, s_end[last], strict=True)]
+    tails = [texts[k][a:b] for k, a, b in zip(d_list, mark_end, s_end[last].tolist(), strict=True)]
     tails = [t.split("“", 1)[0].split('"', 1)[0] for t in tails]
     names = np.full(len(q), None, dtype=object)
     verbs = np.full(len(q), None, dtype=object)
@@ -369,7 +373,7 @@ def _find_block(
             names[i] = g["name1"] or g["name"] or g["name3"]
             verbs[i] = g["verb1"] or g["verb2"] or g["verb3"]
     for i in np.flatnonzero(pd.isna(names)):  # before the opening mark, same sentence
-        head = texts[d[i]][s_start[first[i]]:mark_start[i]]
+        head = texts[d_list[i]][start_of[first_list[i]]:mark_start[i]]
         m = _HEAD_RE.search(head) if _has_verb(head) else None
         if m:
             g = m.groupdict()
@@ -377,20 +381,20 @@ def _find_block(
 
     # then, in text order: full names, pronouns, same-sentence and continued quotes
     for i in range(len(q)):
-        k, fr = d[i], first[i]
+        k, fr = d_list[i], first_list[i]
         name = _strip_name(names[i]) if isinstance(names[i], str) else None
         cue = verbs[i].lower() if isinstance(verbs[i], str) else None
         if name is not None and name.lower() in _PRONOUNS:
             # he/she/they: last speaker of the paragraph, else of the previous sentence
             ref = earlier_in_paragraph(fr)
-            if ref is None and fr > 0 and s_doc[fr - 1] == k:
+            if ref is None and fr > 0 and doc_of[fr - 1] == k:
                 ref = last_by_sentence.get(fr - 1) or sayer(fr - 1)
             name = ref if ref is not None and " " in ref else None
         elif name is not None:
             name = full(k, name, mark_start[i])
         elif fr in last_by_sentence:
             name, cue = last_by_sentence[fr], "same sentence"
-        elif mark_start[i] == s_start[fr] and n_words[i] >= 4:
+        elif mark_start[i] == start_of[fr] and n_words[i] >= 4:
             name = earlier_in_paragraph(fr)
             cue = "continued" if name else None
         speakers.append(name)
