@@ -197,11 +197,16 @@ def _compound_rows() -> str:
     return "|".join(sep.join(map(_re2_literal, e.split("-"))) for e in _compound_entries())
 
 
+_SEPARATOR_RUN = re.compile(r"[\s-]+")
+
+
 def _join_compound(match: re.Match[str]) -> str:
-    if not _left_boundary(match, "-"):
-        return match.group(0)
-    _, lookup = _compound_re()
-    return lookup[re.sub(r"[\s-]+", "", match.group(0))]
+    i = match.start()  # _left_boundary(match, "-"), inlined: called for every match
+    if i:
+        prev = match.string[i - 1]
+        if prev.isalnum() or prev == "_" or prev == "-":
+            return match.group(0)
+    return _compound_re()[1][_SEPARATOR_RUN.sub("", match.group(0))]
 
 
 def _as_text_series(texts: pd.Series | list[str] | str) -> pd.Series:
@@ -250,8 +255,7 @@ def _apply(arr: pa.Array, rule) -> pa.Array:
     """
     offsets, b = _string_buffers(arr)
     n = len(arr)
-    present = np.bincount(b, minlength=256)
-    sep = next((c for c in _SEPARATORS if not present[c]), None)
+    sep = next((c for c in _SEPARATORS if not (b == c).any()), None)
     if sep is None:
         return pa.array([rule(t) for t in arr.to_pylist()], type=pa.large_string())
     text = np.insert(b, offsets[1:-1], sep).tobytes().decode("utf-8")
@@ -296,7 +300,6 @@ _FOLD_TO = np.array([ord(_FOLD[c]) if _FOLD[c] else -1
 _FOLD_LEAD = np.zeros(256, dtype=np.int64)
 for _c in [*_FOLD, "\u2013"]:
     _FOLD_LEAD[_c.encode("utf-8")[0]] = len(_c.encode("utf-8"))
-_FOLD_LEAD_TABLE = bytes(int(x > 0) for x in _FOLD_LEAD)
 
 
 def _fold_arrow(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
@@ -307,8 +310,9 @@ def _fold_arrow(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     character's bytes anywhere is matching the character.
     """
     offsets, b = _string_buffers(arr)
-    lead = np.flatnonzero(np.frombuffer(b.tobytes().translate(_FOLD_LEAD_TABLE), dtype=np.uint8))
+    lead = np.flatnonzero((b >= 0xC2) | (b == ord("`")))  # "`", or a multi-byte lead byte
     size = _FOLD_LEAD[b[lead]]
+    lead, size = lead[size > 0], size[size > 0]
     key = b[lead].astype(np.int64)
     for i in (1, 2):  # the character's other bytes (complete: the UTF-8 is valid)
         more = size > i
@@ -346,22 +350,28 @@ def _normalize_arrow(arr: pa.Array) -> pa.Array:
     return _where(arr, pc.match_substring_regex(arr, "'s"), _possessives)
 
 
-def _arrow_texts(texts) -> tuple[pa.Array, pd.Index]:
+def _arrow_texts(texts) -> tuple[pa.ChunkedArray, pd.Index]:
     s = _as_text_series(texts)
+    return _chunked(s), s.index
+
+
+def _chunked(s: pd.Series) -> pa.ChunkedArray:
+    """A str Series' Arrow data as large_string chunks (no copy when it already is)."""
     arr = pa.array(s, type=pa.large_string())
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    return arr, s.index
+    return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
 
 
-def _blocks(arr: pa.Array):
-    for start in range(0, len(arr), BLOCK_ROWS):
-        yield arr.slice(start, BLOCK_ROWS)
+def _blocks(arr: pa.ChunkedArray, rows: int | None = None):
+    """Slices of at most ``rows`` (default :data:`BLOCK_ROWS`) texts, chunk by chunk."""
+    rows = rows or BLOCK_ROWS
+    for chunk in arr.chunks:
+        for start in range(0, len(chunk), rows):
+            yield chunk.slice(start, rows)
 
 
 def _series(chunks: list[pa.Array], index: pd.Index) -> pd.Series:
-    arr = pa.concat_arrays(chunks) if chunks else pa.array([], type=pa.large_string())
-    return pd.Series(arr, index=index, dtype="str")
+    """A str Series over the Arrow chunks (not concatenated: no copy)."""
+    return pd.Series(pa.chunked_array(chunks, type=pa.large_string()), index=index, dtype="str")
 
 
 def normalize(texts: pd.Series) -> pd.Series:
@@ -635,18 +645,26 @@ class Tokens:
         frame = getattr(corpus, table)
         return tokens_from_frame(frame, keys=LEVEL_KEYS[level], articles=corpus.articles)
 
+    def _count_cache(self) -> sp.csr_matrix:
+        """The counts, built once and kept compactly (int8/16/32 values, see count_matrix)."""
+        if self._counts is None:
+            self._counts, self._vocab = _compact_counts(self.joined)
+        return self._counts
+
     @property
     def counts(self) -> sp.csr_matrix:
-        """Unit x word count matrix (CSR, unigrams, full vocabulary incl. stopwords), built once."""
-        if self._counts is None:
-            self._counts, self._vocab = count_matrix(self.joined)
-        return self._counts
+        """Unit x word count matrix (CSR of int64, unigrams, full vocabulary incl. stopwords).
+
+        Counted once (:func:`count_matrix`) and kept compactly; each access returns a new
+        int64 matrix.
+        """
+        return _as_int64(self._count_cache())
 
     @property
     def vocabulary(self) -> pd.Index:
         """Sorted vocabulary (columns of :attr:`counts`), stopwords included."""
         if self._vocab is None:
-            _ = self.counts
+            self._count_cache()
         return self._vocab
 
     def __len__(self) -> int:
@@ -675,6 +693,48 @@ def _space_ended_tokens(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     return pieces, np.repeat(np.arange(len(arr)), per_text)
 
 
+def _as_int64(m: sp.csr_matrix) -> sp.csr_matrix:
+    out = sp.csr_matrix((m.data.astype(np.int64), m.indices.copy(), m.indptr.copy()),
+                        shape=m.shape)
+    out.has_sorted_indices = m.has_sorted_indices
+    return out
+
+
+def _take_columns(m: sp.csr_matrix, columns: np.ndarray, nnz: int = 4_000_000) -> sp.csr_matrix:
+    """``m[:, columns]`` (increasing columns) as int64, built a block of rows at a time.
+
+    Same matrix as scipy's column indexing followed by ``astype(int64)``, without the
+    intermediate copy: the memory is the result plus one block.
+    """
+    new_col = np.full(m.shape[1], -1, dtype=np.int64)
+    new_col[columns] = np.arange(len(columns))
+    n = m.shape[0]
+    cuts = np.unique(np.r_[np.searchsorted(m.indptr, np.arange(0, m.nnz, nnz), side="right") - 1,
+                           n])
+    cuts = cuts[cuts >= 0]
+    per_row = np.zeros(n, dtype=np.int64)
+    for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
+        a, b = m.indptr[lo], m.indptr[hi]
+        hit = np.zeros(b - a + 1, dtype=np.int64)
+        np.cumsum(new_col[m.indices[a:b]] >= 0, out=hit[1:])
+        per_row[lo:hi] = np.diff(hit[m.indptr[lo : hi + 1] - a])
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(per_row, out=indptr[1:])
+    index_dtype = np.int32 if max(indptr[-1], len(columns)) < 2**31 else np.int64
+    data = np.empty(indptr[-1], dtype=np.int64)
+    indices = np.empty(indptr[-1], dtype=index_dtype)
+    for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
+        a, b = m.indptr[lo], m.indptr[hi]
+        col = new_col[m.indices[a:b]]
+        hit = col >= 0
+        data[indptr[lo] : indptr[hi]] = m.data[a:b][hit]
+        indices[indptr[lo] : indptr[hi]] = col[hit]
+    out = sp.csr_matrix((data, indices, indptr.astype(index_dtype)),
+                        shape=(n, len(columns)), copy=False)
+    out.has_sorted_indices = m.has_sorted_indices
+    return out
+
+
 def count_matrix(joined: pd.Series, rows: int = 100_000) -> tuple[sp.csr_matrix, pd.Index]:
     """Unit x word counts of space-joined tokens, as ``CountVectorizer(analyzer=str.split)``.
 
@@ -696,43 +756,63 @@ def count_matrix(joined: pd.Series, rows: int = 100_000) -> tuple[sp.csr_matrix,
     words : pandas.Index of str
         Sorted vocabulary (columns).
     """
+    m, words = _compact_counts(joined, rows)
+    return _as_int64(m), words
+
+
+def _compact_counts(joined: pd.Series, rows: int = 100_000) -> tuple[sp.csr_matrix, pd.Index]:
+    """:func:`count_matrix` with compact values: int8, int16 or int32, whichever holds them."""
     n = len(joined)
-    arr = pa.array(joined.fillna(""), type=pa.large_string())
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    # pass 1: each block's distinct tokens (with their trailing space) and token codes
-    blocks = []
-    for start in range(0, n, rows):
-        pieces, row = _space_ended_tokens(arr.slice(start, rows))
+    arr = _chunked(joined.fillna(""))
+    # pass 1: each block's distinct tokens (with their trailing space), its tokens' codes
+    # (without the " " pieces) and the number of tokens of each unit
+    blocks, per_unit = [], []
+    for block in _blocks(arr, rows):
+        pieces, row = _space_ended_tokens(block)
         enc = pc.dictionary_encode(pieces)
-        blocks.append((enc.dictionary, enc.indices.to_numpy(zero_copy_only=False), row))
-    local = [d for d, _, _ in blocks]
+        codes = enc.indices.to_numpy(zero_copy_only=False)
+        space = pc.index_in(pa.array([" "], pa.large_string()), value_set=enc.dictionary)[0]
+        if space.is_valid:
+            real = codes != space.as_py()
+            codes, row = codes[real], row[real]
+        blocks.append((enc.dictionary, codes.astype(np.int32)))
+        per_unit.append(np.bincount(row, minlength=len(block)))
+    local = [d for d, _ in blocks]
     vocab = pc.unique(pa.concat_arrays(local)) if local else pa.array([], pa.large_string())
     vocab = vocab.filter(pc.not_equal(vocab, " "))
     vocab = vocab.take(pc.sort_indices(vocab))  # with the trailing space: same order
     if not len(vocab):
-        return sp.csr_matrix((n, 0), dtype=np.int64), pd.Index([], dtype="str")
-    # pass 2: codes -> sorted vocabulary positions; one row-sorted block matrix each
-    out = []
-    for i, (start, (words, codes, row)) in enumerate(zip(range(0, n, rows), blocks,
-                                                         strict=True)):
-        rank = pc.index_in(words, value_set=vocab).to_numpy(zero_copy_only=False)
-        rank = np.where(np.isnan(rank), -1, rank).astype(np.int64) if rank.dtype.kind == "f" \
-            else rank.astype(np.int64)
-        col = rank[codes]
-        real = col >= 0
-        col, row = col[real], row[real]
-        n_rows = min(rows, n - start)
-        indptr = np.zeros(n_rows + 1, dtype=np.int64)
-        np.cumsum(np.bincount(row, minlength=n_rows), out=indptr[1:])
-        block = sp.csr_matrix((np.ones(len(col), dtype=np.int64), col, indptr),
-                              shape=(n_rows, len(vocab)))
-        block.sum_duplicates()  # sorts each row's words, one entry per (unit, word)
-        out.append(block)
+        return sp.csr_matrix((n, 0), dtype=np.int32), pd.Index([], dtype="str")
+    # pass 2: codes -> sorted vocabulary positions; each block's matrix (rows sorted, one
+    # entry per (unit, word)) is copied into arrays sized for all tokens, trimmed at the end
+    total = sum(len(codes) for _, codes in blocks)
+    data = np.empty(total, dtype=np.int32)
+    indices = np.empty(total, dtype=np.int32)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    at = row_at = 0
+    for i, ((words, codes), counts) in enumerate(zip(blocks, per_unit, strict=True)):
         blocks[i] = None
-    m = out[0] if len(out) == 1 else sp.vstack(out, format="csr")
-    m = sp.csr_matrix(m, dtype=np.int64)
-    m.sort_indices()
+        rank = pc.index_in(words, value_set=vocab).to_numpy(zero_copy_only=False)
+        block_ptr = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=block_ptr[1:])
+        block = sp.csr_matrix(
+            (np.ones(len(codes), dtype=np.int32), rank.astype(np.int32)[codes], block_ptr),
+            shape=(len(counts), len(vocab)),
+        )
+        del codes
+        block.sum_duplicates()  # sorts each row's words, one entry per (unit, word)
+        data[at : at + block.nnz] = block.data
+        indices[at : at + block.nnz] = block.indices
+        indptr[row_at + 1 : row_at + len(counts) + 1] = block.indptr[1:] + at
+        at, row_at = at + block.nnz, row_at + len(counts)
+    data.resize(at, refcheck=False)
+    indices.resize(at, refcheck=False)
+    top = int(data.max(initial=0))
+    small = np.int8 if top < 2**7 else np.int16 if top < 2**15 else None
+    if small is not None:  # the smallest integer type holding every count
+        data = data.astype(small)
+    m = sp.csr_matrix((data, indices, indptr), shape=(n, len(vocab)), copy=False)
+    m.has_sorted_indices = True
     words = pd.Index(pc.utf8_slice_codeunits(vocab, 0, -1).to_pylist(), dtype="str")
     return m, words
 
@@ -791,10 +871,9 @@ def tokens_from_frame(
             )
     joined = tokenize_joined(frame[text])
     joined.index = pd.RangeIndex(len(joined))
-    arr = pa.array(joined, type=pa.large_string())
-    n_spaces = pc.count_substring(arr, " ").to_numpy(zero_copy_only=False)
-    docs["n_tokens"] = (n_spaces + (pc.utf8_length(arr).to_numpy(zero_copy_only=False) > 0)
-                        ).astype("int64")
+    arr = _chunked(joined)
+    n_spaces = pc.count_substring(arr, " ").to_numpy()
+    docs["n_tokens"] = (n_spaces + (pc.utf8_length(arr).to_numpy() > 0)).astype("int64")
     level = next((lv for lv, k in LEVEL_KEYS.items() if k == keys), "unit")
     return Tokens(docs=docs, joined=joined, level=level, keys=list(keys))
 
@@ -979,7 +1058,7 @@ def dfm(
                 (np.ones(len(found), dtype=np.int64), (pos[found], found)),
                 shape=(len(tokens.vocabulary), len(feats)),
             )
-            x = sp.csr_matrix(tokens.counts @ select)
+            x = sp.csr_matrix(tokens._count_cache() @ select)
         else:
             vec = CountVectorizer(
                 analyzer=_phrase_analyzer(feats),
@@ -989,7 +1068,12 @@ def dfm(
             x = sp.csr_matrix(vec.transform(tokens.joined.tolist()))
         features = feats
     elif (lo, hi) == (1, 1):
-        x, features = tokens.counts, tokens.vocabulary
+        x, features = tokens._count_cache(), tokens.vocabulary
+        if remove_stopwords and len(features):  # stopwords dropped here, in one copy
+            content = np.flatnonzero(~features.isin(stopwords()))
+            x, features = _take_columns(x, content), features[content]
+        else:
+            x = _as_int64(x)
     else:
         vec = CountVectorizer(analyzer=_ngram_analyzer(lo, hi), dtype=np.int64)
         if tokens.joined.str.len().sum() == 0:
@@ -998,7 +1082,7 @@ def dfm(
             x = sp.csr_matrix(vec.fit_transform(tokens.joined.tolist()))
             features = pd.Index(vec.get_feature_names_out().tolist(), dtype="str")
 
-    if remove_stopwords and vocabulary is None and len(features):
+    if remove_stopwords and vocabulary is None and len(features) and (lo, hi) != (1, 1):
         sw = stopwords()
         first = features.str.split(" ").str[0]
         last = features.str.split(" ").str[-1]
@@ -1053,12 +1137,12 @@ def stopword_share(tokens: Tokens) -> float:
     float
         0 when there is no token.
     """
-    counts = tokens.counts
-    total = counts.sum()
+    counts = tokens._count_cache()
+    total = counts.sum(dtype=np.int64)
     if total == 0:
         return 0.0
     is_stop = tokens.vocabulary.isin(stopwords())
-    return float(counts[:, np.flatnonzero(is_stop)].sum() / total)
+    return float(counts[:, np.flatnonzero(is_stop)].sum(dtype=np.int64) / total)
 
 
 def probably_not_english(tokens: Tokens) -> bool:

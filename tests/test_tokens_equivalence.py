@@ -200,3 +200,41 @@ def test_separators_are_inert():
         assert not re.match(r"[\w\s'$.-]", c) and c.lower() == c and not c.isalnum()
         # final sigma: a separator ends a word as the end of a text does
         assert ("ΟΔΟΣ" + c + "Α").lower() == "οδο\u03c2" + c + "α" == "ΟΔΟΣ".lower() + c + "α"
+
+
+def test_take_columns_equals_scipy_indexing():
+    import numpy as np
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(0)
+    m = sp.random(40, 30, density=0.2, format="lil", random_state=1, dtype=np.float64)
+    m[5] = 0  # an empty row
+    m = sp.csr_matrix(m)
+    m.data = rng.integers(1, 9, size=m.nnz).astype(np.int32)
+    columns = np.flatnonzero(rng.random(30) < 0.6)
+    expected = m[:, columns].astype(np.int64)
+    for block in (1, 7, 10_000):
+        got = tk._take_columns(m, columns, nnz=block)
+        assert got.dtype == np.int64 and got.shape == expected.shape
+        assert (got != expected).nnz == 0
+        assert np.array_equal(got.indptr, expected.indptr)
+        assert np.array_equal(got.indices, expected.indices)
+
+
+def test_tokens_counts_equal_count_matrix():
+    values = ["b a b", "", "the U.S. and us", "win win win"]
+    t = tk.tokens_from_frame(pd.DataFrame({"article_id": list("abcd"), "text": values}))
+    counts, vocab = tk.count_matrix(t.joined, rows=2)
+    assert t.counts.dtype == counts.dtype == "int64"
+    assert (t.counts != counts).nnz == 0 and t.vocabulary.equals(vocab)
+
+
+@pytest.mark.parametrize("repeat", [3, 200, 40_000])
+def test_counts_kept_compactly_are_exact(repeat):
+    joined = pd.Series(["a " * repeat + "b", "", "b c"], dtype="str")
+    counts, vocab = tk.count_matrix(joined)
+    assert counts.dtype == "int64" and vocab.tolist() == ["a", "b", "c"]
+    assert counts.toarray().tolist() == [[repeat, 1, 0], [0, 0, 0], [0, 1, 1]]
+    t = tk.Tokens(docs=pd.DataFrame({"article_id": list("xyz")}), joined=joined)
+    assert (t.counts != counts).nnz == 0 and t.counts.dtype == "int64"
+    assert tk.stopword_share(t) == repeat / (repeat + 3)  # "a" is a stopword
