@@ -158,6 +158,20 @@ def _as_arrow(texts: pd.Series) -> pa.Array:
 
 
 def _normalize_arrow(arr: pa.Array) -> pa.Array:
+    """Normalised texts; only the texts with something to normalise are rewritten."""
+    need = pc.match_substring_regex(arr, f"[\r{_ZERO_WIDTH_CHARS}{_SPACE_CHARS}]|  ")
+    rows = np.flatnonzero(need.to_numpy(zero_copy_only=False))
+    if len(rows) == len(arr):
+        return _normalize_all(arr)
+    if not len(rows):
+        return arr
+    index = np.arange(len(arr), dtype=np.int64)
+    index[rows] = len(arr) + np.arange(len(rows))
+    fixed = _normalize_all(arr.take(pa.array(rows)))
+    return pa.concat_arrays([arr, fixed.cast(arr.type)]).take(pa.array(index))
+
+
+def _normalize_all(arr: pa.Array) -> pa.Array:
     arr = pc.replace_substring(arr, "\r\n", "\n")
     arr = pc.replace_substring(arr, "\r", "\n")
     arr = pc.replace_substring_regex(arr, "[" + _ZERO_WIDTH_CHARS + "]", "")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.clean import REMOVAL_REASONS, clean_texts, extract_metadata, normalize_text
 
@@ -169,3 +171,19 @@ def test_blocks_of_articles_clean_as_one_pass(monkeypatch):
     parts = clean_texts(raw)
     pd.testing.assert_series_equal(parts[0], whole[0], check_dtype=True)
     pd.testing.assert_frame_equal(parts[1], whole[1], check_dtype=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="ab \r\n\t\u00a0\u200b\u3000\ufeff", max_size=20), min_size=1, max_size=6))
+def test_normalize_text_equals_plain_normalisation(texts):
+    """Texts are rewritten only when they need it; the result is that of normalising each."""
+    import re
+
+    from analysis.clean import _SPACE_CHARS, _ZERO_WIDTH_CHARS
+
+    def plain(t: str) -> str:
+        t = re.sub(f"[{_ZERO_WIDTH_CHARS}]", "", t.replace("\r\n", "\n").replace("\r", "\n"))
+        return re.sub(f"[ {_SPACE_CHARS}]*[{_SPACE_CHARS}][ {_SPACE_CHARS}]*| {{2,}}", " ", t)
+
+    got = normalize_text(pd.Series(texts, dtype="str"))
+    assert got.to_list() == [plain(t) for t in texts]
