@@ -314,7 +314,7 @@ def _find_block(
     s_num = sentences["sentence"].to_numpy(dtype=np.int64)
     s_start = sentences["start"].to_numpy(dtype=np.int64)
     s_end = sentences["end"].to_numpy(dtype=np.int64)
-    s_text = sentences["text"].astype(str).to_list()
+    s_text = segment._strings(sentences["text"])  # read one sentence at a time, when needed
     # Python ints for the per-quote loops below (numpy scalars are slow to index and compare)
     doc_of, para_of = s_doc.tolist(), s_para.tolist()
     start_of, end_of = s_start.tolist(), s_end.tolist()
@@ -343,7 +343,8 @@ def _find_block(
     def sayer(row: int) -> str | None:
         """Named person a sentence reports speech from ("Wang Yi ..., said that ...")."""
         if row not in sayer_cache:
-            m = _SAYER_RE.search(s_text[row]) if _has_verb(s_text[row]) else None
+            text = s_text[row].as_py()
+            m = _SAYER_RE.search(text) if _has_verb(text) else None
             name = _strip_name(m.group("name")) if m else None
             sayer_cache[row] = (
                 None if name is None or name.lower() in _PRONOUNS
