@@ -55,6 +55,7 @@ vectorized scores equal it.
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -120,6 +121,8 @@ NEGATION_WINDOW = 3
 SMOOTHING_K = 1.0
 #: |score| below this is "neutral" for the sign accuracy (VADER's customary 0.05 threshold).
 NEUTRAL_BAND = 0.05
+#: From this many sentences on, VADER and the dictionaries are scored in two threads.
+_THREADED_MIN = 50_000
 #: Share of a sentence's characters inside direct quotes from which it is "quoted" speech.
 QUOTED_THRESHOLD = 0.5
 #: The measures :func:`score_sentences` computes.
@@ -653,14 +656,28 @@ def score_sentences(
     lex = {"framing": framing_lexicon(), "assertiveness": assertiveness_lexicon(), **(lexicons or {})}
     out = tok.docs.copy()
     dictionaries = [m for m in measures if m != "vader"]
-    stream = token_stream(tok.joined, set().union(*(lex[m].words for m in dictionaries))) if dictionaries else None
-    for m in measures:
-        if m == "vader":
-            out["vader"] = vader_compound(pd.Series(texts).reset_index(drop=True)).to_numpy()
-        else:
+
+    def dictionary_scores() -> dict[str, np.ndarray]:
+        stream = token_stream(tok.joined, set().union(*(lex[m].words for m in dictionaries)))
+        cols = {}
+        for m in dictionaries:
             res = lexicon_score(lexicon_counts(tok, lex[m], stream=stream), lex[m])
-            out[m] = res["score"].to_numpy()
-            out[f"{m}_terms"] = res["n_terms"].to_numpy()
+            cols[m], cols[f"{m}_terms"] = res["score"].to_numpy(), res["n_terms"].to_numpy()
+        return cols
+
+    # VADER and the dictionaries are independent and spend their time in Arrow and numpy
+    # kernels, which release the GIL: on large corpora they run side by side on two cores.
+    cols: dict[str, np.ndarray] = {}
+    with ThreadPoolExecutor(max_workers=2 if len(tok.joined) >= _THREADED_MIN else 1) as pool:
+        pending = pool.submit(dictionary_scores) if dictionaries else None
+        if "vader" in measures:
+            cols["vader"] = vader_compound(pd.Series(texts).reset_index(drop=True)).to_numpy()
+        if pending is not None:
+            cols.update(pending.result())
+    for m in measures:
+        out[m] = cols[m]
+        if m != "vader":
+            out[f"{m}_terms"] = cols[f"{m}_terms"]
     if {"vader", "framing"} <= set(measures):
         out["framing_vader"] = (out["framing"] + out["vader"]) / 2
     return out

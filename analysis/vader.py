@@ -266,7 +266,10 @@ def _but_collisions(sent, v, factor, with_but, n) -> np.ndarray:
 
 def _paths(texts: pd.Series, block: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Vectorized scores (unrounded), reference mask and "but" mask of every text."""
-    arr = pa.array(texts.fillna("").astype(str).tolist(), type=pa.large_string())
+    arr = pa.array(texts.fillna("").astype("str"))
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = arr.cast(pa.large_string())
     n = len(arr)
     unsafe = pc.match_substring_regex(arr, _UNSAFE_RE).to_numpy(zero_copy_only=False)
     score = np.zeros(n)
@@ -278,6 +281,16 @@ def _paths(texts: pd.Series, block: int) -> tuple[np.ndarray, np.ndarray, np.nda
         s, ref, q = _score_block(arr.take(pa.array(rows)))
         score[rows], reference[rows], quirk[rows] = s, ref, q
     return score, reference, quirk
+
+
+def _round4(x: np.ndarray) -> np.ndarray:
+    """``round(v, 4)`` of Python for every value: numpy's rounding, and Python's own where the
+    scaled value lies within 1e-6 of a half (the only places the two can differ)."""
+    out = np.round(x, 4)
+    y = x * 1e4
+    near = np.abs(y - np.floor(y) - 0.5) < 1e-6
+    out[near] = [round(v, 4) for v in x[near].tolist()]
+    return out
 
 
 def compound(texts: pd.Series, block: int = BLOCK_SIZE) -> pd.Series:
@@ -302,7 +315,7 @@ def compound(texts: pd.Series, block: int = BLOCK_SIZE) -> pd.Series:
     """
     texts = pd.Series(texts)
     score, reference, _ = _paths(texts, block)
-    values = np.array([round(x, 4) for x in score.tolist()])
+    values = _round4(score)
     values[reference] = reference_compound(texts[reference]).to_numpy()
     return pd.Series(values, index=texts.index, dtype=float)
 

@@ -152,3 +152,12 @@ def test_but_rule_collision_follows_the_reference():
 def test_block_size_does_not_change_scores(block):
     texts = pd.Series(DEMO, dtype="str")
     pd.testing.assert_series_equal(vader.compound(texts, block=block), vader.compound(texts))
+
+
+def test_rounding_equals_python_round_including_halves():
+    rng = np.random.default_rng(0)
+    x = np.r_[rng.uniform(-1, 1, 20_000), np.arange(-10_000, 10_001) / 10_000 + 0.00005,
+              [0.12345, -0.12345, 0.00005, 0.99995, -0.99995, 0.0]]
+    got = vader._round4(x)
+    want = np.array([round(v, 4) for v in x.tolist()])
+    np.testing.assert_array_equal(got, want)
