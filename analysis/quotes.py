@@ -82,9 +82,11 @@ _TAIL_RE = re.compile(
     rf"|(?P<verb3>according to)\s+(?:the\s+)?(?P<name3>{_NAME}))"
 )
 #: Before the opening mark, in the same sentence: "X said that ...", "As Xi put it, ".
+#: (Both searched patterns start with a look-ahead for the only characters a match can start
+#: with, a capital, h, s, t (he, she, they) or a (according to): the same matches, found faster.)
 _HEAD_RE = re.compile(
-    rf"{_WHO}{_OFPHRASE}{_APPOS}{_PRE_VERB}(?P<verb>{_VERBS})\b[^“”\"\n]*$"
-    rf"|(?P<verb3>according to)\s+(?:the\s+)?(?P<name3>{_NAME})[^“”\"\n]*$"
+    rf"(?=[A-Zhsta])(?:{_WHO}{_OFPHRASE}{_APPOS}{_PRE_VERB}(?P<verb>{_VERBS})\b[^“”\"\n]*$"
+    rf"|(?P<verb3>according to)\s+(?:the\s+)?(?P<name3>{_NAME})[^“”\"\n]*$)"
 )
 
 _TITLE_WORDS = {
@@ -116,7 +118,7 @@ _VERB_FIRST = frozenset(
 def _has_verb(text: str) -> bool:
     words = text.replace(",", " ").replace(":", " ").replace(".", " ").replace(";", " ").split()
     return not _VERB_FIRST.isdisjoint(words)
-_SAYER_RE = re.compile(rf"{_WHO}{_OFPHRASE}{_APPOS}{_PRE_VERB}(?:{_VERBS})\b")
+_SAYER_RE = re.compile(rf"(?=[A-Zhst]){_WHO}{_OFPHRASE}{_APPOS}{_PRE_VERB}(?:{_VERBS})\b")
 _AFTER_NAME = re.compile(r"(?:[ -][A-Z][a-z]+){1,2}\b")
 _CAPWORD = re.compile(r"[A-Z][a-z]+")
 
