@@ -974,16 +974,56 @@ def _phrase_analyzer(phrases: pd.Index):
     return analyze
 
 
+def _sorted_group_starts(docs: pd.DataFrame, keys: list[str]) -> np.ndarray | None:
+    """First row of each group of ``keys`` when ``docs`` is sorted by them (else None).
+
+    Then the groups are runs of rows, in the order ``groupby(keys, sort=True)`` numbers them.
+    Only str (compared by code point, as Python and Arrow do) and integer keys without
+    missing values qualify.
+    """
+    n = len(docs)
+    if n < 2:
+        return None
+    undecided = np.ones(n - 1, dtype=bool)  # rows i, i+1 equal on the keys so far
+    for key in keys:
+        col = docs[key]
+        if col.dtype == "str":
+            arr = _chunked(col)
+            if arr.null_count:
+                return None
+            arr = arr.combine_chunks() if arr.num_chunks > 1 else arr.chunk(0)
+            a, b = arr[:-1], arr[1:]
+            less = pc.less(a, b).to_numpy(zero_copy_only=False)
+            equal = pc.equal(a, b).to_numpy(zero_copy_only=False)
+        elif pd.api.types.is_integer_dtype(col.dtype) and not col.hasnans:
+            values = col.to_numpy()
+            less, equal = values[:-1] < values[1:], values[:-1] == values[1:]
+        else:
+            return None
+        if (undecided & ~less & ~equal).any():
+            return None
+        undecided &= equal
+    return np.flatnonzero(np.r_[True, ~undecided])
+
+
 def _group_matrix(docs: pd.DataFrame, keys: list[str]) -> tuple[sp.csr_matrix, pd.DataFrame]:
     """Sparse (groups x units) 0/1 matrix summing units into groups of ``keys``."""
-    codes = docs.groupby(keys, sort=True).ngroup().to_numpy()
-    n_groups = int(codes.max()) + 1 if len(codes) else 0
-    g = sp.csr_matrix(
-        (np.ones(len(codes), dtype=np.int64), (codes, np.arange(len(codes)))),
-        shape=(n_groups, len(codes)),
-    )
+    first = _sorted_group_starts(docs, keys)
+    if first is not None:  # runs of rows: the same matrix, built directly
+        n = len(docs)
+        g = sp.csr_matrix(
+            (np.ones(n, dtype=np.int64), np.arange(n), np.r_[first, n]),
+            shape=(len(first), n),
+        )
+    else:
+        codes = docs.groupby(keys, sort=True).ngroup().to_numpy()
+        n_groups = int(codes.max()) + 1 if len(codes) else 0
+        g = sp.csr_matrix(
+            (np.ones(len(codes), dtype=np.int64), (codes, np.arange(len(codes)))),
+            shape=(n_groups, len(codes)),
+        )
+        first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
     keep = [c for c in docs.columns if c in keys or c in ("outlet", "outlet_group")]
-    first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
     out = docs.iloc[first][keep].copy()
     if "n_tokens" in docs.columns:
         out["n_tokens"] = np.asarray(g @ docs["n_tokens"].to_numpy()).ravel()

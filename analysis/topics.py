@@ -1393,6 +1393,11 @@ class MinibatchTopics:
     columns: np.ndarray | None = None
     features: pd.Index | None = None
 
+    def _all_columns(self, n: int) -> bool:
+        """Whether :attr:`columns` keeps every one of ``n`` columns, in order."""
+        cols = self.columns
+        return len(cols) == n and (n == 0 or (cols[0] == 0 and cols[-1] == n - 1))
+
     def _matrix_rows(self, chunk) -> tuple[sp.csr_matrix, np.ndarray]:
         """Precomputed counts -> (TF-)IDF rows over the kept :attr:`columns`, short mask."""
         counts = chunk.matrix if isinstance(chunk, DFM) else chunk
@@ -1401,12 +1406,14 @@ class MinibatchTopics:
                 f"a matrix chunk has {counts.shape[1]} columns but the model was fitted on "
                 f"{len(self.keep)}: give every chunk the same columns (one dfm's row blocks)"
             )
-        counts = sp.csr_matrix(counts, dtype=np.float64)
+        counts = sp.csr_matrix(counts)
+        # content-token counts per row: sums of integers, exact whatever the value type
         short = np.asarray(counts @ self.keep).ravel() < self.min_tokens
         if isinstance(chunk, DFM) and "is_heading" in chunk.docs.columns:
             short |= chunk.docs["is_heading"].fillna(False).to_numpy(dtype=bool)
-        X = counts[np.flatnonzero(~short)]
-        if self.columns is not None:
+        # rows first, then float values (fewer to convert); columns unless all are kept
+        X = sp.csr_matrix(counts[np.flatnonzero(~short)], dtype=np.float64)
+        if self.columns is not None and not self._all_columns(counts.shape[1]):
             X = X[:, self.columns]
         X = sp.csr_matrix(X)
         if self.idf is not None:

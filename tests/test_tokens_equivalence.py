@@ -238,3 +238,27 @@ def test_counts_kept_compactly_are_exact(repeat):
     t = tk.Tokens(docs=pd.DataFrame({"article_id": list("xyz")}), joined=joined)
     assert (t.counts != counts).nnz == 0 and t.counts.dtype == "int64"
     assert tk.stopword_share(t) == repeat / (repeat + 3)  # "a" is a stopword
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_group_matrix_runs_equal_groupby(shuffle):
+    import numpy as np
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(3)
+    docs = pd.DataFrame({
+        "article_id": pd.Series(rng.choice(["b", "a", "é", "ab", "Z"], 60), dtype="str"),
+        "paragraph": rng.integers(0, 3, 60),
+        "n_tokens": rng.integers(0, 9, 60),
+    }).sort_values(["article_id", "paragraph"], ignore_index=True)
+    if shuffle:
+        docs = docs.sample(frac=1, random_state=1, ignore_index=True)
+    for keys in (["article_id"], ["article_id", "paragraph"]):
+        g, out = tk._group_matrix(docs, keys)
+        codes = docs.groupby(keys, sort=True).ngroup().to_numpy()
+        expected = sp.csr_matrix((np.ones(len(codes), dtype=np.int64), (codes, np.arange(60))))
+        assert (g != expected).nnz == 0 and g.shape == expected.shape
+        first = pd.Series(np.arange(60)).groupby(codes).first().to_numpy()
+        ref = docs.iloc[first][keys].reset_index(drop=True)
+        pd.testing.assert_frame_equal(out[keys], ref)
+        assert out["n_tokens"].tolist() == docs.groupby(keys, sort=True)["n_tokens"].sum().tolist()
