@@ -1597,8 +1597,11 @@ def fit_minibatch(
         if result.model is None:  # seeded k-means (n_init restarts) on the first block
             centres = KMeans(n_clusters=n_clusters, n_init=n_init,
                              random_state=random_state).fit(block).cluster_centers_
+            # compute_labels=False: partial_fit would label each minibatch again after the
+            # update, for labels_/inertia_ of that batch only (unused; centres unaffected)
             result.model = MiniBatchKMeans(n_clusters=n_clusters, init=centres, n_init=1,
-                                           batch_size=batch_size, random_state=random_state)
+                                           batch_size=batch_size, random_state=random_state,
+                                           compute_labels=False)
         for start in range(0, block.shape[0], batch_size):
             result.model.partial_fit(block[start:start + batch_size])
 

@@ -500,3 +500,45 @@ def test_minibatch_matrix_chunks_are_consumed_lazily():
     # a one-shot generator of blocks needs the document-frequency pass: refused
     with pytest.raises(ValueError, match="one-shot iterator"):
         topics.fit_minibatch(iter(list(blocks())), n_clusters=3, batch_size=20)
+
+
+@pytest.mark.parametrize("max_features", [None, 8])
+def test_minibatch_centres_do_not_depend_on_batch_labels(monkeypatch, max_features):
+    """fit_minibatch skips the labels partial_fit computes after each update (unused);
+    the centres and predictions equal those of a model that computes them."""
+    corpus, _ = make_corpus(n_articles=30)
+    par = _paragraph_dfm(corpus)
+    chunks = topics.matrix_chunks(par, 25)
+    kwargs = dict(n_clusters=3, batch_size=20, random_state=0, max_features=max_features)
+    fast = topics.fit_minibatch(chunks, **kwargs)
+    real = topics.MiniBatchKMeans
+
+    def with_labels(**params):
+        return real(**{**params, "compute_labels": True})
+
+    monkeypatch.setattr(topics, "MiniBatchKMeans", with_labels)
+    slow = topics.fit_minibatch(chunks, **kwargs)
+    assert hasattr(slow.model, "labels_") and not hasattr(fast.model, "labels_")
+    np.testing.assert_array_equal(fast.model.cluster_centers_, slow.model.cluster_centers_)
+    for a, b in zip(fast.predict(chunks), slow.predict(chunks), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("max_features", [None, 8])
+def test_matrix_rows_equal_the_plain_steps(max_features):
+    from sklearn.preprocessing import normalize
+
+    corpus, _ = make_corpus(n_articles=20)
+    par = _paragraph_dfm(corpus)
+    mb = topics.fit_minibatch(topics.matrix_chunks(par, 30), n_clusters=3, batch_size=20,
+                              random_state=0, max_features=max_features)
+    counts = sp.csr_matrix(par.matrix, dtype=np.float64)  # the plain order of the steps
+    short = np.asarray(counts @ mb.keep).ravel() < mb.min_tokens
+    plain = counts[np.flatnonzero(~short)][:, mb.columns]
+    plain.data *= mb.idf[plain.indices]
+    plain = normalize(plain)
+    got, got_short = mb.transform(par)
+    np.testing.assert_array_equal(got_short, short)
+    assert got.shape == plain.shape
+    for a in ("data", "indices", "indptr"):
+        np.testing.assert_array_equal(getattr(got, a), getattr(plain, a))
