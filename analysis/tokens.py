@@ -28,6 +28,13 @@ one letter: pure numbers (``2026``, ``3,000``, ``2026-2030``) are dropped, while
 ``g20``, ``covid-19`` and ``1990s`` are kept. Stopwords are KEPT in tokens; they are removed only
 when a matrix is built (:func:`dfm`, ``remove_stopwords=True``, list in
 ``analysis/data/stopwords.txt``).
+
+How it runs (same results as applying the rules text by text): columns are processed in
+blocks of Arrow strings; the typography is folded over the UTF-8 bytes; each regex rule runs
+once over the rows an Arrow (RE2) selector says it can change, joined by a control character
+absent from them; the tokens of ASCII texts are found over their bytes with numpy (the rule of
+:data:`TOKEN_RE`, restated), other texts use ``TOKEN_RE`` itself. ``tests/test_tokens_equivalence.py``
+compares everything with the plain per-text implementation.
 """
 
 from __future__ import annotations
@@ -70,7 +77,6 @@ _FOLD = {
     "\u2014": " ",
     "\u2015": " ",
 }
-_FOLD_RE = re.compile("[" + "".join(_FOLD) + "]")
 _EN_DASH_SPACE = re.compile("\u2013")
 _EN_DASH_JOIN = re.compile(r"\u2013(?<=\w\u2013)(?=\w)")
 
@@ -135,16 +141,8 @@ _ENTITY_ROWS = r"U[.SNn]|(?:China|CHINA|Sino|SINO)-"
 _DYAD_ROWS = r"(?:China|CHINA|Sino|SINO)-"
 
 
-def _left_boundary(match: re.Match[str], forbidden: str) -> bool:
-    i = match.start()
-    if i == 0:
-        return True
-    prev = match.string[i - 1]
-    return not (prev.isalnum() or prev == "_" or prev in forbidden)
-
-
 def _replace_entity(match: re.Match[str]) -> str:
-    i = match.start()  # _left_boundary(match, "."), inlined: called for every match
+    i = match.start()  # left word boundary (no letter, digit, "_" or "." before)
     if i:
         prev = match.string[i - 1]
         if prev.isalnum() or prev == "_" or prev == ".":
@@ -201,7 +199,7 @@ _SEPARATOR_RUN = re.compile(r"[\s-]+")
 
 
 def _join_compound(match: re.Match[str]) -> str:
-    i = match.start()  # _left_boundary(match, "-"), inlined: called for every match
+    i = match.start()  # left boundary (no letter, digit, "_" or "-" before)
     if i:
         prev = match.string[i - 1]
         if prev.isalnum() or prev == "_" or prev == "-":
@@ -214,10 +212,6 @@ def _as_text_series(texts: pd.Series | list[str] | str) -> pd.Series:
         texts = [texts]
     s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype="str")
     return s.fillna("").astype("str")
-
-
-def _fold(match: re.Match[str]) -> str:
-    return _FOLD[match.group(0)]
 
 
 def _en_dashes(text: str) -> str:
