@@ -334,14 +334,23 @@ def _normalize_arrow(arr: pa.Array) -> pa.Array:
     """The rules of :func:`normalize`, in order, over an Arrow column of texts (no nulls)."""
     arr, dashes = _fold_arrow(arr)
     arr = _where(arr, pa.array(dashes), _en_dashes)
-    dyads = pc.match_substring_regex(arr, _DYAD_ROWS)
-    arr = _where(arr, pc.and_not(pc.match_substring_regex(arr, _ENTITY_ROWS), dyads),
-                 _us_entities)
-    arr = _where(arr, dyads, _entities)
+    rows = pc.match_substring_regex(arr, _ENTITY_ROWS)
+    picked = arr.filter(rows)
+    if len(picked):
+        dyads = pc.match_substring_regex(picked, _DYAD_ROWS)
+        picked = _where(picked, pc.invert(dyads), _us_entities)
+        arr = pc.replace_with_mask(arr, rows, _where(picked, dyads, _entities))
     # ascii_lower is str.lower on ASCII texts; the others are lower-cased by Python
     arr = _where(pc.ascii_lower(arr), pc.invert(pc.string_is_ascii(arr)), str.lower, arr)
     arr = _where(arr, pc.match_substring_regex(arr, _compound_rows()), _compounds)
-    return _where(arr, pc.match_substring_regex(arr, "'s"), _possessives)
+    rows = pc.match_substring_regex(arr, "'s")
+    picked = arr.filter(rows)
+    if not len(picked):
+        return arr
+    # RE2's \b is ASCII, Python's Unicode: the same on ASCII texts; Python for the others
+    new = pc.replace_substring_regex(picked, _POSSESSIVE.pattern, "")
+    new = _where(new, pc.invert(pc.string_is_ascii(picked)), _possessives, picked)
+    return pc.replace_with_mask(arr, rows, new)
 
 
 def _arrow_texts(texts) -> tuple[pa.ChunkedArray, pd.Index]:

@@ -127,7 +127,7 @@ texts = st.lists(
 CASES = [
     "", " ", "U.S.-China ties: the U.S. and us", "China's win-win Sino-US ties, 2026.",
     "xwin win win", "win win win", "face to face to face", "2026--abc", "abc-2026", "'abc'",
-    "a''b", "x's's", "US US US", "U.S.US", "the US$5", "ΟΔΟΣ ΟΔΟΣ", "naïve U.S. İstanbul",
+    "a''b", "x's's", "x'sé y's", "Xi’s 's_ 's1", "US US US", "U.S.US", "the US$5", "ΟΔΟΣ ΟΔΟΣ", "naïve U.S. İstanbul",
     "China–US 2026–2030 a – b", "a–b–c", "-–x", "'2026'", "x--2026", "__a _ 2026_ _x",
 ]
 
