@@ -287,7 +287,16 @@ def find_quotes(articles: pd.DataFrame, sentences: pd.DataFrame | None = None) -
         return pd.DataFrame(
             {c: pd.Series(dtype="int64" if c in _INT_COLS else object) for c in QUOTE_COLUMNS}
         )
-    out = pd.concat(found, ignore_index=True) if len(found) > 1 else found[0]
+    cols = {
+        c: np.concatenate([f[c] for f in found]) if isinstance(found[0][c], np.ndarray)
+        else [x for f in found for x in f[c]]
+        for c in found[0]
+    }
+    del found
+    cols["text"] = pd.Series(cols["text"], dtype="str")
+    cols["speaker"] = pd.Series(cols["speaker"], dtype="string")
+    cols["cue"] = pd.Series(cols["cue"], dtype="string")
+    out = pd.DataFrame(cols).astype({c: "int64" for c in _INT_COLS})
     return out.sort_values(["article_id", "quote"], kind="stable").reset_index(drop=True)
 
 
@@ -297,9 +306,9 @@ _BLOCK_BYTES = 1 << 23
 
 def _find_block(
     ids: np.ndarray, texts: list[str], sentences: pd.DataFrame, s_doc: np.ndarray
-) -> pd.DataFrame | None:
+) -> dict | None:
     """:func:`find_quotes` on some articles and their sentences (``s_doc``: article of each
-    sentence, a position in ``ids``); None when there is no quote."""
+    sentence, a position in ``ids``): the columns of their quotes, None when there is none."""
     q = _spans(texts)
     if q.empty:
         return None
@@ -404,22 +413,19 @@ def _find_block(
         cues.append(cue if name else None)
         if name:
             last_by_sentence[fr] = name
-    out = pd.DataFrame(
-        {
-            "article_id": ids[d],
-            "quote": q.groupby("doc").cumcount().to_numpy(dtype=np.int64),
-            "paragraph": s_para[first],
-            "sentence": s_num[first],
-            "start": starts,
-            "end": ends,
-            "text": pd.Series(quote_text, dtype="str"),
-            "speaker": pd.Series(speakers, dtype="string"),
-            "cue": pd.Series(cues, dtype="string"),
-            "n_words": n_words,
-            "last_sentence": s_num[last],
-        }
-    )
-    return out.astype({c: "int64" for c in _INT_COLS})
+    return {
+        "article_id": ids[d],
+        "quote": q.groupby("doc").cumcount().to_numpy(dtype=np.int64),
+        "paragraph": s_para[first],
+        "sentence": s_num[first],
+        "start": starts,
+        "end": ends,
+        "text": quote_text,
+        "speaker": speakers,
+        "cue": cues,
+        "n_words": n_words,
+        "last_sentence": s_num[last],
+    }
 
 
 def quote_share(sentences: pd.DataFrame, quotes: pd.DataFrame) -> pd.DataFrame:
