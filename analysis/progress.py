@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Iterator
 
-__all__ = ["MIN_UNITS", "blocks", "enabled"]
+__all__ = ["MIN_UNITS", "blocks", "enabled", "track"]
 
 #: Smallest number of units (sentences, paragraphs, articles) for which a bar is shown.
 MIN_UNITS = 200_000
@@ -73,3 +73,38 @@ def blocks(total: int, size: int, desc: str) -> Iterator[tuple[int, int]]:
         for lo, hi in spans:
             yield lo, hi
             bar.update(hi - lo)
+
+
+def track(items, total: int, desc: str, size=len) -> Iterator:
+    """Yield ``items`` (blocks of units) unchanged, with a bar when :func:`enabled` for ``total``.
+
+    Parameters
+    ----------
+    items : iterable
+        Blocks, e.g. Arrow slices or ``(start, stop)`` pairs.
+    total : int
+        Units in all blocks together.
+    desc : str
+        Label of the bar.
+    size : callable, default len
+        Units in one block.
+
+    Yields
+    ------
+    object
+        Each item of ``items``.
+
+    Examples
+    --------
+    >>> [len(b) for b in track([[1, 2], [3]], 3, "demo")]
+    [2, 1]
+    """
+    if not enabled(total):
+        yield from items
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, desc=desc, unit="unit", unit_scale=True, leave=False, file=sys.stderr) as bar:
+        for item in items:
+            yield item
+            bar.update(size(item))

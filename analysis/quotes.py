@@ -44,7 +44,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from . import segment
+from . import progress, segment
 
 __all__ = [
     "QUOTE_COLUMNS", "QUOTE_RE", "article_quote_share", "find_quotes", "quote_share", "resolve_names",
@@ -275,7 +275,8 @@ def find_quotes(articles: pd.DataFrame, sentences: pd.DataFrame | None = None) -
         cuts = np.searchsorted(offs, np.arange(offs[0], offs[-1], _BLOCK_BYTES), "right") - 1
         bounds = np.unique(np.r_[0, cuts, len(ids)])
     found = []
-    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+    spans = zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+    for a, b in progress.track(spans, len(ids), "quotes", size=lambda span: span[1] - span[0]):
         if len(bounds) > 2:
             lo, hi = np.searchsorted(s_doc, [a, b]).tolist()
         else:

@@ -51,6 +51,8 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
+from . import progress
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 STOPWORDS_FILE = DATA_DIR / "stopwords.txt"
 COMPOUNDS_FILE = DATA_DIR / "compounds.txt"
@@ -367,9 +369,8 @@ def _chunked(s: pd.Series) -> pa.ChunkedArray:
 def _blocks(arr: pa.ChunkedArray, rows: int | None = None):
     """Slices of at most ``rows`` (default :data:`BLOCK_ROWS`) texts, chunk by chunk."""
     rows = rows or BLOCK_ROWS
-    for chunk in arr.chunks:
-        for start in range(0, len(chunk), rows):
-            yield chunk.slice(start, rows)
+    slices = (chunk.slice(start, rows) for chunk in arr.chunks for start in range(0, len(chunk), rows))
+    yield from progress.track(slices, len(arr), "tokens")
 
 
 def _series(chunks: list[pa.Array], index: pd.Index) -> pd.Series:

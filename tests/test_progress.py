@@ -31,3 +31,24 @@ def test_environment_variable_forces_a_bar(monkeypatch, capsys):
     assert "demo-bar" in capsys.readouterr().err
     monkeypatch.setenv("ANALYSIS_PROGRESS", "0")
     assert not progress.enabled(10**9)
+
+
+def test_track_passes_items_through_and_counts_units(monkeypatch, capsys):
+    monkeypatch.setenv("ANALYSIS_PROGRESS", "1")
+    items = [[1, 2], [3], [4, 5, 6]]
+    assert list(progress.track(iter(items), 6, "track-bar")) == items
+    assert "track-bar" in capsys.readouterr().err
+    monkeypatch.setenv("ANALYSIS_PROGRESS", "0")
+    assert list(progress.track(iter(items), 6, "quiet")) == items
+    assert capsys.readouterr().err == ""
+
+
+def test_library_steps_show_a_bar_when_forced(monkeypatch, capsys):
+    import pandas as pd
+
+    from analysis import tokens
+
+    monkeypatch.setenv("ANALYSIS_PROGRESS", "1")
+    out = tokens.tokenize_joined(pd.Series(["The U.S. and China", "win-win ties"], dtype="str"))
+    assert out.tolist() == ["the united_states and china", "win-win ties"]
+    assert "tokens" in capsys.readouterr().err
