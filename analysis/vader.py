@@ -226,15 +226,14 @@ def _score_block(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     factor = np.where(pos < fb, 0.5, 1.5)
     sentiment = np.where(with_but, v * factor, v)
     quirk = _but_collisions(sent, v, factor, with_but, n) & ~to_reference
+    but_check = type(_analyzer())._but_check
     for r in np.flatnonzero(quirk).tolist():  # the reference's order-dependent rule
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
         a, m = int(starts[r]), int(n_words[r])
         words = lower.take(pa.array(codes[a : a + m])).to_pylist()
         values = np.zeros(m)
         mine = sent == r
         values[pos[mine]] = v[mine]
-        checked = np.asarray(SentimentIntensityAnalyzer._but_check(words, values.tolist()), dtype=float)
+        checked = np.asarray(but_check(words, values.tolist()), dtype=float)
         sentiment[mine] = checked[pos[mine]]
 
     total = np.bincount(sent, weights=sentiment, minlength=n)
