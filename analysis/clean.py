@@ -149,13 +149,63 @@ _ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
 _TERMINAL = frozenset(".!?…\"”’')]")
 
 
-def _as_arrow(texts: pd.Series) -> pa.Array:
-    """The texts as one pyarrow string array (missing -> ""), without copying when possible."""
-    if texts.dtype == "str" and not texts.isna().any():
-        arr = pa.array(texts)
-        return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-    values = texts.astype(object).where(texts.notna(), "").to_numpy(dtype=object)
-    return pa.array([v if isinstance(v, str) else str(v) for v in values], type=pa.large_string())
+def arrow_texts(values: pd.Series) -> pa.LargeStringArray:
+    """The values as one pyarrow ``large_string`` array (``str`` of each; missing -> "").
+
+    Without a copy when ``values`` already is an Arrow-backed ``str`` Series without missing
+    values. The text stages (clean, segment, quotes, near-duplicates) share it.
+
+    Parameters
+    ----------
+    values : pandas.Series
+
+    Returns
+    -------
+    pyarrow.LargeStringArray
+    """
+    if values.dtype == "str" and not values.isna().any():
+        arr = pa.array(values)
+        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    else:
+        objs = values.astype(object).where(values.notna(), "").to_numpy(dtype=object)
+        arr = pa.array([v if isinstance(v, str) else str(v) for v in objs], type=pa.large_string())
+    return arr if arr.type == pa.large_string() else arr.cast(pa.large_string())
+
+
+def byte_offsets(arr: pa.Array) -> np.ndarray:
+    """Byte offsets of the values of a ``large_string`` array into its data buffer (n + 1).
+
+    Parameters
+    ----------
+    arr : pyarrow.LargeStringArray
+
+    Returns
+    -------
+    numpy.ndarray of int64
+    """
+    return np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+
+
+def byte_blocks(arr: pa.Array, block_bytes: int) -> list[tuple[int, int]]:
+    """Row ranges ``(start, stop)`` of consecutive blocks of about ``block_bytes`` of text.
+
+    A block ends at the first value that reaches the next multiple of ``block_bytes``, so a
+    long value is never split and every row is in exactly one block.
+
+    Parameters
+    ----------
+    arr : pyarrow.LargeStringArray
+    block_bytes : int
+
+    Returns
+    -------
+    list of tuple of int
+        Empty for an empty array.
+    """
+    offs = byte_offsets(arr)
+    cuts = np.searchsorted(offs, np.arange(offs[0], offs[-1], block_bytes), "right") - 1
+    bounds = np.unique(np.r_[0, cuts, len(arr)]).tolist()
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
 
 
 def _normalize_arrow(arr: pa.Array) -> pa.Array:
@@ -196,7 +246,7 @@ def normalize_text(texts: pd.Series) -> pd.Series:
         dropped, every run of horizontal whitespace (including non-breaking spaces) becomes one
         space.
     """
-    return pd.Series(_normalize_arrow(_as_arrow(texts)), index=texts.index, dtype="str")
+    return pd.Series(_normalize_arrow(arrow_texts(texts)), index=texts.index, dtype="str")
 
 
 def _group_starts(doc: np.ndarray, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
@@ -238,14 +288,9 @@ def clean_texts(texts: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
     """
     texts = pd.Series(texts)
     labels = texts.index.to_numpy()
-    arr = _as_arrow(texts)
-    if arr.type != pa.large_string():
-        arr = arr.cast(pa.large_string())
+    arr = arrow_texts(texts)
     # blocks of articles: the Arrow temporaries of one block stay small and are reused
-    offs = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
-    cuts = np.searchsorted(offs, np.arange(offs[0], offs[-1], _BLOCK_BYTES), "right") - 1
-    bounds = np.unique(np.r_[0, cuts, len(arr)]).tolist()
-    parts = [_clean_block(arr.slice(a, b - a), labels[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    parts = [_clean_block(arr.slice(a, b - a), labels[a:b]) for a, b in byte_blocks(arr, _BLOCK_BYTES)]
     joined = [p[0] for p in parts]
     clean = pd.Series(
         pa.concat_arrays(joined) if joined else pa.array([], type=pa.large_string()),

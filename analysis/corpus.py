@@ -674,12 +674,9 @@ def flag_duplicates(
     if len(ids) < 2:
         return out
     use = sentences["n_words"].to_numpy() >= min_words
-    texts = segment._strings(sentences["text"])
-    offs = segment._offsets(texts)
-    cuts = np.searchsorted(offs, np.arange(offs[0], offs[-1], 1 << 23), "right") - 1
-    bounds = np.unique(np.r_[0, cuts, len(texts)]).tolist()
+    texts = clean.arrow_texts(sentences["text"])
     blocks = [_normalized(texts.slice(a, b - a).filter(pa.array(use[a:b])))
-              for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+              for a, b in clean.byte_blocks(texts, 1 << 23)]
     arr = pa.chunked_array(blocks, type=pa.large_string())
     del blocks
     h = pd.factorize(pd.Series(arr, dtype="str"))[0].astype(np.int64)  # sentence ids

@@ -64,15 +64,7 @@ def blocks(total: int, size: int, desc: str) -> Iterator[tuple[int, int]]:
     """
     size = max(int(size), 1)
     spans = [(lo, min(lo + size, total)) for lo in range(0, total, size)]
-    if not enabled(total):
-        yield from spans
-        return
-    from tqdm import tqdm
-
-    with tqdm(total=total, desc=desc, unit="unit", unit_scale=True, leave=False, file=sys.stderr) as bar:
-        for lo, hi in spans:
-            yield lo, hi
-            bar.update(hi - lo)
+    yield from track(spans, total, desc, size=lambda span: span[1] - span[0])
 
 
 def track(items, total: int, desc: str, size=len) -> Iterator:

@@ -44,7 +44,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from . import progress, segment
+from . import clean, progress, segment
 
 __all__ = [
     "QUOTE_COLUMNS", "QUOTE_RE", "article_quote_share", "find_quotes", "quote_share", "resolve_names",
@@ -263,21 +263,18 @@ def find_quotes(articles: pd.DataFrame, sentences: pd.DataFrame | None = None) -
     if sentences is None:
         sentences = segment.sentences(segment.paragraphs(articles))
     ids = articles["article_id"].astype(str).to_numpy(dtype=object)
-    texts = segment._strings(articles["text"])
+    texts = clean.arrow_texts(articles["text"])
     codes, uniques = pd.factorize(sentences["article_id"].astype(str))
     s_doc = pd.Index(ids).get_indexer(uniques)[codes] if len(codes) else codes.astype(np.int64)
     # articles in blocks of about _BLOCK_BYTES of text (their Python strings are made one
     # block at a time), when the sentences come grouped by article in article order
     if len(s_doc) and (s_doc.min() < 0 or np.any(s_doc[1:] < s_doc[:-1])):
-        bounds = np.array([0, len(ids)])
+        spans = [(0, len(ids))]
     else:
-        offs = segment._offsets(texts)
-        cuts = np.searchsorted(offs, np.arange(offs[0], offs[-1], _BLOCK_BYTES), "right") - 1
-        bounds = np.unique(np.r_[0, cuts, len(ids)])
+        spans = clean.byte_blocks(texts, _BLOCK_BYTES)
     found = []
-    spans = zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
     for a, b in progress.track(spans, len(ids), "quotes", size=lambda span: span[1] - span[0]):
-        if len(bounds) > 2:
+        if len(spans) > 1:
             lo, hi = np.searchsorted(s_doc, [a, b]).tolist()
         else:
             lo, hi = 0, len(s_doc)
@@ -326,7 +323,7 @@ def _find_block(
     s_num = sentences["sentence"].to_numpy(dtype=np.int64)
     s_start = sentences["start"].to_numpy(dtype=np.int64)
     s_end = sentences["end"].to_numpy(dtype=np.int64)
-    s_text = segment._strings(sentences["text"])  # read one sentence at a time, when needed
+    s_text = clean.arrow_texts(sentences["text"])  # read one sentence at a time, when needed
     # Python ints for the per-quote loops below (numpy scalars are slow to index and compare)
     doc_of, para_of = s_doc.tolist(), s_para.tolist()
     start_of, end_of = s_start.tolist(), s_end.tolist()

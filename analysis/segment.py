@@ -36,6 +36,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .clean import arrow_texts, byte_blocks, byte_offsets
+
 __all__ = ["SENTENCE_BOUNDARY", "is_heading", "paragraphs", "sentences", "word_count"]
 
 _OPENERS = (
@@ -111,22 +113,6 @@ def _group_offsets(doc: np.ndarray, step: np.ndarray) -> np.ndarray:
     return cs - np.repeat(cs[first[counts > 0]], counts[counts > 0]) if len(doc) else cs
 
 
-def _strings(values: pd.Series) -> pa.Array:
-    """The values as one pyarrow ``large_string`` array (``str`` of each; missing -> "")."""
-    if values.dtype == "str" and not values.isna().any():
-        arr = pa.array(values)
-        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-    else:
-        objs = values.astype(object).where(values.notna(), "").to_numpy(dtype=object)
-        arr = pa.array([v if isinstance(v, str) else str(v) for v in objs], type=pa.large_string())
-    return arr if arr.type == pa.large_string() else arr.cast(pa.large_string())
-
-
-def _offsets(arr: pa.Array) -> np.ndarray:
-    """Byte offsets of the values of a ``large_string`` array into its data buffer (n + 1)."""
-    return np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
-
-
 def _slices(arr: pa.Array, start: np.ndarray, end: np.ndarray) -> pa.Array:
     """The substrings ``[start, end)`` (byte offsets into ``arr``'s data buffer, in increasing,
     non-overlapping order) as a new ``large_string`` array."""
@@ -191,12 +177,10 @@ def paragraphs(articles: pd.DataFrame) -> pd.DataFrame:
         ``n_words``, ``is_heading``. Sorted by article_id, paragraph; empty articles have no rows.
     """
     ids = articles["article_id"].astype(str)
-    texts = _strings(articles["text"])
-    offs = _offsets(texts)
-    cuts = np.searchsorted(offs, np.arange(offs[0], offs[-1], _BLOCK_BYTES), "right") - 1
-    bounds = np.unique(np.r_[0, cuts, len(texts)]).tolist()
-    parts = [_paragraph_block(texts.slice(a, b - a)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-    doc = np.concatenate([np.zeros(0, dtype=np.int64)] + [p[0] + a for p, a in zip(parts, bounds, strict=False)])
+    texts = arrow_texts(articles["text"])
+    spans = byte_blocks(texts, _BLOCK_BYTES)
+    parts = [_paragraph_block(texts.slice(a, b - a)) for a, b in spans]
+    doc = np.concatenate([np.zeros(0, dtype=np.int64)] + [p[0] + a for p, (a, _) in zip(parts, spans, strict=True)])
     start = np.concatenate([np.zeros(0, dtype=np.int64)] + [p[1] for p in parts])
     length = np.concatenate([np.zeros(0, dtype=np.int64)] + [p[2] for p in parts])
     flat = pa.concat_arrays([p[3] for p in parts]) if parts else pa.array([], type=pa.large_string())
@@ -205,7 +189,7 @@ def paragraphs(articles: pd.DataFrame) -> pd.DataFrame:
     del parts
     out = pd.DataFrame(
         {
-            "article_id": pd.Series(pc.take(_strings(ids), pa.array(doc)), dtype="str"),
+            "article_id": pd.Series(pc.take(arrow_texts(ids), pa.array(doc)), dtype="str"),
             "paragraph": _group_offsets(doc, np.ones(len(doc), dtype=np.int64)),
             "start": start,
             "end": start + length,
@@ -232,7 +216,7 @@ def _cut_positions(texts: pa.Array) -> tuple[np.ndarray, ...]:
     exactly like the start or end of a string (not a letter, digit, punctuation, quote or
     space), so the matches are those of each paragraph on its own.
     """
-    offs = _offsets(texts)
+    offs = byte_offsets(texts)
     n_chars = pc.utf8_length(texts).to_numpy().astype(np.int64)
     targets = np.arange(offs[0], offs[-1], _BLOCK_BYTES)
     bounds = np.unique(np.r_[np.searchsorted(offs, targets, "right") - 1, len(texts)]).astype(np.int64)
@@ -242,7 +226,7 @@ def _cut_positions(texts: pa.Array) -> tuple[np.ndarray, ...]:
     for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         block = pa.LargeListArray.from_arrays(pa.array([0, b - a], pa.int64()), texts.slice(a, b - a))
         joined = pc.binary_join(block, sep)
-        lo, hi = _offsets(joined).tolist()
+        lo, hi = byte_offsets(joined).tolist()
         data = np.frombuffer(joined.buffers()[2], dtype=np.uint8)[lo:hi]
         spaces = np.zeros(len(data) + 1, dtype=np.int64)  # spaces before each byte
         np.cumsum(data == 32, out=spaces[1:])
@@ -289,14 +273,14 @@ def sentences(paras: pd.DataFrame) -> pd.DataFrame:
         ``is_heading`` (the sentence is, or is in, a heading paragraph). Sorted by article_id,
         sentence.
     """
-    texts = _strings(paras["text"])
+    texts = arrow_texts(paras["text"])
     n = len(texts)
     cut_row, cut_char, cut_byte, cut_spaces, para_spaces = _cut_positions(texts)
     n_cuts = np.bincount(cut_row, minlength=n).astype(np.int64)
     n_sent = n_cuts + 1
     row = np.repeat(np.arange(n, dtype=np.int64), n_sent)
     lengths = pc.utf8_length(texts).to_numpy().astype(np.int64)
-    offs = _offsets(texts)
+    offs = byte_offsets(texts)
     # local starts: 0, then cut + 1; local ends: cut, then the paragraph length
     last_pos = np.cumsum(n_sent) - 1
     first_pos = last_pos - n_cuts
@@ -327,7 +311,7 @@ def sentences(paras: pd.DataFrame) -> pd.DataFrame:
     doc = codes[row]
     out = pd.DataFrame(
         {
-            "article_id": pd.Series(pc.take(_strings(ids), pa.array(row)), dtype="str"),
+            "article_id": pd.Series(pc.take(arrow_texts(ids), pa.array(row)), dtype="str"),
             "paragraph": paras["paragraph"].to_numpy(dtype=np.int64)[row],
             "sentence": _group_offsets(doc, np.ones(len(doc), dtype=np.int64)),
             "start": paras["start"].to_numpy(dtype=np.int64)[row] + lstart,

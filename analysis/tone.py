@@ -66,7 +66,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
-from . import progress, stats, tokens, vader
+from . import clean, progress, stats, tokens, vader
 
 __all__ = [
     "ASSERTIVENESS_LEXICON",
@@ -367,9 +367,7 @@ def token_stream(joined: pd.Series, words, block: int = 200_000) -> TokenStream:
     -------
     TokenStream
     """
-    arr = pa.array(joined.astype("str"))
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
+    arr = clean.arrow_texts(joined)
     words = pd.Index(sorted(set(words)), dtype="str")
     value_set = pa.array(list(words), type=arr.type)
     codes, lengths = [np.zeros(0, np.int32)], [np.zeros(0, np.int64)]

@@ -50,7 +50,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import progress
+from . import clean, progress
 
 __all__ = ["BLOCK_SIZE", "compound", "coverage", "reference_compound"]
 
@@ -267,10 +267,7 @@ def _but_collisions(sent, v, factor, with_but, n) -> np.ndarray:
 
 def _paths(texts: pd.Series, block: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Vectorized scores (unrounded), reference mask and "but" mask of every text."""
-    arr = pa.array(texts.fillna("").astype("str"))
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    arr = arr.cast(pa.large_string())
+    arr = clean.arrow_texts(texts)
     n = len(arr)
     unsafe = pc.match_substring_regex(arr, _UNSAFE_RE).to_numpy(zero_copy_only=False)
     score = np.zeros(n)
