@@ -218,12 +218,10 @@ def _cut_positions(texts: pa.Array) -> tuple[np.ndarray, ...]:
     """
     offs = byte_offsets(texts)
     n_chars = pc.utf8_length(texts).to_numpy().astype(np.int64)
-    targets = np.arange(offs[0], offs[-1], _BLOCK_BYTES)
-    bounds = np.unique(np.r_[np.searchsorted(offs, targets, "right") - 1, len(texts)]).astype(np.int64)
     sep = pa.scalar("\n", type=pa.large_string())
     rows, chars, nbytes, nspaces = [], [], [], []
     para_spaces = np.zeros(len(texts), dtype=np.int64)
-    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+    for a, b in byte_blocks(texts, _BLOCK_BYTES):
         block = pa.LargeListArray.from_arrays(pa.array([0, b - a], pa.int64()), texts.slice(a, b - a))
         joined = pc.binary_join(block, sep)
         lo, hi = byte_offsets(joined).tolist()
