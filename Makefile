@@ -37,12 +37,13 @@ $(STAMP): requirements.txt requirements-lock.txt pyproject.toml
 run: $(STAMP)
 	$(BIN)/python -m analysis.runner $(if $(CORPUS),--corpus "$(CORPUS)") $(if $(OUT),--out "$(OUT)") $(if $(ANNOTATIONS),--annotations "$(ANNOTATIONS)")
 
-## Lint, unit tests and nbval (full output comparison) in one pytest session.
+## Lint, unit tests, the Examples sections of the package (doctest) and nbval (full output
+## comparison) in one pytest session.
 test: $(STAMP) lint
-	$(BIN)/python -m pytest tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
+	$(BIN)/python -m pytest tests analysis notebooks --doctest-modules --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests analysis --doctest-modules
 
 nbval: $(STAMP)
 	$(BIN)/python -m pytest notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg

@@ -45,7 +45,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-GAZETTEER_FILE = Path(__file__).resolve().parent / "data" / "gazetteer.csv"
+from .config import GAZETTEER_FILE
+
 ACTOR_TYPES = ("person", "country", "institution")
 SOURCE_GROUPS = ("chinese_official", "us_official", "analyst_academic", "other")
 MENTION_COLUMNS = [

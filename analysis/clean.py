@@ -52,6 +52,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ._kernels import arrow_texts, byte_blocks
+
 __all__ = [
     "REMOVAL_REASONS",
     "clean_texts",
@@ -147,65 +149,6 @@ _REASONS = tuple(name for name, _ in _LINE_RULES) + ("headline", "section label"
 _SPACE_CHARS = "\t\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\f\v"
 _ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
 _TERMINAL = frozenset(".!?…\"”’')]")
-
-
-def arrow_texts(values: pd.Series) -> pa.LargeStringArray:
-    """The values as one pyarrow ``large_string`` array (``str`` of each; missing -> "").
-
-    Without a copy when ``values`` already is an Arrow-backed ``str`` Series without missing
-    values. The text stages (clean, segment, quotes, near-duplicates) share it.
-
-    Parameters
-    ----------
-    values : pandas.Series
-
-    Returns
-    -------
-    pyarrow.LargeStringArray
-    """
-    if values.dtype == "str" and not values.isna().any():
-        arr = pa.array(values)
-        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-    else:
-        objs = values.astype(object).where(values.notna(), "").to_numpy(dtype=object)
-        arr = pa.array([v if isinstance(v, str) else str(v) for v in objs], type=pa.large_string())
-    return arr if arr.type == pa.large_string() else arr.cast(pa.large_string())
-
-
-def byte_offsets(arr: pa.Array) -> np.ndarray:
-    """Byte offsets of the values of a ``large_string`` array into its data buffer (n + 1).
-
-    Parameters
-    ----------
-    arr : pyarrow.LargeStringArray
-
-    Returns
-    -------
-    numpy.ndarray of int64
-    """
-    return np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
-
-
-def byte_blocks(arr: pa.Array, block_bytes: int) -> list[tuple[int, int]]:
-    """Row ranges ``(start, stop)`` of consecutive blocks of about ``block_bytes`` of text.
-
-    A block ends at the first value that reaches the next multiple of ``block_bytes``, so a
-    long value is never split and every row is in exactly one block.
-
-    Parameters
-    ----------
-    arr : pyarrow.LargeStringArray
-    block_bytes : int
-
-    Returns
-    -------
-    list of tuple of int
-        Empty for an empty array.
-    """
-    offs = byte_offsets(arr)
-    cuts = np.searchsorted(offs, np.arange(offs[0], offs[-1], block_bytes), "right") - 1
-    bounds = np.unique(np.r_[0, cuts, len(arr)]).tolist()
-    return list(zip(bounds[:-1], bounds[1:], strict=True))
 
 
 def _normalize_arrow(arr: pa.Array) -> pa.Array:

@@ -40,7 +40,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
-from . import clean, quotes, segment
+from . import clean, config, quotes, segment
+from ._kernels import arrow_texts, byte_blocks, run_starts
 
 __all__ = [
     "Corpus",
@@ -58,7 +59,6 @@ __all__ = [
     "summary_table",
 ]
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
 
 #: Jaccard similarity of sentence sets at or above which an article is a near-duplicate.
 DUPLICATE_THRESHOLD = 0.8
@@ -506,7 +506,7 @@ def _standardize(
 
 
 def _outlet_groups() -> dict[str, str]:
-    path = DATA_DIR / "outlet_groups.csv"
+    path = config.OUTLET_GROUPS_FILE
     if not path.exists():
         return {}
     table = pd.read_csv(path, dtype=str)
@@ -577,7 +577,7 @@ def _metadata(raw: pd.DataFrame, found: pd.DataFrame) -> tuple[pd.DataFrame, pd.
     art["outlet"] = art["outlet"].fillna("unknown").astype(str)
     known = art["outlet"].str.casefold().map(groups)
     og = art["outlet_group"].astype("string").str.strip().str.casefold()
-    og = og.where(og.isin(["international", "chinese_state"]))
+    og = og.where(og.isin(config.OUTLET_GROUPS))
     art["outlet_group"] = og.fillna(known).fillna("unknown").astype(str)
     art["genre"] = _genre(art["genre"])
     cols = ["article_id", "field", "manifest_value", "text_value", "note"]
@@ -674,9 +674,9 @@ def flag_duplicates(
     if len(ids) < 2:
         return out
     use = sentences["n_words"].to_numpy() >= min_words
-    texts = clean.arrow_texts(sentences["text"])
+    texts = arrow_texts(sentences["text"])
     blocks = [_normalized(texts.slice(a, b - a).filter(pa.array(use[a:b])))
-              for a, b in clean.byte_blocks(texts, 1 << 23)]
+              for a, b in byte_blocks(texts, 1 << 23)]
     arr = pa.chunked_array(blocks, type=pa.large_string())
     del blocks
     h = pd.factorize(pd.Series(arr, dtype="str"))[0].astype(np.int64)  # sentence ids
@@ -686,7 +686,7 @@ def flag_duplicates(
     # the distinct (doc, sentence) pairs, sorted by doc then sentence
     n_h = int(h.max()) + 1 if len(h) else 1
     key = np.sort(doc * n_h + h)
-    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
+    key = key[run_starts(key)]
     docs, hs = key // n_h, key % n_h
     del key, h, doc
     size = np.bincount(docs, minlength=len(ids))
@@ -694,7 +694,7 @@ def flag_duplicates(
     # identical sentence sets (exact republications, any number of copies): an
     # order-free fingerprint of each set (wrapping sum and xor of the hashes, and the size)
     hv = pd.util.hash_array(hs)  # spread the ids over 64 bits
-    starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]]) if len(docs) else np.array([], int)
+    starts = run_starts(docs)
     if len(starts):
         fp = pd.DataFrame(
             {

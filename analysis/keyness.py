@@ -29,6 +29,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from analysis.config import CHINESE_STATE, INTERNATIONAL
 from analysis.tokens import DFM
 
 COLUMNS = [
@@ -297,9 +298,9 @@ def comparisons(
     tables: dict[str, pd.DataFrame] = {}
     notes: list[str] = []
     groups = set(dfm.docs[group_col].dropna()) if group_col in dfm.docs else set()
-    if {"international", "chinese_state"} <= groups:
-        tables["international vs chinese_state"] = log_odds(
-            dfm, group_col, target="international", reference="chinese_state", **kwargs
+    if {INTERNATIONAL, CHINESE_STATE} <= groups:
+        tables[f"{INTERNATIONAL} vs {CHINESE_STATE}"] = log_odds(
+            dfm, group_col, target=INTERNATIONAL, reference=CHINESE_STATE, **kwargs
         )
     else:
         notes.append(

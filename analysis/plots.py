@@ -7,6 +7,8 @@ from pathlib import Path
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 
+from .config import CHINESE_STATE, INTERNATIONAL
+
 #: Fixed rcParams so figures look the same on every machine and rerun byte-identically.
 STYLE = {
     "figure.dpi": 100,
@@ -22,7 +24,7 @@ STYLE = {
 }
 
 #: Colours per outlet group, used by every plot that distinguishes them.
-GROUP_COLOURS = {"international": "#1f77b4", "chinese_state": "#d62728"}
+GROUP_COLOURS = {INTERNATIONAL: "#1f77b4", CHINESE_STATE: "#d62728"}
 
 
 def use_style() -> None:

@@ -44,7 +44,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from . import clean, progress, segment
+from . import progress, segment
+from ._kernels import arrow_texts, byte_blocks
 
 __all__ = [
     "QUOTE_COLUMNS", "QUOTE_RE", "article_quote_share", "find_quotes", "quote_share", "resolve_names",
@@ -263,7 +264,7 @@ def find_quotes(articles: pd.DataFrame, sentences: pd.DataFrame | None = None) -
     if sentences is None:
         sentences = segment.sentences(segment.paragraphs(articles))
     ids = articles["article_id"].astype(str).to_numpy(dtype=object)
-    texts = clean.arrow_texts(articles["text"])
+    texts = arrow_texts(articles["text"])
     codes, uniques = pd.factorize(sentences["article_id"].astype(str))
     s_doc = pd.Index(ids).get_indexer(uniques)[codes] if len(codes) else codes.astype(np.int64)
     # articles in blocks of about _BLOCK_BYTES of text (their Python strings are made one
@@ -271,7 +272,7 @@ def find_quotes(articles: pd.DataFrame, sentences: pd.DataFrame | None = None) -
     if len(s_doc) and (s_doc.min() < 0 or np.any(s_doc[1:] < s_doc[:-1])):
         spans = [(0, len(ids))]
     else:
-        spans = clean.byte_blocks(texts, _BLOCK_BYTES)
+        spans = byte_blocks(texts, _BLOCK_BYTES)
     found = []
     for a, b in progress.track(spans, len(ids), "quotes", size=lambda span: span[1] - span[0]):
         if len(spans) > 1:
@@ -323,7 +324,7 @@ def _find_block(
     s_num = sentences["sentence"].to_numpy(dtype=np.int64)
     s_start = sentences["start"].to_numpy(dtype=np.int64)
     s_end = sentences["end"].to_numpy(dtype=np.int64)
-    s_text = clean.arrow_texts(sentences["text"])  # read one sentence at a time, when needed
+    s_text = arrow_texts(sentences["text"])  # read one sentence at a time, when needed
     # Python ints for the per-quote loops below (numpy scalars are slow to index and compare)
     doc_of, para_of = s_doc.tolist(), s_para.tolist()
     start_of, end_of = s_start.tolist(), s_end.tolist()

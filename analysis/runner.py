@@ -28,8 +28,8 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK_DIR = ROOT / "notebooks"
+from .config import NOTEBOOK_DIR, RAW_DIR, ROOT
+
 _NOTEBOOK_RE = re.compile(r"^\d{2}_[\w-]+\.ipynb$")
 
 #: Notebook-level metadata keys kept; everything else (papermill, widgets) is dropped.
@@ -298,7 +298,7 @@ def run_all(
         target_dir = notebook_dir
     else:
         if corpus is None:
-            corpus = str(ROOT / "data" / "raw")
+            corpus = str(RAW_DIR)
         corpus_path = Path(corpus).expanduser().resolve()
         if not corpus_path.exists():
             raise SystemExit(

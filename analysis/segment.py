@@ -36,7 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .clean import arrow_texts, byte_blocks, byte_offsets
+from ._kernels import arrow_texts, byte_blocks, byte_offsets
 
 __all__ = ["SENTENCE_BOUNDARY", "is_heading", "paragraphs", "sentences", "word_count"]
 

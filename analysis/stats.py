@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _sps
 
+from ._checks import check_one_of
+
 __all__ = [
     "ComparisonError",
     "PermutationResult",
@@ -64,11 +66,6 @@ def _check_columns(df: pd.DataFrame, columns: list[str]) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise KeyError(f"column(s) {missing} not in the data frame (it has {list(df.columns)})")
-
-
-def _check_weighting(weighting: str) -> None:
-    if weighting not in _WEIGHTINGS:
-        raise ValueError(f"weighting must be one of {_WEIGHTINGS}, not {weighting!r}")
 
 
 def _percentile_ci(draws: np.ndarray, ci: float) -> tuple[np.ndarray, np.ndarray]:
@@ -200,7 +197,7 @@ def cluster_bootstrap(
         One row per group: ``group`` (the group column's name, or "group"),
         ``n_clusters``, ``n_units``, ``estimate``, ``ci_low``, ``ci_high``.
     """
-    _check_weighting(weighting)
+    check_one_of("weighting", weighting, _WEIGHTINGS, func="cluster_bootstrap")
     summ = cluster_summary(df, value, cluster, group)
     gcol = group or "group"
     if group is None:
@@ -280,7 +277,7 @@ def bootstrap_difference(
     ComparisonError
         If fewer than two groups have data.
     """
-    _check_weighting(weighting)
+    check_one_of("weighting", weighting, _WEIGHTINGS, func="bootstrap_difference")
     summ, (a, b) = _two_groups(df, value, group, groups, cluster)
     rng = np.random.default_rng(random_state)
     parts = [summ[summ[group] == g] for g in (a, b)]
@@ -426,7 +423,7 @@ def permutation_test(
     ComparisonError
         If fewer than two groups have data.
     """
-    _check_weighting(weighting)
+    check_one_of("weighting", weighting, _WEIGHTINGS, func="permutation_test")
     summ, (a, b) = _two_groups(df, value, group, groups, cluster)
     is_a = (summ[group] == a).to_numpy()
     sums, counts = summ["sum"].to_numpy(), summ["n_units"].to_numpy()

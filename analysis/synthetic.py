@@ -37,8 +37,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from .config import OUTLET_GROUPS, RAW_DIR
+
 #: Folder of the bundled corpus (``articles/*.txt`` and ``manifest.csv``).
-DEFAULT_RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
+DEFAULT_RAW = RAW_DIR
 
 #: Lines with at least this many words are body paragraphs; shorter ones are short lines.
 BODY_MIN_WORDS = 12
@@ -68,7 +70,7 @@ SPEAKERS = (
 
 GENRES = ("news", "analysis", "opinion")
 GENRE_WEIGHTS = (0.6, 0.25, 0.15)
-GROUPS = ("international", "chinese_state")
+GROUPS = OUTLET_GROUPS
 
 #: A word: letters/digits, with inner apostrophes, hyphens and dots ("China's", "win-win", "U.S").
 _WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*")

@@ -13,11 +13,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from .config import EVENTS_FILE
 from .plots import GROUP_COLOURS
 
 __all__ = ["EVENTS_PATH", "assign_events", "load_events", "plot_timeline"]
 
-EVENTS_PATH = Path(__file__).resolve().parent / "data" / "events.csv"
+EVENTS_PATH = EVENTS_FILE
 
 
 def load_events(path: str | Path | None = None) -> pd.DataFrame:

@@ -52,10 +52,9 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
 from . import progress
-
-DATA_DIR = Path(__file__).resolve().parent / "data"
-STOPWORDS_FILE = DATA_DIR / "stopwords.txt"
-COMPOUNDS_FILE = DATA_DIR / "compounds.txt"
+from ._checks import check_one_of
+from ._kernels import chunked_texts, run_starts, string_buffers, text_series
+from .config import COMPOUNDS_FILE, STOPWORDS_FILE
 
 #: The keys of each unit level, coarse to fine.
 LEVEL_KEYS = {
@@ -209,13 +208,6 @@ def _join_compound(match: re.Match[str]) -> str:
     return _compound_re()[1][_SEPARATOR_RUN.sub("", match.group(0))]
 
 
-def _as_text_series(texts: pd.Series | list[str] | str) -> pd.Series:
-    if isinstance(texts, str):
-        texts = [texts]
-    s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype="str")
-    return s.fillna("").astype("str")
-
-
 def _en_dashes(text: str) -> str:
     return _EN_DASH_SPACE.sub(" ", _EN_DASH_JOIN.sub("-", text))
 
@@ -249,7 +241,7 @@ def _apply(arr: pa.Array, rule) -> pa.Array:
     The texts are joined by a separator absent from them, the rule runs once over the whole
     string, and the result is split again (one text at a time if every separator occurs).
     """
-    offsets, b = _string_buffers(arr)
+    offsets, b = string_buffers(arr)
     n = len(arr)
     sep = next((c for c in _SEPARATORS if not (b == c).any()), None)
     if sep is None:
@@ -305,7 +297,7 @@ def _fold_arrow(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     self-synchronising (a lead byte never occurs inside another character), so matching a
     character's bytes anywhere is matching the character.
     """
-    offsets, b = _string_buffers(arr)
+    offsets, b = string_buffers(arr)
     lead = np.flatnonzero((b >= 0xC2) | (b == ord("`")))  # "`", or a multi-byte lead byte
     size = _FOLD_LEAD[b[lead]]
     lead, size = lead[size > 0], size[size > 0]
@@ -356,14 +348,8 @@ def _normalize_arrow(arr: pa.Array) -> pa.Array:
 
 
 def _arrow_texts(texts) -> tuple[pa.ChunkedArray, pd.Index]:
-    s = _as_text_series(texts)
-    return _chunked(s), s.index
-
-
-def _chunked(s: pd.Series) -> pa.ChunkedArray:
-    """A str Series' Arrow data as large_string chunks (no copy when it already is)."""
-    arr = pa.array(s, type=pa.large_string())
-    return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
+    s = text_series(texts)
+    return chunked_texts(s), s.index
 
 
 def _blocks(arr: pa.ChunkedArray, rows: int | None = None):
@@ -419,17 +405,6 @@ _CLASS = bytes(
 _PIECE_BYTES = 1 << 18
 
 
-def _string_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(offsets from 0, UTF-8 bytes) of a large_string Arrow array without nulls."""
-    _, off_buf, data_buf = arr.buffers()
-    n = len(arr)
-    offsets = np.frombuffer(off_buf, dtype=np.int64)[arr.offset : arr.offset + n + 1]
-    data = (np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None and data_buf.size
-            else np.zeros(0, dtype=np.uint8))
-    data = data[offsets[0] : offsets[-1]]
-    return offsets - offsets[0], data
-
-
 def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """All positions of the ranges [starts[i], ends[i]), concatenated."""
     lengths = ends - starts
@@ -468,7 +443,7 @@ def _join_piece(offsets: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndar
     # groups without a letter, among those holding a digit or "_" (rare)
     other = np.flatnonzero(w & ~(cls & _LETTER).view(bool))
     cand = np.searchsorted(starts, other, side="right") - 1
-    cand = cand[np.r_[True, cand[1:] != cand[:-1]]] if len(cand) else cand
+    cand = cand[run_starts(cand)]
     bare = cand[_all_in_ranges(~(cls & _LETTER).view(bool), starts[cand], ends[cand])]
     if len(bare):
         # a bare group is a token when a later group of its chunk has a letter: follow the
@@ -511,7 +486,7 @@ def _joined_ascii(arr: pa.Array) -> pa.Array:
 
     The texts are cut into pieces of about :data:`_PIECE_BYTES` bytes (whole texts).
     """
-    offsets, b = _string_buffers(arr)
+    offsets, b = string_buffers(arr)
     n = len(arr)
     cuts = np.unique(np.r_[0, np.searchsorted(offsets, np.arange(0, len(b), _PIECE_BYTES)), n])
     lengths, parts = [], []
@@ -643,8 +618,7 @@ class Tokens:
         -------
         Tokens
         """
-        if level not in LEVEL_KEYS:
-            raise ValueError(f"level must be one of {list(LEVEL_KEYS)}, got {level!r}")
+        check_one_of("level", level, LEVEL_KEYS, func="Tokens.from_corpus")
         table = {"sentence": "sentences", "paragraph": "paragraphs", "article": "articles"}[level]
         frame = getattr(corpus, table)
         return tokens_from_frame(frame, keys=LEVEL_KEYS[level], articles=corpus.articles)
@@ -682,7 +656,7 @@ def _space_ended_tokens(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     ``" "`` where two spaces meet) is a slice ``[start, next start)`` of one byte buffer: an
     Arrow array over it needs no copy per token.
     """
-    offsets, b = _string_buffers(arr)
+    offsets, b = string_buffers(arr)
     filled = np.flatnonzero(offsets[1:] > offsets[:-1])
     buf = np.insert(b, offsets[filled + 1], ord(" "))
     spaces = np.flatnonzero(buf == ord(" "))
@@ -767,7 +741,7 @@ def count_matrix(joined: pd.Series, rows: int = 100_000) -> tuple[sp.csr_matrix,
 def _compact_counts(joined: pd.Series, rows: int = 100_000) -> tuple[sp.csr_matrix, pd.Index]:
     """:func:`count_matrix` with compact values: int8, int16 or int32, whichever holds them."""
     n = len(joined)
-    arr = _chunked(joined.fillna(""))
+    arr = chunked_texts(joined.fillna(""))
     # pass 1: each block's distinct tokens (with their trailing space), its tokens' codes
     # (without the " " pieces) and the number of tokens of each unit
     blocks, per_unit = [], []
@@ -875,7 +849,7 @@ def tokens_from_frame(
             )
     joined = tokenize_joined(frame[text])
     joined.index = pd.RangeIndex(len(joined))
-    arr = _chunked(joined)
+    arr = chunked_texts(joined)
     n_spaces = pc.count_substring(arr, " ").to_numpy()
     docs["n_tokens"] = (n_spaces + (pc.utf8_length(arr).to_numpy() > 0)).astype("int64")
     level = next((lv for lv, k in LEVEL_KEYS.items() if k == keys), "unit")
@@ -992,7 +966,7 @@ def _sorted_group_starts(docs: pd.DataFrame, keys: list[str]) -> np.ndarray | No
     for key in keys:
         col = docs[key]
         if col.dtype == "str":
-            arr = _chunked(col)
+            arr = chunked_texts(col)
             if arr.null_count:
                 return None
             arr = arr.combine_chunks() if arr.num_chunks > 1 else arr.chunk(0)
@@ -1076,8 +1050,8 @@ def dfm(
     DFM
     """
     level = level or tokens.level
-    if level != tokens.level and level not in LEVEL_KEYS:
-        raise ValueError(f"level must be one of {list(LEVEL_KEYS)}, got {level!r}")
+    if level != tokens.level:
+        check_one_of("level", level, LEVEL_KEYS, func="dfm")
     if level != tokens.level and not set(LEVEL_KEYS[level]) < set(tokens.keys):
         raise ValueError(
             f"dfm: cannot build a {level}-level matrix from {tokens.level}-level tokens; "

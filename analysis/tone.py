@@ -66,7 +66,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
-from . import clean, progress, stats, tokens, vader
+from . import progress, stats, tokens, vader
+from ._checks import check_all_of
+from ._kernels import arrow_texts, run_starts
+from .config import ASSERTIVENESS_LEXICON, CHINESE_STATE, FRAMING_LEXICON, INTERNATIONAL
 
 __all__ = [
     "ASSERTIVENESS_LEXICON",
@@ -111,9 +114,6 @@ __all__ = [
     "voice_of",
 ]
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
-FRAMING_LEXICON = DATA_DIR / "framing_lexicon.csv"
-ASSERTIVENESS_LEXICON = DATA_DIR / "assertiveness_lexicon.csv"
 
 #: A negator reverses the first term starting within this many tokens after it.
 NEGATION_WINDOW = 3
@@ -367,7 +367,7 @@ def token_stream(joined: pd.Series, words, block: int = 200_000) -> TokenStream:
     -------
     TokenStream
     """
-    arr = clean.arrow_texts(joined)
+    arr = arrow_texts(joined)
     words = pd.Index(sorted(set(words)), dtype="str")
     value_set = pa.array(list(words), type=arr.type)
     codes, lengths = [np.zeros(0, np.int32)], [np.zeros(0, np.int64)]
@@ -437,7 +437,7 @@ def _match(stream: TokenStream, lexicon: Lexicon, window: int = NEGATION_WINDOW)
     if m:
         succ = np.minimum(np.searchsorted(start, start + length, side="left"), m - 1)
         has_succ = (start[succ] >= start + length) & (mdoc[succ] == mdoc)
-        frontier = np.flatnonzero(np.r_[True, mdoc[1:] != mdoc[:-1]])
+        frontier = run_starts(mdoc)
         while len(frontier):
             kept[frontier] = True
             frontier = succ[frontier[has_succ[frontier]]]
@@ -637,9 +637,7 @@ def score_sentences(
         ``framing_terms`` / ``assertiveness_terms`` (number of scored dictionary matches);
         plus ``framing_vader`` (the mean of the two) when both are computed.
     """
-    unknown = [m for m in measures if m not in MEASURES]
-    if unknown:
-        raise ValueError(f"unknown measure(s) {unknown}; choose from {MEASURES}")
+    check_all_of("measures", measures, MEASURES, func="score_sentences")
     if isinstance(data, tokens.Tokens):
         tok = data
         if "vader" in measures and texts is None:
@@ -1039,7 +1037,7 @@ def group_estimates(
 def compare_groups(
     table: pd.DataFrame,
     by: str = "outlet_group",
-    groups: tuple[str, str] = ("chinese_state", "international"),
+    groups: tuple[str, str] = (CHINESE_STATE, INTERNATIONAL),
     value: str = "tone",
     voices: tuple[str, ...] = ("all", "own", "quoted"),
     n_boot: int = 2000,

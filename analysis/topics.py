@@ -81,6 +81,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import Normalizer, normalize
 from threadpoolctl import threadpool_limits
 
+from analysis._checks import check_one_of
 from analysis.tokens import (
     DFM,
     LEVEL_KEYS,
@@ -226,8 +227,7 @@ def cluster(
         Labels ``0..k-1``, 0 = largest cluster (see :func:`canonical_labels`).
     """
     n = X.shape[0]
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    check_one_of("method", method, METHODS, func="cluster")
     m = n_distinct(X)
     if not 1 <= k <= m:
         raise ValueError(f"k={k} clusters is impossible for {n} units with {m} distinct "
@@ -1651,8 +1651,7 @@ def unit_table(corpus, level: str = "paragraph") -> pd.DataFrame:
         corpus; sentences inherit it; articles never), ``outlet``, ``outlet_group``,
         ``published`` (NaT if absent); sorted by keys.
     """
-    if level not in LEVEL_KEYS:
-        raise ValueError(f"level must be one of {list(LEVEL_KEYS)}, not {level!r}")
+    check_one_of("level", level, LEVEL_KEYS, func="unit_table")
     keys = LEVEL_KEYS[level]
     frame = {"sentence": "sentences", "paragraph": "paragraphs", "article": "articles"}[level]
     units = getattr(corpus, frame)[keys + ["text"]].copy()
@@ -1804,8 +1803,7 @@ class TopicModel(BaseEstimator):
 
     def _prepare(self, corpus) -> None:
         """Units, count and TF-IDF matrices from the shared tokenizer, and the short units."""
-        if self.level not in LEVEL_KEYS:
-            raise ValueError(f"level must be one of {list(LEVEL_KEYS)}, not {self.level!r}")
+        check_one_of("level", self.level, LEVEL_KEYS, func="TopicModel.fit")
         keys = LEVEL_KEYS[self.level]
         units = unit_table(corpus, self.level)
         toks = Tokens.from_corpus(corpus, level=self.level)

@@ -50,7 +50,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import clean, progress
+from . import progress
+from ._kernels import arrow_texts
 
 __all__ = ["BLOCK_SIZE", "compound", "coverage", "reference_compound"]
 
@@ -267,7 +268,7 @@ def _but_collisions(sent, v, factor, with_but, n) -> np.ndarray:
 
 def _paths(texts: pd.Series, block: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Vectorized scores (unrounded), reference mask and "but" mask of every text."""
-    arr = clean.arrow_texts(texts)
+    arr = arrow_texts(texts)
     n = len(arr)
     unsafe = pc.match_substring_regex(arr, _UNSAFE_RE).to_numpy(zero_copy_only=False)
     score = np.zeros(n)

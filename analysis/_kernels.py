@@ -1,0 +1,161 @@
+"""Shared Arrow/numpy kernels of the text stages (private: no public API of its own).
+
+One home for the low-level pieces that clean, segment, quotes, corpus (near-duplicates),
+tokens, tone and VADER all need: a text column as one Arrow ``large_string`` array, the
+byte offsets and UTF-8 bytes of such an array, row blocks of about N bytes of text, and the
+starts of runs of equal values in a sorted array. No stage imports another stage's private
+helpers; they import these.
+
+Examples
+--------
+>>> import pandas as pd
+>>> arr = arrow_texts(pd.Series(["ab", None, "cde"]))
+>>> arr.to_pylist()
+['ab', '', 'cde']
+>>> byte_offsets(arr).tolist()
+[0, 2, 2, 5]
+>>> byte_blocks(arr, 3)
+[(0, 2), (2, 3)]
+>>> run_starts(np.array([4, 4, 7, 7, 7, 9])).tolist()
+[0, 2, 5]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+
+def arrow_texts(values: pd.Series) -> pa.LargeStringArray:
+    """The values as one pyarrow ``large_string`` array (``str`` of each; missing -> "").
+
+    Without a copy when ``values`` already is an Arrow-backed ``str`` Series without missing
+    values.
+
+    Parameters
+    ----------
+    values : pandas.Series
+
+    Returns
+    -------
+    pyarrow.LargeStringArray
+    """
+    if values.dtype == "str" and not values.isna().any():
+        arr = pa.array(values)
+        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    else:
+        objs = values.astype(object).where(values.notna(), "").to_numpy(dtype=object)
+        arr = pa.array([v if isinstance(v, str) else str(v) for v in objs], type=pa.large_string())
+    return arr if arr.type == pa.large_string() else arr.cast(pa.large_string())
+
+
+def text_series(texts: pd.Series | list[str] | str) -> pd.Series:
+    """Texts as a ``str`` Series (one string, a list or a Series; missing -> "").
+
+    Parameters
+    ----------
+    texts : str, list of str or pandas.Series
+
+    Returns
+    -------
+    pandas.Series of str
+        A Series keeps its index.
+    """
+    if isinstance(texts, str):
+        texts = [texts]
+    s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype="str")
+    return s.fillna("").astype("str")
+
+
+def chunked_texts(s: pd.Series) -> pa.ChunkedArray:
+    """A ``str`` Series' Arrow data as ``large_string`` chunks (no copy when it already is).
+
+    Parameters
+    ----------
+    s : pandas.Series of str
+        Without missing values.
+
+    Returns
+    -------
+    pyarrow.ChunkedArray
+    """
+    arr = pa.array(s, type=pa.large_string())
+    return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
+
+
+def byte_offsets(arr: pa.Array) -> np.ndarray:
+    """Byte offsets of the values of a ``large_string`` array into its data buffer (n + 1).
+
+    Parameters
+    ----------
+    arr : pyarrow.LargeStringArray
+
+    Returns
+    -------
+    numpy.ndarray of int64
+    """
+    return np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+
+
+def string_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets from 0, UTF-8 bytes) of a ``large_string`` Arrow array without nulls.
+
+    Parameters
+    ----------
+    arr : pyarrow.LargeStringArray
+
+    Returns
+    -------
+    offsets : numpy.ndarray of int64
+        ``n + 1`` offsets into ``data``, starting at 0.
+    data : numpy.ndarray of uint8
+        The bytes of the values (a view, not a copy).
+    """
+    offsets = byte_offsets(arr)
+    data_buf = arr.buffers()[2]
+    data = (np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None and data_buf.size
+            else np.zeros(0, dtype=np.uint8))
+    data = data[offsets[0] : offsets[-1]]
+    return offsets - offsets[0], data
+
+
+def byte_blocks(arr: pa.Array, block_bytes: int) -> list[tuple[int, int]]:
+    """Row ranges ``(start, stop)`` of consecutive blocks of about ``block_bytes`` of text.
+
+    A block ends at the first value that reaches the next multiple of ``block_bytes``, so a
+    long value is never split and every row is in exactly one block.
+
+    Parameters
+    ----------
+    arr : pyarrow.LargeStringArray
+    block_bytes : int
+
+    Returns
+    -------
+    list of tuple of int
+        Empty for an empty array.
+    """
+    offs = byte_offsets(arr)
+    cuts = np.searchsorted(offs, np.arange(offs[0], offs[-1], block_bytes), "right") - 1
+    bounds = np.unique(np.r_[0, cuts, len(arr)]).tolist()
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
+
+
+def run_starts(x: np.ndarray) -> np.ndarray:
+    """Positions where a run of equal consecutive values starts (empty for an empty array).
+
+    Parameters
+    ----------
+    x : numpy.ndarray, one-dimensional
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Ascending; 0 is always first when ``x`` is not empty. ``x[run_starts(x)]`` are the
+        distinct values of a sorted ``x``.
+    """
+    x = np.asarray(x)
+    if not len(x):
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.r_[True, x[1:] != x[:-1]])

@@ -1,0 +1,60 @@
+"""The shared Arrow/numpy kernels (analysis._kernels)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from analysis import _kernels as K
+
+
+def test_arrow_texts_is_one_large_string_array_with_missing_as_empty():
+    arr = K.arrow_texts(pd.Series(["a", None, 3, "dé"], dtype=object))
+    assert arr.type == pa.large_string()
+    assert arr.to_pylist() == ["a", "", "3", "dé"]
+    arrow_backed = pd.Series(["x", "yz"], dtype="str")
+    assert K.arrow_texts(arrow_backed).to_pylist() == ["x", "yz"]
+
+
+def test_text_series_and_chunked_texts():
+    assert K.text_series("one").tolist() == ["one"]
+    assert K.text_series(["a", None]).tolist() == ["a", ""]
+    s = pd.Series(["p", "q"], index=[5, 7], dtype="str")
+    assert K.text_series(s).index.tolist() == [5, 7]
+    ch = K.chunked_texts(s)
+    assert isinstance(ch, pa.ChunkedArray) and ch.type == pa.large_string()
+    assert ch.to_pylist() == ["p", "q"]
+
+
+def test_byte_offsets_and_string_buffers_follow_slices():
+    arr = K.arrow_texts(pd.Series(["ab", "", "cdé", "f"]))
+    assert K.byte_offsets(arr).tolist() == [0, 2, 2, 6, 7]
+    part = arr.slice(2, 2)
+    assert K.byte_offsets(part).tolist() == [2, 6, 7]
+    offsets, data = K.string_buffers(part)
+    assert offsets.tolist() == [0, 4, 5]
+    assert bytes(data).decode() == "cdéf"
+    empty_offsets, empty_data = K.string_buffers(K.arrow_texts(pd.Series([""])))
+    assert empty_offsets.tolist() == [0, 0] and len(empty_data) == 0
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 5, 100])
+def test_byte_blocks_cover_every_row_once_without_splitting_a_value(block):
+    values = ["aaa", "b", "", "cccc", "dd", "e"]
+    arr = K.arrow_texts(pd.Series(values))
+    blocks = K.byte_blocks(arr, block)
+    rows = [i for a, b in blocks for i in range(a, b)]
+    assert rows == list(range(len(values)))
+    assert all(a < b for a, b in blocks)
+    assert K.byte_blocks(K.arrow_texts(pd.Series([], dtype="str")), block) == []
+
+
+def test_run_starts():
+    assert K.run_starts(np.array([], dtype=int)).tolist() == []
+    assert K.run_starts(np.array([3])).tolist() == [0]
+    x = np.array([1, 1, 2, 2, 2, 1, 5])
+    assert K.run_starts(x).tolist() == [0, 2, 5, 6]
+    srt = np.sort(x)
+    assert srt[K.run_starts(srt)].tolist() == np.unique(x).tolist()
