@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import tokens, tone
+from analysis.annotations import read_annotations
 from analysis.corpus import load_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,7 +181,7 @@ def test_score_scale_is_the_smoothed_balance(small_lexicon):
 def test_vectorized_scores_equal_reference_on_the_seeds(corpus, scored):
     texts = corpus.sentences.sort_values(["article_id", "paragraph", "sentence"])["text"]
     for name, lex in (("framing", tone.framing_lexicon()), ("assertiveness", tone.assertiveness_lexicon())):
-        ref = np.array([tone.reference_score_sentence(t, lex) for t in texts])
+        ref = np.array([tone.reference_score_sentence(t, lexicon=lex) for t in texts])
         np.testing.assert_allclose(scored[name].to_numpy(), ref, atol=1e-12, err_msg=name)
     assert (scored["framing_terms"] > 0).any()
 
@@ -206,7 +207,7 @@ def overlap_lexicon(tmp_path_factory):
 def test_vectorized_equals_reference_on_random_token_sequences(overlap_lexicon, docs):
     texts = [" ".join(d) for d in docs]
     vec = _score(texts, overlap_lexicon)
-    ref = [tone.reference_score_sentence(t, overlap_lexicon) for t in texts]
+    ref = [tone.reference_score_sentence(t, lexicon=overlap_lexicon) for t in texts]
     np.testing.assert_allclose(vec, ref, atol=1e-12)
 
 
@@ -247,20 +248,20 @@ def _synthetic_annotations(table: pd.DataFrame, path: Path) -> Path:
 
 
 def test_annotations_missing_or_empty_give_none(tmp_path):
-    assert tone.load_annotations("") is None
-    assert tone.load_annotations(None) is None
-    assert tone.load_annotations(tmp_path / "absent.csv") is None
+    assert read_annotations("", level="sentence") is None
+    assert read_annotations(None, level="sentence") is None
+    assert read_annotations(tmp_path / "absent.csv", level="sentence") is None
 
 
 def test_annotations_bad_code_is_reported(tmp_path):
     path = tmp_path / "codes.csv"
     pd.DataFrame({"article_id": ["a", "a"], "sentence": [0, 1], "text": ["x", "y"], "tone_code": [1, 3]}).to_csv(path, index=False)
     with pytest.raises(ValueError, match=r"codes\.csv, row 3"):
-        tone.load_annotations(path)
+        read_annotations(path, level="sentence")
 
 
 def test_alignment_joins_on_keys_checks_text_and_reports(table, tmp_path):
-    ann = tone.load_annotations(_synthetic_annotations(table, tmp_path / "sentence_tone.csv"))
+    ann = read_annotations(_synthetic_annotations(table, tmp_path / "sentence_tone.csv"), level="sentence")
     joined, mism = tone.align_annotations(ann, table)
     problems = dict(zip(mism["problem"], mism["sentence"], strict=True))
     assert set(problems) == {"text differs", "not annotated", "not in corpus"}
@@ -275,7 +276,7 @@ def test_alignment_joins_on_keys_checks_text_and_reports(table, tmp_path):
 
 
 def test_validation_and_primary_choice(table, tmp_path):
-    ann = tone.load_annotations(_synthetic_annotations(table, tmp_path / "sentence_tone.csv"))
+    ann = read_annotations(_synthetic_annotations(table, tmp_path / "sentence_tone.csv"), level="sentence")
     joined, _ = tone.align_annotations(ann, table)
     val = tone.validate_measures(joined, ["vader", "framing", "assertiveness", "framing_vader"], n_boot=200)
     val = val.set_index("measure")
@@ -309,16 +310,16 @@ def test_group_comparison_on_the_seeds_is_article_level(table):
     row = cmp.set_index("voice").loc["all"]
     assert (row["n_a"], row["n_b"]) == (4, 1)
     assert row["p_exact"] and row["min_p"] == pytest.approx(0.2)
-    art = tone.article_tone(table, "tone").set_index("article_id")["all"]
+    art = tone.article_tone(table, value="tone").set_index("article_id")["all"]
     state = table.loc[table["outlet_group"] == "chinese_state", "article_id"].unique()
     assert row["mean_a"] == pytest.approx(art[state].mean())
-    est = tone.group_estimates(table, "outlet_group", n_boot=200)
+    est = tone.group_estimates(table, by="outlet_group", n_boot=200)
     intl = est[(est["voice"] == "all") & (est["outlet_group"] == "international")].iloc[0]
     assert intl["n_clusters"] == 1 and np.isnan(intl["ci_low"])  # one article: no interval
 
 
 def test_exemplars_carry_context(table):
-    ex = tone.exemplars(table, "outlet", "framing", n=1)
+    ex = tone.exemplars(table, by="outlet", value="framing", n=1)
     for r in ex.itertuples(index=False):
         s = table[(table["article_id"] == r.article_id)].set_index("sentence")["text"]
         assert r.text == s[r.sentence]
@@ -331,7 +332,7 @@ def test_tone_by_topic_joins_on_paragraph(table):
     topics = table[["article_id", "paragraph"]].drop_duplicates().assign(
         topic=lambda d: d["paragraph"] % 2, topic_label=lambda d: np.where(d["paragraph"] % 2, "odd", "even")
     )
-    out = tone.tone_by_topic(table, topics, "outlet", "framing")
+    out = tone.tone_by_topic(table, topics, by="outlet", value="framing")
     assert out["n_sentences"].sum() == len(table)
     assert tone.tone_by_topic(table, None) is None
 
@@ -340,8 +341,8 @@ def test_annotations_folder_is_accepted(tmp_path, table):
     folder = tmp_path / "codes"
     folder.mkdir()
     _synthetic_annotations(table, folder / "sentence_tone.csv")
-    assert tone.load_annotations(folder) is not None
-    assert tone.load_annotations(tmp_path) is None  # a folder without the file
+    assert read_annotations(folder, level="sentence") is not None
+    assert read_annotations(tmp_path, level="sentence") is None  # a folder without the file
 
 
 def test_no_quoted_sentences_give_a_note_per_voice(table):
@@ -353,7 +354,7 @@ def test_no_quoted_sentences_give_a_note_per_voice(table):
 
 def test_findings_state_missing_validation_and_small_n(table):
     cmp, notes = tone.compare_groups(table, n_boot=100)
-    est = tone.group_estimates(table, "outlet", n_boot=100)
+    est = tone.group_estimates(table, by="outlet", n_boot=100)
     text = tone.findings_markdown(None, "framing", cmp, notes, est, tone.article_tone(table))
     assert "no hand-coded sample was given" in text
     assert "the smaller group has 1 article(s)" in text
@@ -362,5 +363,13 @@ def test_findings_state_missing_validation_and_small_n(table):
     one = table[table["outlet_group"] == "chinese_state"]
     cmp1, notes1 = tone.compare_groups(one, n_boot=100)
     text1 = tone.findings_markdown(None, "framing", cmp1, notes1,
-                                   tone.group_estimates(one, "outlet", n_boot=100), tone.article_tone(one))
+                                   tone.group_estimates(one, by="outlet", n_boot=100), tone.article_tone(one))
     assert "only one outlet_group" in text1
+
+
+def test_export_table_has_the_documented_columns(table):
+    out = tone.export_table(table.assign(tone=table["framing"]))
+    assert list(out.columns) == tone.EXPORT_COLUMNS
+    assert len(out) == len(table)
+    readme = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    assert all(f"`{c}`" in readme for c in tone.EXPORT_COLUMNS)

@@ -1,4 +1,4 @@
-"""analysis.vader: the block-wise compound score equals vaderSentiment's, sentence by sentence."""
+"""analysis.tone.vader: the block-wise compound score equals vaderSentiment's, sentence by sentence."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import corpus, synthetic, vader
+from analysis import corpus, synthetic
+from analysis.tone import vader
 
 
 def _reference(texts) -> list[float]:
@@ -122,7 +123,7 @@ def test_arbitrary_characters_equal_the_reference(texts):
 
 def test_coverage_counts_every_text_once():
     texts = pd.Series(DEMO, dtype="str")
-    cov = vader.coverage(texts)
+    cov = vader.scoring_paths(texts)
     assert cov["texts"] == len(DEMO)
     assert cov["vectorized"] + cov["reference"] == len(DEMO)
     assert cov["reference"] >= 5  # emoji, capitals, "kind of", "least", idioms go to the reference
@@ -144,7 +145,7 @@ def test_but_rule_collision_follows_the_reference():
     two = next(w for w, v in sorted(lexicon.items()) if v == 2.0 and w.isalpha())
     one = next(w for w, v in sorted(lexicon.items()) if v == 1.0 and w.isalpha())
     texts = [f"{two} {one} but fine", f"{one} {two} but fine"]
-    assert vader.coverage(pd.Series(texts, dtype="str"))["but_rule"] == 1
+    assert vader.scoring_paths(pd.Series(texts, dtype="str"))["but_rule"] == 1
     _assert_same(texts)
 
 

@@ -33,7 +33,7 @@ VADER's idioms ("the shit", "kiss of death", "sort of", "just enough", ...). In 
 sentences where an earlier rescaled valence equals a later one, the reference's own
 ``_but_check`` is applied to the vectorized word valences, because its rule (``list.index``)
 then rescales the earlier word twice.
-:func:`coverage` reports how many sentences took which path. In the synthetic benchmark corpus,
+:func:`scoring_paths` reports how many sentences took which path. In the synthetic benchmark corpus,
 built from the bundled articles, about 2 in 10,000 sentences go to the reference.
 
 The sum of the word valences is taken left to right, as Python 3.11's ``sum`` does (Python
@@ -50,10 +50,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import progress
-from ._kernels import arrow_texts
+from .. import progress
+from .._kernels import arrow_texts
 
-__all__ = ["BLOCK_SIZE", "compound", "coverage", "reference_compound"]
+__all__ = ["BLOCK_SIZE", "compound", "reference_compound", "scoring_paths"]
 
 #: Sentences scored per block (bounds the memory of the per-word arrays).
 BLOCK_SIZE = 100_000
@@ -292,7 +292,7 @@ def _round4(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def compound(texts: pd.Series, block: int = BLOCK_SIZE) -> pd.Series:
+def compound(texts: pd.Series, *, block: int = BLOCK_SIZE) -> pd.Series:
     """VADER's compound score of each text, equal to vaderSentiment's ``polarity_scores``.
 
     Parameters
@@ -319,7 +319,7 @@ def compound(texts: pd.Series, block: int = BLOCK_SIZE) -> pd.Series:
     return pd.Series(values, index=texts.index, dtype=float)
 
 
-def coverage(texts: pd.Series, block: int = BLOCK_SIZE) -> pd.Series:
+def scoring_paths(texts: pd.Series, *, block: int = BLOCK_SIZE) -> pd.Series:
     """How many texts :func:`compound` scores vectorized, and how many go to the reference.
 
     Parameters

@@ -1,0 +1,220 @@
+"""The tone analysis in words and the export: method settings, findings, exported columns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .lexicon import NEGATION_WINDOW, SMOOTHING_K, assertiveness_lexicon, framing_lexicon
+from .score import QUOTED_THRESHOLD
+from .validate import NEUTRAL_BAND
+
+
+def settings_table(*, n_boot: int) -> pd.DataFrame:
+    """The fixed choices of the tone analysis, for the notebook's method section.
+
+    Parameters
+    ----------
+    n_boot : int
+        Bootstrap replicates used by the notebook.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``setting``, ``value``, ``meaning``.
+    """
+    rows = [
+        ("negation window", NEGATION_WINDOW, "a negator reverses the first framing term starting within this many tokens after it"),
+        ("smoothing k", SMOOTHING_K, "dictionary score = (P - N) / (P + N + k)"),
+        ("neutral band", NEUTRAL_BAND, "|score| below this counts as neutral for sign accuracy"),
+        ("quoted threshold", QUOTED_THRESHOLD, "sentence is quoted speech when this share of its characters is inside quotes"),
+        ("bootstrap replicates", n_boot, "article (cluster) bootstrap"),
+        ("framing lexicon", len(framing_lexicon().terms), "entries incl. blockers (framing_lexicon.csv)"),
+        ("assertiveness lexicon", len(assertiveness_lexicon().terms), "entries incl. blockers (assertiveness_lexicon.csv)"),
+    ]
+    return pd.DataFrame([(a, str(b), c) for a, b, c in rows], columns=["setting", "value", "meaning"])
+
+
+def _fmt_ci(est: float, lo: float, hi: float, sign: str = "+") -> str:
+    if not np.isfinite(est):
+        return "n/a"
+    f = f"{{:{sign}.2f}}"
+    if np.isfinite(lo) and np.isfinite(hi):
+        return f"{f.format(est)} [{f.format(lo)}, {f.format(hi)}]"
+    return f"{f.format(est)} (no interval)"
+
+
+def _validation_lines(validation: pd.DataFrame | None, primary: str) -> list[str]:
+    """The findings' validation bullets: the primary measure against the hand codes and VADER."""
+    if validation is None or validation.empty:
+        return [
+            f"- **Validation:** no hand-coded sample was given, so `tone` falls back to `{primary}` "
+            "without any check against human judgement. Read every tone number below as unvalidated."
+        ]
+    v = validation.set_index("measure")
+    p, b = v.loc[primary], v.loc["vader"] if "vader" in v.index else None
+    line = (
+        f"- **Validation:** on {int(p['n_sentences'])} hand-coded sentences from {int(p['n_articles'])} "
+        f"articles, `tone` = `{primary}` (chosen as the candidate with the highest Spearman correlation) "
+        f"has Spearman {_fmt_ci(p['spearman'], p['spearman_low'], p['spearman_high'])} and sign accuracy "
+        f"{_fmt_ci(p['sign_accuracy'], p['accuracy_low'], p['accuracy_high'], '')}"
+    )
+    if b is not None and primary != "vader":
+        line += (f"; VADER's compound has {_fmt_ci(b['spearman'], b['spearman_low'], b['spearman_high'])} and "
+                 f"{_fmt_ci(b['sign_accuracy'], b['accuracy_low'], b['accuracy_high'], '')}.")
+        better = p["spearman"] > b["spearman"]
+        overlap = not (p["spearman_low"] > b["spearman_high"])
+        if better:
+            line += (" The primary tone tracks the hand codes better than VADER on the point estimate"
+                     + ("; the article-bootstrap intervals overlap, so the advantage is not established."
+                        if overlap else ", and the intervals do not overlap."))
+        else:  # only on a tie: the primary is the best candidate
+            line += " **The primary tone does not track the hand codes better than VADER.**"
+    elif primary == "vader":
+        line += (". VADER itself was the best candidate: **the suite's framing dictionary did not beat the "
+                 "general-purpose baseline** on this sample. Likely reasons: the dictionary scores only "
+                 "explicit cooperation/conflict vocabulary, so sentences without such terms score 0 whatever "
+                 "their evaluative content, and it cannot tell whose relations a conflict word is about.")
+    else:
+        line += "."
+    return [line, (
+        "- The validation is **in-sample**: the dictionary was written by someone who had read these same "
+        "articles, and the hand codes cover them. Expect lower agreement on new articles."
+    )]
+
+
+def _comparison_lines(comparison: pd.DataFrame, notes: list[str]) -> list[str]:
+    """The findings' bullets on the two-group comparison, voice by voice, and what n supports."""
+    out = [f"- **Comparison:** {note}" for note in notes]
+    if comparison.empty:
+        return out
+    for r in comparison.itertuples(index=False):
+        interval = (f"[{r.diff_low:+.2f}, {r.diff_high:+.2f}]" if np.isfinite(r.diff_low)
+                    else "(no bootstrap interval: a group has a single article)")
+        test = "exact article-level permutation" if r.p_exact else "Monte Carlo article-level permutation"
+        out.append(
+            f"- **{r.voice} sentences:** `{r.group_a}` articles average {r.mean_a:+.2f} (n = {r.n_a} articles), "
+            f"`{r.group_b}` {r.mean_b:+.2f} (n = {r.n_b}); difference {r.diff:+.2f} {interval}; "
+            f"{test} p = {r.p_perm:.3g}, where the smallest p this design can reach "
+            f"is {r.min_p:.2g}; Hedges' g = {_fmt_ci(r.hedges_g, r.g_low, r.g_high)}."
+        )
+    small = comparison[["n_a", "n_b"]].min(axis=1).min()
+    if small <= 2:
+        out.append(
+            f"- **What n supports:** the smaller group has {int(small)} article(s). A group mean over one article "
+            "is that article's tone, not the outlet's; the difference above describes these articles and "
+            "cannot be generalised to the outlets' coverage."
+        )
+    return out
+
+
+def _check_lines(comparison: pd.DataFrame, coded_comparison: pd.DataFrame | None,
+                 agreement: pd.DataFrame | None) -> list[str]:
+    """The findings' bullets checking ``tone`` against the hand codes and the coded voice."""
+    out = []
+    if coded_comparison is not None and not coded_comparison.empty and not comparison.empty:
+        both = comparison.merge(coded_comparison, on="voice", suffixes=("", "_coded"))
+        same = int((np.sign(both["diff"]) == np.sign(both["diff_coded"])).sum())
+        parts = ", ".join(f"{r.voice} {r.diff_coded:+.2f}" for r in both.itertuples(index=False))
+        out.append(
+            f"- **Check with the hand codes:** with the codes (/2) in place of `tone`, the group differences are "
+            f"{parts}; the sign agrees with `tone` in {same} of {len(both)} voices."
+        )
+    if agreement is not None and "own" in agreement.index:
+        own_row = agreement.loc["own"]
+        other = int(own_row.drop(labels=["own"], errors="ignore").sum())
+        out.append(
+            f"- **Voice:** of the {int(own_row.sum())} sentences in the outlets' own voice by quotation marks, the "
+            f"coder attributes {other} to a quoted or mixed voice (reported speech without quote marks), so "
+            "\"own voice\" here mixes the outlets' narration with paraphrased officials."
+        )
+    return out
+
+
+def _group_lines(estimates: pd.DataFrame, articles: pd.DataFrame, by: str) -> list[str]:
+    """The findings' bullets on the highest and lowest group and on own voice against quoted."""
+    out = []
+    allv = estimates[estimates["voice"] == "all"].sort_values("estimate", ascending=False)
+    if len(allv) >= 2:
+        top, bottom = allv.iloc[0], allv.iloc[-1]
+        out.append(
+            f"- **By {by}:** highest mean tone `{top[by]}` {top['estimate']:+.2f} ({int(top['n_clusters'])} article(s)), "
+            f"lowest `{bottom[by]}` {bottom['estimate']:+.2f} ({int(bottom['n_clusters'])} article(s))."
+        )
+    own = articles.dropna(subset=["own", "quoted"])
+    if len(own):
+        gap = (own["quoted"] - own["own"]).mean()
+        out.append(
+            f"- **Own voice vs quoted:** in the {len(own)} article(s) with both, the mean of the quoted sentences "
+            f"minus the mean of the outlet's own sentences is {gap:+.2f} on average (own voice includes "
+            "paraphrased speech)."
+        )
+    return out
+
+
+def findings_markdown(
+    validation: pd.DataFrame | None,
+    primary: str,
+    comparison: pd.DataFrame,
+    notes: list[str],
+    estimates: pd.DataFrame,
+    articles: pd.DataFrame,
+    *,
+    by: str = "outlet",
+    coded_comparison: pd.DataFrame | None = None,
+    agreement: pd.DataFrame | None = None,
+) -> str:
+    """The notebook's findings, written from the computed tables.
+
+    Parameters
+    ----------
+    validation : pandas.DataFrame or None
+        From :func:`analysis.tone.validate_measures` (None: no hand codes were given).
+    primary : str
+        The measure used as ``tone`` (:func:`analysis.tone.choose_primary`).
+    comparison : pandas.DataFrame
+        From :func:`analysis.tone.compare_groups`.
+    notes : list of str
+        Notes returned by :func:`analysis.tone.compare_groups`.
+    estimates : pandas.DataFrame
+        From :func:`analysis.tone.group_estimates` by ``by``.
+    articles : pandas.DataFrame
+        From :func:`analysis.tone.article_tone`.
+    by : str, default "outlet"
+    coded_comparison : pandas.DataFrame, optional
+        :func:`analysis.tone.compare_groups` run on the hand codes instead of ``tone``.
+    agreement : pandas.DataFrame, optional
+        From :func:`analysis.tone.voice_agreement`.
+
+    Returns
+    -------
+    str
+        Markdown.
+    """
+    return "\n".join([
+        "## Findings", "",
+        *_validation_lines(validation, primary),
+        *_comparison_lines(comparison, notes),
+        *_check_lines(comparison, coded_comparison, agreement),
+        *_group_lines(estimates, articles, by),
+    ])
+
+
+#: Columns of ``sentence_tone.csv``, the notebook's export (see ``data/README.md``).
+EXPORT_COLUMNS = ["article_id", "paragraph", "sentence", "text", "quote_share", "voice",
+                  "vader", "framing", "assertiveness", "framing_vader", "tone"]
+
+
+def export_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The exported sentence table (``sentence_tone.csv``): :data:`EXPORT_COLUMNS` of ``table``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`analysis.tone.sentence_table` with ``tone`` set.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    return table[EXPORT_COLUMNS]
