@@ -202,7 +202,7 @@ def run_suite(source: Path, meter: Meter, n_clusters: int, random_state: int) ->
     with meter.stage("clustering"):
         # Reuse the tokens made once: paragraph counts from the same sentence matrix.
         paragraph_counts = tokens.dfm(toks, level="paragraph")
-        chunks = topics.matrix_chunks(paragraph_counts, CLUSTER_CHUNK)
+        chunks = topics.matrix_chunks(paragraph_counts, size=CLUSTER_CHUNK)
         model = topics.fit_minibatch(chunks, n_clusters=n_clusters, random_state=random_state)
         labels = np.concatenate([np.empty(0, dtype=int), *model.predict(chunks)])
         del paragraph_counts, chunks

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import tokens, tone
-from analysis.annotations import read_annotations
 from analysis.corpus import load_corpus
+from analysis.handcoded import read_annotations
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"

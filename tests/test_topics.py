@@ -17,6 +17,9 @@ import scipy.sparse as sp  # noqa: E402
 from sklearn.metrics import adjusted_rand_score  # noqa: E402
 
 from analysis import topics  # noqa: E402
+from analysis.handcoded import read_annotations  # noqa: E402
+from analysis.tokens import LEVEL_KEYS, stopwords  # noqa: E402
+from analysis.topics import minibatch  # noqa: E402
 
 POOLS = {
     "trade": "tariffs soybeans exports imports markets deficit farmers commerce supply "
@@ -108,14 +111,14 @@ def blobs(n_per=25, centers=4, dim=12, seed=0, spread=0.08):
 def test_cluster_is_deterministic_for_a_seed():
     X, _ = blobs(spread=0.4)
     for method in topics.METHODS:
-        a = topics.cluster(X, 4, method, random_state=3)
-        b = topics.cluster(X, 4, method, random_state=3)
+        a = topics.cluster(X, 4, method=method, random_state=3)
+        b = topics.cluster(X, 4, method=method, random_state=3)
         assert np.array_equal(a, b)
 
 
 def test_select_k_recovers_known_number_of_clusters():
     X, truth = blobs()
-    table = topics.select_k(X, range(2, 8), random_state=0, n_boot=8, n_seeds=3)
+    table = topics.select_k(X, k_range=range(2, 8), random_state=0, n_boot=8, n_seeds=3)
     assert list(table.columns) == ["k", "silhouette", "stability_seed", "stability_boot"]
     assert table["k"].tolist() == list(range(2, 8))
     k, reason = topics.choose_k(table)
@@ -239,7 +242,7 @@ def test_auto_components_and_sensitivity(fitted):
     assert topics.auto_components(150) == 10
     assert topics.auto_components(10**6) == 100
     model, _, _ = fitted
-    sens = model.sensitivity([2, 3, 500])
+    sens = model.sensitivity(n_components=[2, 3, 500])
     cap = min(model.tfidf_.shape) - 1  # below the number of units and of features
     assert sens["n_components"].tolist() == [2, 3, cap]  # 500 is capped
     assert (sens["k"] >= 1).all() and sens["stable"].dtype == bool
@@ -275,7 +278,7 @@ def test_agglomerative_alternative(fitted):
 def test_other_levels(level):
     corpus, _ = make_corpus()
     model = topics.TopicModel(level=level, **FAST).fit(corpus)
-    keys = topics.LEVEL_KEYS[level]
+    keys = LEVEL_KEYS[level]
     assert list(model.assignments_.columns[: len(keys)]) == keys
     assert len(model.assignments_) == len(getattr(
         corpus, {"sentence": "sentences", "article": "articles"}[level]))
@@ -316,7 +319,7 @@ def test_tiny_corpora_do_not_crash():
 @pytest.mark.parametrize("by", ["outlet", "outlet_group"])
 def test_shares_sum_to_unit_counts(fitted, by):
     model, _, _ = fitted
-    shares = model.shares(by)
+    shares = model.shares(by=by)
     a = model.assignments_
     per_group = shares.groupby(by)["n"].sum()
     assert per_group.to_dict() == a[by].value_counts().to_dict()
@@ -341,8 +344,8 @@ def test_topics_over_time_and_no_dates(fitted):
 def test_plots_return_figures_with_many_outlets():
     corpus, _ = make_corpus(n_articles=24, n_outlets=12)
     model = topics.TopicModel(**FAST).fit(corpus)
-    for fig in (topics.plot_k_selection(model.k_selection_, model.k_),
-                topics.plot_outlet_heatmap(model.shares("outlet"), "outlet"),
+    for fig in (topics.plot_k_selection(model.k_selection_, k=model.k_),
+                topics.plot_outlet_heatmap(model.shares(by="outlet"), by="outlet"),
                 topics.plot_topics_over_time(model.over_time()),
                 topics.plot_map(model.map_table())):
         assert isinstance(fig, plt.Figure)
@@ -377,7 +380,7 @@ def test_validation_perfect_labels(tmp_path, fitted):
 def test_validation_reports_text_mismatches(tmp_path, fitted):
     model, corpus, truth = fitted
     path, n = write_annotations(tmp_path, corpus, truth, corrupt=2)
-    ann = topics.read_annotations(path)
+    ann = read_annotations(path, level="paragraph")
     extra = pd.DataFrame([{"article_id": "zzz", "paragraph": 0, "text": "x", "topic_label": "E"}])
     with pytest.warns(UserWarning, match="do not match the corpus"):
         v = model.validate(pd.concat([ann, extra], ignore_index=True))
@@ -396,10 +399,10 @@ def test_read_annotations_rejects_bad_files(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("article_id,paragraph,label\na,0,x\n")
     with pytest.raises(ValueError, match="missing column"):
-        topics.read_annotations(bad)
+        read_annotations(bad, level="paragraph")
     bad.write_text("article_id,paragraph,text,topic_label\na,1.5,x,y\n")
     with pytest.raises(ValueError, match="not an integer"):
-        topics.read_annotations(bad)
+        read_annotations(bad, level="paragraph")
 
 
 # ---- scale path ------------------------------------------------------------------------------
@@ -451,12 +454,12 @@ def test_minibatch_on_precomputed_matrix_agrees_with_text_path(fitted):
     paras = corpus.paragraphs.sort_values(["article_id", "paragraph"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(keys, paras[["article_id", "paragraph"]])
     par.docs["is_heading"] = paras["is_heading"].to_numpy()
-    mb = topics.fit_minibatch(topics.matrix_chunks(par, 16), n_clusters=3, batch_size=20,
+    mb = topics.fit_minibatch(topics.matrix_chunks(par, size=16), n_clusters=3, batch_size=20,
                               random_state=0)
     assert mb.vectorizer is None and mb.features is not None
-    assert not mb.features.isin(topics.stopwords()).any()
+    assert not mb.features.isin(stopwords()).any()
     assert mb.n_units == len(paras)
-    labels = np.concatenate(list(mb.predict(topics.matrix_chunks(par, 16))))
+    labels = np.concatenate(list(mb.predict(topics.matrix_chunks(par, size=16))))
     text = topics.fit_minibatch([paras[["text", "is_heading"]]], n_clusters=3, batch_size=20,
                                 random_state=0)
     text_labels = next(text.predict([paras[["text", "is_heading"]]]))
@@ -481,7 +484,7 @@ def test_minibatch_on_precomputed_matrix_agrees_with_text_path(fitted):
 def test_minibatch_matrix_chunks_are_consumed_lazily():
     corpus, truth = make_corpus(n_articles=30)
     par = _paragraph_dfm(corpus)
-    blocks = topics.matrix_chunks(par, 10)
+    blocks = topics.matrix_chunks(par, size=10)
     live = []
 
     def chunks():
@@ -508,15 +511,15 @@ def test_minibatch_centres_do_not_depend_on_batch_labels(monkeypatch, max_featur
     the centres and predictions equal those of a model that computes them."""
     corpus, _ = make_corpus(n_articles=30)
     par = _paragraph_dfm(corpus)
-    chunks = topics.matrix_chunks(par, 25)
+    chunks = topics.matrix_chunks(par, size=25)
     kwargs = dict(n_clusters=3, batch_size=20, random_state=0, max_features=max_features)
     fast = topics.fit_minibatch(chunks, **kwargs)
-    real = topics.MiniBatchKMeans
+    real = minibatch.MiniBatchKMeans
 
     def with_labels(**params):
         return real(**{**params, "compute_labels": True})
 
-    monkeypatch.setattr(topics, "MiniBatchKMeans", with_labels)
+    monkeypatch.setattr(minibatch, "MiniBatchKMeans", with_labels)
     slow = topics.fit_minibatch(chunks, **kwargs)
     assert hasattr(slow.model, "labels_") and not hasattr(fast.model, "labels_")
     np.testing.assert_array_equal(fast.model.cluster_centers_, slow.model.cluster_centers_)
@@ -530,7 +533,7 @@ def test_matrix_rows_equal_the_plain_steps(max_features):
 
     corpus, _ = make_corpus(n_articles=20)
     par = _paragraph_dfm(corpus)
-    mb = topics.fit_minibatch(topics.matrix_chunks(par, 30), n_clusters=3, batch_size=20,
+    mb = topics.fit_minibatch(topics.matrix_chunks(par, size=30), n_clusters=3, batch_size=20,
                               random_state=0, max_features=max_features)
     counts = sp.csr_matrix(par.matrix, dtype=np.float64)  # the plain order of the steps
     short = np.asarray(counts @ mb.keep).ravel() < mb.min_tokens

@@ -1,0 +1,169 @@
+"""Topic clustering of paragraphs (or sentences, or articles): which topics make up the coverage?
+
+The pipeline follows scikit-learn's "Clustering text documents using k-means"
+example: a TF-IDF matrix (built from the ONE shared tokenizer, :mod:`analysis.tokens`)
+is reduced by latent semantic analysis (``TruncatedSVD`` then ``Normalizer``), and the
+unit vectors are clustered by k-means (or, as the alternative, Ward agglomerative
+clustering). Everything random takes a ``random_state``.
+
+Modules
+-------
+``select`` (LSA, clustering, the choice of k), ``labels`` (c-TF-IDF terms, labels, central
+units), ``shares`` (topic shares by group and period, map coordinates), ``plots``,
+``validate`` (agreement with hand-coded paragraphs), ``minibatch`` (the scale path),
+``model`` (:class:`TopicModel`) and ``findings`` (the notebook's findings text). Every public
+name is importable from ``analysis.topics``.
+
+Choosing k
+----------
+:func:`select_k` scores every candidate k by
+
+* the mean silhouette of the k-means partition (how well separated it is), and
+* its stability: the mean adjusted Rand index (ARI) between runs on different seeds
+  (``stability_seed``) and between the full-data partition and partitions fitted on
+  bootstrap resamples of the units, compared on the units drawn (``stability_boot``).
+
+:func:`choose_k` then applies one documented rule: among the k whose bootstrap
+stability is at least ``min_stability`` (0.6 by default), take the smallest k whose
+silhouette is within 0.01 of the highest (so near-ties go to fewer topics). Silhouette alone
+rewards splitting noise in small samples; the stability filter keeps only partitions
+that come back when the data are resampled. 0.6 is borrowed from Hennig's (2007)
+guideline for the bootstrap (Jaccard) stability of single clusters, below which a cluster
+should not be trusted; applied here to the ARI of whole partitions it is a convention, not
+a calibrated threshold (``min_stability`` changes it). If no k
+reaches the threshold, the most stable k is taken (tie -> smaller k) and the reason
+says so. A candidate k needs at least ``min_units_per_topic`` (3) fitted units per
+topic on average; if no k qualifies (one short article, say) everything is one topic.
+
+Short units
+-----------
+Headings (``is_heading``), datelines and any unit with fewer than ``min_tokens`` (5)
+content words (stopwords removed) carry no topic of their own, and neither does a unit
+none of whose words occurs in another unit (nothing links it to the rest). They are
+**excluded from fitting** (they would otherwise form, or dilute, a junk cluster) and get
+topic ``-1`` with the label ``"(too short)"``; ``units_.short_reason`` says why. They stay
+in every table, so counts always add up to the number of units.
+
+Representation choices
+----------------------
+The clustering vocabulary keeps words found in at least ``min_df`` (2) units, and LSA
+keeps about one dimension per 15 fitted units (at most 100, :func:`auto_components`).
+Both matter on small corpora, where the full TF-IDF space makes every paragraph nearly
+orthogonal to every other; :meth:`TopicModel.sensitivity` shows how k moves with the
+number of dimensions.
+
+Topic labels
+------------
+Top terms per topic by class-based TF-IDF (BERTopic's c-TF-IDF, :func:`ctfidf`),
+``topic_label`` = the top three joined with ``" / "``, and the most central units of each
+topic (cosine similarity to the topic's centroid in LSA space, :func:`central_units`).
+
+Scale
+-----
+:func:`fit_minibatch` clusters corpora that do not fit in memory: a hashing vectorizer
+fed by the shared tokenizer, an optional fixed-IDF pass, and ``MiniBatchKMeans.partial_fit``
+chunk by chunk. Memory is one chunk's matrix, a bounded buffer and the
+``k x n_features`` centroids, whatever the corpus size.
+"""
+
+from __future__ import annotations
+
+from .findings import (
+    findings_markdown,
+)
+from .labels import (
+    TOO_SHORT,
+    TOO_SHORT_LABEL,
+    central_units,
+    centroid_similarity,
+    ctfidf,
+    top_terms,
+    topic_labels,
+)
+from .minibatch import (
+    MinibatchTopics,
+    fit_minibatch,
+    hashing_vectorizer,
+    matrix_chunks,
+)
+from .model import (
+    TopicModel,
+    unit_table,
+)
+from .plots import (
+    plot_k_selection,
+    plot_map,
+    plot_outlet_heatmap,
+    plot_topics_over_time,
+    topic_colours,
+)
+from .select import (
+    METHODS,
+    SELECTION_COLUMNS,
+    SMALL,
+    auto_components,
+    canonical_labels,
+    choose_k,
+    cluster,
+    feasible_k,
+    lsa,
+    n_distinct,
+    select_k,
+    stability_boot,
+    stability_seed,
+)
+from .shares import (
+    articles_per_period,
+    largest_gap,
+    map_coordinates,
+    topic_shares,
+    topics_over_time,
+    wide_shares,
+)
+from .validate import (
+    Validation,
+    validate,
+)
+
+__all__ = [
+    "METHODS",
+    "MinibatchTopics",
+    "SELECTION_COLUMNS",
+    "SMALL",
+    "TOO_SHORT",
+    "TOO_SHORT_LABEL",
+    "TopicModel",
+    "Validation",
+    "articles_per_period",
+    "auto_components",
+    "canonical_labels",
+    "central_units",
+    "centroid_similarity",
+    "choose_k",
+    "cluster",
+    "ctfidf",
+    "feasible_k",
+    "findings_markdown",
+    "fit_minibatch",
+    "hashing_vectorizer",
+    "largest_gap",
+    "lsa",
+    "map_coordinates",
+    "matrix_chunks",
+    "n_distinct",
+    "plot_k_selection",
+    "plot_map",
+    "plot_outlet_heatmap",
+    "plot_topics_over_time",
+    "select_k",
+    "stability_boot",
+    "stability_seed",
+    "top_terms",
+    "topic_colours",
+    "topic_labels",
+    "topic_shares",
+    "topics_over_time",
+    "unit_table",
+    "validate",
+    "wide_shares",
+]

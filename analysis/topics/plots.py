@@ -1,0 +1,224 @@
+"""Figures of the topic analysis (each returns its Figure; save with analysis.plots.save_figure)."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from .labels import TOO_SHORT
+from .shares import _label_map
+
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p")
+
+
+def topic_colours(topics: Iterable[int]) -> dict[int, tuple]:
+    """A fixed colour per topic id (grey for the too-short units).
+
+    Parameters
+    ----------
+    topics : iterable of int
+
+    Returns
+    -------
+    dict
+        topic id -> RGBA tuple.
+    """
+    ids = sorted({int(t) for t in topics if t >= 0})
+    name = "tab10" if len(ids) <= 10 else "tab20" if len(ids) <= 20 else "turbo"
+    cmap = plt.get_cmap(name)
+    colours = {t: cmap(i if name != "turbo" else i / max(len(ids) - 1, 1))
+               for i, t in enumerate(ids)}
+    colours[TOO_SHORT] = (0.75, 0.75, 0.75, 1.0)
+    return colours
+
+
+def _short(label: str, width: int = 40) -> str:
+    return label if len(label) <= width else label[: width - 1] + "…"
+
+
+def _wrap(label: str, width: int = 16, lines: int = 3) -> str:
+    return "\n".join(textwrap.wrap(label, width, max_lines=lines, placeholder="…"))
+
+
+def plot_k_selection(
+    selection: pd.DataFrame, *, k: int | None = None, min_stability: float = 0.6
+) -> plt.Figure:
+    """Silhouette and stability curves against the number of topics.
+
+    Parameters
+    ----------
+    selection : pandas.DataFrame
+        Output of :func:`select_k`.
+    k : int, optional
+        The chosen k, marked by a vertical line.
+    min_stability : float, default 0.6
+        The stability threshold of :func:`choose_k`, drawn as a dashed line.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.6), sharex=True)
+    if selection.empty:
+        for ax in (ax1, ax2):
+            ax.text(0.5, 0.5, "too few units to compare k", ha="center", va="center",
+                    transform=ax.transAxes)
+            ax.set_xticks([])
+            ax.set_yticks([])
+    else:
+        ax1.plot(selection["k"], selection["silhouette"], "o-", color="#444444")
+        ax1.set_ylabel("mean silhouette")
+        ax2.plot(selection["k"], selection["stability_boot"], "o-", label="bootstrap resamples")
+        ax2.plot(selection["k"], selection["stability_seed"], "s--", label="k-means seeds")
+        ax2.axhline(min_stability, color="grey", lw=0.8, ls=":",
+                    label=f"threshold {min_stability:.2f}")
+        ax2.set_ylabel("stability (mean ARI)")
+        ax2.set_ylim(min(-0.05, float(selection[["stability_boot", "stability_seed"]].min().min())),
+                     1.05)
+        ax2.legend(frameon=False, fontsize=8, loc="lower left")
+        for ax in (ax1, ax2):
+            ax.set_xlabel("number of topics k")
+            ax.set_xticks(selection["k"])
+            if k is not None and k in set(selection["k"]):
+                ax.axvline(k, color="#d62728", lw=1, alpha=0.6)
+    ax1.set_title("Separation")
+    ax2.set_title("Stability")
+    fig.tight_layout()
+    return fig
+
+
+def plot_map(points: pd.DataFrame, *, marker_by: str = "outlet") -> plt.Figure:
+    """Scatter map of the units, coloured by topic and marked by outlet.
+
+    With more than 12 outlets the markers show ``outlet_group`` instead, so the
+    legend stays readable.
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        Columns ``x, y, topic, topic_label`` and ``marker_by`` (:meth:`TopicModel.map_table`).
+    marker_by : str, default "outlet"
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if points[marker_by].nunique() > len(_MARKERS) and "outlet_group" in points:
+        marker_by = "outlet_group"
+    fig, ax = plt.subplots(figsize=(8, 5.5))
+    if points.empty:
+        ax.text(0.5, 0.5, "no unit long enough to map", ha="center", va="center",
+                transform=ax.transAxes)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return fig
+    colours = topic_colours(points["topic"])
+    groups = sorted(points[marker_by].astype(str).unique())
+    markers = {g: _MARKERS[i % len(_MARKERS)] for i, g in enumerate(groups)}
+    size = float(np.clip(6000 / len(points), 8, 42))  # smaller markers for many units
+    for g in groups:
+        sub = points[points[marker_by].astype(str) == g]
+        ax.scatter(sub["x"], sub["y"], c=[colours[t] for t in sub["topic"]], marker=markers[g],
+                   s=size, edgecolors="black", linewidths=0.4 if size > 20 else 0.2, alpha=0.8)
+    labels = _label_map(points).sort_index()
+    topic_handles = [
+        plt.Line2D([], [], ls="", marker="o", color=colours[t], markeredgecolor="black",
+                   markeredgewidth=0.4, label=f"{t}: {_short(str(lab))}")
+        for t, lab in labels.items()
+    ]
+    marker_handles = [
+        plt.Line2D([], [], ls="", marker=markers[g], color="white", markeredgecolor="black",
+                   label=_short(g))
+        for g in groups
+    ]
+    ax.set_xlabel("PCA 1 of the LSA vectors")
+    ax.set_ylabel("PCA 2")
+    ax.set_title("Map of the units (colour = topic, marker = " + marker_by.replace("_", " ") + ")")
+    fig.tight_layout()
+    # figure-level legends, so that bbox_inches="tight" keeps them whole
+    fig.legend(handles=topic_handles, title="topic", frameon=False, fontsize=8,
+               loc="upper left", bbox_to_anchor=(0.99, 0.95))
+    fig.legend(handles=marker_handles, title=marker_by.replace("_", " "), frameon=False,
+               fontsize=8, loc="lower left", bbox_to_anchor=(0.99, 0.08))
+    return fig
+
+
+def plot_outlet_heatmap(
+    shares: pd.DataFrame, *, by: str = "outlet", annotate_max: int = 150
+) -> plt.Figure:
+    """Heatmap of topic shares (rows = outlets or groups, columns = topics).
+
+    Cells show the share and, below it, the count, as long as there are at most
+    ``annotate_max`` cells; the figure grows with the number of rows.
+
+    Parameters
+    ----------
+    shares : pandas.DataFrame
+        Output of :func:`topic_shares` with the same ``by``.
+    by : str, default "outlet"
+    annotate_max : int, default 150
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    share = shares.pivot(index=by, columns="topic", values="share").sort_index()
+    count = shares.pivot(index=by, columns="topic", values="n").loc[share.index, share.columns]
+    labels = shares.drop_duplicates("topic").set_index("topic")["topic_label"]
+    n_rows, n_cols = share.shape
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.3 * n_cols + 3), max(2.5, 0.45 * n_rows + 2.0)))
+    im = ax.imshow(share.to_numpy(dtype=float), cmap="Blues", vmin=0,
+                   vmax=max(float(share.to_numpy().max()), 1e-9), aspect="auto")
+    ax.set_yticks(range(n_rows), [_short(str(r), 30) for r in share.index])
+    ax.set_xticks(range(n_cols), [_wrap(f"{t}: {labels[t]}") for t in share.columns],
+                  fontsize=8, rotation=0 if n_cols <= 8 else 90)
+    if n_rows * n_cols <= annotate_max:
+        top = float(share.to_numpy().max())
+        for i in range(n_rows):
+            for j in range(n_cols):
+                v = float(share.iat[i, j])
+                ax.text(j, i, f"{v:.0%}\n({int(count.iat[i, j])})", ha="center", va="center",
+                        fontsize=7, color="white" if v > 0.6 * top else "black")
+    fig.colorbar(im, ax=ax, label="share of the units", fraction=0.04)
+    ax.set_title(f"Topic shares by {by.replace('_', ' ')} (count in brackets)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_topics_over_time(over_time: pd.DataFrame) -> plt.Figure:
+    """Stacked bars of topic shares per period, with the number of units on top.
+
+    Parameters
+    ----------
+    over_time : pandas.DataFrame
+        Output of :func:`topics_over_time` (not empty).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    share = over_time.pivot(index="period", columns="topic", values="share").sort_index()
+    totals = over_time.drop_duplicates("period").set_index("period")["n_units"].loc[share.index]
+    labels = over_time.drop_duplicates("topic").set_index("topic")["topic_label"]
+    colours = topic_colours(share.columns)
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.6 * len(share) + 4), 4.2))
+    bottom = np.zeros(len(share))
+    x = np.arange(len(share))
+    for t in share.columns:
+        vals = share[t].to_numpy(dtype=float)
+        ax.bar(x, vals, bottom=bottom, color=colours[t], width=0.8,
+               label=f"{t}: {_short(str(labels[t]))}")
+        bottom += vals
+    for xi, n in zip(x, totals, strict=True):
+        ax.text(xi, 1.01, f"n={int(n)}", ha="center", va="bottom", fontsize=7)
+    ax.set_xticks(x, share.index, rotation=45 if len(share) > 8 else 0)
+    ax.set_ylim(0, 1.08)
+    ax.set_ylabel("share of the units")
+    ax.set_title("Topics over time (by article date)")
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,434 @@
+"""Unit vectors and clustering: LSA, k-means / Ward, and the choice of k.
+
+:func:`select_k` scores each candidate k by silhouette and two stabilities (seeds and bootstrap
+resamples); :func:`choose_k` applies the documented rule (see :mod:`analysis.topics`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import nullcontext
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.cluster import AgglomerativeClustering, KMeans
+from sklearn.decomposition import TruncatedSVD
+from sklearn.metrics import adjusted_rand_score, silhouette_score
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import Normalizer, normalize
+from threadpoolctl import threadpool_limits
+
+from .._checks import check_one_of
+from ..config import RANDOM_STATE
+
+METHODS = ("kmeans", "agglomerative")
+
+SELECTION_COLUMNS = ["k", "silhouette", "stability_seed", "stability_boot"]
+
+#: Inputs up to this many units are clustered on one thread (see :func:`cluster`).
+SMALL = 50_000
+
+
+def lsa(
+    X: sp.spmatrix | np.ndarray,
+    *, n_components: int = 100,
+    random_state: int | None = RANDOM_STATE,
+) -> tuple[np.ndarray, Pipeline | None]:
+    """Reduce a TF-IDF matrix by latent semantic analysis and L2-normalise the rows.
+
+    ``TruncatedSVD`` then ``Normalizer(copy=False)``, as in scikit-learn's text
+    clustering example. ``n_components`` adapts to tiny inputs: it is capped at
+    ``n_features - 1`` and ``n_units - 1``. When even one component is impossible
+    (one unit or one feature) the rows are only L2-normalised and no pipeline is
+    returned.
+
+    Parameters
+    ----------
+    X : scipy.sparse matrix or numpy.ndarray, shape (n_units, n_features)
+        TF-IDF weights.
+    n_components : int, default 100
+        Upper bound on the number of LSA dimensions.
+    random_state : int or None, default 0
+        Seed of the randomized SVD.
+
+    Returns
+    -------
+    vectors : numpy.ndarray, shape (n_units, n_dims)
+        Unit-length rows (all-zero rows stay zero).
+    pipeline : sklearn.pipeline.Pipeline or None
+        The fitted ``TruncatedSVD`` + ``Normalizer`` (``pipeline[0].inverse_transform``
+        maps back to term space), or None when no SVD was possible.
+    """
+    n_units, n_features = X.shape
+    n = min(int(n_components), n_features - 1, n_units - 1)
+    if n < 1:
+        dense = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=float)
+        return normalize(dense), None
+    pipeline = make_pipeline(
+        TruncatedSVD(n_components=n, random_state=random_state), Normalizer(copy=False)
+    )
+    with _one_thread(n_units):
+        return pipeline.fit_transform(X), pipeline
+
+
+def auto_components(n_units: int, *, per_dimension: int = 15, maximum: int = 100) -> int:
+    """Default number of LSA dimensions: one per ``per_dimension`` units, 2 to ``maximum``.
+
+    scikit-learn's example keeps 100 dimensions for ~3,400 documents. On a small corpus
+    that many dimensions leave every unit nearly orthogonal to every other (the space
+    is as sparse as the TF-IDF itself) and no partition is stable; about one dimension
+    per 15 units keeps the shared co-occurrence structure and drops the rest.
+
+    Parameters
+    ----------
+    n_units : int
+    per_dimension : int, default 15
+    maximum : int, default 100
+
+    Returns
+    -------
+    int
+    """
+    return int(min(maximum, max(2, n_units // per_dimension)))
+
+
+def canonical_labels(labels: np.ndarray) -> np.ndarray:
+    """Renumber cluster labels by size (largest = 0), ties by first appearance.
+
+    Makes topic ids independent of the arbitrary numbering of the clustering
+    algorithm, so that equal partitions get equal ids. Negative labels are kept.
+
+    Parameters
+    ----------
+    labels : array-like of int
+
+    Returns
+    -------
+    numpy.ndarray of int
+    """
+    labels = np.asarray(labels)
+    out = labels.copy()
+    pos = labels >= 0
+    if not pos.any():
+        return out
+    values, first, counts = np.unique(labels[pos], return_index=True, return_counts=True)
+    order = np.lexsort((first, -counts))  # size descending, then first appearance
+    mapping = np.empty(values.max() + 1, dtype=int)
+    mapping[values[order]] = np.arange(len(values))
+    out[pos] = mapping[labels[pos]]
+    return out
+
+
+def cluster(
+    X: np.ndarray,
+    k: int,
+    *, method: str = "kmeans",
+    random_state: int | None = RANDOM_STATE,
+    n_init: int = 10,
+) -> np.ndarray:
+    """Partition the rows of ``X`` into ``k`` clusters, with canonical ids.
+
+    Parameters
+    ----------
+    X : numpy.ndarray, shape (n_units, n_dims)
+        Unit vectors (LSA output).
+    k : int
+        Number of clusters (``1 <= k <= n_units``).
+    method : {"kmeans", "agglomerative"}, default "kmeans"
+        k-means (``n_init`` restarts, seeded) or Ward agglomerative clustering
+        (deterministic, no seed needed).
+    random_state : int or None, default 0
+        k-means seed.
+    n_init : int, default 10
+        k-means restarts; the best inertia is kept.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n_units,)
+        Labels ``0..k-1``, 0 = largest cluster (see :func:`canonical_labels`).
+    """
+    n = X.shape[0]
+    check_one_of("method", method, METHODS, func="cluster")
+    m = n_distinct(X)
+    if not 1 <= k <= m:
+        raise ValueError(f"k={k} clusters is impossible for {n} units with {m} distinct "
+                         f"vectors: use 1 <= k <= {m}.")
+    if k == 1:
+        return np.zeros(n, dtype=int)
+    with _one_thread(n):
+        if method == "kmeans":
+            model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state)
+        else:
+            model = AgglomerativeClustering(n_clusters=k, linkage="ward")
+        labels = model.fit_predict(X)
+    return canonical_labels(labels)
+
+
+def n_distinct(X: np.ndarray) -> int:
+    """Number of distinct rows of ``X`` (rounded to 10 decimals).
+
+    k-means cannot make more clusters than there are distinct points (duplicated
+    paragraphs, e.g. from syndicated copies, are common), so k is capped by this.
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+
+    Returns
+    -------
+    int
+    """
+    return int(np.unique(np.round(np.asarray(X), 10), axis=0).shape[0]) if len(X) else 0
+
+
+def _one_thread(n_units: int):
+    """Limit OpenMP and BLAS to one thread for inputs up to :data:`SMALL` units.
+
+    k-selection runs hundreds of small fits, for which thread start-up and contention
+    dominate (3 to 20 times slower on a busy machine), and one thread fixes the order of
+    floating-point sums, so results do not depend on the machine's core count.
+    """
+    return threadpool_limits(1) if n_units <= SMALL else nullcontext()
+
+
+def _seeds(random_state: int | None, n: int) -> list[int]:
+    """``n`` reproducible integer seeds derived from ``random_state``."""
+    return [int(s) for s in np.random.default_rng(random_state).integers(0, 2**31 - 1, n)]
+
+
+def stability_seed(
+    X: np.ndarray,
+    k: int,
+    *, random_state: int | None = RANDOM_STATE,
+    n_seeds: int = 5,
+    method: str = "kmeans",
+    n_init: int = 10,
+) -> float:
+    """Mean pairwise adjusted Rand index between clusterings run with different seeds.
+
+    Measures how much the partition depends on the initialisation, with the same
+    ``n_init`` the final model uses. Deterministic methods (agglomerative) score 1.
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        Unit vectors.
+    k : int
+        Number of clusters.
+    random_state : int or None, default 0
+        Seed from which the ``n_seeds`` run seeds are derived.
+    n_seeds : int, default 5
+        Number of runs (at least 2).
+    method : {"kmeans", "agglomerative"}
+    n_init : int, default 10
+
+    Returns
+    -------
+    float
+    """
+    runs = [cluster(X, k, method=method, random_state=s, n_init=n_init) for s in _seeds(random_state, max(n_seeds, 2))]
+    return float(np.mean([adjusted_rand_score(a, b) for a, b in combinations(runs, 2)]))
+
+
+def stability_boot(
+    X: np.ndarray,
+    k: int,
+    *, random_state: int | None = RANDOM_STATE,
+    n_boot: int = 20,
+    method: str = "kmeans",
+    n_init: int = 10,
+    reference: np.ndarray | None = None,
+) -> float:
+    """Mean adjusted Rand index between the full-data partition and bootstrap partitions.
+
+    Each replicate draws ``n_units`` units with replacement, clusters them, and
+    compares the labels of the distinct units drawn (the units common to both
+    partitions) with their labels in the full-data partition.
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        Unit vectors.
+    k : int
+        Number of clusters.
+    random_state : int or None, default 0
+        Seed of the resampling and of the clusterings.
+    n_boot : int, default 20
+        Bootstrap replicates. Replicates with ``k`` or fewer distinct units are skipped.
+    method : {"kmeans", "agglomerative"}
+    n_init : int, default 10
+    reference : numpy.ndarray, optional
+        The full-data partition, if already computed (else it is computed with
+        ``random_state``).
+
+    Returns
+    -------
+    float
+        NaN if every replicate was skipped.
+    """
+    n = X.shape[0]
+    if reference is None:
+        reference = cluster(X, k, method=method, random_state=random_state, n_init=n_init)
+    rng = np.random.default_rng(random_state)
+    scores = []
+    for seed in _seeds(random_state, n_boot):
+        idx = np.sort(rng.integers(0, n, n))
+        distinct, first = np.unique(idx, return_index=True)
+        if n_distinct(X[distinct]) < k:
+            continue
+        labels = cluster(X[idx], k, method=method, random_state=seed, n_init=n_init)[first]
+        scores.append(adjusted_rand_score(reference[distinct], labels))
+    return float(np.mean(scores)) if scores else float("nan")
+
+
+def feasible_k(
+    n_units: int,
+    k_range: Iterable[int],
+    *, min_units_per_topic: int = 3,
+    n_distinct_units: int | None = None,
+) -> list[int]:
+    """The candidate k that can be scored on ``n_units`` units.
+
+    Silhouette needs ``2 <= k <= n_units - 1``; k-means needs ``k`` at most the number of
+    distinct vectors; on top of that a topic should hold at least ``min_units_per_topic``
+    units on average (``k * min_units_per_topic <= n_units``).
+
+    Parameters
+    ----------
+    n_units : int
+    k_range : iterable of int
+    min_units_per_topic : int, default 3
+    n_distinct_units : int, optional
+        Distinct unit vectors (:func:`n_distinct`); default ``n_units``.
+
+    Returns
+    -------
+    list of int
+        Sorted.
+    """
+    m = n_units if n_distinct_units is None else n_distinct_units
+    return sorted(
+        {int(k) for k in k_range
+         if 2 <= k <= min(n_units - 1, m) and k * min_units_per_topic <= n_units}
+    )
+
+
+def select_k(
+    X: np.ndarray,
+    *, k_range: Iterable[int] = range(2, 9),
+    random_state: int | None = RANDOM_STATE,
+    n_boot: int = 20,
+    n_seeds: int = 5,
+    method: str = "kmeans",
+    n_init: int = 10,
+    min_units_per_topic: int = 3,
+    silhouette_sample: int | None = 10_000,
+) -> pd.DataFrame:
+    """Score each candidate number of topics by silhouette and stability.
+
+    Parameters
+    ----------
+    X : numpy.ndarray, shape (n_units, n_dims)
+        Unit vectors (LSA output).
+    k_range : iterable of int, default range(2, 9)
+        Candidates; infeasible ones are dropped (see :func:`feasible_k`).
+    random_state : int or None, default 0
+    n_boot : int, default 20
+        Bootstrap replicates per k (:func:`stability_boot`).
+    n_seeds : int, default 5
+        Seeded runs per k (:func:`stability_seed`).
+    method : {"kmeans", "agglomerative"}
+    n_init : int, default 10
+    min_units_per_topic : int, default 3
+    silhouette_sample : int or None, default 10000
+        Above this many units the silhouette is computed on a seeded sample of this
+        size (it is quadratic in the number of units). None = always exact.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``k, silhouette, stability_seed, stability_boot``, one row per feasible
+        k, sorted by k; empty (with those columns) if no k is feasible.
+    """
+    n = X.shape[0]
+    sample = silhouette_sample if silhouette_sample and n > silhouette_sample else None
+    rows = []
+    for k in feasible_k(n, k_range, min_units_per_topic=min_units_per_topic,
+                        n_distinct_units=n_distinct(X)):
+        labels = cluster(X, k, method=method, random_state=random_state, n_init=n_init)
+        with _one_thread(n):
+            sil = silhouette_score(X, labels, sample_size=sample, random_state=random_state)
+        rows.append(
+            {
+                "k": k,
+                "silhouette": float(sil),
+                "stability_seed": stability_seed(X, k, random_state=random_state,
+                                                 n_seeds=n_seeds, method=method, n_init=n_init),
+                "stability_boot": stability_boot(
+                    X, k, random_state=random_state, n_boot=n_boot, method=method,
+                    n_init=n_init, reference=labels
+                ),
+            }
+        )
+    return pd.DataFrame(rows, columns=SELECTION_COLUMNS).astype({"k": int})
+
+
+def choose_k(
+    selection: pd.DataFrame, *, min_stability: float = 0.6, tolerance: float = 0.01
+) -> tuple[int, str]:
+    """Pick k from a :func:`select_k` table by the module's documented rule.
+
+    Among the k with ``stability_boot >= min_stability``, take the smallest k whose
+    silhouette is within ``tolerance`` of the best silhouette among them: differences
+    of a hundredth of silhouette are noise, and fewer topics are easier to read (and
+    keep the silhouette's drift towards the largest k in check). If no k is stable
+    enough, the most stable k is taken (to 3 decimals; tie -> smaller k). With no
+    feasible k the answer is one topic.
+
+    Parameters
+    ----------
+    selection : pandas.DataFrame
+        Output of :func:`select_k`.
+    min_stability : float, default 0.6
+        Bootstrap stability (mean ARI) a k must reach to be preferred.
+    tolerance : float, default 0.01
+        Silhouette difference treated as a tie.
+
+    Returns
+    -------
+    k : int
+    reason : str
+        One sentence, with the numbers, saying why.
+    """
+    if selection.empty:
+        return 1, (
+            "Too few units to compare numbers of topics (k-selection needs at least "
+            "two candidate topics with several units each), so all units form one topic."
+        )
+    sel = selection.sort_values("k", ignore_index=True)
+    stable = sel[sel["stability_boot"] >= min_stability]
+    if not stable.empty:
+        top = stable.loc[stable["silhouette"].idxmax()]
+        pick = stable[stable["silhouette"] >= top["silhouette"] - tolerance].iloc[0]
+        k = int(pick["k"])
+        why = (f"the highest silhouette ({pick['silhouette']:.3f})" if k == int(top["k"]) else
+               f"the smallest k whose silhouette ({pick['silhouette']:.3f}) is within "
+               f"{tolerance:g} of the best ({top['silhouette']:.3f}, k={int(top['k'])})")
+        others = ", ".join(f"k={int(x)}" for x in stable["k"] if x != k)
+        return k, (
+            f"k={k}: {why} among the k whose bootstrap stability reaches {min_stability:.2f} "
+            f"(its stability: {pick['stability_boot']:.3f}; seed stability "
+            f"{pick['stability_seed']:.3f})"
+            + (f"; the other stable candidates were {others}." if others else
+               "; it was the only stable candidate.")
+        )
+    best = sel.assign(_stab=sel["stability_boot"].fillna(-1).round(3)).sort_values(
+        ["_stab", "k"], ascending=[False, True]
+    ).iloc[0]
+    return int(best["k"]), (
+        f"k={int(best['k'])}: no k reached a bootstrap stability of {min_stability:.2f}, so the "
+        f"most stable one was taken (stability {best['stability_boot']:.3f}, silhouette "
+        f"{best['silhouette']:.3f}); treat these topics as tentative."
+    )
