@@ -117,7 +117,7 @@ def read_gazetteer(path: str | Path = GAZETTEER_FILE) -> pd.DataFrame:
     return g
 
 
-def aliases(gazetteer: pd.DataFrame, path: str | Path | None = None) -> pd.DataFrame:
+def aliases(gazetteer: pd.DataFrame, *, path: str | Path | None = None) -> pd.DataFrame:
     """Every alias of every actor (names, title + name combinations, descriptions).
 
     Parameters
@@ -176,7 +176,7 @@ def _compiled(path: str) -> tuple[re.Pattern[str], pd.DataFrame]:
     return rx, table.set_index("alias")
 
 
-def mentions(source, gazetteer: str | Path = GAZETTEER_FILE) -> pd.DataFrame:
+def mentions(source, *, gazetteer: str | Path = GAZETTEER_FILE) -> pd.DataFrame:
     """Every mention of a gazetteer actor, one row per match (longest alias first).
 
     Parameters
@@ -233,7 +233,7 @@ def mentions(source, gazetteer: str | Path = GAZETTEER_FILE) -> pd.DataFrame:
 def mention_table(
     mentions_df: pd.DataFrame,
     articles: pd.DataFrame,
-    by: str = "outlet",
+    *, by: str = "outlet",
     gazetteer: str | Path = GAZETTEER_FILE,
 ) -> pd.DataFrame:
     """Mentions per actor and group (long table).
@@ -298,7 +298,7 @@ def mention_table(
 
 
 def mention_matrix(
-    table: pd.DataFrame, value: str = "mentions", by: str = "outlet", top: int | None = None
+    table: pd.DataFrame, *, value: str = "mentions", by: str = "outlet", top: int | None = None
 ) -> pd.DataFrame:
     """Actors x groups matrix of one column of :func:`mention_table`, most mentioned first.
 
@@ -323,7 +323,7 @@ def mention_matrix(
 
 
 def alias_usage(
-    mentions_df: pd.DataFrame, articles: pd.DataFrame, actor: str, by: str = "outlet"
+    mentions_df: pd.DataFrame, articles: pd.DataFrame, actor: str, *, by: str = "outlet"
 ) -> pd.DataFrame:
     """How each group names one actor: mentions per alias and group.
 
@@ -353,7 +353,7 @@ def alias_usage(
 
 def plot_heatmap(
     table: pd.DataFrame,
-    value: str = "per_1000_words",
+    *, value: str = "per_1000_words",
     by: str = "outlet",
     top: int = 20,
     ax: plt.Axes | None = None,

@@ -29,8 +29,6 @@ table without a text column raises one :class:`CorpusError` that says why and wh
 
 from __future__ import annotations
 
-import json
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +40,17 @@ import scipy.sparse as sp
 
 from . import clean, config, quotes, segment
 from ._kernels import arrow_texts, byte_blocks, run_starts
+from .readers import (
+    METADATA_COLUMNS,
+    CorpusError,
+    CorpusWarning,
+    empty_table,
+    read_folder,
+    read_manifest,
+    read_table,
+    standardize_table,
+    warn_input,
+)
 
 __all__ = [
     "Corpus",
@@ -59,52 +68,22 @@ __all__ = [
     "summary_table",
 ]
 
-
 #: Jaccard similarity of sentence sets at or above which an article is a near-duplicate.
 DUPLICATE_THRESHOLD = 0.8
 
-#: Recognised column names, first match wins (case-insensitive).
-COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "article_id": ("article_id", "id", "doc_id", "docid", "document_id", "uid", "uuid", "key"),
-    "text": ("text", "body", "content", "article", "full_text", "fulltext", "article_text",
-             "maintext", "story"),
-    "outlet": ("outlet", "source", "publisher", "media", "newspaper", "site", "source_name"),
-    "outlet_group": ("outlet_group", "group", "outlet_type", "media_type"),
-    "published": ("published", "date", "publish_date", "pub_date", "published_at",
-                  "publication_date", "datetime", "date_published", "timestamp"),
-    "headline": ("headline", "title", "hed"),
-    "genre": ("genre", "article_type", "type"),
-    "byline": ("byline", "author", "authors", "by"),
-    "dateline": ("dateline",),
-    "attribution": ("attribution", "evidence", "notes", "note"),
-}
-_META = ("outlet", "outlet_group", "published", "headline", "genre", "byline", "dateline",
-         "attribution")
 GENRES = ("news", "analysis", "opinion")
+
 _GENRE_SYNONYMS = {
     "commentary": "opinion", "editorial": "opinion", "op-ed": "opinion", "oped": "opinion",
     "column": "opinion", "comment": "opinion", "opinions": "opinion", "feature": "analysis",
     "explainer": "analysis", "report": "news", "article": "news", "brief": "news",
 }
-_TEXT_SUFFIXES = {".txt", ".text"}
 
 ARTICLE_COLUMNS = [
     "article_id", "outlet", "outlet_group", "published", "headline", "genre", "byline",
     "dateline", "attribution", "source", "text", "n_words", "n_paragraphs", "n_sentences",
     "quote_share", "duplicate_of", "encoding", "date_source",
 ]
-
-
-class CorpusError(ValueError):
-    """The corpus cannot be loaded at all (nothing loadable, malformed manifest, no text column)."""
-
-
-class CorpusWarning(UserWarning):
-    """One input was skipped, decoded with a fallback, or has unknown or unreadable metadata."""
-
-
-def _empty(columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
 @dataclass
@@ -137,9 +116,9 @@ class Corpus:
     sentences: pd.DataFrame
     quotes: pd.DataFrame
     removed: pd.DataFrame
-    skipped: pd.DataFrame = field(default_factory=lambda: _empty(["source", "reason"]))
+    skipped: pd.DataFrame = field(default_factory=lambda: empty_table(["source", "reason"]))
     conflicts: pd.DataFrame = field(
-        default_factory=lambda: _empty(["article_id", "field", "manifest_value", "text_value", "note"])
+        default_factory=lambda: empty_table(["article_id", "field", "manifest_value", "text_value", "note"])
     )
 
     def __repr__(self) -> str:
@@ -148,361 +127,6 @@ class Corpus:
             f"{len(self.sentences)} sentences, {len(self.quotes)} quotes, "
             f"{len(self.skipped)} skipped, {len(self.conflicts)} conflicts)"
         )
-
-
-# ----------------------------------------------------------------------------- reading
-
-
-def _warn(msg: str) -> None:
-    warnings.warn(msg, CorpusWarning, stacklevel=3)
-
-
-def _decode(data: bytes, name: str) -> tuple[str | None, str]:
-    """Decode file bytes; return (text or None, encoding or skip reason)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            return None, "binary file (UTF-16 BOM but not decodable as UTF-16)"
-    if not data.strip():
-        return None, "empty file"
-    sample = data[:8192]
-    control = sum(b < 32 and b not in (9, 10, 12, 13) for b in sample)
-    if b"\x00" in sample or control > 0.05 * len(sample):
-        return None, "binary file (not text): convert it to a UTF-8 .txt file or remove it"
-    try:
-        text = data.decode("utf-8")
-        if text.startswith("\ufeff"):
-            return text[1:], "utf-8-sig"
-        return text, "utf-8"
-    except UnicodeDecodeError:
-        pass
-    for enc in ("cp1252", "latin-1"):
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        _warn(
-            f"{name}: not valid UTF-8; decoded as {enc}. Check its accented characters and "
-            "re-save it as UTF-8 to silence this warning."
-        )
-        return text, enc
-    return None, "undecodable text"  # pragma: no cover - latin-1 decodes any bytes
-
-
-def _find_column(columns: list[str], key: str, given: str | None, where: str) -> str | None:
-    if given is not None:
-        if given not in columns:
-            raise CorpusError(
-                f"{where}: column {given!r} (given as {key}_column) not found; columns are "
-                f"{columns}."
-            )
-        return given
-    lower = {str(c).strip().lower(): c for c in columns}
-    for alias in COLUMN_ALIASES[key]:
-        if alias in lower:
-            return lower[alias]
-    return None
-
-
-def read_manifest(path: str | Path) -> pd.DataFrame:
-    """Read a manifest CSV (one row per article, ``article_id`` = file stem).
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        The manifest file.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``article_id`` (str) and whichever of outlet, outlet_group, published,
-        headline, genre, byline, dateline, attribution it has (recognised by
-        :data:`COLUMN_ALIASES`), all as strings with missing values <NA>, plus
-        ``manifest_row`` (1-based data row number).
-
-    Raises
-    ------
-    CorpusError
-        If the file cannot be parsed, has no id column, or repeats an id.
-    """
-    path = Path(path)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="cp1252")
-        _warn(f"{path.name}: not valid UTF-8; read as cp1252. Re-save it as UTF-8.")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise CorpusError(f"manifest {path.name} cannot be read as CSV ({exc}). Fix or remove it.") from exc
-    cols = list(raw.columns)
-    id_col = _find_column(cols, "article_id", None, path.name)
-    if id_col is None:
-        raise CorpusError(
-            f"manifest {path.name} has no article_id column (columns: {cols}). Add a column "
-            "'article_id' holding each file's name without '.txt'."
-        )
-    out = pd.DataFrame({"article_id": raw[id_col].str.strip().str.replace(r"\.txt$", "", regex=True)})
-    for key in _META:
-        col = _find_column(cols, key, None, path.name)
-        if col is not None and col != id_col:
-            out[key] = raw[col].str.strip().replace("", pd.NA)
-    out["manifest_row"] = np.arange(1, len(out) + 1)
-    dup = out["article_id"].duplicated(keep=False)
-    if dup.any():
-        raise CorpusError(
-            f"manifest {path.name} repeats article_id(s) {sorted(out.loc[dup, 'article_id'].unique())}"
-            f" (rows {list(out.loc[dup, 'manifest_row'])}). Each article needs exactly one row."
-        )
-    if (out["article_id"] == "").any():
-        rows = list(out.loc[out["article_id"] == "", "manifest_row"])
-        raise CorpusError(f"manifest {path.name} has empty article_id in rows {rows}.")
-    return out
-
-
-def read_folder(folder: str | Path, manifest: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read a folder of ``.txt`` files and its optional manifest.
-
-    Parameters
-    ----------
-    folder : str or pathlib.Path
-        Folder searched recursively for ``.txt`` files (hidden files and folders ignored).
-    manifest : str or pathlib.Path, optional
-        Manifest CSV; default ``folder/manifest.csv`` when it exists.
-
-    Returns
-    -------
-    raw : pandas.DataFrame
-        One row per loaded file: ``article_id`` (file stem), ``text`` (decoded raw text),
-        ``source`` (path relative to ``folder``), ``encoding``, and the manifest columns.
-    skipped : pandas.DataFrame
-        ``source``, ``reason``.
-    """
-    folder = Path(folder)
-    manifest_path = Path(manifest) if manifest is not None else folder / "manifest.csv"
-    man = read_manifest(manifest_path) if manifest_path.exists() else None
-    rows, skipped = [], []
-    files = sorted(
-        p for p in folder.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
-    seen: dict[str, str] = {}
-    for p in files:
-        rel = p.relative_to(folder).as_posix()
-        if man is not None and p.resolve() == manifest_path.resolve():
-            continue
-        if p.suffix.lower() not in _TEXT_SUFFIXES:
-            reason = (
-                f"unsupported file type '{p.suffix or p.name}': only .txt files are read from a "
-                "folder (load a CSV/JSONL/Parquet table by passing its path)"
-            )
-            skipped.append((rel, reason))
-            _warn(f"{rel}: skipped, {reason}.")
-            continue
-        try:
-            data = p.read_bytes()
-        except OSError as exc:
-            skipped.append((rel, f"unreadable file ({exc.strerror})"))
-            _warn(f"{rel}: skipped, cannot be read ({exc.strerror}).")
-            continue
-        text, enc = _decode(data, rel)
-        if text is not None and not text.strip():
-            text, enc = None, "empty file"
-        if text is None:
-            skipped.append((rel, enc))
-            _warn(f"{rel}: skipped, {enc}.")
-            continue
-        aid = p.stem
-        if aid in seen:
-            reason = f"duplicate article_id '{aid}' (already loaded from {seen[aid]}); rename one"
-            skipped.append((rel, reason))
-            _warn(f"{rel}: skipped, {reason}.")
-            continue
-        seen[aid] = rel
-        rows.append((aid, text, rel, enc))
-    raw = pd.DataFrame(rows, columns=["article_id", "text", "source", "encoding"]).astype(object)
-    if man is not None:
-        missing = man[~man["article_id"].isin(raw["article_id"])]
-        for aid, row in zip(missing["article_id"], missing["manifest_row"], strict=True):
-            reason = f"manifest row for '{aid}' has no file {aid}.txt (or the file was skipped)"
-            skipped.append((f"{manifest_path.name}:row {row}", reason))
-            _warn(f"{manifest_path.name} row {row}: {reason}.")
-        nomatch = ~raw["article_id"].isin(man["article_id"])
-        for src in raw.loc[nomatch, "source"]:
-            _warn(f"{src}: no manifest row; loaded with unknown outlet, date, headline and genre.")
-        raw = raw.merge(man.drop(columns="manifest_row"), on="article_id", how="left")
-    elif len(raw):
-        _warn(
-            f"{folder.name}: no manifest.csv; {len(raw)} file(s) loaded with unknown outlet, date, "
-            "headline and genre (dates, headlines and bylines found in the texts are used)."
-        )
-    skipped_df = pd.DataFrame(skipped, columns=["source", "reason"]).astype(object)
-    return raw, skipped_df
-
-
-def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    """JSON lines (one object per line; bad lines are listed), or a ``.json`` array of objects."""
-    for lines in (False, True) if path.suffix.lower() == ".json" else (True,):
-        try:
-            return pd.read_json(path, lines=lines, dtype=False), []
-        except ValueError:
-            pass
-    records, bad = [], []
-    with path.open(encoding="utf-8-sig", errors="replace") as fh:
-        for i, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                bad.append((f"{path.name}:line {i}", f"invalid JSON ({exc.msg})"))
-                continue
-            if not isinstance(obj, dict):
-                bad.append((f"{path.name}:line {i}", "not a JSON object"))
-                continue
-            records.append(obj)
-    return pd.DataFrame.from_records(records), bad
-
-
-def read_table(
-    path: str | Path,
-    *,
-    text_column: str | None = None,
-    id_column: str | None = None,
-    outlet_column: str | None = None,
-    date_column: str | None = None,
-    headline_column: str | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read one CSV, JSONL or Parquet table of articles.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        The table.
-    text_column, id_column, outlet_column, date_column, headline_column : str, optional
-        Column names, when they are not among the recognised ones (:data:`COLUMN_ALIASES`).
-
-    Returns
-    -------
-    raw : pandas.DataFrame
-        ``article_id``, ``text``, ``source`` ("file.csv:row N", N 1-based), ``encoding`` and
-        the metadata columns found.
-    skipped : pandas.DataFrame
-        ``source``, ``reason`` (unparseable JSON lines).
-
-    Raises
-    ------
-    CorpusError
-        If the file cannot be parsed or has no text column.
-    """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    bad: list[tuple[str, str]] = []
-    encoding = "utf-8"
-    try:
-        if suffix in {".csv", ".tsv"}:
-            sep = "\t" if suffix == ".tsv" else ","
-            try:
-                df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding="utf-8-sig")
-            except UnicodeDecodeError:
-                df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding="cp1252")
-                encoding = "cp1252"
-                _warn(f"{path.name}: not valid UTF-8; read as cp1252. Re-save it as UTF-8.")
-        elif suffix in {".jsonl", ".ndjson", ".json"}:
-            df, bad = _read_jsonl(path)
-            for src, reason in bad:
-                _warn(f"{src}: skipped, {reason}. Fix that line or remove it.")
-        elif suffix in {".parquet", ".pq"}:
-            df = pd.read_parquet(path)
-        else:
-            raise CorpusError(
-                f"{path.name}: unsupported file type '{suffix}'. Give a folder of .txt files or "
-                "one .csv, .jsonl or .parquet file."
-            )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError, ValueError) as exc:
-        if isinstance(exc, CorpusError):
-            raise
-        raise CorpusError(f"{path.name} cannot be read as a {suffix} table ({exc}).") from exc
-    raw, more = _standardize(
-        df, path.name, text_column=text_column, id_column=id_column,
-        outlet_column=outlet_column, date_column=date_column, headline_column=headline_column,
-    )
-    raw["encoding"] = encoding
-    skipped = pd.DataFrame(bad + more, columns=["source", "reason"]).astype(object)
-    return raw, skipped
-
-
-def _standardize(
-    df: pd.DataFrame,
-    where: str,
-    *,
-    text_column: str | None = None,
-    id_column: str | None = None,
-    outlet_column: str | None = None,
-    date_column: str | None = None,
-    headline_column: str | None = None,
-) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    """Rename a table's columns to the contract's; drop (and list) rows without text or with a repeated id."""
-    cols = [str(c) for c in df.columns]
-    df = df.set_axis(cols, axis=1).reset_index(drop=True)
-    given = {"text": text_column, "article_id": id_column, "outlet": outlet_column,
-             "published": date_column, "headline": headline_column}
-    text_col = _find_column(cols, "text", given["text"], where)
-    if text_col is None:
-        raise CorpusError(
-            f"{where} has no text column; columns found: {cols}. Name the column that holds "
-            "the article text with load_corpus(..., text_column='<name>')."
-        )
-    n = len(df)
-    width = max(len(str(n)), 1)
-    out = pd.DataFrame(index=df.index)
-    id_col = _find_column(cols, "article_id", given["article_id"], where)
-    ids = (
-        df[id_col].astype(object).where(df[id_col].notna(), "").astype(str).str.strip()
-        if id_col is not None else pd.Series("", index=df.index)
-    )
-    fallback = pd.Series([f"row{i:0{width}d}" for i in range(1, n + 1)], index=df.index)
-    out["article_id"] = ids.where(ids != "", fallback).astype(str)
-    text = df[text_col]
-    if text.dtype != "str":  # keep an Arrow-backed text column as it is (no Python strings)
-        text = text.astype(object)
-        text = text.where(text.map(lambda v: isinstance(v, str)), None)
-    out["text"] = text
-    used = {text_col, id_col}
-    for key in _META:
-        col = _find_column(cols, key, given.get(key), where)
-        if col is None or col in used:
-            continue
-        used.add(col)
-        vals = df[col]
-        if key == "published" and pd.api.types.is_datetime64_any_dtype(vals):
-            vals = vals.dt.strftime("%Y-%m-%d")
-        vals = vals.astype(object).where(vals.notna(), None).astype("string").str.strip()
-        out[key] = vals.replace("", pd.NA)
-    if "source" in cols and "source" not in used:
-        out["source"] = df["source"].astype(str)
-        used.add("source")
-    else:
-        out["source"] = [f"{where}:row {i}" for i in range(1, n + 1)]
-    for c in cols:  # keep any other columns (url, encoding, ...)
-        if c not in used and c not in out:
-            out[c] = df[c].to_numpy()
-    bad: list[tuple[str, str]] = []
-    no_text = out["text"].isna() | (out["text"].fillna("").str.strip() == "")
-    for src in out.loc[no_text, "source"]:
-        bad.append((src, "empty or missing text"))
-    out = out[~no_text]
-    dup = out["article_id"].duplicated(keep="first")
-    if dup.any():
-        first_src = out.drop_duplicates("article_id").set_index("article_id")["source"]
-        for aid, src in zip(out.loc[dup, "article_id"], out.loc[dup, "source"], strict=True):
-            bad.append((src, f"duplicate article_id '{aid}' (first at {first_src[aid]})"))
-        out = out[~dup]
-    for src, reason in bad:
-        _warn(f"{src}: skipped, {reason}.")
-    return out.reset_index(drop=True), bad
-
-
-# ----------------------------------------------------------------------------- metadata
 
 
 def _outlet_groups() -> dict[str, str]:
@@ -540,7 +164,7 @@ def _genre(values: pd.Series) -> pd.Series:
 def _metadata(raw: pd.DataFrame, found: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Combine table/manifest metadata with metadata found in the text; list conflicts."""
     art = pd.DataFrame({"article_id": raw["article_id"].astype(str).to_numpy()})
-    for key in _META:
+    for key in METADATA_COLUMNS:
         art[key] = raw[key].astype("string").to_numpy() if key in raw else pd.array([pd.NA] * len(raw), dtype="string")
     conflicts = []
     found = found.reindex(art["article_id"])
@@ -552,7 +176,7 @@ def _metadata(raw: pd.DataFrame, found: pd.DataFrame) -> tuple[pd.DataFrame, pd.
         aid, val = art.at[i, "article_id"], art.at[i, "published"]
         td = text_date.iat[i]
         use = f"; the date in the text ({td:%Y-%m-%d}) is used" if pd.notna(td) else "; published is NaT"
-        _warn(f"{raw['source'].iat[i]}: date {val!r} cannot be read as a date{use}. Write dates as YYYY-MM-DD.")
+        warn_input(f"{raw['source'].iat[i]}: date {val!r} cannot be read as a date{use}. Write dates as YYYY-MM-DD.")
         conflicts.append((aid, "published", val, None if pd.isna(td) else f"{td:%Y-%m-%d}",
                           "manifest date unreadable"))
     both = np.flatnonzero((parsed.notna() & text_date.notna() & (parsed.dt.normalize() != text_date)).to_numpy())
@@ -581,11 +205,8 @@ def _metadata(raw: pd.DataFrame, found: pd.DataFrame) -> tuple[pd.DataFrame, pd.
     art["outlet_group"] = og.fillna(known).fillna("unknown").astype(str)
     art["genre"] = _genre(art["genre"])
     cols = ["article_id", "field", "manifest_value", "text_value", "note"]
-    conf = pd.DataFrame(conflicts, columns=cols).astype(object) if conflicts else _empty(cols)
+    conf = pd.DataFrame(conflicts, columns=cols).astype(object) if conflicts else empty_table(cols)
     return art, conf.sort_values(["article_id", "field"], kind="stable").reset_index(drop=True)
-
-
-# ----------------------------------------------------------------------------- duplicates
 
 
 def _normalized(arr: pa.Array) -> pa.Array:
@@ -732,9 +353,6 @@ def flag_duplicates(
     return out
 
 
-# ----------------------------------------------------------------------------- building
-
-
 def from_frame(
     df: pd.DataFrame,
     *,
@@ -768,7 +386,7 @@ def from_frame(
     CorpusError
         If no text column is found, or nothing is loadable.
     """
-    raw, bad = _standardize(
+    raw, bad = standardize_table(
         df, "data frame", text_column=text_column, id_column=id_column,
         outlet_column=outlet_column, date_column=date_column, headline_column=headline_column,
     )
@@ -818,7 +436,7 @@ def _build(
     if empty.any():
         for src in raw.loc[empty.to_numpy(), "source"]:
             skipped_rows.append((str(src), "nothing left after removing boilerplate"))
-            _warn(f"{src}: skipped, nothing is left after removing site boilerplate.")
+            warn_input(f"{src}: skipped, nothing is left after removing site boilerplate.")
         raw = raw[~empty.to_numpy()].reset_index(drop=True)
         clean_text = clean_text[~empty]
         removed = removed[removed["article_id"].isin(raw["article_id"])]
@@ -826,7 +444,7 @@ def _build(
             _nothing_loadable(skipped_rows)
     skipped_df = (
         pd.DataFrame(skipped_rows, columns=["source", "reason"]).astype(object)
-        if skipped_rows else _empty(["source", "reason"])
+        if skipped_rows else empty_table(["source", "reason"])
     ).sort_values(["source"], kind="stable").reset_index(drop=True)
 
     found = clean.extract_metadata(removed, pd.Index(raw["article_id"]))
@@ -845,7 +463,7 @@ def _build(
     art["n_words"] = _per_article(art["article_id"], paras["article_id"], paras["n_words"])
     art["n_paragraphs"] = _per_article(art["article_id"], paras["article_id"])
     art["n_sentences"] = _per_article(art["article_id"], sents["article_id"])
-    art["quote_share"] = art["article_id"].map(quotes.article_quote_share(sents)).fillna(0.0).astype(float)
+    art["quote_share"] = art["article_id"].map(quotes.article_char_share(sents)).fillna(0.0).astype(float)
     art["duplicate_of"] = art["article_id"].map(flag_duplicates(sents, duplicate_threshold)).astype("string")
     extra = sorted(c for c in raw.columns if c not in ARTICLE_COLUMNS)
     for c in extra:  # keep any other metadata of the table, e.g. url
@@ -908,6 +526,15 @@ def load_corpus(
     CorpusError
         If ``source`` does not exist, nothing is loadable, the manifest is malformed, or a
         table has no text column.
+
+    Examples
+    --------
+    >>> from analysis.config import RAW_DIR
+    >>> corpus = load_corpus(RAW_DIR)
+    >>> corpus
+    Corpus(5 articles, 78 paragraphs, 110 sentences, 29 quotes, 0 skipped, 0 conflicts)
+    >>> corpus.articles["outlet"].value_counts().sort_index().to_dict()
+    {'Associated Press': 1, 'CGTN': 2, 'China Daily': 2}
     """
     path = Path(source)
     if not path.exists():
@@ -931,9 +558,6 @@ def load_corpus(
     box = [raw]
     del raw
     return _build(box, skipped, duplicate_threshold)
-
-
-# ----------------------------------------------------------------------------- summaries
 
 
 def summary_table(corpus: Corpus, decimals: int = 3) -> pd.DataFrame:

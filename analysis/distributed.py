@@ -47,7 +47,7 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 
-from . import corpus, tone, topics
+from . import corpus, readers, tone, topics
 
 __all__ = [
     "TABLES",
@@ -91,7 +91,7 @@ def read_articles(path: str | Path, **kwargs) -> dd.DataFrame:
 
 def partition_tables(
     frame: pd.DataFrame,
-    measures: tuple[str, ...] = tone.MEASURES,
+    *, measures: tuple[str, ...] = tone.MEASURES,
     meta: dict[str, pd.DataFrame] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Run the per-article stages on one partition of articles.
@@ -160,7 +160,7 @@ def _meta(articles: dd.DataFrame, measures: tuple[str, ...]) -> dict[str, pd.Dat
     id_col = "article_id" if "article_id" in sample.columns else None
     if id_col is not None:
         sample[id_col] = "meta-sample"
-    text_col = next((c for c in corpus.COLUMN_ALIASES["text"] if c in sample.columns), None)
+    text_col = next((c for c in readers.COLUMN_ALIASES["text"] if c in sample.columns), None)
     if text_col is None:
         raise corpus.CorpusError(
             f"the articles have no text column; columns found: {list(sample.columns)}"
@@ -174,7 +174,7 @@ def _meta(articles: dd.DataFrame, measures: tuple[str, ...]) -> dict[str, pd.Dat
 
 
 def corpus_tables(
-    articles: dd.DataFrame, measures: tuple[str, ...] = tone.MEASURES
+    articles: dd.DataFrame, *, measures: tuple[str, ...] = tone.MEASURES
 ) -> dict[str, dd.DataFrame]:
     """The corpus tables of a Dask DataFrame of articles, partition by partition.
 
@@ -229,7 +229,7 @@ def _shared(obj):
 def cluster_paragraphs(
     paragraphs: dd.DataFrame,
     n_clusters: int,
-    random_state: int | None = 0,
+    *, random_state: int | None = 0,
     fit_partitions: Iterable[int] | None = None,
     **kwargs,
 ) -> tuple[topics.MinibatchTopics, dd.DataFrame]:

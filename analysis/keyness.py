@@ -84,7 +84,7 @@ def _group_masks(dfm: DFM, groups, target, reference) -> tuple[np.ndarray, np.nd
 def log_odds(
     dfm: DFM,
     groups,
-    target=None,
+    *, target=None,
     reference=None,
     prior: str = "corpus",
     alpha0: float | None = None,
@@ -172,7 +172,7 @@ def log_odds(
     return table
 
 
-def top_terms(table: pd.DataFrame, n: int = 15) -> pd.DataFrame:
+def distinctive_terms(table: pd.DataFrame, *, n: int = 15) -> pd.DataFrame:
     """The ``n`` most target-distinctive and ``n`` most reference-distinctive words.
 
     Parameters
@@ -194,7 +194,7 @@ def top_terms(table: pd.DataFrame, n: int = 15) -> pd.DataFrame:
 
 def plot_keyness(
     table: pd.DataFrame,
-    n: int = 15,
+    *, n: int = 15,
     ax: plt.Axes | None = None,
     colours: tuple[str, str] = ("#d62728", "#7f7f7f"),
     target_label: str | None = None,
@@ -218,7 +218,7 @@ def plot_keyness(
     -------
     matplotlib.axes.Axes
     """
-    top = top_terms(table, n).iloc[::-1]
+    top = distinctive_terms(table, n=n).iloc[::-1]
     if ax is None:
         _, ax = plt.subplots(figsize=(7, max(2.5, 0.28 * len(top) + 1)))
     target_label = target_label or table.attrs.get("target", "target")
@@ -244,7 +244,7 @@ def plot_keyness(
     return ax
 
 
-def vocabulary_summary(dfm: DFM, by: str = "outlet", n: int = 10) -> pd.DataFrame:
+def vocabulary_summary(dfm: DFM, *, by: str = "outlet", n: int = 10) -> pd.DataFrame:
     """Vocabulary size and most frequent terms per group.
 
     Parameters
@@ -273,7 +273,7 @@ def vocabulary_summary(dfm: DFM, by: str = "outlet", n: int = 10) -> pd.DataFram
 
 
 def comparisons(
-    dfm: DFM, group_col: str = "outlet_group", outlet_col: str = "outlet", **kwargs
+    dfm: DFM, *, group_col: str = "outlet_group", outlet_col: str = "outlet", **kwargs
 ) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """The suite's standard keyness comparisons, skipping those a corpus cannot support.
 
@@ -315,7 +315,7 @@ def comparisons(
     return tables, notes
 
 
-def keyness_long(tables: dict[str, pd.DataFrame], n: int = 50) -> pd.DataFrame:
+def keyness_long(tables: dict[str, pd.DataFrame], *, n: int = 50) -> pd.DataFrame:
     """Stack comparison tables for export: the ``n`` most distinctive terms of each side.
 
     Parameters
@@ -331,7 +331,7 @@ def keyness_long(tables: dict[str, pd.DataFrame], n: int = 50) -> pd.DataFrame:
         rows by comparison (given order) then z descending.
     """
     frames = [
-        top_terms(t, n).assign(
+        distinctive_terms(t, n=n).assign(
             comparison=name, target=t.attrs["target"], reference=t.attrs["reference"]
         )
         for name, t in tables.items()
@@ -383,7 +383,7 @@ def comparison_summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def plot_keyness_grid(
-    tables: dict[str, pd.DataFrame], n: int = 10, ncols: int = 3, colours=("#ff7f0e", "#7f7f7f")
+    tables: dict[str, pd.DataFrame], *, n: int = 10, ncols: int = 3, colours=("#ff7f0e", "#7f7f7f")
 ) -> plt.Figure:
     """One keyness panel per comparison (e.g. each outlet vs the rest).
 

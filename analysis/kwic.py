@@ -44,9 +44,9 @@ _POSS = r"(?:['\u2019]s)?"
 _HYPHEN = "[-\u2010\u2011\u2012\u2013]"
 _SEP = r"[^\w.!?]+"
 _ENTITY_SURFACE = {
-    tk.US_TOKEN: tk._US,
+    tk.US_TOKEN: tk.US_FORMS,
     tk.UN_TOKEN: r"(?:U\.N\.|UN|United\s+Nations|UNITED\s+NATIONS)",
-    tk.DYAD_TOKEN: rf"(?:{tk._CHINA}{_HYPHEN}{tk._US}|{tk._US}{_HYPHEN}(?:China|CHINA)"
+    tk.DYAD_TOKEN: rf"(?:{tk.CHINA_FORMS}{_HYPHEN}{tk.US_FORMS}|{tk.US_FORMS}{_HYPHEN}(?:China|CHINA)"
     rf"|(?:Sino|SINO){_HYPHEN}American)",
     "usd": r"US\$",
 }
@@ -69,7 +69,7 @@ def _word_regex(token: str) -> str:
         return _ENTITY_SURFACE[token] + _POSS
     if token == "us":  # the pronoun only: the country is united_states
         return "(?:us|Us)"
-    compound = token in tk._compound_re()[1].values()
+    compound = token in tk.compound_words()
     hyphen = rf"(?:{_HYPHEN}|\s+)" if compound else _HYPHEN
     parts = []
     for piece in re.split(f"({_GLOB}|-|')", token):
@@ -143,7 +143,7 @@ def _empty() -> pd.DataFrame:
     return out.astype({"paragraph": "Int64", "sentence": "Int64", "start": "int64", "end": "int64"})
 
 
-def kwic(source, pattern: str, window: int = 5) -> pd.DataFrame:
+def kwic(source, pattern: str, *, window: int = 5) -> pd.DataFrame:
     """Concordance of ``pattern``: every hit with ``window`` words of context on each side.
 
     Parameters
@@ -255,7 +255,7 @@ def _kwic_tokens(tokens: tk.Tokens, pattern: str, window: int) -> pd.DataFrame:
     return out[COLUMNS].reset_index(drop=True)
 
 
-def kwic_many(source, patterns, window: int = 5) -> pd.DataFrame:
+def kwic_many(source, patterns, *, window: int = 5) -> pd.DataFrame:
     """:func:`kwic` for several patterns, stacked with a leading ``pattern`` column.
 
     Parameters
@@ -268,12 +268,12 @@ def kwic_many(source, patterns, window: int = 5) -> pd.DataFrame:
     -------
     pandas.DataFrame
     """
-    frames = [kwic(source, p, window).assign(pattern=p) for p in patterns]
+    frames = [kwic(source, p, window=window).assign(pattern=p) for p in patterns]
     out = pd.concat(frames, ignore_index=True) if frames else _empty().assign(pattern="")
     return out[["pattern", *COLUMNS]].astype({"pattern": "str"})
 
 
-def count_hits(source, patterns, by: str = "outlet") -> pd.DataFrame:
+def count_hits(source, patterns, *, by: str = "outlet") -> pd.DataFrame:
     """Number of hits of each pattern per ``by`` group (a wide table, zeros filled).
 
     Parameters

@@ -48,7 +48,7 @@ def output_paths(output_dir: str | Path) -> OutputPaths:
     return paths
 
 
-def write_table(df: pd.DataFrame, path: str | Path, float_decimals: int = 6) -> Path:
+def write_table(df: pd.DataFrame, path: str | Path, *, float_decimals: int = 6) -> Path:
     """Write a table as CSV deterministically (fixed float format, ``\\n`` line ends, no index).
 
     Parameters

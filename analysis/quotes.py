@@ -48,7 +48,7 @@ from . import progress, segment
 from ._kernels import arrow_texts, byte_blocks
 
 __all__ = [
-    "QUOTE_COLUMNS", "QUOTE_RE", "article_quote_share", "find_quotes", "quote_share", "resolve_names",
+    "QUOTE_COLUMNS", "QUOTE_RE", "article_char_share", "find_quotes", "quote_share", "resolve_names",
 ]
 
 #: Quote spans inside one paragraph (curly, straight, or a curly quote left open at the end).
@@ -470,7 +470,7 @@ def quote_share(sentences: pd.DataFrame, quotes: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def article_quote_share(sentences: pd.DataFrame) -> pd.Series:
+def article_char_share(sentences: pd.DataFrame) -> pd.Series:
     """Per article share of sentence characters inside quotes (a float Series by article_id)."""
     length = sentences["end"] - sentences["start"]
     quoted = sentences["quote_share"] * length

@@ -41,6 +41,10 @@ INJECTED_TAG = "injected-parameters"
 ERROR_TAG = "papermill-error-cell-tag"
 
 
+class RunSetupError(ValueError):
+    """A run cannot start: the corpus or the annotations do not exist, or OUT is not allowed."""
+
+
 class NotebookRunError(RuntimeError):
     """One or more notebooks stopped with an error.
 
@@ -239,9 +243,9 @@ def _check_out_dir(out_dir: Path) -> None:
     """Refuse an OUT that would overwrite the committed outputs."""
     inside = [NOTEBOOK_DIR, ROOT / "figures", ROOT / "data"]
     if out_dir == ROOT or any(out_dir == p or p in out_dir.parents for p in inside):
-        raise SystemExit(
-            f"OUT {str(out_dir)!r} would overwrite the committed notebooks, figures or data. "
-            "Give a folder of its own, e.g. results/my-corpus."
+        raise RunSetupError(
+            f"run_all: OUT {str(out_dir)!r} would overwrite the committed notebooks, figures or "
+            "data; give a folder of its own, e.g. results/my-corpus."
         )
 
 
@@ -285,9 +289,9 @@ def run_all(
     NotebookRunError
         After all notebooks ran, if any of them failed (each failed notebook
         is written with its error output).
-    SystemExit
+    RunSetupError
         If ``corpus`` or ``annotations`` does not exist, or ``out`` would
-        overwrite committed files.
+        overwrite committed files (nothing is run).
     """
     notebook_dir = Path(notebook_dir)
     notebooks = list_notebooks(notebook_dir)
@@ -301,14 +305,14 @@ def run_all(
             corpus = str(RAW_DIR)
         corpus_path = Path(corpus).expanduser().resolve()
         if not corpus_path.exists():
-            raise SystemExit(
-                f"CORPUS {corpus!r} does not exist. "
-                "Give a folder of .txt files or a CSV/JSONL/Parquet file."
+            raise RunSetupError(
+                f"run_all: CORPUS {corpus!r} does not exist; "
+                "give a folder of .txt files or a CSV/JSONL/Parquet file."
             )
         if annotations and not Path(annotations).expanduser().exists():
-            raise SystemExit(
-                f"ANNOTATIONS {annotations!r} does not exist. Give a hand-coded sample file "
-                "or a folder holding them (see data/annotations/README.md), or leave it out."
+            raise RunSetupError(
+                f"run_all: ANNOTATIONS {annotations!r} does not exist; give a hand-coded sample "
+                "file or a folder holding them (see data/annotations/README.md), or leave it out."
             )
         out_dir = Path(out or ROOT / "results" / corpus_path.stem).expanduser().resolve()
         _check_out_dir(out_dir)
@@ -332,7 +336,11 @@ def run_all(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point (``python -m analysis.runner``)."""
+    """Command-line entry point (``python -m analysis.runner``).
+
+    The only place where errors become exit codes: 0 all notebooks ran, 1 a notebook failed,
+    2 the run could not start (:class:`RunSetupError`); the message goes to stderr.
+    """
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", help="folder of .txt files or a CSV/JSONL/Parquet file")
     parser.add_argument("--out", help="output folder for a run on another corpus")
@@ -344,6 +352,9 @@ def main(argv: list[str] | None = None) -> int:
     except NotebookRunError as exc:
         print(f"notebook run failed: {exc}", file=sys.stderr)
         return 1
+    except RunSetupError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     return 0
 
 

@@ -36,7 +36,7 @@ GROUP_COLOURS = {
 }
 
 
-def speaker_groups(speakers, gazetteer: str | Path = actors.GAZETTEER_FILE) -> pd.DataFrame:
+def speaker_groups(speakers, *, gazetteer: str | Path = actors.GAZETTEER_FILE) -> pd.DataFrame:
     """Actor and source group of each distinct speaker.
 
     Parameters
@@ -70,7 +70,7 @@ def speaker_groups(speakers, gazetteer: str | Path = actors.GAZETTEER_FILE) -> p
     return out
 
 
-def quote_sources(source, gazetteer: str | Path = actors.GAZETTEER_FILE) -> pd.DataFrame:
+def quote_sources(source, *, gazetteer: str | Path = actors.GAZETTEER_FILE) -> pd.DataFrame:
     """The quotes table with each quote's ``actor`` and ``source_group``.
 
     Parameters
@@ -89,7 +89,7 @@ def quote_sources(source, gazetteer: str | Path = actors.GAZETTEER_FILE) -> pd.D
     missing = [c for c in ("article_id", "speaker", "n_words") if c not in quotes.columns]
     if missing:
         raise ValueError(f"quote_sources: the quotes table lacks column(s) {missing}")
-    groups = speaker_groups(quotes["speaker"], gazetteer).set_index("speaker")
+    groups = speaker_groups(quotes["speaker"], gazetteer=gazetteer).set_index("speaker")
     speaker = quotes["speaker"].astype("str")
     out = quotes.copy()
     out["actor"] = speaker.map(groups["actor"]).astype("str")
@@ -97,7 +97,7 @@ def quote_sources(source, gazetteer: str | Path = actors.GAZETTEER_FILE) -> pd.D
     return out.reset_index(drop=True)
 
 
-def source_table(quotes: pd.DataFrame, articles: pd.DataFrame, by: str = "outlet") -> pd.DataFrame:
+def source_table(quotes: pd.DataFrame, articles: pd.DataFrame, *, by: str = "outlet") -> pd.DataFrame:
     """Quotes and quoted words per group of articles and source group (long table).
 
     Parameters
@@ -142,7 +142,7 @@ def source_table(quotes: pd.DataFrame, articles: pd.DataFrame, by: str = "outlet
     return out.astype({"quotes": "int64", "quoted_words": "int64"})
 
 
-def speaker_table(quotes: pd.DataFrame, articles: pd.DataFrame, by: str = "outlet") -> pd.DataFrame:
+def speaker_table(quotes: pd.DataFrame, articles: pd.DataFrame, *, by: str = "outlet") -> pd.DataFrame:
     """Who is quoted in each group: quotes and quoted words per speaker.
 
     Parameters
@@ -220,7 +220,7 @@ def article_quote_share(source) -> pd.DataFrame:
 
 def plot_sources(
     table: pd.DataFrame,
-    by: str = "outlet",
+    *, by: str = "outlet",
     value: str = "quoted_words",
     ax: plt.Axes | None = None,
 ) -> plt.Axes:

@@ -86,7 +86,7 @@ def _percentile_ci(draws: np.ndarray, ci: float) -> tuple[np.ndarray, np.ndarray
 def cluster_summary(
     df: pd.DataFrame,
     value: str,
-    cluster: str = "article_id",
+    *, cluster: str = "article_id",
     group: str | None = None,
 ) -> pd.DataFrame:
     """Reduce unit-level rows to one row per cluster.
@@ -157,7 +157,7 @@ def _draw(rng: np.random.Generator, k: int, n_boot: int) -> np.ndarray:
 def cluster_bootstrap(
     df: pd.DataFrame,
     value: str,
-    cluster: str = "article_id",
+    *, cluster: str = "article_id",
     group: str | None = None,
     n_boot: int = 2000,
     random_state: int | None = 0,
@@ -198,7 +198,7 @@ def cluster_bootstrap(
         ``n_clusters``, ``n_units``, ``estimate``, ``ci_low``, ``ci_high``.
     """
     check_one_of("weighting", weighting, _WEIGHTINGS, func="cluster_bootstrap")
-    summ = cluster_summary(df, value, cluster, group)
+    summ = cluster_summary(df, value, cluster=cluster, group=group)
     gcol = group or "group"
     if group is None:
         summ[gcol] = "all"
@@ -224,7 +224,7 @@ def cluster_bootstrap(
 def _two_groups(
     df: pd.DataFrame, value: str, group: str, groups: tuple[str, str] | None, cluster: str
 ) -> tuple[pd.DataFrame, tuple[str, str]]:
-    summ = cluster_summary(df, value, cluster, group)
+    summ = cluster_summary(df, value, cluster=cluster, group=group)
     present = list(pd.unique(summ[group].dropna()))
     if groups is None:
         if len(present) != 2:
@@ -246,7 +246,7 @@ def bootstrap_difference(
     df: pd.DataFrame,
     value: str,
     group: str,
-    groups: tuple[str, str] | None = None,
+    *, groups: tuple[str, str] | None = None,
     cluster: str = "article_id",
     n_boot: int = 2000,
     random_state: int | None = 0,
@@ -302,7 +302,7 @@ def bootstrap_difference(
 def bootstrap_statistic(
     clusters,
     statistic,
-    n_boot: int = 2000,
+    *, n_boot: int = 2000,
     random_state: int | None = 0,
     ci: float = 0.95,
 ) -> tuple[float, float, float]:
@@ -388,7 +388,7 @@ def permutation_test(
     df: pd.DataFrame,
     value: str,
     group: str,
-    groups: tuple[str, str] | None = None,
+    *, groups: tuple[str, str] | None = None,
     cluster: str = "article_id",
     max_exact: int = 100_000,
     n_perm: int = 10_000,
@@ -467,7 +467,7 @@ def permutation_test(
 # --------------------------------------------------------------------------- effect sizes
 
 
-def hedges_g(x: np.ndarray, y: np.ndarray, ci: float = 0.95) -> tuple[float, float, float]:
+def hedges_g(x: np.ndarray, y: np.ndarray, *, ci: float = 0.95) -> tuple[float, float, float]:
     """Hedges' g (bias-corrected standardized mean difference, x minus y) with an analytic interval.
 
     Uses the pooled standard deviation and the large-sample standard error of
@@ -552,7 +552,7 @@ def effect_sizes(
     df: pd.DataFrame,
     value: str,
     group: str,
-    groups: tuple[str, str] | None = None,
+    *, groups: tuple[str, str] | None = None,
     cluster: str = "article_id",
     n_boot: int = 2000,
     random_state: int | None = 0,
@@ -580,11 +580,12 @@ def effect_sizes(
         columns ``effect``, ``estimate``, ``ci_low``, ``ci_high``, ``interval``
         (how the interval was obtained).
     """
-    diff = bootstrap_difference(df, value, group, groups, cluster, n_boot, random_state, ci, weighting)
+    diff = bootstrap_difference(df, value, group, groups=groups, cluster=cluster, n_boot=n_boot,
+                                random_state=random_state, ci=ci, weighting=weighting)
     summ, (a, b) = _two_groups(df, value, group, groups, cluster)
     x = summ.loc[summ[group] == a, "mean"].to_numpy()
     y = summ.loc[summ[group] == b, "mean"].to_numpy()
-    g = hedges_g(x, y, ci)
+    g = hedges_g(x, y, ci=ci)
     delta = cliffs_delta(x, y)
     if min(len(x), len(y)) >= 2:
         rng = np.random.default_rng(None if random_state is None else random_state + 1)
@@ -608,7 +609,7 @@ def compare_two_groups(
     df: pd.DataFrame,
     value: str,
     group: str,
-    groups: tuple[str, str] | None = None,
+    *, groups: tuple[str, str] | None = None,
     cluster: str = "article_id",
     n_boot: int = 2000,
     random_state: int | None = 0,
@@ -635,8 +636,10 @@ def compare_two_groups(
     ComparisonError
         If fewer than two groups have data.
     """
-    eff = effect_sizes(df, value, group, groups, cluster, n_boot, random_state, ci, weighting).set_index("effect")
-    perm = permutation_test(df, value, group, groups, cluster, random_state=random_state, weighting=weighting)
+    eff = effect_sizes(df, value, group, groups=groups, cluster=cluster, n_boot=n_boot,
+                       random_state=random_state, ci=ci, weighting=weighting).set_index("effect")
+    perm = permutation_test(df, value, group, groups=groups, cluster=cluster, random_state=random_state,
+                            weighting=weighting)
     a, b = perm.groups
     return {
         "group_a": a,

@@ -214,10 +214,9 @@ def _block_texts(
 
 def make_synthetic_corpus(
     n_articles: int,
-    words_per_article: int = 600,
+    *, words_per_article: int = 600,
     n_outlets: int = 12,
     random_state: int = 0,
-    *,
     quote_rate: float = 0.04,
     short_rate: float = 0.05,
     perturb_rate: float = 0.10,
@@ -324,7 +323,7 @@ MANIFEST_COLUMNS = ["article_id", "outlet", "outlet_group", "published", "headli
 
 
 def write_corpus(
-    frame: pd.DataFrame, dest: str | Path, format: str = "txt", n_shards: int = 1
+    frame: pd.DataFrame, dest: str | Path, *, format: str = "txt", n_shards: int = 1
 ) -> list[Path]:
     """Write a corpus frame to disk in one of the formats the loader reads.
 

@@ -40,7 +40,7 @@ def load_events(path: str | Path | None = None) -> pd.DataFrame:
     return events.sort_values("date", kind="stable").reset_index(drop=True)
 
 
-def assign_events(articles: pd.DataFrame, events: pd.DataFrame, max_days: int = 7) -> pd.Series:
+def assign_events(articles: pd.DataFrame, events: pd.DataFrame, *, max_days: int = 7) -> pd.Series:
     """The event each article most likely reports: the nearest event within ``max_days``.
 
     Parameters

@@ -175,7 +175,7 @@ LOADER_STAGES = (
     ("segment", "sentences", "segment"),
     ("quotes", "find_quotes", "quotes"),
     ("quotes", "quote_share", "quotes"),
-    ("quotes", "article_quote_share", "quotes"),
+    ("quotes", "article_char_share", "quotes"),
     ("corpus", "flag_duplicates", "duplicates"),
 )
 
@@ -272,7 +272,7 @@ def measure(args: argparse.Namespace) -> tuple[pd.DataFrame, dict]:
                 size, words_per_article=args.words, n_outlets=args.outlets,
                 random_state=args.seed,
             )
-            (source, *_) = write_corpus(frame, Path(tmp) / str(size), args.format)
+            (source, *_) = write_corpus(frame, Path(tmp) / str(size), format=args.format)
             del frame
             gc.collect()
             for task_size, impl in tasks:

@@ -36,13 +36,13 @@ _DATED_HEADER = r"(?:\bdate \d{4}-\d{2}-\d{2}|(?:Updated )?\d{4}\.\d{2}\.\d{2} \
 def many_outlets(dest: Path) -> Path:
     """300 articles from 12 outlets of unequal size, as one Parquet file."""
     frame = make_synthetic_corpus(300, words_per_article=150, n_outlets=12, random_state=1)
-    return write_corpus(frame, dest, "parquet")[0]
+    return write_corpus(frame, dest, format="parquet")[0]
 
 
 def one_outlet(dest: Path) -> Path:
     """Six articles, all from one outlet: a folder of .txt files with manifest.csv."""
     frame = make_synthetic_corpus(6, words_per_article=350, n_outlets=1, random_state=2)
-    return write_corpus(frame, dest, "txt")[0]
+    return write_corpus(frame, dest, format="txt")[0]
 
 
 def no_dates(dest: Path) -> Path:
@@ -62,13 +62,13 @@ def no_quotes(dest: Path) -> Path:
                                   random_state=4)
     frame["text"] = frame["text"].str.replace(_QUOTE_MARKS, "", regex=True)
     frame["headline"] = frame["headline"].str.replace(_QUOTE_MARKS, "", regex=True)
-    return write_corpus(frame, dest, "jsonl")[0]
+    return write_corpus(frame, dest, format="jsonl")[0]
 
 
 def one_article(dest: Path) -> Path:
     """A corpus of a single article, as CSV."""
     frame = make_synthetic_corpus(1, words_per_article=500, n_outlets=1, random_state=5)
-    return write_corpus(frame, dest, "csv")[0]
+    return write_corpus(frame, dest, format="csv")[0]
 
 
 #: Hand-written German and Spanish reports (outlet, group, date, headline, paragraphs).
@@ -131,7 +131,7 @@ def other_language(dest: Path) -> Path:
             for i, (outlet, group, date, headline, paragraphs) in enumerate(FOREIGN_ARTICLES)
         ]
     )
-    return write_corpus(frame, dest, "jsonl")[0]
+    return write_corpus(frame, dest, format="jsonl")[0]
 
 
 def no_text_column(dest: Path) -> Path:

@@ -17,11 +17,11 @@ import scipy.sparse as sp
 from analysis.keyness import (
     comparison_summary,
     comparisons,
+    distinctive_terms,
     keyness_long,
     log_odds,
     plot_keyness,
     plot_keyness_grid,
-    top_terms,
     vocabulary_summary,
 )
 from analysis.tokens import DFM
@@ -98,9 +98,9 @@ def test_errors(two_docs):
         log_odds(two_docs, [True], target=True)
 
 
-def test_top_terms_and_plot(two_docs):
+def test_distinctive_terms_and_plot(two_docs):
     t = log_odds(two_docs, "outlet", target="X")
-    top = top_terms(t, n=1)
+    top = distinctive_terms(t, n=1)
     assert top["side"].tolist() == ["target", "reference"]
     assert top["term"].tolist() == ["china", "talks"]
     ax = plot_keyness(t, n=2)

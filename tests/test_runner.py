@@ -146,17 +146,17 @@ def test_annotations_folder_gives_each_notebook_its_file(notebooks, tmp_path):
     runner.run_all(corpus=str(corpus), out=str(tmp_path / "b"), annotations=str(folder),
                    notebook_dir=notebooks, only=["02"])
     assert repr(str(folder / "sentence_tone.csv")) in _stdout(tmp_path / "b" / "notebooks" / "02_second.ipynb")
-    with pytest.raises(SystemExit, match="ANNOTATIONS"):
+    with pytest.raises(runner.RunSetupError, match="ANNOTATIONS"):
         runner.run_all(corpus=str(corpus), out=str(tmp_path / "c"), annotations=str(tmp_path / "nope"),
                        notebook_dir=notebooks)
 
 
 def test_refuses_missing_corpus_and_protected_out(notebooks, tmp_path):
-    with pytest.raises(SystemExit, match="does not exist"):
+    with pytest.raises(runner.RunSetupError, match="does not exist"):
         runner.run_all(corpus=str(tmp_path / "nope.csv"), out=str(tmp_path / "o"), notebook_dir=notebooks)
     for protected in (runner.ROOT, runner.ROOT / "figures", runner.ROOT / "figures" / "x",
                       runner.NOTEBOOK_DIR / "x", runner.ROOT / "data" / "processed"):
-        with pytest.raises(SystemExit, match="overwrite the committed"):
+        with pytest.raises(runner.RunSetupError, match="overwrite the committed"):
             runner.run_all(out=str(protected), notebook_dir=notebooks)
 
 
@@ -169,3 +169,8 @@ def test_main_returns_1_and_names_the_failure(notebooks, tmp_path, monkeypatch, 
     assert "01_first.ipynb" in err and "corpus is bad" in err
     assert not (tmp_path / "o" / "notebooks" / "02_second.ipynb").exists()
     assert runner.main(["--out", str(tmp_path / "ok"), "--only", "01"]) == 0
+
+
+def test_main_turns_a_setup_error_into_exit_code_2(tmp_path, capsys):
+    assert runner.main(["--corpus", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "o")]) == 2
+    assert "CORPUS" in capsys.readouterr().err

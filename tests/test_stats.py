@@ -73,8 +73,8 @@ def test_single_article_group_has_no_interval():
 
 def test_bootstrap_is_reproducible_with_seed():
     df = _synthetic_corpus(np.random.default_rng(1), n_per_group=8)
-    one = stats.bootstrap_difference(df, "value", "group", ("b", "a"), n_boot=300, random_state=7)
-    two = stats.bootstrap_difference(df, "value", "group", ("b", "a"), n_boot=300, random_state=7)
+    one = stats.bootstrap_difference(df, "value", "group", groups=("b", "a"), n_boot=300, random_state=7)
+    two = stats.bootstrap_difference(df, "value", "group", groups=("b", "a"), n_boot=300, random_state=7)
     pd.testing.assert_series_equal(one, two)
 
 
@@ -82,7 +82,7 @@ def test_cluster_bootstrap_covers_known_outlet_difference():
     """The interval for group b - group a contains the true shift of the generating process."""
     true_diff = 0.3
     df = _synthetic_corpus(np.random.default_rng(2024), true_diff=true_diff)
-    res = stats.bootstrap_difference(df, "value", "group", ("b", "a"), n_boot=2000, random_state=0)
+    res = stats.bootstrap_difference(df, "value", "group", groups=("b", "a"), n_boot=2000, random_state=0)
     assert res["ci_low"] < true_diff < res["ci_high"]
     assert res["ci_low"] < res["estimate"] < res["ci_high"]
 
@@ -93,7 +93,7 @@ def test_cluster_bootstrap_coverage_is_near_nominal():
     true_diff, hits, reps = 0.3, 0, 150
     for rep in range(reps):
         df = _synthetic_corpus(rng, n_per_group=20, true_diff=true_diff)
-        res = stats.bootstrap_difference(df, "value", "group", ("b", "a"), n_boot=500, random_state=rep)
+        res = stats.bootstrap_difference(df, "value", "group", groups=("b", "a"), n_boot=500, random_state=rep)
         hits += res["ci_low"] <= true_diff <= res["ci_high"]
     # Nominal 0.95; percentile intervals with 20 clusters per group run a little short.
     assert hits / reps >= 0.85
@@ -102,10 +102,10 @@ def test_cluster_bootstrap_coverage_is_near_nominal():
 def test_resampling_sentences_would_understate_uncertainty():
     """With strong article effects the article-level interval is wider than a sentence-level one."""
     df = _synthetic_corpus(np.random.default_rng(5), article_sd=0.5, sentence_sd=0.2)
-    by_article = stats.bootstrap_difference(df, "value", "group", ("b", "a"), n_boot=1000)
+    by_article = stats.bootstrap_difference(df, "value", "group", groups=("b", "a"), n_boot=1000)
     df_units = df.assign(article_id=[f"s{i}" for i in range(len(df))])  # every sentence its own cluster
     by_sentence = stats.bootstrap_difference(
-        df_units, "value", "group", ("b", "a"), n_boot=1000, weighting="unit"
+        df_units, "value", "group", groups=("b", "a"), n_boot=1000, weighting="unit"
     )
     width = lambda r: r["ci_high"] - r["ci_low"]  # noqa: E731
     assert width(by_article) > 2 * width(by_sentence)
@@ -123,7 +123,7 @@ def test_exact_permutation_two_vs_two_by_hand():
         {"p": [1, 1, 1], "q": [2], "r": [3, 3], "s": [4, 4, 4, 4]},
         {"p": "a", "q": "a", "r": "b", "s": "b"},
     )
-    res = stats.permutation_test(df, "value", "group", ("a", "b"))
+    res = stats.permutation_test(df, "value", "group", groups=("a", "b"))
     assert res.exact
     assert res.n_relabelings == 6
     assert res.observed == pytest.approx(-2.0)
@@ -139,7 +139,7 @@ def test_exact_permutation_one_vs_four_smallest_p():
         {"ap": [10, 10], "c1": [1], "c2": [2, 2], "c3": [3], "c4": [4]},
         {"ap": "intl", "c1": "state", "c2": "state", "c3": "state", "c4": "state"},
     )
-    res = stats.permutation_test(df, "value", "group", ("intl", "state"))
+    res = stats.permutation_test(df, "value", "group", groups=("intl", "state"))
     assert res.n_relabelings == 5
     assert res.observed == pytest.approx(7.5)
     assert res.p_value == pytest.approx(0.2)
@@ -149,7 +149,7 @@ def test_exact_permutation_one_vs_four_smallest_p():
 def test_exact_permutation_matches_brute_force_on_random_data():
     rng = np.random.default_rng(3)
     df = _synthetic_corpus(rng, n_per_group=4)
-    res = stats.permutation_test(df, "value", "group", ("a", "b"))
+    res = stats.permutation_test(df, "value", "group", groups=("a", "b"))
     means = df.groupby("article_id")["value"].mean()
     arts = list(means.index)
     obs = means[[a for a in arts if a.startswith("a")]].mean() - means[[a for a in arts if a.startswith("b")]].mean()
@@ -164,8 +164,8 @@ def test_exact_permutation_matches_brute_force_on_random_data():
 
 def test_monte_carlo_permutation_close_to_exact():
     df = _synthetic_corpus(np.random.default_rng(4), n_per_group=6, true_diff=0.5)
-    exact = stats.permutation_test(df, "value", "group", ("a", "b"))
-    mc = stats.permutation_test(df, "value", "group", ("a", "b"), max_exact=10, n_perm=4000, random_state=1)
+    exact = stats.permutation_test(df, "value", "group", groups=("a", "b"))
+    mc = stats.permutation_test(df, "value", "group", groups=("a", "b"), max_exact=10, n_perm=4000, random_state=1)
     assert exact.exact and not mc.exact
     assert mc.min_p == pytest.approx(1 / 4001)
     assert abs(mc.p_value - exact.p_value) < 0.03
@@ -176,7 +176,7 @@ def test_one_group_only_raises_comparison_error():
     with pytest.raises(stats.ComparisonError, match="two"):
         stats.permutation_test(df, "value", "group")
     with pytest.raises(stats.ComparisonError, match="nothing to compare"):
-        stats.compare_two_groups(df, "value", "group", ("a", "b"))
+        stats.compare_two_groups(df, "value", "group", groups=("a", "b"))
 
 
 # ----------------------------------------------------------------- effect sizes
@@ -209,8 +209,8 @@ def test_cliffs_delta_matches_pairwise_definition():
 
 def test_effect_sizes_and_compare_agree():
     df = _synthetic_corpus(np.random.default_rng(8), n_per_group=10, true_diff=0.4)
-    eff = stats.effect_sizes(df, "value", "group", ("b", "a"), n_boot=500).set_index("effect")
-    cmp = stats.compare_two_groups(df, "value", "group", ("b", "a"), n_boot=500)
+    eff = stats.effect_sizes(df, "value", "group", groups=("b", "a"), n_boot=500).set_index("effect")
+    cmp = stats.compare_two_groups(df, "value", "group", groups=("b", "a"), n_boot=500)
     assert cmp["diff"] == pytest.approx(eff.loc["difference in means", "estimate"])
     assert cmp["diff"] == pytest.approx(cmp["mean_a"] - cmp["mean_b"])
     assert cmp["n_a"] == cmp["n_b"] == 10

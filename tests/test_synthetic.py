@@ -135,7 +135,7 @@ def test_empty_and_invalid():
 
 def test_write_txt_folder(tmp_path):
     frame = make_synthetic_corpus(20)
-    (source,) = write_corpus(frame, tmp_path / "corpus", "txt")
+    (source,) = write_corpus(frame, tmp_path / "corpus", format="txt")
     files = sorted((source / "articles").glob("*.txt"))
     assert [f.stem for f in files] == list(frame["article_id"])
     assert all(
@@ -151,7 +151,7 @@ def test_write_txt_folder(tmp_path):
 @pytest.mark.parametrize("n_shards", [1, 3])
 def test_write_tables_round_trip(tmp_path, fmt, n_shards):
     frame = make_synthetic_corpus(25)
-    paths = write_corpus(frame, tmp_path, fmt, n_shards=n_shards)
+    paths = write_corpus(frame, tmp_path, format=fmt, n_shards=n_shards)
     assert len(paths) == n_shards and all(p.suffix == f".{fmt}" for p in paths)
     if fmt == "parquet":
         back = pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
@@ -169,4 +169,4 @@ def test_write_tables_round_trip(tmp_path, fmt, n_shards):
 
 def test_write_rejects_unknown_format(tmp_path):
     with pytest.raises(ValueError, match="Unknown format"):
-        write_corpus(make_synthetic_corpus(2), tmp_path, "xml")
+        write_corpus(make_synthetic_corpus(2), tmp_path, format="xml")

@@ -17,6 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis import tokens as tk
+from analysis.tokens import matrices as tk_matrices
+from analysis.tokens import rules as tk_rules
 
 # --- the reference: one text at a time ----------------------------------------------------
 _FOLD = {
@@ -181,7 +183,7 @@ def test_missing_values_are_empty_texts():
 
 
 def test_every_separator_taken_falls_back_to_one_text_at_a_time():
-    taken = "".join(map(chr, tk._SEPARATORS))
+    taken = "".join(map(chr, tk_rules._SEPARATORS))
     values = [f"{taken} U.S. win win", "the U.S.’s one China", taken + "Xi's"]
     s = _frame(values)
     assert tk.normalize(s).tolist() == [ref_normalize(t) for t in values]
@@ -192,11 +194,11 @@ def test_spelled_out_spaces_are_pythons():
     import sys
 
     spaces = {c for c in map(chr, range(sys.maxunicode + 1)) if re.match(r"\s", c)}
-    assert spaces == set(tk._PY_SPACE)
+    assert spaces == set(tk_rules._PY_SPACE)
 
 
 def test_separators_are_inert():
-    for c in map(chr, tk._SEPARATORS):
+    for c in map(chr, tk_rules._SEPARATORS):
         assert not re.match(r"[\w\s'$.-]", c) and c.lower() == c and not c.isalnum()
         # final sigma: a separator ends a word as the end of a text does
         assert ("ΟΔΟΣ" + c + "Α").lower() == "οδο\u03c2" + c + "α" == "ΟΔΟΣ".lower() + c + "α"
@@ -214,7 +216,7 @@ def test_take_columns_equals_scipy_indexing():
     columns = np.flatnonzero(rng.random(30) < 0.6)
     expected = m[:, columns].astype(np.int64)
     for block in (1, 7, 10_000):
-        got = tk._take_columns(m, columns, nnz=block)
+        got = tk_matrices._take_columns(m, columns, nnz=block)
         assert got.dtype == np.int64 and got.shape == expected.shape
         assert (got != expected).nnz == 0
         assert np.array_equal(got.indptr, expected.indptr)
@@ -254,7 +256,7 @@ def test_group_matrix_runs_equal_groupby(shuffle):
     if shuffle:
         docs = docs.sample(frac=1, random_state=1, ignore_index=True)
     for keys in (["article_id"], ["article_id", "paragraph"]):
-        g, out = tk._group_matrix(docs, keys)
+        g, out = tk_matrices._group_matrix(docs, keys)
         codes = docs.groupby(keys, sort=True).ngroup().to_numpy()
         expected = sp.csr_matrix((np.ones(len(codes), dtype=np.int64), (codes, np.arange(60))))
         assert (g != expected).nnz == 0 and g.shape == expected.shape

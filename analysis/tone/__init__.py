@@ -8,18 +8,6 @@ over a corpus, voice, the sentence table), ``validate`` (agreement with hand cod
 (articles, groups, voices, topics), ``plots`` and ``findings`` (method settings, findings text,
 exported columns). Every public name is importable from ``analysis.tone``.
 
-Examples
---------
->>> import pandas as pd
->>> from analysis import tone
->>> frame = pd.DataFrame({"article_id": ["a", "a"], "paragraph": [0, 0], "sentence": [0, 1],
-...                       "text": ["Both sides pledged mutual cooperation.",
-...                                "Tensions rose, and the talks failed."]})
->>> tone.score_sentences(frame)[["sentence", "vader", "framing", "assertiveness"]].round(2)
-   sentence  vader  framing  assertiveness
-0         0   0.00      0.5            0.5
-1         1  -0.72     -0.2            0.0
-
 Measures (one value per sentence, each on [-1, 1])
 --------------------------------------------------
 ``vader``

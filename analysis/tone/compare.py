@@ -77,7 +77,8 @@ def group_estimates(
         rows = _voice_rows(table, voice)
         if rows.empty:
             continue
-        est = stats.cluster_bootstrap(rows, value, "article_id", by, n_boot, random_state)
+        est = stats.cluster_bootstrap(rows, value, cluster="article_id", group=by, n_boot=n_boot,
+                                      random_state=random_state)
         parts.append(est.assign(voice=voice))
     if not parts:
         return pd.DataFrame(columns=["voice", by, "n_clusters", "n_units", "estimate", "ci_low", "ci_high"])
@@ -129,7 +130,8 @@ def compare_groups(
             notes.append(f"No {voice} sentences in the corpus: nothing to compare in that voice.")
             continue
         try:
-            res = stats.compare_two_groups(sub, value, by, groups, "article_id", n_boot, random_state)
+            res = stats.compare_two_groups(sub, value, by, groups=groups, cluster="article_id",
+                                           n_boot=n_boot, random_state=random_state)
         except stats.ComparisonError as exc:
             if len(present) < 2:
                 notes.append(

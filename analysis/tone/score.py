@@ -77,6 +77,17 @@ def score_sentences(
         The unit keys and ``n_tokens`` (from ``Tokens.docs``), one column per measure, and
         ``framing_terms`` / ``assertiveness_terms`` (number of scored dictionary matches);
         plus ``framing_vader`` (the mean of the two) when both are computed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"article_id": ["a", "a"], "paragraph": [0, 0], "sentence": [0, 1],
+    ...                       "text": ["Both sides pledged mutual cooperation.",
+    ...                                "Tensions rose, and the talks failed."]})
+    >>> score_sentences(frame)[["sentence", "vader", "framing", "assertiveness"]].round(2)
+       sentence  vader  framing  assertiveness
+    0         0   0.00      0.5            0.5
+    1         1  -0.72     -0.2            0.0
     """
     check_all_of("measures", measures, MEASURES, func="score_sentences")
     if isinstance(data, tokens.Tokens):

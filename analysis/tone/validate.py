@@ -126,8 +126,10 @@ def validate_measures(
         x = joined[m].to_numpy(float)
         acc = sign_class(x, band=band) == y_sign
         groups = joined[cluster].to_numpy()
-        rho = stats.bootstrap_statistic(groups, lambda i, x=x: _spearman(x[i], y[i]), n_boot, random_state)
-        accuracy = stats.bootstrap_statistic(groups, lambda i, a=acc: float(a[i].mean()), n_boot, random_state)
+        rho = stats.bootstrap_statistic(groups, lambda i, x=x: _spearman(x[i], y[i]),
+                                         n_boot=n_boot, random_state=random_state)
+        accuracy = stats.bootstrap_statistic(groups, lambda i, a=acc: float(a[i].mean()),
+                                              n_boot=n_boot, random_state=random_state)
         rows.append({
             "measure": m, "candidate": m in TONE_CANDIDATES, "n_sentences": len(x),
             "n_articles": joined[cluster].nunique(),
