@@ -1,11 +1,13 @@
 """Analysis package of the China-US diplomacy news notebook suite.
 
-The stages, one module each, in the order data flows through them:
+The stages, one module (or subpackage) each, in the order data flows through them:
 
-``corpus`` (load_corpus: raw files -> articles, paragraphs, sentences, quotes),
-``clean``, ``segment``, ``quotes``, ``tokens`` (one tokenizer, document-feature
-matrices), ``keyness``, ``kwic``, ``actors``, ``sources``, ``topics``, ``tone``,
-``stats`` (cluster bootstrap, permutation tests), ``plots`` and ``outputs``.
+``corpus`` (load_corpus: raw files -> articles, paragraphs, sentences, quotes; reading in
+``readers``), ``clean``, ``segment``, ``quotes``, ``tokens`` (one tokenizer, document-feature
+matrices), ``keyness``, ``kwic``, ``actors``, ``sources``, ``topics``, ``tone``, ``handcoded``
+(the hand-coded validation samples), ``stats`` (cluster bootstrap, permutation tests),
+``plots`` and ``outputs``. Shared by all: ``config`` (data paths, outlet groups, resampling
+defaults), ``_kernels`` (Arrow/numpy text kernels) and ``_checks`` (argument checks).
 """
 
 from __future__ import annotations

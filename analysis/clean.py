@@ -264,7 +264,13 @@ _BLOCK_BYTES = 1 << 23
 
 def _clean_block(arr: pa.Array, labels: np.ndarray) -> tuple[pa.Array, tuple | None]:
     """:func:`clean_texts` on a block of raw texts: the clean texts, and the removed items
-    (article labels, lines, reasons, line numbers; in order) or None."""
+    (article labels, lines, reasons, line numbers; in order) or None.
+
+    Why one long function: it is the per-block kernel of the cleaning stage, a straight sequence
+    of Arrow/numpy passes over the same line arrays (split, classify, drop, rejoin) that share
+    a dozen intermediate arrays; cut into helpers, each would take and return most of them, and
+    the order of the passes (which the rules depend on) would no longer read top to bottom.
+    """
     n_docs = len(arr)
     lists = pc.split_pattern(_normalize_arrow(arr), "\n")
     doc = pc.list_parent_indices(lists).to_numpy().astype(np.int64)

@@ -147,7 +147,8 @@ def _conform(table: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
     """``table`` with meta's columns, in meta's order and dtypes."""
     extra = [c for c in meta.columns if c not in table.columns]
     if extra:
-        raise ValueError(f"partition table lacks columns {extra} of its meta")
+        raise ValueError(f"partition_tables: a partition table lacks columns {extra} of its meta; "
+                         "the stage functions' output changed, update _meta")
     table = table[list(meta.columns)]
     differ = {c: meta[c].dtype for c in meta.columns if table[c].dtype != meta[c].dtype}
     return table.astype(differ) if differ else table
@@ -163,7 +164,8 @@ def _meta(articles: dd.DataFrame, measures: tuple[str, ...]) -> dict[str, pd.Dat
     text_col = next((c for c in readers.COLUMN_ALIASES["text"] if c in sample.columns), None)
     if text_col is None:
         raise corpus.CorpusError(
-            f"the articles have no text column; columns found: {list(sample.columns)}"
+            f"corpus_tables: the articles have no text column (columns found: {list(sample.columns)}); "
+            "name it text (or body, content)"
         )
     sample[text_col] = _SAMPLE_TEXT
     with warnings.catch_warnings():

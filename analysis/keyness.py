@@ -29,6 +29,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from analysis._checks import check_one_of
 from analysis.config import CHINESE_STATE, INTERNATIONAL
 from analysis.tokens import DFM
 
@@ -120,9 +121,8 @@ def log_odds(
         ``n_reference`` (token totals) and ``docs_in_target``/``docs_in_reference``.
     """
     if dfm.weighting != "count":
-        raise ValueError("log_odds needs raw counts: build the dfm with weighting='count'")
-    if prior not in ("corpus", "uniform"):
-        raise ValueError(f"prior must be 'corpus' or 'uniform', got {prior!r}")
+        raise ValueError("log_odds: the dfm is not raw counts; build it with weighting='count'")
+    check_one_of("prior", prior, ("corpus", "uniform"), func="log_odds")
     is_t, is_r, t_name, r_name = _group_masks(dfm, groups, target, reference)
     x = dfm.matrix.tocsr()
     y_t = np.asarray(x[is_t].sum(axis=0)).ravel().astype(float)

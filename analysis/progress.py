@@ -1,6 +1,6 @@
 """Progress bars for the long steps of large corpora; silent on small ones and in batch runs.
 
-A step that works through a corpus in blocks (:func:`analysis.vader.compound`,
+A step that works through a corpus in blocks (:func:`analysis.tone.vader.compound`,
 :func:`analysis.tone.token_stream`, ...) wraps its blocks in :func:`blocks`. A bar (tqdm,
 text, on stderr) appears only when the step handles at least :data:`MIN_UNITS` units AND
 the session is interactive (stderr is a terminal, or an IPython / Jupyter kernel is running),

@@ -307,7 +307,13 @@ def _find_block(
     ids: np.ndarray, texts: list[str], sentences: pd.DataFrame, s_doc: np.ndarray
 ) -> dict | None:
     """:func:`find_quotes` on some articles and their sentences (``s_doc``: article of each
-    sentence, a position in ``ids``): the columns of their quotes, None when there is none."""
+    sentence, a position in ``ids``): the columns of their quotes, None when there is none.
+
+    Why one long function: it is the per-block kernel of the quotes stage (spans, sentence
+    lookup, speaker search, columns), written as one pass over plain Python lists for speed
+    (the loops index local lists; helpers would pass a dozen of them back and forth), and the
+    benchmark measures it as one step.
+    """
     q = _spans(texts)
     if q.empty:
         return None

@@ -32,6 +32,7 @@ import pandas as pd
 from scipy import stats as _sps
 
 from ._checks import check_one_of
+from .config import N_BOOT, RANDOM_STATE
 
 __all__ = [
     "ComparisonError",
@@ -65,7 +66,8 @@ class ComparisonError(ValueError):
 def _check_columns(df: pd.DataFrame, columns: list[str]) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise KeyError(f"column(s) {missing} not in the data frame (it has {list(df.columns)})")
+        raise KeyError(f"stats: column(s) {missing} not in the data frame (it has "
+                       f"{list(df.columns)}); name the value, cluster and group columns")
 
 
 def _percentile_ci(draws: np.ndarray, ci: float) -> tuple[np.ndarray, np.ndarray]:
@@ -125,7 +127,7 @@ def cluster_summary(
         bad = labels[labels > 1]
         if len(bad):
             raise ValueError(
-                f"cluster(s) {list(bad.index[:5])} carry more than one {group!r} label; "
+                f"stats: cluster(s) {list(bad.index[:5])} carry more than one {group!r} label; "
                 f"a cluster must sit in one group (check the {group!r} column)"
             )
         keys = [group, cluster]
@@ -159,8 +161,8 @@ def cluster_bootstrap(
     value: str,
     *, cluster: str = "article_id",
     group: str | None = None,
-    n_boot: int = 2000,
-    random_state: int | None = 0,
+    n_boot: int = N_BOOT,
+    random_state: int | None = RANDOM_STATE,
     ci: float = 0.95,
     weighting: str = "cluster",
 ) -> pd.DataFrame:
@@ -248,8 +250,8 @@ def bootstrap_difference(
     group: str,
     *, groups: tuple[str, str] | None = None,
     cluster: str = "article_id",
-    n_boot: int = 2000,
-    random_state: int | None = 0,
+    n_boot: int = N_BOOT,
+    random_state: int | None = RANDOM_STATE,
     ci: float = 0.95,
     weighting: str = "cluster",
 ) -> pd.Series:
@@ -302,8 +304,8 @@ def bootstrap_difference(
 def bootstrap_statistic(
     clusters,
     statistic,
-    *, n_boot: int = 2000,
-    random_state: int | None = 0,
+    *, n_boot: int = N_BOOT,
+    random_state: int | None = RANDOM_STATE,
     ci: float = 0.95,
 ) -> tuple[float, float, float]:
     """Any statistic of unit-level data, with a cluster-bootstrap percentile interval.
@@ -392,7 +394,7 @@ def permutation_test(
     cluster: str = "article_id",
     max_exact: int = 100_000,
     n_perm: int = 10_000,
-    random_state: int | None = 0,
+    random_state: int | None = RANDOM_STATE,
     weighting: str = "cluster",
 ) -> PermutationResult:
     """Two-sided permutation test of a difference in group means, relabelling clusters.
@@ -554,8 +556,8 @@ def effect_sizes(
     group: str,
     *, groups: tuple[str, str] | None = None,
     cluster: str = "article_id",
-    n_boot: int = 2000,
-    random_state: int | None = 0,
+    n_boot: int = N_BOOT,
+    random_state: int | None = RANDOM_STATE,
     ci: float = 0.95,
     weighting: str = "cluster",
 ) -> pd.DataFrame:
@@ -611,8 +613,8 @@ def compare_two_groups(
     group: str,
     *, groups: tuple[str, str] | None = None,
     cluster: str = "article_id",
-    n_boot: int = 2000,
-    random_state: int | None = 0,
+    n_boot: int = N_BOOT,
+    random_state: int | None = RANDOM_STATE,
     ci: float = 0.95,
     weighting: str = "cluster",
 ) -> dict:

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ._checks import check_one_of
 from .config import OUTLET_GROUPS, RAW_DIR
 
 #: Folder of the bundled corpus (``articles/*.txt`` and ``manifest.csv``).
@@ -82,8 +83,8 @@ def _read_raw_lines(raw_dir: Path) -> list[str]:
     files = sorted((raw_dir / "articles").glob("*.txt"))
     if not files:
         raise FileNotFoundError(
-            f"No .txt files in {raw_dir / 'articles'}: the synthetic generator resamples the "
-            "bundled corpus; pass raw_dir= pointing to a folder with an articles/ subfolder."
+            f"make_synthetic_corpus: no .txt files in {raw_dir / 'articles'} (the generator "
+            "resamples the bundled corpus); pass raw_dir= pointing to a folder with an articles/ subfolder."
         )
     lines: list[str] = []
     for path in files:
@@ -118,7 +119,8 @@ class _Pool:
         short = [line for line, n in zip(lines, n_words, strict=True) if n < BODY_MIN_WORDS]
         quotes = _quote_templates(body)
         if not body or not quotes:
-            raise ValueError(f"The corpus in {raw_dir} has no paragraph long enough to resample.")
+            raise ValueError(f"make_synthetic_corpus: the corpus in {raw_dir} has no paragraph long "
+                             "enough to resample; give a raw_dir with longer articles")
         self.templates = body + quotes + short
         self.kind = np.array([0] * len(body) + [1] * len(quotes) + [2] * len(short), dtype=np.int8)
 
@@ -258,11 +260,12 @@ def make_synthetic_corpus(
     """
     if n_articles < 0 or words_per_article < 1 or n_outlets < 1:
         raise ValueError(
-            "make_synthetic_corpus needs n_articles >= 0, words_per_article >= 1 and "
-            f"n_outlets >= 1 (got {n_articles}, {words_per_article}, {n_outlets})."
+            "make_synthetic_corpus: n_articles must be >= 0, words_per_article >= 1 and "
+            f"n_outlets >= 1; got {n_articles}, {words_per_article}, {n_outlets}"
         )
     if not 0 <= quote_rate + short_rate < 1 or not 0 <= perturb_rate <= 1:
-        raise ValueError("quote_rate + short_rate must be in [0, 1) and perturb_rate in [0, 1].")
+        raise ValueError("make_synthetic_corpus: quote_rate + short_rate must be in [0, 1) and "
+                         f"perturb_rate in [0, 1]; got {quote_rate}, {short_rate}, {perturb_rate}")
     pool = _pool(Path(raw_dir) if raw_dir is not None else DEFAULT_RAW)
     first_day = np.datetime64(start, "D")
     n_days = int((np.datetime64(end, "D") - first_day).astype(int)) + 1
@@ -355,10 +358,9 @@ def write_corpus(
             (folder / f"{article_id}.txt").write_text(text, encoding="utf-8")
         dated[MANIFEST_COLUMNS].to_csv(dest / "manifest.csv", index=False, lineterminator="\n")
         return [dest]
-    if format not in ("csv", "jsonl", "parquet"):
-        raise ValueError(f"Unknown format {format!r}: use 'txt', 'csv', 'jsonl' or 'parquet'.")
+    check_one_of("format", format, ("txt", "csv", "jsonl", "parquet"), func="write_corpus")
     if n_shards < 1:
-        raise ValueError(f"n_shards must be at least 1 (got {n_shards}).")
+        raise ValueError(f"write_corpus: n_shards must be at least 1; got {n_shards}")
     bounds = np.linspace(0, len(frame), n_shards + 1).round().astype(int)
     paths = []
     for i in range(n_shards):

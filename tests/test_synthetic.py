@@ -168,5 +168,5 @@ def test_write_tables_round_trip(tmp_path, fmt, n_shards):
 
 
 def test_write_rejects_unknown_format(tmp_path):
-    with pytest.raises(ValueError, match="Unknown format"):
+    with pytest.raises(ValueError, match="write_corpus: format must be one of"):
         write_corpus(make_synthetic_corpus(2), tmp_path, format="xml")

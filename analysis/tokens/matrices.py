@@ -464,6 +464,30 @@ def _group_matrix(docs: pd.DataFrame, keys: list[str]) -> tuple[sp.csr_matrix, p
     return g, out.reset_index(drop=True)
 
 
+def _vocabulary_counts(tokens: Tokens, vocabulary) -> tuple[sp.csr_matrix, pd.Index]:
+    """Counts of the given terms (words or phrases, normalised like the text) per unit."""
+    norm = normalize_terms(vocabulary)
+    empty = norm.index[norm == ""].tolist()
+    if empty:
+        raise ValueError(f"dfm: vocabulary terms with no token after normalisation: {empty}; "
+                         "drop them or give words")
+    feats = pd.Index(pd.unique(norm.to_numpy()), dtype="str")
+    if not (feats.str.count(" ") > 0).any():
+        pos = tokens.vocabulary.get_indexer(feats)
+        found = np.flatnonzero(pos >= 0)
+        select = sp.csr_matrix(
+            (np.ones(len(found), dtype=np.int64), (pos[found], found)),
+            shape=(len(tokens.vocabulary), len(feats)),
+        )
+        return sp.csr_matrix(tokens._count_cache() @ select), feats
+    vec = CountVectorizer(
+        analyzer=_phrase_analyzer(feats),
+        vocabulary={f: i for i, f in enumerate(feats)},
+        dtype=np.int64,
+    )
+    return sp.csr_matrix(vec.transform(tokens.joined.tolist())), feats
+
+
 def dfm(
     tokens: Tokens,
     *, level: str | None = None,
@@ -513,34 +537,13 @@ def dfm(
             f"dfm: cannot build a {level}-level matrix from {tokens.level}-level tokens; "
             f"tokenize at the {level} level (Tokens.from_corpus(corpus, level={level!r}))"
         )
-    if weighting not in ("count", "tfidf"):
-        raise ValueError(f"weighting must be 'count' or 'tfidf', got {weighting!r}")
+    check_one_of("weighting", weighting, ("count", "tfidf"), func="dfm")
     lo, hi = ngram_range
     if not 1 <= lo <= hi:
-        raise ValueError(f"ngram_range must satisfy 1 <= min <= max, got {ngram_range}")
+        raise ValueError(f"dfm: ngram_range must satisfy 1 <= min <= max; got {ngram_range}")
 
     if vocabulary is not None:
-        norm = normalize_terms(vocabulary)
-        empty = norm.index[norm == ""].tolist()
-        if empty:
-            raise ValueError(f"dfm: vocabulary terms with no token after normalisation: {empty}")
-        feats = pd.Index(pd.unique(norm.to_numpy()), dtype="str")
-        if not (feats.str.count(" ") > 0).any():
-            pos = tokens.vocabulary.get_indexer(feats)
-            found = np.flatnonzero(pos >= 0)
-            select = sp.csr_matrix(
-                (np.ones(len(found), dtype=np.int64), (pos[found], found)),
-                shape=(len(tokens.vocabulary), len(feats)),
-            )
-            x = sp.csr_matrix(tokens._count_cache() @ select)
-        else:
-            vec = CountVectorizer(
-                analyzer=_phrase_analyzer(feats),
-                vocabulary={f: i for i, f in enumerate(feats)},
-                dtype=np.int64,
-            )
-            x = sp.csr_matrix(vec.transform(tokens.joined.tolist()))
-        features = feats
+        x, features = _vocabulary_counts(tokens, vocabulary)
     elif (lo, hi) == (1, 1):
         x, features = tokens._count_cache(), tokens.vocabulary
         if remove_stopwords and len(features):  # stopwords dropped here, in one copy

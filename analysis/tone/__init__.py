@@ -13,7 +13,7 @@ Measures (one value per sentence, each on [-1, 1])
 ``vader``
     VADER's compound score (Hutto & Gilbert 2014; ``vaderSentiment``), computed on the raw
     sentence text. General sentiment, the field's common baseline. vaderSentiment scores one
-    sentence per Python call; :mod:`analysis.vader` gives the same numbers for whole blocks of
+    sentence per Python call; :mod:`analysis.tone.vader` gives the same numbers for whole blocks of
     sentences (about 20 times faster; the tests compare it with vaderSentiment sentence by
     sentence).
 ``framing``

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import stats
-from ..config import CHINESE_STATE, INTERNATIONAL
+from ..config import CHINESE_STATE, INTERNATIONAL, N_BOOT, RANDOM_STATE
 from .score import _KEYS
 
 
@@ -49,8 +49,8 @@ def group_estimates(
     *, by: str = "outlet",
     value: str = "tone",
     voices: tuple[str, ...] = ("all", "own", "quoted"),
-    n_boot: int = 2000,
-    random_state: int = 0,
+    n_boot: int = N_BOOT,
+    random_state: int = RANDOM_STATE,
 ) -> pd.DataFrame:
     """Mean ``value`` per group and voice, each article counting once, with article-bootstrap intervals.
 
@@ -92,8 +92,8 @@ def compare_groups(
     groups: tuple[str, str] = (CHINESE_STATE, INTERNATIONAL),
     value: str = "tone",
     voices: tuple[str, ...] = ("all", "own", "quoted"),
-    n_boot: int = 2000,
-    random_state: int = 0,
+    n_boot: int = N_BOOT,
+    random_state: int = RANDOM_STATE,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Article-level comparison of two groups for each voice; notes instead of errors.
 
@@ -227,5 +227,6 @@ def read_topics(processed: str | Path) -> pd.DataFrame | None:
     df = pd.read_csv(path, dtype={"article_id": str})
     need = {"article_id", "paragraph", "topic", "topic_label"}
     if not need <= set(df.columns):
-        raise ValueError(f"{path.name}: expected columns {sorted(need)}, found {list(df.columns)}")
+        raise ValueError(f"read_topics: {path.name} lacks columns {sorted(need - set(df.columns))}; "
+                         "export it with notebook 03 (paragraph_topics.csv)")
     return df

@@ -147,7 +147,7 @@ def load_lexicon(path: str | Path, *, name: str | None = None) -> Lexicon:
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [c for c in _LEXICON_COLUMNS if c not in df.columns]
     if missing:
-        raise ValueError(f"{path.name}: missing column(s) {missing}; expected {_LEXICON_COLUMNS}")
+        raise ValueError(f"load_lexicon: {path.name}: missing column(s) {missing}; expected {_LEXICON_COLUMNS}")
     row = pd.Series(np.arange(len(df)) + 2, index=df.index)
     direction = pd.to_numeric(df["direction"], errors="coerce")
     weight = pd.to_numeric(df["weight"], errors="coerce")
@@ -156,14 +156,14 @@ def load_lexicon(path: str | Path, *, name: str | None = None) -> Lexicon:
     if bad.any():
         r = int(row[bad].iloc[0])
         raise ValueError(
-            f"{path.name}, row {r} ({df.loc[bad, 'term'].iloc[0]!r}): direction must be -1, 1 "
+            f"load_lexicon: {path.name}, row {r} ({df.loc[bad, 'term'].iloc[0]!r}): direction must be -1, 1 "
             "(or 0 with weight 0 for a blocker / negation rule) and weight a number >= 0"
         )
     norm = tokens.normalize_terms(df["term"]).to_numpy()
     df = df.assign(norm=norm, direction=direction.astype("int64"), weight=weight.astype(float))
     empty = df["norm"] == ""
     if empty.any():
-        raise ValueError(f"{path.name}, row {int(row[empty].iloc[0])}: term {df.loc[empty, 'term'].iloc[0]!r} has no token")
+        raise ValueError(f"load_lexicon: {path.name}, row {int(row[empty].iloc[0])}: term {df.loc[empty, 'term'].iloc[0]!r} has no token")
     is_rule = df["category"].isin(_RULE_CATEGORIES)
     rules, terms = df[is_rule], df[~is_rule].reset_index(drop=True)
     n_tok = rules["norm"].str.count(" ") + 1
@@ -172,13 +172,13 @@ def load_lexicon(path: str | Path, *, name: str | None = None) -> Lexicon:
     ) | (rules["direction"] != 0)
     if wrong.any():
         raise ValueError(
-            f"{path.name}, row {int(row[wrong.index[wrong]].iloc[0])}: negators/shifters must be "
+            f"load_lexicon: {path.name}, row {int(row[wrong.index[wrong]].iloc[0])}: negators/shifters must be "
             "one token and pseudo-negations two tokens, with direction 0 and weight 0"
         )
     dup = terms["norm"].duplicated(keep=False)
     if dup.any():
         raise ValueError(
-            f"{path.name}: entries {terms.loc[dup, 'term'].tolist()} normalise to the same tokens; "
+            f"load_lexicon: {path.name}: entries {terms.loc[dup, 'term'].tolist()} normalise to the same tokens; "
             "keep one of each"
         )
     terms["n_tokens"] = (terms["norm"].str.count(" ") + 1).astype("int64")
@@ -186,7 +186,7 @@ def load_lexicon(path: str | Path, *, name: str | None = None) -> Lexicon:
     pseudo = frozenset(tuple(s.split()) for s in rules.loc[rules["category"] == "pseudo_negation", "norm"])
     unknown = [p for p in pseudo if p[0] not in negators]
     if unknown:
-        raise ValueError(f"{path.name}: pseudo-negations {unknown} do not start with a listed negator")
+        raise ValueError(f"load_lexicon: {path.name}: pseudo-negations {unknown} do not start with a listed negator")
     cols = ["term", "norm", "n_tokens", "direction", "weight", "category", "note"]
     return Lexicon(
         name=name or path.stem.removesuffix("_lexicon"),

@@ -94,7 +94,8 @@ def _match(stream: TokenStream, lexicon: Lexicon, window: int = NEGATION_WINDOW)
     trie = lexicon._trie
     missing = set(lexicon.words) - set(stream.words)
     if missing:
-        raise ValueError(f"token stream lacks lexicon words {sorted(missing)[:5]}; build it with lexicon.words")
+        raise ValueError(f"lexicon_counts: the token stream lacks lexicon words {sorted(missing)[:5]}; "
+                         "build it with token_stream(joined, lexicon.words)")
     codes, ends, coded = stream.codes, stream.ends, stream.positions
     n = len(codes)
     # trie code of each word (0 = not a term word); code -1 (any other token) hits the last 0

@@ -31,7 +31,7 @@ TONE_CANDIDATES = ("framing", "vader", "framing_vader")
 def vader_compound(texts: pd.Series) -> pd.Series:
     """VADER's compound score of each text (vaderSentiment's numbers, computed in blocks).
 
-    Delegates to :func:`analysis.vader.compound`, which applies VADER's rules to whole blocks of
+    Delegates to :func:`analysis.tone.vader.compound`, which applies VADER's rules to whole blocks of
     sentences and sends the rare sentences it does not vectorize to vaderSentiment itself; the
     tests check that every score equals ``SentimentIntensityAnalyzer.polarity_scores``.
 

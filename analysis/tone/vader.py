@@ -148,6 +148,14 @@ def _score_block(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         Texts that must go to the reference implementation.
     but_quirk : numpy.ndarray of bool
         Texts whose "but" rule was taken from the reference's ``_but_check``.
+
+    Notes
+    -----
+    Why one long function: it restates vaderSentiment's ``polarity_scores`` rules in the
+    reference's own order (valence, "no", boosters and negation over three preceding words,
+    "but", punctuation emphasis) over the block's word arrays; the order and operator precedence
+    are what make the scores equal the reference's, and they read best as one sequence, as in
+    the module docstring's numbered list.
     """
     t = _tables()
     n = len(texts)

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import stats
+from ..config import N_BOOT, RANDOM_STATE
 from .score import TONE_CANDIDATES
 
 #: |score| below this is "neutral" for the sign accuracy (VADER's customary 0.05 threshold).
@@ -92,8 +93,8 @@ def validate_measures(
     measures: list[str],
     *, code: str = "tone_code",
     cluster: str = "article_id",
-    n_boot: int = 2000,
-    random_state: int = 0,
+    n_boot: int = N_BOOT,
+    random_state: int = RANDOM_STATE,
     band: float = NEUTRAL_BAND,
 ) -> pd.DataFrame:
     """Agreement of each measure with the hand codes, with article-bootstrap intervals.

@@ -70,7 +70,8 @@ def _hashed_counts(vectorizer: HashingVectorizer, joined: pd.Series) -> sp.csr_m
 def _chunk_texts(chunk) -> pd.Series:
     if isinstance(chunk, pd.DataFrame):
         if "text" not in chunk.columns:
-            raise ValueError(f"a DataFrame chunk needs a 'text' column (has {list(chunk.columns)})")
+            raise ValueError(f"fit_minibatch: a DataFrame chunk has no 'text' column (it has "
+                             f"{list(chunk.columns)}); give chunks a 'text' column")
         return chunk["text"]
     if isinstance(chunk, pd.Series):
         return chunk
@@ -134,8 +135,8 @@ def _passes(chunks, n_passes: int, head: Iterable | None = None) -> Iterator[Ite
         return
     if n_passes > 1 and iter(chunks) is chunks:
         raise ValueError(
-            "fit_minibatch needs several passes over the chunks (an IDF pass, or n_epochs > 1) "
-            "but got a one-shot iterator: pass a function returning a fresh iterator of chunks, "
+            "fit_minibatch: several passes over the chunks are needed (an IDF pass, or n_epochs > 1) "
+            "but got a one-shot iterator; pass a function returning a fresh iterator of chunks, "
             "a list of chunks, or idf=False with n_epochs=1."
         )
     for i in range(n_passes):
@@ -183,8 +184,8 @@ class MinibatchTopics:
         counts = chunk.matrix if isinstance(chunk, DFM) else chunk
         if counts.shape[1] != len(self.keep):
             raise ValueError(
-                f"a matrix chunk has {counts.shape[1]} columns but the model was fitted on "
-                f"{len(self.keep)}: give every chunk the same columns (one dfm's row blocks)"
+                f"MinibatchTopics.transform: a matrix chunk has {counts.shape[1]} columns but the "
+                f"model was fitted on {len(self.keep)}; give every chunk the same columns (one dfm's row blocks)"
             )
         counts = sp.csr_matrix(counts)
         # content-token counts per row: sums of integers, exact whatever the value type
@@ -221,7 +222,8 @@ class MinibatchTopics:
         """
         if (self.vectorizer is None) != _is_matrix(texts):
             fitted = "text" if self.vectorizer is not None else "matrix"
-            raise ValueError(f"this model was fitted on {fitted} chunks; give it {fitted} chunks")
+            raise ValueError(f"MinibatchTopics.transform: this model was fitted on {fitted} "
+                             f"chunks; give it {fitted} chunks")
         if self.vectorizer is None:
             return self._matrix_rows(texts)
         joined = tokenize_joined(_chunk_texts(texts).reset_index(drop=True))

@@ -210,7 +210,7 @@ class TopicModel(BaseEstimator):
         units = unit_table(corpus, level=self.level)
         toks = Tokens.from_corpus(corpus, level=self.level)
         if not toks.docs[keys].equals(units[keys]):
-            raise ValueError(f"topics: the tokenizer's {self.level} keys do not match the corpus "
+            raise ValueError(f"TopicModel.fit: the tokenizer's {self.level} keys do not match the corpus "
                              "table; rebuild the corpus with analysis.corpus.load_corpus.")
         content = np.asarray(dfm(toks, weighting="count").matrix.sum(axis=1)).ravel()
         self.counts_ = dfm(toks, weighting="count", min_df=self.min_df)
@@ -315,7 +315,8 @@ class TopicModel(BaseEstimator):
             ``stable`` (whether it reached ``min_stability``).
         """
         if self.embed is not None or len(self.fit_rows_) == 0:
-            raise ValueError("sensitivity: needs a fitted LSA model (no embed hook, some units).")
+            raise ValueError("TopicModel.sensitivity: there is no fitted LSA model (an embed hook, or no "
+                             "unit clustered); fit without embed on a corpus with long enough units")
         if n_components is None:
             d = self.vectors_.shape[1]
             n_components = [max(2, d // 2), d, 2 * d, 4 * d]

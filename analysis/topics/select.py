@@ -153,8 +153,8 @@ def cluster(
     check_one_of("method", method, METHODS, func="cluster")
     m = n_distinct(X)
     if not 1 <= k <= m:
-        raise ValueError(f"k={k} clusters is impossible for {n} units with {m} distinct "
-                         f"vectors: use 1 <= k <= {m}.")
+        raise ValueError(f"cluster: k={k} clusters is impossible for {n} units with {m} distinct "
+                         f"vectors; use 1 <= k <= {m}")
     if k == 1:
         return np.zeros(n, dtype=int)
     with _one_thread(n):
