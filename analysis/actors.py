@@ -233,7 +233,8 @@ def mentions(source, *, gazetteer: str | Path = GAZETTEER_FILE) -> pd.DataFrame:
 def mention_table(
     mentions_df: pd.DataFrame,
     articles: pd.DataFrame,
-    *, by: str = "outlet",
+    *,
+    by: str = "outlet",
     gazetteer: str | Path = GAZETTEER_FILE,
 ) -> pd.DataFrame:
     """Mentions per actor and group (long table).
@@ -353,7 +354,8 @@ def alias_usage(
 
 def plot_heatmap(
     table: pd.DataFrame,
-    *, value: str = "per_1000_words",
+    *,
+    value: str = "per_1000_words",
     by: str = "outlet",
     top: int = 20,
     ax: plt.Axes | None = None,

@@ -91,7 +91,8 @@ def read_articles(path: str | Path, **kwargs) -> dd.DataFrame:
 
 def partition_tables(
     frame: pd.DataFrame,
-    *, measures: tuple[str, ...] = tone.MEASURES,
+    *,
+    measures: tuple[str, ...] = tone.MEASURES,
     meta: dict[str, pd.DataFrame] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Run the per-article stages on one partition of articles.
@@ -231,7 +232,8 @@ def _shared(obj):
 def cluster_paragraphs(
     paragraphs: dd.DataFrame,
     n_clusters: int,
-    *, random_state: int | None = 0,
+    *,
+    random_state: int | None = 0,
     fit_partitions: Iterable[int] | None = None,
     **kwargs,
 ) -> tuple[topics.MinibatchTopics, dd.DataFrame]:

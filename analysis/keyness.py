@@ -85,7 +85,8 @@ def _group_masks(dfm: DFM, groups, target, reference) -> tuple[np.ndarray, np.nd
 def log_odds(
     dfm: DFM,
     groups,
-    *, target=None,
+    *,
+    target=None,
     reference=None,
     prior: str = "corpus",
     alpha0: float | None = None,
@@ -194,7 +195,8 @@ def distinctive_terms(table: pd.DataFrame, *, n: int = 15) -> pd.DataFrame:
 
 def plot_keyness(
     table: pd.DataFrame,
-    *, n: int = 15,
+    *,
+    n: int = 15,
     ax: plt.Axes | None = None,
     colours: tuple[str, str] = ("#d62728", "#7f7f7f"),
     target_label: str | None = None,

@@ -225,7 +225,7 @@ def _nav(summaries: list[Summary], i: int) -> str:
     return f'<nav class="report-nav">{" ".join(links)}</nav>'
 
 
-def render_notebook(nb: nbformat.NotebookNode, folder: Path, nav: str = "") -> str:
+def render_notebook(nb: nbformat.NotebookNode, folder: Path, *, nav: str = "") -> str:
     """Render one executed notebook to a self-contained HTML page.
 
     Parameters
@@ -259,7 +259,7 @@ def render_notebook(nb: nbformat.NotebookNode, folder: Path, nav: str = "") -> s
     return body
 
 
-def render_index(summaries: list[Summary], corpus: str | None = None) -> str:
+def render_index(summaries: list[Summary], *, corpus: str | None = None) -> str:
     """The index page: each notebook in order with its key figure and findings.
 
     Parameters
@@ -339,11 +339,11 @@ def build_report(notebook_dir: str | Path, report_dir: str | Path) -> list[Path]
     written = []
     for i, (path, nb) in enumerate(zip(paths, notebooks, strict=True)):
         page = report_dir / f"{path.stem}.html"
-        page.write_text(render_notebook(nb, path.parent, _nav(summaries, i)), encoding="utf-8")
+        page.write_text(render_notebook(nb, path.parent, nav=_nav(summaries, i)), encoding="utf-8")
         written.append(page)
     corpus = next((c for c in map(corpus_of, notebooks) if c), None)
     index = report_dir / "index.html"
-    index.write_text(render_index(summaries, corpus), encoding="utf-8")
+    index.write_text(render_index(summaries, corpus=corpus), encoding="utf-8")
     return [index, *written]
 
 

@@ -178,6 +178,7 @@ def _first_error(nb: nbformat.NotebookNode) -> str:
 def execute(
     notebook: Path,
     output: Path,
+    *,
     parameters: dict | None = None,
 ) -> Path:
     """Execute one notebook with papermill and write it normalised.
@@ -250,6 +251,7 @@ def _check_out_dir(out_dir: Path) -> None:
 
 
 def run_all(
+    *,
     corpus: str | None = None,
     out: str | None = None,
     annotations: str | None = None,
@@ -324,7 +326,7 @@ def run_all(
         print(f"executing {nb.name}", flush=True)
         target = target_dir / nb.name
         try:
-            execute(nb, target, params)
+            execute(nb, target, parameters=params)
         except Exception as exc:  # papermill's error: record it, run the other notebooks
             error = _first_error(nbformat.read(target, as_version=4)) if target.exists() else ""
             failures.append((nb.name, error or f"{type(exc).__name__}: {exc}"))
@@ -348,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", help="run only notebooks starting with these prefixes")
     args = parser.parse_args(argv)
     try:
-        run_all(args.corpus, args.out, args.annotations, args.only)
+        run_all(corpus=args.corpus, out=args.out, annotations=args.annotations, only=args.only)
     except NotebookRunError as exc:
         print(f"notebook run failed: {exc}", file=sys.stderr)
         return 1

@@ -220,7 +220,8 @@ def article_quote_share(source) -> pd.DataFrame:
 
 def plot_sources(
     table: pd.DataFrame,
-    *, by: str = "outlet",
+    *,
+    by: str = "outlet",
     value: str = "quoted_words",
     ax: plt.Axes | None = None,
 ) -> plt.Axes:

@@ -216,7 +216,8 @@ def _block_texts(
 
 def make_synthetic_corpus(
     n_articles: int,
-    *, words_per_article: int = 600,
+    *,
+    words_per_article: int = 600,
     n_outlets: int = 12,
     random_state: int = 0,
     quote_rate: float = 0.04,

@@ -256,7 +256,8 @@ def _compact_counts(joined: pd.Series, rows: int = 100_000) -> tuple[sp.csr_matr
 
 def tokens_from_frame(
     frame: pd.DataFrame,
-    *, keys: list[str] | None = None,
+    *,
+    keys: list[str] | None = None,
     text: str = "text",
     articles: pd.DataFrame | None = None,
 ) -> Tokens:
@@ -490,7 +491,8 @@ def _vocabulary_counts(tokens: Tokens, vocabulary) -> tuple[sp.csr_matrix, pd.In
 
 def dfm(
     tokens: Tokens,
-    *, level: str | None = None,
+    *,
+    level: str | None = None,
     weighting: str = "count",
     remove_stopwords: bool = True,
     ngram_range: tuple[int, int] = (1, 1),

@@ -46,7 +46,8 @@ def _voice_rows(table: pd.DataFrame, voice: str) -> pd.DataFrame:
 
 def group_estimates(
     table: pd.DataFrame,
-    *, by: str = "outlet",
+    *,
+    by: str = "outlet",
     value: str = "tone",
     voices: tuple[str, ...] = ("all", "own", "quoted"),
     n_boot: int = N_BOOT,
@@ -88,7 +89,8 @@ def group_estimates(
 
 def compare_groups(
     table: pd.DataFrame,
-    *, by: str = "outlet_group",
+    *,
+    by: str = "outlet_group",
     groups: tuple[str, str] = (CHINESE_STATE, INTERNATIONAL),
     value: str = "tone",
     voices: tuple[str, ...] = ("all", "own", "quoted"),

@@ -50,7 +50,8 @@ def vader_compound(texts: pd.Series) -> pd.Series:
 
 def score_sentences(
     data,
-    *, measures: tuple[str, ...] = MEASURES,
+    *,
+    measures: tuple[str, ...] = MEASURES,
     texts: pd.Series | None = None,
     lexicons: dict[str, Lexicon] | None = None,
     tok: tokens.Tokens | None = None,

@@ -91,7 +91,8 @@ def _spearman(x: np.ndarray, y: np.ndarray) -> float:
 def validate_measures(
     joined: pd.DataFrame,
     measures: list[str],
-    *, code: str = "tone_code",
+    *,
+    code: str = "tone_code",
     cluster: str = "article_id",
     n_boot: int = N_BOOT,
     random_state: int = RANDOM_STATE,

@@ -67,7 +67,8 @@ def top_terms(
     counts: sp.spmatrix,
     labels: np.ndarray,
     features: Sequence[str],
-    *, n_terms: int = 10,
+    *,
+    n_terms: int = 10,
 ) -> pd.DataFrame:
     """The ``n_terms`` highest c-TF-IDF terms of each topic.
 

@@ -262,7 +262,8 @@ class MinibatchTopics:
 
 def fit_minibatch(
     chunks,
-    *, n_clusters: int,
+    *,
+    n_clusters: int,
     vectorizer: HashingVectorizer | None = None,
     random_state: int | None = RANDOM_STATE,
     idf: bool = True,

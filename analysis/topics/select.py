@@ -33,7 +33,8 @@ SMALL = 50_000
 
 def lsa(
     X: sp.spmatrix | np.ndarray,
-    *, n_components: int = 100,
+    *,
+    n_components: int = 100,
     random_state: int | None = RANDOM_STATE,
 ) -> tuple[np.ndarray, Pipeline | None]:
     """Reduce a TF-IDF matrix by latent semantic analysis and L2-normalise the rows.
@@ -124,7 +125,8 @@ def canonical_labels(labels: np.ndarray) -> np.ndarray:
 def cluster(
     X: np.ndarray,
     k: int,
-    *, method: str = "kmeans",
+    *,
+    method: str = "kmeans",
     random_state: int | None = RANDOM_STATE,
     n_init: int = 10,
 ) -> np.ndarray:
@@ -201,7 +203,8 @@ def _seeds(random_state: int | None, n: int) -> list[int]:
 def stability_seed(
     X: np.ndarray,
     k: int,
-    *, random_state: int | None = RANDOM_STATE,
+    *,
+    random_state: int | None = RANDOM_STATE,
     n_seeds: int = 5,
     method: str = "kmeans",
     n_init: int = 10,
@@ -235,7 +238,8 @@ def stability_seed(
 def stability_boot(
     X: np.ndarray,
     k: int,
-    *, random_state: int | None = RANDOM_STATE,
+    *,
+    random_state: int | None = RANDOM_STATE,
     n_boot: int = 20,
     method: str = "kmeans",
     n_init: int = 10,
@@ -286,7 +290,8 @@ def stability_boot(
 def feasible_k(
     n_units: int,
     k_range: Iterable[int],
-    *, min_units_per_topic: int = 3,
+    *,
+    min_units_per_topic: int = 3,
     n_distinct_units: int | None = None,
 ) -> list[int]:
     """The candidate k that can be scored on ``n_units`` units.
@@ -317,7 +322,8 @@ def feasible_k(
 
 def select_k(
     X: np.ndarray,
-    *, k_range: Iterable[int] = range(2, 9),
+    *,
+    k_range: Iterable[int] = range(2, 9),
     random_state: int | None = RANDOM_STATE,
     n_boot: int = 20,
     n_seeds: int = 5,
