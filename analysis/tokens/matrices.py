@@ -107,6 +107,23 @@ class Tokens:
     def __len__(self) -> int:
         return len(self.joined)
 
+    def subset(self, rows) -> Tokens:
+        """The units at positions ``rows``, with the same vocabulary (nothing is tokenized again).
+
+        Parameters
+        ----------
+        rows : array-like of int
+
+        Returns
+        -------
+        Tokens
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        out = Tokens(self.docs.iloc[rows].reset_index(drop=True),
+                     self.joined.iloc[rows].reset_index(drop=True), self.level, list(self.keys))
+        out._counts, out._vocab = self._count_cache()[rows], self.vocabulary
+        return out
+
 
 def _space_ended_tokens(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """The " "-separated pieces of some texts, each ending with one space, and their text.

@@ -12,6 +12,7 @@ from .._checks import check_all_of
 from . import vader
 from .lexicon import Lexicon, assertiveness_lexicon, framing_lexicon
 from .match import lexicon_counts, lexicon_score, token_stream
+from .model import load_tone_model
 
 _KEYS = ["article_id", "paragraph", "sentence"]
 
@@ -21,8 +22,11 @@ _THREADED_MIN = 50_000
 #: Share of a sentence's characters inside direct quotes from which it is "quoted" speech.
 QUOTED_THRESHOLD = 0.5
 
-#: The measures :func:`score_sentences` computes.
-MEASURES = ("vader", "framing", "assertiveness")
+#: The measures :func:`score_sentences` computes (``learned`` is the tone model of
+#: :mod:`analysis.tone.model`; it needs ``vader`` and ``framing``, which are then computed too).
+MEASURES = ("vader", "framing", "assertiveness", "learned")
+#: What :func:`score_sentences` computes by default: the learned tone and its baselines.
+DEFAULT_MEASURES = ("vader", "framing", "assertiveness", "learned")
 
 #: Measures among which the validation chooses ``tone`` (``framing_vader`` = their mean).
 TONE_CANDIDATES = ("framing", "vader", "framing_vader")
@@ -51,7 +55,7 @@ def vader_compound(texts: pd.Series) -> pd.Series:
 def score_sentences(
     data,
     *,
-    measures: tuple[str, ...] = MEASURES,
+    measures: tuple[str, ...] = DEFAULT_MEASURES,
     texts: pd.Series | None = None,
     lexicons: dict[str, Lexicon] | None = None,
     tok: tokens.Tokens | None = None,
@@ -63,8 +67,9 @@ def score_sentences(
     data : analysis.corpus.Corpus, analysis.tokens.Tokens or pandas.DataFrame
         A corpus (its sentences are tokenized once), an already tokenized corpus, or a table
         of sentences with ``text`` and key columns.
-    measures : tuple of str, default ("vader", "framing", "assertiveness")
-        Any of :data:`MEASURES`.
+    measures : tuple of str, default ("vader", "framing", "assertiveness", "learned")
+        Any of :data:`MEASURES`. ``"learned"`` (the tone model, :mod:`analysis.tone.model`)
+        also computes ``"vader"``, its input.
     texts : pandas.Series, optional
         Raw texts aligned with the rows of a ``Tokens`` (needed only for ``"vader"``).
     lexicons : dict, optional
@@ -77,7 +82,9 @@ def score_sentences(
     pandas.DataFrame
         The unit keys and ``n_tokens`` (from ``Tokens.docs``), one column per measure, and
         ``framing_terms`` / ``assertiveness_terms`` (number of scored dictionary matches);
-        plus ``framing_vader`` (the mean of the two) when both are computed.
+        plus ``framing_vader`` (the mean of the two) when both are computed; with
+        ``"learned"``: ``learned`` (the tone model's score on −1…1), ``learned_words`` (its
+        words stage) and ``target`` (``relationship`` / ``one_side`` / ``none``).
 
     Examples
     --------
@@ -85,12 +92,14 @@ def score_sentences(
     >>> frame = pd.DataFrame({"article_id": ["a", "a"], "paragraph": [0, 0], "sentence": [0, 1],
     ...                       "text": ["Both sides pledged mutual cooperation.",
     ...                                "Tensions rose, and the talks failed."]})
-    >>> score_sentences(frame)[["sentence", "vader", "framing", "assertiveness"]].round(2)
+    >>> score_sentences(frame, measures=("vader", "framing", "assertiveness"))[["sentence", "vader", "framing", "assertiveness"]].round(2)
        sentence  vader  framing  assertiveness
     0         0   0.00      0.5            0.5
     1         1  -0.72     -0.2            0.0
     """
     check_all_of("measures", measures, MEASURES, func="score_sentences")
+    if "learned" in measures:
+        measures = tuple(dict.fromkeys(("vader", *measures)))
     if isinstance(data, tokens.Tokens):
         tok = data
         if "vader" in measures and texts is None:
@@ -104,7 +113,7 @@ def score_sentences(
         texts = data.sentences.sort_values(_KEYS, kind="stable")["text"].reset_index(drop=True)
     lex = {"framing": framing_lexicon(), "assertiveness": assertiveness_lexicon(), **(lexicons or {})}
     out = tok.docs.copy()
-    dictionaries = [m for m in measures if m != "vader"]
+    dictionaries = [m for m in measures if m not in ("vader", "learned")]
 
     def dictionary_scores() -> dict[str, np.ndarray]:
         stream = token_stream(tok.joined, set().union(*(lex[m].words for m in dictionaries)))
@@ -124,11 +133,17 @@ def score_sentences(
         if pending is not None:
             cols.update(pending.result())
     for m in measures:
+        if m == "learned":
+            continue
         out[m] = cols[m]
         if m != "vader":
             out[f"{m}_terms"] = cols[f"{m}_terms"]
     if {"vader", "framing"} <= set(measures):
         out["framing_vader"] = (out["framing"] + out["vader"]) / 2
+    if "learned" in measures:
+        pred = load_tone_model().predict(tok, vader=out["vader"].to_numpy())
+        out["learned"], out["learned_words"], out["target"] = (
+            pred["tone"].to_numpy(), pred["words"].to_numpy(), pred["target"].to_numpy())
     return out
 
 
