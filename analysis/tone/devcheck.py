@@ -142,9 +142,9 @@ def validation_table(table: pd.DataFrame, *, methods=METHODS, majority_sign: int
             cs, it = arts_i[is_cs[arts_i]], arts_i[is_int[arts_i]]
             return float(err[cs].mean() - err[it].mean()) if len(cs) and len(it) else np.nan
 
-        rho = (stats.bootstrap_statistic(groups, lambda i, x=x: _spearman(x[i], y[i]), n_boot, random_state)
+        rho = (stats.bootstrap_statistic(groups, lambda i, x=x: _spearman(x[i], y[i]), n_boot=n_boot, random_state=random_state)
                if m != "majority" else (np.nan, np.nan, np.nan))
-        diff = stats.bootstrap_statistic(groups, differential, n_boot, random_state)
+        diff = stats.bootstrap_statistic(groups, differential, n_boot=n_boot, random_state=random_state)
         acc = float((sign_class(x, band=NEUTRAL_BAND) == sign_class(y * 2, band=NEUTRAL_BAND)).mean())
         measured, coded = _contrast(arts, "v"), _contrast(arts, "y")
         rows.append({
