@@ -30,10 +30,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .config import ROOT
+
 __all__ = ["DEFAULT_PATH", "DevCorpus", "DevCorpusMissing", "article_folds", "load_dev_corpus"]
 
 #: Where the development corpus is looked for when no path is given: ``<project>/../shared/dev-corpus``.
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "shared" / "dev-corpus"
+DEFAULT_PATH = ROOT.parent / "shared" / "dev-corpus"
 
 #: What every figure computed from the development corpus must say about its codes.
 CODER_CAVEAT = ("codes by two independent AI coders following the codebooks, not human experts "

@@ -275,7 +275,7 @@ def test_alignment_joins_on_keys_checks_text_and_reports(table, tmp_path):
     assert len(joined2) == len(joined)
 
 
-def test_validation_and_primary_choice(table, tmp_path):
+def test_validation_against_hand_codes(table, tmp_path):
     ann = read_annotations(_synthetic_annotations(table, tmp_path / "sentence_tone.csv"), level="sentence")
     joined, _ = tone.align_annotations(ann, table)
     val = tone.validate_measures(joined, ["vader", "framing", "assertiveness", "framing_vader"], n_boot=200)
@@ -285,11 +285,8 @@ def test_validation_and_primary_choice(table, tmp_path):
     assert val.loc["framing", "spearman"] > val.loc["vader", "spearman"]
     assert val.loc["framing", "spearman_low"] <= val.loc["framing", "spearman"] <= val.loc["framing", "spearman_high"]
     assert not val.loc["assertiveness", "candidate"]
-    assert tone.choose_primary(val.reset_index()) == "framing"
-    # the choice follows the numbers, and never picks a non-candidate
-    fake = pd.DataFrame({"measure": ["framing", "vader", "assertiveness"], "spearman": [0.2, 0.5, 0.9]})
-    assert tone.choose_primary(fake) == "vader"
-    assert tone.choose_primary(None) == "framing"
+    # tone is fixed by the out-of-sample validation, never chosen on the sample at hand
+    assert tone.PRIMARY == "learned"
     top = tone.disagreements(joined, "vader", n=3)
     gaps = (joined["vader"] - joined["tone_code"] / 2).abs()
     assert top["gap"].abs().iloc[0] == pytest.approx(gaps.max())
@@ -373,3 +370,30 @@ def test_export_table_has_the_documented_columns(table):
     assert len(out) == len(table)
     readme = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
     assert all(f"`{c}`" in readme for c in tone.EXPORT_COLUMNS)
+
+
+def test_recalibration_needs_enough_articles_and_is_cross_validated():
+    rng = np.random.default_rng(0)
+    rows = []
+    for a in range(12):
+        for _ in range(6):
+            code = int(rng.integers(-2, 3))
+            rows.append({"article_id": f"a{a}", "tone_code": code, "learned": 0.3 * code / 2 + 0.2})
+    joined = pd.DataFrame(rows)
+    summary, calibrated, note = tone.recalibrate(joined)
+    # a biased, compressed measure: the map removes the bias on held-out articles
+    assert summary.loc[0, "mean_error"] == pytest.approx((joined["learned"] - joined["tone_code"] / 2).mean())
+    assert abs(summary.loc[1, "mean_error"]) < abs(summary.loc[0, "mean_error"])
+    assert calibrated.attrs["slope"] == pytest.approx(1 / 0.3)
+    few = joined[joined["article_id"].isin(["a0", "a1", "a2"])]
+    assert tone.recalibrate(few)[0] is None and "fewer than 10" in tone.recalibrate(few)[2]
+
+
+def test_target_check_reads_the_committed_out_of_sample_table():
+    dev = tone.read_dev_validation()
+    checks = tone.target_check(dev).set_index("target")
+    row = dev.set_index("method").loc["tone"]
+    assert checks.loc["sentence-level Spearman", "achieved"] == pytest.approx(row["spearman"])
+    assert checks.loc["sentence-level Spearman", "met"] == (row["spearman"] >= tone.TARGETS["spearman"])
+    assert (checks["shortfall"] >= 0).all()
+    assert (checks.loc[checks["met"], "shortfall"] == 0).all()

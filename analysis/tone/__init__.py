@@ -56,8 +56,12 @@ pure-Python version, :func:`reference_score_sentence`, exists only so tests can 
 vectorized scores equal it.
 
 ``tone``
-    The primary sentence score, chosen by the validation among :data:`TONE_CANDIDATES`
-    (:func:`choose_primary`: highest Spearman correlation with the hand codes).
+    The primary sentence score: ``learned`` (:data:`PRIMARY`), the target-aware model of
+    :mod:`analysis.tone.model`, fitted on the coded ``train`` sentences of the development corpus
+    and validated on its locked ``test`` split (``data/validation/tone.csv``, read by
+    :func:`read_dev_validation`; :func:`target_check` compares it with the targets). VADER and the
+    framing dictionary stay as baselines. It is fixed, not chosen by agreement with the sample at
+    hand: a choice made on five articles would be a choice fitted to them.
 """
 
 from __future__ import annotations
@@ -94,12 +98,15 @@ from .match import (
     term_frequencies,
     token_stream,
 )
+from .model import ToneModel, load_tone_model, target_features
 from .plots import (
+    plot_dev_validation,
     plot_group_tone,
     plot_topic_tone,
     plot_validation,
 )
 from .score import (
+    DEFAULT_MEASURES,
     MEASURES,
     QUOTED_THRESHOLD,
     TONE_CANDIDATES,
@@ -111,10 +118,14 @@ from .score import (
 )
 from .validate import (
     NEUTRAL_BAND,
+    PRIMARY,
+    TARGETS,
     align_annotations,
-    choose_primary,
     disagreements,
+    read_dev_validation,
+    recalibrate,
     sign_class,
+    target_check,
     validate_measures,
     voice_agreement,
 )
@@ -134,7 +145,15 @@ __all__ = [
     "align_annotations",
     "article_tone",
     "assertiveness_lexicon",
-    "choose_primary",
+    "DEFAULT_MEASURES",
+    "PRIMARY",
+    "TARGETS",
+    "ToneModel",
+    "load_tone_model",
+    "read_dev_validation",
+    "recalibrate",
+    "target_check",
+    "target_features",
     "compare_groups",
     "coverage",
     "disagreements",
@@ -146,6 +165,7 @@ __all__ = [
     "lexicon_counts",
     "lexicon_score",
     "load_lexicon",
+    "plot_dev_validation",
     "plot_group_tone",
     "plot_topic_tone",
     "plot_validation",

@@ -36,7 +36,50 @@ def plot_validation(validation: pd.DataFrame):
         ax.axvline(0, color="#cccccc", lw=0.8)
         ax.set_xlabel(label)
     axes[0].set_yticks(y, v["measure"])
-    axes[0].set_title("95% article-bootstrap intervals; grey = not a tone candidate", loc="left", fontsize=9)
+    axes[0].set_title("95% article-bootstrap intervals; grey = not a tone measure", loc="left", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_dev_validation(dev_validation: pd.DataFrame, *, band: float = 0.05):
+    """The out-of-sample validation: agreement with the codes and differential error, per method.
+
+    Parameters
+    ----------
+    dev_validation : pandas.DataFrame
+        From :func:`analysis.tone.read_dev_validation`.
+    band : float, default 0.05
+        The target band of the differential error, drawn in grey.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    v = dev_validation[dev_validation["method"] != "majority"].iloc[::-1].reset_index(drop=True)
+    names = v["method"].replace({"tone": "tone (learned)", "words": "words stage only"})
+    y = np.arange(len(v))
+    fig, axes = plt.subplots(1, 2, figsize=(9.5, 1.4 + 0.45 * len(v)), sharey=True)
+    for ax, (est, lo, hi, label) in zip(
+        axes,
+        [("spearman", "spearman_low", "spearman_high", "sentence-level Spearman with the codes"),
+         ("differential_error", "differential_low", "differential_high",
+          "differential error, chinese_state − international\n(mean error of article means, −1…1 scale)")],
+        strict=True,
+    ):
+        err = np.vstack([v[est] - v[lo], v[hi] - v[est]])
+        colours = np.where(v["method"] == "tone", "#222222", "#8a8a8a")
+        for i in range(len(v)):
+            ax.errorbar(v[est].iloc[i], y[i], xerr=np.nan_to_num(err[:, [i]]), fmt="o",
+                        color=colours[i], capsize=3)
+        ax.set_xlabel(label)
+    axes[1].axvspan(-band, band, color="#e8e8e8", zorder=0)
+    axes[1].axvline(0, color="#bbbbbb", lw=0.8)
+    axes[0].set_yticks(y, names)
+    fig.suptitle(f"Out of sample (development corpus, locked test split: {int(v['n_sentences'].iloc[0])} "
+                 f"sentences, {int(v['n_articles'].iloc[0])} articles; AI-coded). 95% article-bootstrap "
+                 f"intervals; grey band: target ±{band:.2f}", x=0.01, ha="left", fontsize=9)
     fig.tight_layout()
     return fig
 

@@ -28,8 +28,8 @@ MEASURES = ("vader", "framing", "assertiveness", "learned")
 #: What :func:`score_sentences` computes by default: the learned tone and its baselines.
 DEFAULT_MEASURES = ("vader", "framing", "assertiveness", "learned")
 
-#: Measures among which the validation chooses ``tone`` (``framing_vader`` = their mean).
-TONE_CANDIDATES = ("framing", "vader", "framing_vader")
+#: Measures of tone (``assertiveness`` is another dimension); ``learned`` is used as ``tone``.
+TONE_CANDIDATES = ("learned", "framing", "vader", "framing_vader")
 
 
 def vader_compound(texts: pd.Series) -> pd.Series:

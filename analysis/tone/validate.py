@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .. import stats
-from ..config import N_BOOT, RANDOM_STATE
+from ..config import N_BOOT, RANDOM_STATE, ROOT
 from .score import TONE_CANDIDATES
 
 #: |score| below this is "neutral" for the sign accuracy (VADER's customary 0.05 threshold).
@@ -117,7 +118,7 @@ def validate_measures(
     Returns
     -------
     pandas.DataFrame
-        One row per measure: ``measure``, ``candidate`` (eligible as ``tone``), ``n_sentences``,
+        One row per measure: ``measure``, ``candidate`` (a measure of tone, not ``assertiveness``), ``n_sentences``,
         ``n_articles``, ``spearman``, ``spearman_low``, ``spearman_high``, ``sign_accuracy``,
         ``accuracy_low``, ``accuracy_high``.
     """
@@ -141,32 +142,132 @@ def validate_measures(
     return pd.DataFrame(rows)
 
 
-def choose_primary(validation: pd.DataFrame | None, *, candidates: tuple[str, ...] = TONE_CANDIDATES,
-                   default: str = "framing") -> str:
-    """The measure used as ``tone``: the candidate with the highest Spearman correlation.
+#: The measure used as ``tone``: the learned model, fixed by out-of-sample validation on the
+#: development corpus (grouped cross-validation on ``train``, ``test`` scored once), never chosen
+#: by agreement with the sample at hand.
+PRIMARY = "learned"
 
-    Ties go to the earlier candidate (the simpler measure). Without a validation table (no
-    hand codes) or without any finite correlation, ``default`` is returned.
+#: The committed out-of-sample validation of the tone measures (``python -m analysis.tone.devcheck validate``).
+DEV_VALIDATION_FILE = ROOT / "data" / "validation" / "tone.csv"
+
+#: Targets of the tone measure on the development corpus's ``test`` split (issue #13).
+TARGETS = {
+    "spearman": 0.75,            # sentence level, with the mean code
+    "margin_over_vader": 0.20,   # sentence-level Spearman minus VADER's
+    "article_spearman": 0.85,
+    "differential_error": 0.05,  # |error(chinese_state) - error(international)|, on -1..1
+}
+
+
+def read_dev_validation(path: str | Path | None = None) -> pd.DataFrame | None:
+    """The committed out-of-sample validation table, or None when it is absent.
+
+    It is read, not computed: the development corpus it was computed on is not distributed
+    (see :mod:`analysis.devcorpus`). Columns as :func:`analysis.tone.devcheck.validation_table`.
+    """
+    path = Path(path) if path is not None else DEV_VALIDATION_FILE
+    if not path.is_file():
+        return None
+    return pd.read_csv(path)
+
+
+def target_check(dev_validation: pd.DataFrame, *, measure: str = PRIMARY) -> pd.DataFrame:
+    """The targets of :data:`TARGETS` against the out-of-sample figures of ``measure``.
 
     Parameters
     ----------
-    validation : pandas.DataFrame or None
-        From :func:`validate_measures`.
-    candidates : tuple of str, default TONE_CANDIDATES
-    default : str, default "framing"
+    dev_validation : pandas.DataFrame
+        From :func:`read_dev_validation` (method ``"tone"`` is the learned model there).
+    measure : str, default PRIMARY
 
     Returns
     -------
-    str
+    pandas.DataFrame
+        One row per target: ``target``, ``required``, ``achieved``, ``met``, ``shortfall``
+        (how far from the target; 0 when met).
     """
-    if validation is None or validation.empty:
-        return default
-    v = validation[validation["measure"].isin(candidates)].dropna(subset=["spearman"])
-    if v.empty:
-        return default
-    order = {c: i for i, c in enumerate(candidates)}
-    v = v.assign(_order=v["measure"].map(order)).sort_values(["spearman", "_order"], ascending=[False, True])
-    return str(v["measure"].iloc[0])
+    v = dev_validation.set_index("method")
+    row = v.loc["tone" if measure == PRIMARY else measure]
+    margin = row["spearman"] - v.loc["vader", "spearman"]
+    rows = [
+        ("sentence-level Spearman", f">= {TARGETS['spearman']:.2f}", row["spearman"],
+         TARGETS["spearman"] - row["spearman"]),
+        ("Spearman above VADER's", f">= +{TARGETS['margin_over_vader']:.2f}", margin,
+         TARGETS["margin_over_vader"] - margin),
+        ("article-level Spearman", f">= {TARGETS['article_spearman']:.2f}", row["article_spearman"],
+         TARGETS["article_spearman"] - row["article_spearman"]),
+        ("differential error between the groups", f"within ±{TARGETS['differential_error']:.2f}",
+         row["differential_error"], abs(row["differential_error"]) - TARGETS["differential_error"]),
+        ("measured contrast has the codes' sign", "yes", float(bool(row["contrast_sign_matches"])),
+         0.0 if bool(row["contrast_sign_matches"]) else 1.0),
+    ]
+    out = pd.DataFrame(rows, columns=["target", "required", "achieved", "shortfall"])
+    out["met"] = out["shortfall"] <= 0
+    out["shortfall"] = out["shortfall"].clip(lower=0)
+    return out[["target", "required", "achieved", "met", "shortfall"]]
+
+
+def recalibrate(joined: pd.DataFrame, *, measure: str = PRIMARY, code: str = "tone_code",
+                n_splits: int = 5, min_articles: int = 10,
+                random_state: int = RANDOM_STATE) -> tuple[pd.DataFrame | None, pd.Series | None, str]:
+    """Recalibrate ``measure`` on a researcher's own coded sample, cross-validated by article.
+
+    A linear map ``code / 2 ≈ a + b · measure`` is fitted on the coded sentences. Its benefit is
+    estimated honestly: the map is fitted on all articles but one fold and applied to the held-out
+    fold (``n_splits`` folds of whole articles), and the out-of-fold agreement is compared with
+    the uncalibrated measure's. The map changes the scale and offset only, so it cannot change a
+    sentence-level Spearman; it can remove a mean error (bias) on the user's corpus.
+
+    Parameters
+    ----------
+    joined : pandas.DataFrame
+        From :func:`align_annotations`: ``article_id``, ``measure`` and ``code`` columns.
+    measure : str, default PRIMARY
+    code : str, default "tone_code"
+    n_splits : int, default 5
+    min_articles : int, default 10
+        Fewer coded articles than this: no recalibration (a map fitted on a handful of articles
+        would mostly describe those articles).
+    random_state : int
+
+    Returns
+    -------
+    summary : pandas.DataFrame or None
+        ``version`` (``uncalibrated`` / ``recalibrated (CV by article)``), ``n_articles``,
+        ``mean_error`` (mean of score − code / 2), ``mean_abs_error``; None when not run.
+    calibrated : pandas.Series or None
+        The map fitted on every coded sentence, applied to ``joined[measure]`` (clipped to
+        [−1, 1]); apply ``a + b · x`` from ``calibrated.attrs`` to other sentences.
+    note : str
+        What was done, or why not.
+    """
+    from ..devcorpus import article_folds
+
+    n_art = int(joined["article_id"].nunique()) if len(joined) else 0
+    if n_art < min_articles:
+        return None, None, (f"recalibrate: {n_art} coded article(s), fewer than {min_articles}; "
+                            "the measure is used as fitted on the development corpus.")
+    x = joined[measure].to_numpy(float)
+    y = joined[code].to_numpy(float) / 2.0
+    folds = article_folds(joined["article_id"].to_numpy(), n_splits=min(n_splits, n_art),
+                          random_state=random_state)
+    oof = np.empty_like(x)
+    for f in np.unique(folds):
+        fit = folds != f
+        b, a = np.polyfit(x[fit], y[fit], 1)
+        oof[~fit] = np.clip(a + b * x[~fit], -1, 1)
+    b, a = np.polyfit(x, y, 1)
+    calibrated = pd.Series(np.clip(a + b * x, -1, 1), index=joined.index, name=f"{measure}_recalibrated")
+    calibrated.attrs.update({"intercept": float(a), "slope": float(b)})
+    summary = pd.DataFrame([
+        {"version": "uncalibrated", "n_articles": n_art, "mean_error": float(np.mean(x - y)),
+         "mean_abs_error": float(np.mean(np.abs(x - y)))},
+        {"version": f"recalibrated ({len(np.unique(folds))}-fold CV by article)", "n_articles": n_art,
+         "mean_error": float(np.mean(oof - y)), "mean_abs_error": float(np.mean(np.abs(oof - y)))},
+    ])
+    return summary, calibrated, (f"recalibrate: map tone -> {a:+.3f} + {b:.3f} · tone fitted on {len(x)} "
+                                 f"sentences of {n_art} articles; the out-of-fold errors above say whether "
+                                 "it helps on articles it was not fitted on.")
 
 
 def disagreements(joined: pd.DataFrame, measure: str, *, code: str = "tone_code", n: int = 5) -> pd.DataFrame:
