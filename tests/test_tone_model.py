@@ -146,3 +146,12 @@ def test_refit_reproduces_the_committed_model(tmp_path):
     fitted = devcheck.fit(dev)
     path = fitted.save(tmp_path / "tone.json")
     assert json.loads(path.read_text()) == json.loads(tm.MODEL_FILE.read_text())
+
+
+def test_scoring_in_blocks_equals_one_pass(bundled_corpus):
+    tok = Tokens.from_corpus(bundled_corpus)
+    vader = tone.score_sentences(bundled_corpus, tok=tok, measures=("vader",))["vader"].to_numpy()
+    model = tm.load_tone_model()
+    whole = model.predict(tok, vader=vader)
+    blocks = model.predict(tok, vader=vader, block=7)
+    pd.testing.assert_frame_equal(whole, blocks)

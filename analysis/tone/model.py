@@ -234,7 +234,7 @@ class ToneModel:
         return prob @ self.classes / 2.0
 
     def predict(self, tok: tokens.Tokens, *, vader: np.ndarray,
-                target: pd.DataFrame | None = None) -> pd.DataFrame:
+                target: pd.DataFrame | None = None, block: int = 250_000) -> pd.DataFrame:
         """Score every unit of ``tok``.
 
         Parameters
@@ -245,17 +245,27 @@ class ToneModel:
             VADER's compound scores of the same units, in the same order.
         target : pandas.DataFrame, optional
             :func:`target_features` of ``tok`` if already computed.
+        block : int, default 250_000
+            Units scored at a time (bounds the memory of the float matrices on large corpora;
+            the result does not depend on it).
 
         Returns
         -------
         pandas.DataFrame
             ``words`` (stage 1), ``target`` (its class) and ``tone`` (on −1…1), one row per unit.
         """
-        target = target_features(tok) if target is None else target
-        words = self.words_score(self.word_matrix(tok))
-        z = _stage2_matrix(words, np.asarray(vader, float), target["target"].to_numpy())
-        tone = np.clip(z @ self.stage2_coef + self.stage2_intercept, -1.0, 1.0)
-        return pd.DataFrame({"words": words, "target": target["target"].to_numpy(), "tone": tone})
+        vader = np.asarray(vader, float)
+        n = len(tok)
+        parts = []
+        for start in range(0, max(n, 1), block):
+            rows = np.arange(start, min(start + block, n))
+            sub = tok if len(rows) == n else tok.subset(rows)
+            tgt = (target_features(sub) if target is None else target.iloc[rows])["target"].to_numpy()
+            words = self.words_score(self.word_matrix(sub))
+            z = _stage2_matrix(words, vader[rows], tgt)
+            tone = np.clip(z @ self.stage2_coef + self.stage2_intercept, -1.0, 1.0)
+            parts.append(pd.DataFrame({"words": words, "target": tgt, "tone": tone}))
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
     def term_weights(self) -> pd.DataFrame:
         """The words model read as a weighted dictionary.
