@@ -65,8 +65,11 @@ from __future__ import annotations
 from ..config import ASSERTIVENESS_LEXICON, FRAMING_LEXICON
 from . import vader
 from .compare import (
+    COMPARISON_COLUMNS,
+    add_events,
     article_tone,
     compare_groups,
+    comparison_table,
     exemplars,
     group_estimates,
     read_topics,
@@ -121,6 +124,7 @@ from .validate import (
 
 __all__ = [
     "ASSERTIVENESS_LEXICON",
+    "COMPARISON_COLUMNS",
     "EXPORT_COLUMNS",
     "FRAMING_LEXICON",
     "Lexicon",
@@ -131,11 +135,13 @@ __all__ = [
     "SMOOTHING_K",
     "TONE_CANDIDATES",
     "TokenStream",
+    "add_events",
     "align_annotations",
     "article_tone",
     "assertiveness_lexicon",
     "choose_primary",
     "compare_groups",
+    "comparison_table",
     "coverage",
     "disagreements",
     "exemplars",
