@@ -962,10 +962,12 @@ def stratified_comparison(
     Returns
     -------
     per_stratum : pandas.DataFrame
-        ``stratum``, ``n_a``, ``n_b`` (independent articles), ``mean_a``, ``mean_b``, ``diff``
-        (NaN when a group is absent), ``weight`` (share of the estimate; 0 when left out).
+        ``stratum``, ``n_a``, ``n_b`` (independent articles), ``n_copies_a``, ``n_copies_b``
+        (articles they stand for), ``mean_a``, ``mean_b``, ``diff`` (NaN when a group is
+        absent), ``weight`` (share of the estimate; 0 when left out).
     summary : dict
-        ``group_a``, ``group_b``, ``n_a``, ``n_b`` (articles in shared strata),
+        ``group_a``, ``group_b``, ``n_a``, ``n_b``, ``n_copies_a``, ``n_copies_b`` (articles in
+        shared strata),
         ``n_strata`` (shared strata), ``diff`` (fixed-effects estimate), ``p_perm``,
         ``p_exact``, ``min_p``, ``note`` (plain words; says so when the groups share no
         stratum, in which case ``diff`` and ``p_perm`` are NaN).
@@ -1001,15 +1003,19 @@ def stratified_comparison(
         n_a, n_b = int(is_a.sum()), int((~is_a).sum())
         m_a = float(sums[is_a].sum() / counts[is_a].sum()) if n_a else math.nan
         m_b = float(sums[~is_a].sum() / counts[~is_a].sum()) if n_b else math.nan
-        rows.append({"stratum": name, "n_a": n_a, "n_b": n_b, "mean_a": m_a, "mean_b": m_b,
+        copies = part["n_copies"].to_numpy()
+        rows.append({"stratum": name, "n_a": n_a, "n_b": n_b, "n_copies_a": int(copies[is_a].sum()),
+                     "n_copies_b": int(copies[~is_a].sum()), "mean_a": m_a, "mean_b": m_b,
                      "diff": m_a - m_b, "weight": float(n_a + n_b) if n_a and n_b else 0.0})
         if n_a and n_b:
             cells.append((sums, counts, n_a, n_a + n_b))
-    per = pd.DataFrame(rows, columns=["stratum", "n_a", "n_b", "mean_a", "mean_b", "diff", "weight"])
+    per = pd.DataFrame(rows, columns=["stratum", "n_a", "n_b", "n_copies_a", "n_copies_b", "mean_a",
+                                      "mean_b", "diff", "weight"])
     shared = per[per["weight"] > 0]
     left_out = per.loc[per["weight"] == 0, "stratum"].tolist()
-    summary = {"group_a": a, "group_b": b, "n_a": int(shared["n_a"].sum()),
-               "n_b": int(shared["n_b"].sum()), "n_strata": len(shared), "diff": math.nan,
+    summary = {"group_a": a, "group_b": b, **{c: int(shared[c].sum()) for c in
+                                              ("n_a", "n_b", "n_copies_a", "n_copies_b")},
+               "n_strata": len(shared), "diff": math.nan,
                "p_perm": math.nan, "p_exact": False, "min_p": math.nan}
     if shared.empty:
         summary["note"] = (f"{a} and {b} share no {strata}: every {strata} was covered by one "

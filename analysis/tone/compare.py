@@ -227,7 +227,8 @@ def _event_rows(sub, value, by, groups, units, strata, voice, n_boot, random_sta
     shared = per[per["weight"] > 0]
     fe = {**summ, "diff_low": shared["diff"].min() if len(shared) else np.nan,
           "diff_high": shared["diff"].max() if len(shared) else np.nan,
-          "interval_kind": "range of events" if len(shared) > 1 else "none (one event)"}
+          "interval_kind": ("range of events" if len(shared) > 1 else
+                            "none (one event)" if len(shared) else "none (no shared event)")}
     rows = [_row(voice, WITHIN_EVENTS, fe, summ["note"])]
     for event in per["stratum"]:
         part = sub[sub[strata].astype(str) == event]
@@ -238,9 +239,9 @@ def _event_rows(sub, value, by, groups, units, strata, voice, n_boot, random_sta
         except stats.ComparisonError:
             r = per[per["stratum"] == event].iloc[0]
             only = groups[0] if r["n_a"] else groups[1]
-            rows.append(_row(voice, event, {"group_a": groups[0], "group_b": groups[1],
-                                            "n_a": int(r["n_a"]), "n_b": int(r["n_b"]),
-                                            "mean_a": r["mean_a"], "mean_b": r["mean_b"]},
+            rows.append(_row(voice, event, {**r.drop(["stratum", "diff", "weight"]).to_dict(),
+                                            "group_a": groups[0], "group_b": groups[1],
+                                            "interval_kind": "none (one group only)"},
                              f"only {only} covered this event: no comparison"))
     return rows
 
@@ -295,7 +296,8 @@ def comparison_table(
         if strata is not None:
             rows.extend(_event_rows(sub, value, by, groups, units, strata, voice, n_boot,
                                     random_state))
-    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+    counts = ["n_a", "n_b", "n_copies_a", "n_copies_b"]
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS).astype({c: "Int64" for c in counts})
 
 
 def tone_by_topic(table: pd.DataFrame, topics: pd.DataFrame | None, *, by: str = "outlet", value: str = "tone") -> pd.DataFrame | None:
