@@ -96,6 +96,11 @@ def _group_masks(dfm: DFM, groups, target, reference) -> tuple[np.ndarray, np.nd
     return is_target, is_reference, str(target), reference_name
 
 
+def _whole(counts: np.ndarray) -> np.ndarray:
+    """Counts as int64 when whole (always without copies), else the copies' mean counts."""
+    return counts.astype(np.int64) if np.array_equal(counts, np.round(counts)) else counts
+
+
 def _collapse_units(x: sp.csr_matrix, docs: pd.DataFrame, mask: np.ndarray, units) -> sp.csr_matrix:
     """Rows ``mask`` of ``x``, copies of one unit averaged into one row (all rows without units)."""
     part = x[mask]
@@ -188,8 +193,8 @@ def log_odds(
     table = pd.DataFrame(
         {
             "term": pd.Series(terms, dtype="str"),
-            "count_target": y_t if units is not None else y_t.astype(np.int64),
-            "count_reference": y_r if units is not None else y_r.astype(np.int64),
+            "count_target": _whole(y_t),
+            "count_reference": _whole(y_r),
             "docs_target": d_t.astype(np.int64),
             "docs_reference": d_r.astype(np.int64),
             "freq_target": 1000 * y_t / n_t if n_t else np.zeros_like(y_t),
