@@ -29,6 +29,7 @@ __all__ = [
     "FRAMING_LEXICON",
     "GAZETTEER_FILE",
     "INTERNATIONAL",
+    "MIN_CLUSTERS",
     "NOTEBOOK_DIR",
     "N_BOOT",
     "OUTLET_GROUPS",
@@ -75,3 +76,6 @@ OUTLET_GROUPS = (INTERNATIONAL, CHINESE_STATE)
 N_BOOT = 2000
 #: Default seed of everything random.
 RANDOM_STATE = 0
+#: Fewest independent articles per group for a bootstrap interval called 95 %; below it the
+#: article-level functions of :mod:`analysis.stats` show the range of the articles instead.
+MIN_CLUSTERS = 5

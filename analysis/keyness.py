@@ -14,13 +14,22 @@ summing to :math:`\\alpha_0`:
     z_w = \\delta_w / \\sqrt{\\sigma^2}.
 
 With ``prior="corpus"`` the prior is the words' frequencies in the two groups pooled,
-:math:`\\alpha_w = \\alpha_0\\,(y^i_w + y^j_w)/(n^i + n^j)`; the default ``alpha0`` is the pooled
-token count, i.e. :math:`\\alpha_w = y^i_w + y^j_w` (the usual "prior = whole corpus" choice).
-``prior="uniform"`` gives every word :math:`\\alpha_0 / V` (default 0.01 per word).
+:math:`\\alpha_w = \\alpha_0\\,(y^i_w + y^j_w)/(n^i + n^j)` (Monroe et al.'s informative prior,
+:math:`\\alpha_w = \\alpha_0 \\hat\\pi_w`). The prior's total weight :math:`\\alpha_0` is the
+analyst's choice; the default is the **mean document length** of the compared documents, a prior
+worth one average document. (Until issue #15 it was the pooled token count, which doubled every
+count and shrank every :math:`\\delta` heavily towards 0; pass ``alpha0=`` the pooled count for
+that.) Under any prior proportional to pooled frequencies a word absent from one side has
+nearly the same :math:`\\delta` as every other such word, and its z grows with its count: the
+only evidence about it is how often the other side uses it. ``prior="uniform"`` gives every word
+:math:`\\alpha_0 / V` (default 0.01 per word).
 
 The z-scores treat tokens as independent draws; with few documents they measure how
 different the texts are, not how reliably the *outlets* differ: a word used many times in one
 article gets a large z. ``docs_target`` / ``docs_reference`` (documents using the word) show it.
+Copies of one syndicated story would multiply both counts and document counts: pass ``units=``
+(:func:`analysis.stats.independent_units`) and the copies of a story on one side are averaged
+into one document first. :data:`Z_THRESHOLD` (1.96) is the line :func:`plot_keyness` draws.
 """
 
 from __future__ import annotations
@@ -28,10 +37,15 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from analysis._checks import check_one_of
 from analysis.config import CHINESE_STATE, INTERNATIONAL
+from analysis.stats import _unit_map
 from analysis.tokens import DFM
+
+#: |z| drawn as a dashed line by :func:`plot_keyness` (two-sided 5 % under the token model).
+Z_THRESHOLD = 1.96
 
 COLUMNS = [
     "term",
@@ -82,6 +96,27 @@ def _group_masks(dfm: DFM, groups, target, reference) -> tuple[np.ndarray, np.nd
     return is_target, is_reference, str(target), reference_name
 
 
+def _whole(counts: np.ndarray) -> np.ndarray:
+    """Counts as int64 when whole (always without copies), else the copies' mean counts."""
+    return counts.astype(np.int64) if np.array_equal(counts, np.round(counts)) else counts
+
+
+def _collapse_units(x: sp.csr_matrix, docs: pd.DataFrame, mask: np.ndarray, units) -> sp.csr_matrix:
+    """Rows ``mask`` of ``x``, copies of one unit averaged into one row (all rows without units)."""
+    part = x[mask]
+    if units is None:
+        return part
+    if "article_id" not in docs.columns:
+        raise ValueError("log_odds: units= needs an article_id column in dfm.docs; "
+                         "build the dfm from a corpus (dfm(tokens, level='article'))")
+    ids = docs.loc[mask, "article_id"].astype(str)
+    codes, _ = pd.factorize(ids.map(_unit_map(units, "article_id")).fillna(ids), sort=True)
+    size = np.bincount(codes)
+    agg = sp.csr_matrix((1.0 / size[codes], (codes, np.arange(len(codes)))),
+                        shape=(len(size), len(codes)))
+    return (agg @ part).tocsr()
+
+
 def log_odds(
     dfm: DFM,
     groups,
@@ -91,6 +126,7 @@ def log_odds(
     prior: str = "corpus",
     alpha0: float | None = None,
     min_count: int = 1,
+    units=None,
 ) -> pd.DataFrame:
     """Log-odds ratio with an informative Dirichlet prior, target group vs reference group.
 
@@ -107,36 +143,45 @@ def log_odds(
     prior : {"corpus", "uniform"}, default "corpus"
         Prior frequencies: pooled frequencies of the two groups, or uniform.
     alpha0 : float, optional
-        Total prior pseudo-count :math:`\\alpha_0`. Default: the pooled token count
-        (``"corpus"``) or ``0.01 * V`` (``"uniform"``).
+        Total prior pseudo-count :math:`\\alpha_0`. Default: the mean document length
+        (tokens per document of the two groups; ``"corpus"``) or ``0.01 * V`` (``"uniform"``).
     min_count : int, default 1
         Keep words used at least this often in the two groups together.
+    units : pandas.DataFrame or pandas.Series, optional
+        From :func:`analysis.stats.independent_units` (``article_id`` -> ``unit_id``), matched
+        on ``dfm.docs["article_id"]``: rows of one unit on one side are averaged into one
+        document (counts are then means over copies, so may be fractional). Without it every
+        row is a document.
 
     Returns
     -------
     pandas.DataFrame
         One row per word: ``term``, ``count_target``, ``count_reference``, ``docs_target``,
-        ``docs_reference`` (documents using it), ``freq_target``, ``freq_reference`` (per 1,000
+        ``docs_reference`` (independent documents using it), ``freq_target``, ``freq_reference`` (per 1,000
         tokens of the group), ``delta`` (log-odds ratio), ``variance``, ``z``; sorted by ``z``
         (descending) then ``term``. ``attrs`` holds ``target``, ``reference``, ``n_target``,
-        ``n_reference`` (token totals) and ``docs_in_target``/``docs_in_reference``.
+        ``n_reference`` (token totals), ``docs_in_target``/``docs_in_reference``
+        (independent documents), ``rows_in_target``/``rows_in_reference`` (dfm rows, copies
+        included) and ``alpha0``.
     """
     if dfm.weighting != "count":
         raise ValueError("log_odds: the dfm is not raw counts; build it with weighting='count'")
     check_one_of("prior", prior, ("corpus", "uniform"), func="log_odds")
     is_t, is_r, t_name, r_name = _group_masks(dfm, groups, target, reference)
     x = dfm.matrix.tocsr()
-    y_t = np.asarray(x[is_t].sum(axis=0)).ravel().astype(float)
-    y_r = np.asarray(x[is_r].sum(axis=0)).ravel().astype(float)
-    d_t = np.asarray((x[is_t] > 0).sum(axis=0)).ravel()
-    d_r = np.asarray((x[is_r] > 0).sum(axis=0)).ravel()
+    x_t, x_r = (_collapse_units(x, dfm.docs, mask, units) for mask in (is_t, is_r))
+    y_t = np.asarray(x_t.sum(axis=0)).ravel().astype(float)
+    y_r = np.asarray(x_r.sum(axis=0)).ravel().astype(float)
+    d_t = np.asarray((x_t > 0).sum(axis=0)).ravel()
+    d_r = np.asarray((x_r > 0).sum(axis=0)).ravel()
     keep = (y_t + y_r) >= max(min_count, 1)
     y_t, y_r, d_t, d_r = y_t[keep], y_r[keep], d_t[keep], d_r[keep]
     terms = dfm.features[keep]
     n_t, n_r = y_t.sum(), y_r.sum()
     pooled = y_t + y_r
     if prior == "corpus":
-        a0 = float(pooled.sum()) if alpha0 is None else float(alpha0)
+        n_docs = x_t.shape[0] + x_r.shape[0]
+        a0 = float(pooled.sum()) / n_docs if alpha0 is None else float(alpha0)
         alpha = a0 * pooled / max(pooled.sum(), 1.0)
     else:
         a0 = 0.01 * len(terms) if alpha0 is None else float(alpha0)
@@ -148,8 +193,8 @@ def log_odds(
     table = pd.DataFrame(
         {
             "term": pd.Series(terms, dtype="str"),
-            "count_target": y_t.astype(np.int64),
-            "count_reference": y_r.astype(np.int64),
+            "count_target": _whole(y_t),
+            "count_reference": _whole(y_r),
             "docs_target": d_t.astype(np.int64),
             "docs_reference": d_r.astype(np.int64),
             "freq_target": 1000 * y_t / n_t if n_t else np.zeros_like(y_t),
@@ -167,8 +212,11 @@ def log_odds(
         reference=r_name,
         n_target=int(n_t),
         n_reference=int(n_r),
-        docs_in_target=int(is_t.sum()),
-        docs_in_reference=int(is_r.sum()),
+        docs_in_target=int(x_t.shape[0]),
+        docs_in_reference=int(x_r.shape[0]),
+        rows_in_target=int(is_t.sum()),
+        rows_in_reference=int(is_r.sum()),
+        alpha0=a0,
     )
     return table
 
@@ -238,9 +286,11 @@ def plot_keyness(
         ax.text(z, yi, f" {term} ", va="center", ha=ha, fontsize=8)
     ax.set_yticks([])
     ax.axvline(0, color="black", linewidth=0.6)
-    ax.set_xlabel("z-score of the log-odds ratio (informative Dirichlet prior)")
+    for side in (-Z_THRESHOLD, Z_THRESHOLD):
+        ax.axvline(side, color="0.5", linewidth=0.6, linestyle="--")
+    ax.set_xlabel(f"z-score of the log-odds ratio (informative Dirichlet prior); dashed: |z| = {Z_THRESHOLD}")
     if len(top):
-        lim = float(np.abs(top["z"]).max()) * 1.6
+        lim = max(float(np.abs(top["z"]).max()) * 1.6, Z_THRESHOLD * 1.2)
         ax.set_xlim(-lim if (~is_t).any() else 0, lim if is_t.any() else 0)
         ax.legend(loc="lower right", frameon=False, fontsize=8)
     return ax

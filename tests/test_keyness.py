@@ -36,9 +36,9 @@ def two_docs() -> DFM:
 
 
 def test_hand_computed_two_documents(two_docs):
-    t = log_odds(two_docs, "outlet", target="X").set_index("term")
-    # Corpus prior with alpha0 = pooled count: alpha = pooled counts (china 2, trade 2, talks 1),
-    # alpha0 = 5; n_target = 3, n_reference = 2.
+    t = log_odds(two_docs, "outlet", target="X", alpha0=5).set_index("term")
+    # Corpus prior with alpha0 = pooled count (the pre-#15 default): alpha = pooled counts
+    # (china 2, trade 2, talks 1), alpha0 = 5; n_target = 3, n_reference = 2.
     # china: target (2+2)/(3+5-2-2) = 4/4; reference (0+2)/(2+5-0-2) = 2/5
     assert t.loc["china", "delta"] == pytest.approx(math.log(1.0) - math.log(2 / 5))
     assert t.loc["china", "variance"] == pytest.approx(1 / 4 + 1 / 2)
@@ -54,6 +54,39 @@ def test_hand_computed_two_documents(two_docs):
     assert t.loc["talks", "freq_reference"] == pytest.approx(1000 * 1 / 2)
     assert t.loc["trade", ["count_target", "count_reference"]].tolist() == [1, 1]
     assert t.loc["china", ["docs_target", "docs_reference"]].tolist() == [1, 0]
+
+
+def test_default_prior_weighs_one_mean_document():
+    # target docs: (a 2, b 1), (a 1, c 2); reference doc: (b 3, c 1)
+    # y_t = a 3, b 1, c 2 (n_t 6); y_r = a 0, b 3, c 1 (n_r 4); pooled a 3, b 4, c 3 (10 tokens)
+    # alpha0 = 10 tokens / 3 documents; alpha_w = alpha0 * pooled / 10 = pooled / 3
+    m = sp.csr_matrix(np.array([[2, 1, 0], [1, 0, 2], [0, 3, 1]]))
+    d = DFM(m, pd.Index(["a", "b", "c"], dtype="str"),
+            pd.DataFrame({"article_id": ["t1", "t2", "r1"], "g": ["T", "T", "R"]}), level="article")
+    t = log_odds(d, "g", target="T", reference="R").set_index("term")
+    assert t.attrs["alpha0"] == pytest.approx(10 / 3)
+    # a: target (3 + 1) / (6 + 10/3 - 3 - 1) = 4 / (16/3) = 0.75; reference 1 / (4 + 10/3 - 1) = 3/19
+    assert t.loc["a", "delta"] == pytest.approx(math.log(0.75) - math.log(3 / 19))
+    assert t.loc["a", "variance"] == pytest.approx(1 / 4 + 1 / 1)
+    assert t.loc["a", "z"] == pytest.approx(math.log(0.75 * 19 / 3) / math.sqrt(1.25))
+    # c: alpha 1; target (2 + 1) / (6 + 10/3 - 3) = 9/19; reference (1 + 1) / (4 + 10/3 - 2) = 3/8
+    assert t.loc["c", "delta"] == pytest.approx(math.log(9 / 19) - math.log(3 / 8))
+    assert t.loc[["a", "b", "c"], "docs_target"].tolist() == [2, 1, 1]
+
+
+def test_units_average_copies_into_one_document():
+    # t1 and t2 are copies of one story: averaged to (a 1.5, b 0.5, c 1) -> one target document
+    m = sp.csr_matrix(np.array([[2, 1, 0], [1, 0, 2], [0, 3, 1]]))
+    d = DFM(m, pd.Index(["a", "b", "c"], dtype="str"),
+            pd.DataFrame({"article_id": ["t1", "t2", "r1"], "g": ["T", "T", "R"]}), level="article")
+    units = pd.DataFrame({"article_id": ["t1", "t2", "r1"], "unit_id": ["t1", "t1", "r1"]})
+    t = log_odds(d, "g", target="T", reference="R", units=units).set_index("term")
+    assert t.attrs["docs_in_target"] == 1 and t.attrs["rows_in_target"] == 2
+    assert t.loc[["a", "b", "c"], "count_target"].tolist() == pytest.approx([1.5, 0.5, 1.0])
+    assert t.loc[["a", "b", "c"], "docs_target"].tolist() == [1, 1, 1]
+    # pooled a 1.5, b 3.5, c 2 (7 tokens), 2 documents -> alpha0 = 3.5, alpha_a = 0.75
+    # a: target (1.5 + 0.75) / (3 + 3.5 - 1.5 - 0.75) = 2.25 / 4.25; reference 0.75 / (4 + 3.5 - 0.75)
+    assert t.loc["a", "delta"] == pytest.approx(math.log(2.25 / 4.25) - math.log(0.75 / 6.75))
 
 
 def test_explicit_alpha0_and_uniform_prior(two_docs):

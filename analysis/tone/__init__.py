@@ -69,8 +69,11 @@ from __future__ import annotations
 from ..config import ASSERTIVENESS_LEXICON, FRAMING_LEXICON
 from . import vader
 from .compare import (
+    COMPARISON_COLUMNS,
+    add_events,
     article_tone,
     compare_groups,
+    comparison_table,
     exemplars,
     group_estimates,
     read_topics,
@@ -132,6 +135,7 @@ from .validate import (
 
 __all__ = [
     "ASSERTIVENESS_LEXICON",
+    "COMPARISON_COLUMNS",
     "EXPORT_COLUMNS",
     "FRAMING_LEXICON",
     "Lexicon",
@@ -142,6 +146,7 @@ __all__ = [
     "SMOOTHING_K",
     "TONE_CANDIDATES",
     "TokenStream",
+    "add_events",
     "align_annotations",
     "article_tone",
     "assertiveness_lexicon",
@@ -155,6 +160,7 @@ __all__ = [
     "target_check",
     "target_features",
     "compare_groups",
+    "comparison_table",
     "coverage",
     "disagreements",
     "exemplars",

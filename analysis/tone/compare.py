@@ -1,4 +1,9 @@
-"""Tone by article, group, voice and topic: estimates, two-group comparison, exemplars."""
+"""Tone by article, group, voice and topic: estimates, two-group comparison, exemplars.
+
+Every article-level function takes ``units=`` (:func:`analysis.stats.independent_units`): copies
+of one syndicated story then count as one independent article, and the output says how many
+articles they stand for. :func:`comparison_table` is the exported ``tone_comparison.csv``.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import stats
+from .. import stats, timeline
 from ..config import CHINESE_STATE, INTERNATIONAL, N_BOOT, RANDOM_STATE
 from .score import _KEYS
 
@@ -50,10 +55,15 @@ def group_estimates(
     by: str = "outlet",
     value: str = "tone",
     voices: tuple[str, ...] = ("all", "own", "quoted"),
+    units: pd.DataFrame | None = None,
     n_boot: int = N_BOOT,
     random_state: int = RANDOM_STATE,
 ) -> pd.DataFrame:
     """Mean ``value`` per group and voice, each article counting once, with article-bootstrap intervals.
+
+    With ``units`` copies of one story count once. A group with fewer than
+    :data:`analysis.config.MIN_CLUSTERS` independent articles gets the range of its articles
+    instead of a bootstrap interval (``interval_kind`` says which).
 
     Parameters
     ----------
@@ -64,27 +74,32 @@ def group_estimates(
     value : str, default "tone"
     voices : tuple of str
         ``"all"``, ``"own"``, ``"quoted"``.
+    units : pandas.DataFrame, optional
+        From :func:`analysis.stats.independent_units`.
     n_boot, random_state
         As in :func:`analysis.stats.cluster_bootstrap`.
 
     Returns
     -------
     pandas.DataFrame
-        ``voice``, ``by`` column, ``n_clusters`` (articles), ``n_units`` (sentences),
-        ``estimate``, ``ci_low``, ``ci_high`` (NaN for a group with one article).
+        ``voice``, ``by`` column, ``n_clusters`` (independent articles), ``n_articles``
+        (articles they stand for), ``n_units`` (sentences), ``estimate``, ``ci_low``,
+        ``ci_high``, ``interval_kind`` (``"95% bootstrap"``, ``"range of articles"``, or
+        ``"none (one article)"`` with NaN bounds).
     """
     parts = []
     for voice in voices:
         rows = _voice_rows(table, voice)
         if rows.empty:
             continue
-        est = stats.cluster_bootstrap(rows, value, cluster="article_id", group=by, n_boot=n_boot,
-                                      random_state=random_state)
+        est = stats.cluster_bootstrap(rows, value, cluster="article_id", group=by, units=units,
+                                      n_boot=n_boot, random_state=random_state)
         parts.append(est.assign(voice=voice))
+    cols = ["voice", by, "n_clusters", "n_articles", "n_units", "estimate", "ci_low", "ci_high",
+            "interval_kind"]
     if not parts:
-        return pd.DataFrame(columns=["voice", by, "n_clusters", "n_units", "estimate", "ci_low", "ci_high"])
-    out = pd.concat(parts, ignore_index=True)
-    return out[["voice", by, "n_clusters", "n_units", "estimate", "ci_low", "ci_high"]]
+        return pd.DataFrame(columns=cols)
+    return pd.concat(parts, ignore_index=True)[cols]
 
 
 def compare_groups(
@@ -94,6 +109,7 @@ def compare_groups(
     groups: tuple[str, str] = (CHINESE_STATE, INTERNATIONAL),
     value: str = "tone",
     voices: tuple[str, ...] = ("all", "own", "quoted"),
+    units: pd.DataFrame | None = None,
     n_boot: int = N_BOOT,
     random_state: int = RANDOM_STATE,
 ) -> tuple[pd.DataFrame, list[str]]:
@@ -102,7 +118,10 @@ def compare_groups(
     For each voice: difference in means (``groups[0] - groups[1]``, each article counting once)
     with a stratified article bootstrap interval, the exact (or Monte Carlo) article-level
     permutation p-value with the smallest attainable p, Hedges' g and Cliff's delta with
-    intervals (:func:`analysis.stats.compare_two_groups`).
+    intervals (:func:`analysis.stats.compare_two_groups`). With ``units`` copies of one story
+    count once (``n_a``/``n_b`` are independent articles, ``n_copies_a``/``n_copies_b`` the
+    articles they stand for); below five per group the difference's bounds are the range of
+    the articles (``interval_kind``), and ``mdd`` is the minimum detectable difference.
 
     Parameters
     ----------
@@ -112,6 +131,8 @@ def compare_groups(
     groups : tuple of str
     value : str, default "tone"
     voices : tuple of str
+    units : pandas.DataFrame, optional
+        From :func:`analysis.stats.independent_units`.
     n_boot, random_state
         Bootstrap settings.
 
@@ -133,7 +154,7 @@ def compare_groups(
             continue
         try:
             res = stats.compare_two_groups(sub, value, by, groups=groups, cluster="article_id",
-                                           n_boot=n_boot, random_state=random_state)
+                                           units=units, n_boot=n_boot, random_state=random_state)
         except stats.ComparisonError as exc:
             if len(present) < 2:
                 notes.append(
@@ -145,6 +166,138 @@ def compare_groups(
             continue
         rows.append({"voice": voice, **res})
     return pd.DataFrame(rows), notes
+
+
+#: Columns of ``tone_comparison.csv`` (:func:`comparison_table`), documented in data/README.md.
+COMPARISON_COLUMNS = [
+    "voice", "event", "group_a", "group_b", "n_a", "n_b", "n_copies_a", "n_copies_b", "mean_a",
+    "mean_b", "diff", "diff_low", "diff_high", "interval_kind", "p_perm", "p_exact", "min_p", "mdd",
+    "note",
+]
+#: ``event`` of the rows over all articles and of the event-stratified (fixed-effects) rows.
+POOLED, WITHIN_EVENTS = "all (pooled)", "within events (fixed effects)"
+NO_EVENT = "(no event)"
+
+
+def add_events(
+    table: pd.DataFrame,
+    articles: pd.DataFrame,
+    *,
+    events: pd.DataFrame | None = None,
+    max_days: int = 7,
+    column: str = "event",
+) -> pd.DataFrame:
+    """Add the news event each sentence's article reports (nearest event within ``max_days``).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`sentence_table` (``article_id``).
+    articles : pandas.DataFrame
+        ``Corpus.articles`` (``article_id``, ``published``).
+    events : pandas.DataFrame, optional
+        From :func:`analysis.timeline.load_events`; default the bundled
+        ``analysis/data/events.csv``.
+    max_days : int, default 7
+        As in :func:`analysis.timeline.assign_events` (by date only, not by text).
+    column : str, default "event"
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table`` with ``column``: the event's label, or ``"(no event)"`` when no event is
+        within ``max_days`` or the date is unknown.
+    """
+    events = timeline.load_events() if events is None else events
+    labels = timeline.assign_events(articles, events, max_days=max_days)
+    by_article = pd.Series(labels.to_numpy(dtype=object), index=articles["article_id"].astype(str))
+    mapped = table["article_id"].astype(str).map(by_article)
+    return table.assign(**{column: mapped.where(mapped.notna(), NO_EVENT).astype(str)})
+
+
+def _row(voice: str, event: str, res: dict, note: str = "") -> dict:
+    return {"voice": voice, "event": event, **{k: res.get(k) for k in COMPARISON_COLUMNS[2:-1]},
+            "note": note}
+
+
+def _event_rows(sub, value, by, groups, units, strata, voice, n_boot, random_state) -> list[dict]:
+    """The within-events row and one row per event for one voice."""
+    per, summ = stats.stratified_comparison(sub, value, by, strata=strata, groups=groups,
+                                            units=units, random_state=random_state)
+    shared = per[per["weight"] > 0]
+    fe = {**summ, "diff_low": shared["diff"].min() if len(shared) else np.nan,
+          "diff_high": shared["diff"].max() if len(shared) else np.nan,
+          "interval_kind": ("range of events" if len(shared) > 1 else
+                            "none (one event)" if len(shared) else "none (no shared event)")}
+    rows = [_row(voice, WITHIN_EVENTS, fe, summ["note"])]
+    for event in per["stratum"]:
+        part = sub[sub[strata].astype(str) == event]
+        try:
+            res = stats.compare_two_groups(part, value, by, groups=groups, units=units,
+                                           n_boot=n_boot, random_state=random_state)
+            rows.append(_row(voice, event, res))
+        except stats.ComparisonError:
+            r = per[per["stratum"] == event].iloc[0]
+            only = groups[0] if r["n_a"] else groups[1]
+            rows.append(_row(voice, event, {**r.drop(["stratum", "diff", "weight"]).to_dict(),
+                                            "group_a": groups[0], "group_b": groups[1],
+                                            "interval_kind": "none (one group only)"},
+                             f"only {only} covered this event: no comparison"))
+    return rows
+
+
+def comparison_table(
+    table: pd.DataFrame,
+    *,
+    by: str = "outlet_group",
+    groups: tuple[str, str] = (CHINESE_STATE, INTERNATIONAL),
+    value: str = "tone",
+    voices: tuple[str, ...] = ("all", "own", "quoted"),
+    units: pd.DataFrame | None = None,
+    strata: str | None = None,
+    n_boot: int = N_BOOT,
+    random_state: int = RANDOM_STATE,
+) -> pd.DataFrame:
+    """The two-group tone comparison as one table (``tone_comparison.csv``).
+
+    Per voice: a row over all articles (``event = "all (pooled)"``,
+    :func:`analysis.stats.compare_two_groups`); with ``strata`` also a row comparing the
+    groups within events (``"within events (fixed effects)"``,
+    :func:`analysis.stats.stratified_comparison`: the mean of the within-event differences
+    weighted by independent articles, permutation within events; its bounds are the range of
+    the per-event differences) and one row per event.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`sentence_table`; with ``strata``, from :func:`add_events`.
+    by, groups, value, voices, units, n_boot, random_state
+        As in :func:`compare_groups`.
+    strata : str, optional
+        Column naming each sentence's event (``"event"`` after :func:`add_events`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`COMPARISON_COLUMNS` (see data/README.md); ``note`` says in words why a
+        row has no comparison (e.g. one group only, no shared event).
+    """
+    rows = []
+    for voice in voices:
+        sub = _voice_rows(table, voice)
+        try:
+            res = stats.compare_two_groups(sub, value, by, groups=groups, units=units,
+                                           n_boot=n_boot, random_state=random_state)
+        except (stats.ComparisonError, KeyError) as exc:
+            rows.append(_row(voice, POOLED, {"group_a": groups[0], "group_b": groups[1]},
+                             f"no comparison: {exc}"))
+            continue
+        rows.append(_row(voice, POOLED, res))
+        if strata is not None:
+            rows.extend(_event_rows(sub, value, by, groups, units, strata, voice, n_boot,
+                                    random_state))
+    counts = ["n_a", "n_b", "n_copies_a", "n_copies_b"]
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS).astype({c: "Int64" for c in counts})
 
 
 def tone_by_topic(table: pd.DataFrame, topics: pd.DataFrame | None, *, by: str = "outlet", value: str = "tone") -> pd.DataFrame | None:

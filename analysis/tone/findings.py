@@ -116,7 +116,8 @@ def _comparison_lines(comparison: pd.DataFrame, notes: list[str]) -> list[str]:
     if comparison.empty:
         return out
     for r in comparison.itertuples(index=False):
-        interval = (f"[{r.diff_low:+.2f}, {r.diff_high:+.2f}]" if np.isfinite(r.diff_low)
+        kind = getattr(r, "interval_kind", "bootstrap interval")  # range of articles below 5 (stats)
+        interval = (f"[{r.diff_low:+.2f}, {r.diff_high:+.2f}] ({kind})" if np.isfinite(r.diff_low)
                     else "(no bootstrap interval: a group has a single article)")
         test = "exact article-level permutation" if r.p_exact else "Monte Carlo article-level permutation"
         out.append(
