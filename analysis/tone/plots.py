@@ -123,7 +123,8 @@ def plot_group_tone(estimates: pd.DataFrame, articles: pd.DataFrame, *, by: str 
     ax.invert_yaxis()
     ax.set_xlabel("mean sentence tone (each article counts once)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
-    ax.set_title("Tone by outlet and voice; bars = 95% article-bootstrap intervals (none with one article)",
+    ax.set_title("Tone by outlet and voice; bars = 95% article-bootstrap intervals from 5 articles on, "
+                 "else the range of the articles (none with one article)",
                  loc="left", fontsize=9)
     fig.tight_layout()
     return fig
