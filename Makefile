@@ -19,7 +19,9 @@ OUT ?=
 ANNOTATIONS ?=
 SIZES ?=
 
-.PHONY: setup run test unit nbval lint report bench clean
+DEV_CORPUS ?= ../shared/dev-corpus
+
+.PHONY: setup run test unit nbval lint report bench models validate clean
 
 setup: $(STAMP)
 
@@ -56,6 +58,16 @@ report: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(if $(SIZES),--sizes $(SIZES))
+
+## Refit the committed models from the development corpus (not distributed; DEV_CORPUS=folder).
+models: $(STAMP)
+	$(BIN)/python -m analysis.tone.devcheck fit --dev-corpus "$(DEV_CORPUS)"
+
+## Score the development corpus's locked test split with the committed models (once per reported
+## method; results committed in data/validation/). Never use it to choose or tune anything.
+validate: $(STAMP)
+	$(BIN)/python -m analysis.tone.devcheck cv --dev-corpus "$(DEV_CORPUS)"
+	$(BIN)/python -m analysis.tone.devcheck validate --dev-corpus "$(DEV_CORPUS)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build report
