@@ -435,7 +435,8 @@ def comparison_summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def plot_keyness_grid(
-    tables: dict[str, pd.DataFrame], *, n: int = 10, ncols: int = 3, colours=("#ff7f0e", "#7f7f7f")
+    tables: dict[str, pd.DataFrame], *, n: int = 10, ncols: int = 3, colours=("#ff7f0e", "#7f7f7f"),
+    group_of: dict[str, str] | None = None,
 ) -> plt.Figure:
     """One keyness panel per comparison (e.g. each outlet vs the rest).
 
@@ -447,11 +448,18 @@ def plot_keyness_grid(
         Words per side and panel.
     ncols : int, default 3
     colours : (str, str)
+        Target and reference colours of a panel whose outlet has no known group.
+    group_of : dict of str to str, optional
+        Outlet to outlet group: a panel named ``"<outlet> vs rest"`` then draws its target side
+        in the group's colour (:data:`analysis.plots.GROUP_COLOURS`), so an outlet looks the same
+        in every figure of the suite.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
+    from .plots import GROUP_COLOURS
+
     k = max(len(tables), 1)
     ncols = min(ncols, k)
     nrows = -(-k // ncols)
@@ -459,8 +467,11 @@ def plot_keyness_grid(
         nrows, ncols, figsize=(4.6 * ncols, 0.3 * 2 * n * nrows + 1.2 * nrows), squeeze=False
     )
     for ax, (name, table) in zip(axes.ravel(), tables.items(), strict=False):
-        plot_keyness(table, n=n, ax=ax, colours=colours)
-        ax.set_title(name, fontsize=10)
+        outlet = name.removesuffix(" vs rest")
+        group = (group_of or {}).get(outlet)
+        panel = (GROUP_COLOURS[group], colours[1]) if group in GROUP_COLOURS else colours
+        plot_keyness(table, n=n, ax=ax, colours=panel)
+        ax.set_title(name + (f" ({group})" if group else ""), fontsize=10)
         ax.set_xlabel("z (log-odds, informative prior)", fontsize=8)
     for ax in axes.ravel()[len(tables) :]:
         ax.set_visible(False)

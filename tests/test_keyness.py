@@ -185,3 +185,19 @@ def test_comparison_summary_and_grid():
     fig = plot_keyness_grid(outlet_tables, n=2, ncols=2)
     assert sum(ax.get_visible() for ax in fig.axes) == 3
     plt.close(fig)
+
+
+def test_outlet_panels_take_their_group_colour():
+    from matplotlib.colors import to_hex
+
+    from analysis.keyness import plot_keyness_grid
+    from analysis.plots import GROUP_COLOURS
+
+    terms = ["alpha", "beta", "gamma"]
+    table = pd.DataFrame({"term": terms, "z": [2.5, -1.0, -2.2], "delta": [1.0, -0.5, -1.0]})
+    fig = plot_keyness_grid({"Outlet A vs rest": table, "Outlet B vs rest": table}, n=2,
+                             group_of={"Outlet A": "chinese_state"})
+    a, b = fig.axes[:2]
+    assert to_hex(a.patches[0].get_facecolor()) == GROUP_COLOURS["chinese_state"]
+    assert to_hex(b.patches[0].get_facecolor()) != GROUP_COLOURS["chinese_state"]
+    assert a.get_title() == "Outlet A vs rest (chinese_state)"
