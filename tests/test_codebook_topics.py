@@ -360,3 +360,74 @@ def test_the_committed_dev_corpus_validation_reads_without_the_corpus(model):
     assert chosen["blocks"].split(" + ") == model.settings["blocks"]
     assert chosen["C"] == model.settings["C"]
     assert chosen["macro_f1"] == pytest.approx(model.meta["cv"]["macro_f1"], abs=1e-6)
+
+
+# ---------------------------------------------------------------------------------------
+# Notebook 03's export, targets, display forms and findings
+# ---------------------------------------------------------------------------------------
+def test_paragraph_topics_csv_carries_both_assignments(bundled, assigned, model):
+    """The committed export of notebook 03: k-means and codebook columns for every paragraph."""
+    export = pd.read_csv(analysis.config.ROOT / "data" / "processed" / "paragraph_topics.csv",
+                         dtype={"article_id": str}, keep_default_na=False)
+    probs = [f"p_{c}" for c in model.classes]
+    for col in [*KEYS, "text", "topic", "topic_label", "codebook_topic", "codebook_secondary",
+                "codebook_probability", *probs]:
+        assert col in export.columns, col
+    assert len(export) == len(bundled.paragraphs)
+    assert export["topic"].astype(int).ge(-1).all()
+    assert set(export["codebook_topic"]) <= set(model.classes)
+    assert set(export["codebook_secondary"]) <= set(model.classes) - {cb.OTHER} | {""}
+    np.testing.assert_allclose(export[probs].astype(float).sum(axis=1), 1.0, atol=1e-5)
+    mine = assigned.sort_values(KEYS)
+    assert (export["codebook_topic"].to_numpy() == mine["topic"].astype(str).to_numpy()).all()
+    np.testing.assert_allclose(export["codebook_probability"].astype(float),
+                               mine["probability"], atol=1e-5)
+
+
+def test_target_check_is_computed_from_the_tables(assigned):
+    dev = cv.read_validation()
+    local = cv.validate(assigned, HAND)
+    check = cv.target_check(dev, local).set_index("measure")
+    assert check.loc["macro-F1", "result"] == dev.macro_f1
+    assert check.loc["NMI", "result"] == local.nmi
+    assert check.loc["NMI", "n_paragraphs"] == local.n_compared
+    for m in check.index:
+        row = check.loc[m]
+        assert row["met"] == (row["result"] >= row["target"])
+        assert row["gap"] == pytest.approx(row["result"] - row["target"])
+    no_codes = cv.target_check(dev).set_index("measure").loc["NMI"]
+    assert no_codes["met"] is None and "not measured" in cv.describe_target(
+        cv.target_check(dev).iloc[1])
+    assert "missed by 0.070" in cv.describe_target(cv.target_check(dev).iloc[0])
+
+
+def test_wide_shares_and_largest_gap(bundled, assigned):
+    shares = cv.topic_shares(assigned, bundled.articles, by="outlet_group")
+    wide = cv.wide_codebook_shares(shares, by="outlet_group")
+    assert list(wide.columns[:2]) == ["articles", "paragraphs"]
+    assert wide["articles"].astype(int).sum() == len(bundled.articles)
+    assert wide["paragraphs"].astype(int).sum() == len(bundled.paragraphs)
+    gap = cv.largest_codebook_gap(shares, by="outlet_group")
+    diffs = shares.pivot(index="topic", columns="outlet_group", values="share")
+    assert gap["high_share"] - gap["low_share"] == pytest.approx(
+        (diffs.max(axis=1) - diffs.min(axis=1)).max())
+    one = shares[shares["outlet_group"] == shares["outlet_group"].iloc[0]]
+    assert cv.largest_codebook_gap(one, by="outlet_group") is None
+
+
+def test_findings_numbers_come_from_the_objects(bundled, assigned):
+    from analysis import topics
+
+    model = topics.TopicModel(random_state=0).fit(bundled)
+    dev = cv.read_validation()
+    local = cv.validate(assigned, HAND)
+    text = topics.findings_markdown(model, bundled.articles, model.validate(HAND),
+                                    assigned=assigned, dev=dev, local=local)
+    assert f"macro-F1 {dev.macro_f1:.3f}" in text
+    assert f"NMI {local.nmi:.3f}" in text
+    assert f"accuracy {dev.accuracy:.3f}" in text
+    agreement = cv.cluster_agreement(model.assignments_, assigned)
+    assert f"NMI {agreement['nmi']:.3f}" in text
+    without = topics.findings_markdown(model, bundled.articles, None, assigned=assigned, dev=dev)
+    assert "No hand-coded sample" in without
+    assert "Measurement" not in topics.findings_markdown(model, bundled.articles, None)

@@ -94,11 +94,16 @@ from .codebook_fit import (
 )
 from .codebook_fit import fit as fit_codebook
 from .codebook_validate import (
+    TARGETS,
     CodebookValidation,
     cluster_agreement,
     cluster_crosstab,
+    describe_target,
+    largest_codebook_gap,
     paragraph_table,
     read_validation,
+    target_check,
+    wide_codebook_shares,
 )
 from .codebook_validate import topic_shares as codebook_shares
 from .codebook_validate import validate as validate_codebook
@@ -125,6 +130,7 @@ from .model import (
     unit_table,
 )
 from .plots import (
+    plot_codebook_shares,
     plot_k_selection,
     plot_map,
     plot_outlet_heatmap,
@@ -164,6 +170,7 @@ __all__ = [
     "SELECTION_COLUMNS",
     "SMALL",
     "TOO_SHORT",
+    "TARGETS",
     "TOO_SHORT_LABEL",
     "CodebookModel",
     "CodebookValidation",
@@ -186,12 +193,14 @@ __all__ = [
     "codebook_shares",
     "cross_validate",
     "ctfidf",
+    "describe_target",
     "feasible_k",
     "findings_markdown",
     "fit_codebook",
     "fit_dev",
     "fit_minibatch",
     "hashing_vectorizer",
+    "largest_codebook_gap",
     "largest_gap",
     "load_model",
     "load_seeds",
@@ -200,6 +209,7 @@ __all__ = [
     "matrix_chunks",
     "n_distinct",
     "paragraph_table",
+    "plot_codebook_shares",
     "plot_k_selection",
     "plot_map",
     "plot_outlet_heatmap",
@@ -209,6 +219,7 @@ __all__ = [
     "select_k",
     "stability_boot",
     "stability_seed",
+    "target_check",
     "top_terms",
     "topic_colours",
     "topic_labels",
@@ -217,5 +228,6 @@ __all__ = [
     "unit_table",
     "validate",
     "validate_codebook",
+    "wide_codebook_shares",
     "wide_shares",
 ]

@@ -7,7 +7,8 @@ paragraph sample (accuracy, macro-F1, per-category precision / recall / F1, conf
 :func:`topic_shares` gives topic shares per outlet, outlet group or event (optionally per
 period) with the number of articles behind each share; :func:`cluster_crosstab` and
 :func:`cluster_agreement` relate the exploratory k-means clusters to the codebook topics, and
-:func:`paragraph_table` writes both assignments side by side (``paragraph_topics.csv``).
+:func:`paragraph_table` writes both assignments side by side (``paragraph_topics.csv``);
+:func:`target_check` says whether the targets of issue #14 are met, from the tables.
 """
 
 from __future__ import annotations
@@ -30,13 +31,18 @@ from ..handcoded import read_annotations
 from .codebook import KEYS, VALIDATION_DIR
 
 __all__ = [
+    "TARGETS",
     "CodebookValidation",
     "cluster_agreement",
     "cluster_crosstab",
+    "describe_target",
+    "largest_codebook_gap",
     "paragraph_table",
     "read_validation",
+    "target_check",
     "topic_shares",
     "validate",
+    "wide_codebook_shares",
 ]
 
 
@@ -365,3 +371,132 @@ def paragraph_table(kmeans_table: pd.DataFrame, codebook: pd.DataFrame) -> pd.Da
         "topic": "codebook_topic", "secondary": "codebook_secondary",
         "probability": "codebook_probability"})
     return kmeans_table.merge(right, on=KEYS, how="left", validate="one_to_one")
+
+
+# --------------------------------------------------------------------------------------
+# Targets
+# --------------------------------------------------------------------------------------
+#: The targets of issue #14: macro-F1 on the development corpus's ``test`` split, and the
+#: normalised mutual information with a corpus's own hand codes.
+TARGETS = {"macro_f1": 0.70, "nmi": 0.60}
+
+
+def target_check(dev: CodebookValidation, local: CodebookValidation | None = None
+                 ) -> pd.DataFrame:
+    """Whether the codebook topics reach the targets (:data:`TARGETS`), from the validation tables.
+
+    Parameters
+    ----------
+    dev : CodebookValidation
+        The out-of-sample validation (:func:`read_validation`): macro-F1 is checked there.
+    local : CodebookValidation, optional
+        The validation against the corpus's own hand codes (:func:`validate`): NMI is checked
+        there. None (no hand codes): that row says "not measured".
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``measure, sample, n_paragraphs, result, target, met, gap`` (``gap = result - target``;
+        ``met`` is None when the result is not available).
+
+    Examples
+    --------
+    >>> check = target_check(read_validation())
+    >>> check[["measure", "target"]].to_dict("list")
+    {'measure': ['macro-F1', 'NMI'], 'target': [0.7, 0.6]}
+    >>> bool(check["met"].iloc[0])
+    False
+    """
+    nmi = local.nmi if local is not None else float("nan")
+    rows = [("macro-F1", "development corpus, test split (AI coders)", dev.n_compared,
+             dev.macro_f1, TARGETS["macro_f1"]),
+            ("NMI", "this corpus's hand codes", local.n_compared if local is not None else 0,
+             nmi, TARGETS["nmi"])]
+    out = pd.DataFrame(rows, columns=["measure", "sample", "n_paragraphs", "result", "target"])
+    known = out["result"].notna()
+    out["met"] = pd.Series([bool(r >= t) if k else None for r, t, k in
+                            zip(out["result"], out["target"], known, strict=True)], dtype=object)
+    out["gap"] = out["result"] - out["target"]
+    return out
+
+
+def describe_target(row) -> str:
+    """One row of :func:`target_check` in words ("0.630 (target 0.70: missed by 0.070)").
+
+    Parameters
+    ----------
+    row : pandas.Series or namedtuple
+        A row of :func:`target_check`.
+
+    Returns
+    -------
+    str
+    """
+    if row.met is None:
+        return f"not measured (target {row.target:.2f})"
+    verdict = "met" if row.met else f"missed by {-row.gap:.3f}"
+    return f"{row.result:.3f} (target {row.target:.2f}: {verdict})"
+
+
+# --------------------------------------------------------------------------------------
+# Display forms of the shares
+# --------------------------------------------------------------------------------------
+def wide_codebook_shares(shares: pd.DataFrame, *, by: str = "outlet") -> pd.DataFrame:
+    """Display form of :func:`topic_shares`: one row per group, one column per category.
+
+    Parameters
+    ----------
+    shares : pandas.DataFrame
+        Output of :func:`topic_shares` (without ``period``, or with ``by="period"`` to show
+        one row per period of a single group).
+    by : str, default "outlet"
+
+    Returns
+    -------
+    pandas.DataFrame of str
+        Cells ``"43% (6)"`` (share of the group's paragraphs, paragraphs); the columns
+        ``articles`` and ``paragraphs`` give what stands behind each row.
+    """
+    cats = list(pd.unique(shares["topic"]))
+    cell = shares["share"].map(lambda v: "–" if pd.isna(v) else f"{v:.0%}") + \
+        " (" + shares["n"].astype(str) + ")"
+    wide = shares.assign(cell=cell).pivot(index=by, columns="topic", values="cell")[cats]
+    first = shares.drop_duplicates(by).set_index(by)
+    wide.insert(0, "paragraphs", first.loc[wide.index, "n_paragraphs"].astype(str))
+    wide.insert(0, "articles", first.loc[wide.index, "n_articles"].astype(str))
+    wide.columns.name = "topic"
+    return wide
+
+
+def largest_codebook_gap(shares: pd.DataFrame, *, by: str = "outlet_group") -> pd.Series | None:
+    """The category whose paragraph share differs most between two groups.
+
+    Parameters
+    ----------
+    shares : pandas.DataFrame
+        Output of :func:`topic_shares` (no ``period``).
+    by : str, default "outlet_group"
+
+    Returns
+    -------
+    pandas.Series or None
+        ``topic, high, high_share, high_n, high_paragraphs, high_articles`` and the same for
+        ``low`` (the groups with the highest and lowest share); None with fewer than two groups
+        holding paragraphs. Ties go to the category listed first, then to the group sorted first.
+    """
+    rows = shares[shares["n_paragraphs"] > 0]
+    if rows[by].nunique() < 2:
+        return None
+    order = {c: i for i, c in enumerate(pd.unique(rows["topic"]))}
+    ranked = rows.assign(order=rows["topic"].map(order)).sort_values(
+        ["order", "share", by], ascending=[True, False, True], kind="stable")
+    high = ranked.groupby("order").head(1).set_index("order")
+    low = ranked.groupby("order").tail(1).set_index("order")
+    t = (high["share"] - low["share"]).round(12).idxmax()
+    out = {"topic": high.loc[t, "topic"]}
+    for side, frame in (("high", high), ("low", low)):
+        out.update({side: frame.loc[t, by], f"{side}_share": float(frame.loc[t, "share"]),
+                    f"{side}_n": int(frame.loc[t, "n"]),
+                    f"{side}_paragraphs": int(frame.loc[t, "n_paragraphs"]),
+                    f"{side}_articles": int(frame.loc[t, "n_articles"])})
+    return pd.Series(out)
