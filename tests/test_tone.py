@@ -397,3 +397,13 @@ def test_target_check_reads_the_committed_out_of_sample_table():
     assert checks.loc["sentence-level Spearman", "met"] == (row["spearman"] >= tone.TARGETS["spearman"])
     assert (checks["shortfall"] >= 0).all()
     assert (checks.loc[checks["met"], "shortfall"] == 0).all()
+
+
+def test_tone_by_topic_prefers_the_codebook_topic(table):
+    topics = table[["article_id", "paragraph"]].drop_duplicates().assign(
+        topic=0, topic_label="kmeans", codebook_topic=lambda d: np.where(d["paragraph"] % 2, "taiwan", "other"))
+    out = tone.tone_by_topic(table, topics, by="outlet", value="framing")
+    assert set(out["topic"]) == {"taiwan", "other"} and set(out["scheme"]) == {"codebook"}
+    assert out["n_sentences"].sum() == len(table)
+    old = tone.tone_by_topic(table, topics.drop(columns="codebook_topic"), by="outlet", value="framing")
+    assert set(old["scheme"]) == {"k-means"}

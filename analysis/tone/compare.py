@@ -300,29 +300,42 @@ def comparison_table(
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS).astype({c: "Int64" for c in counts})
 
 
-def tone_by_topic(table: pd.DataFrame, topics: pd.DataFrame | None, *, by: str = "outlet", value: str = "tone") -> pd.DataFrame | None:
+def tone_by_topic(table: pd.DataFrame, topics: pd.DataFrame | None, *, by: str = "outlet",
+                  value: str = "tone") -> pd.DataFrame | None:
     """Mean ``value`` per topic and group, joining topic assignments on article + paragraph.
+
+    The topic is the codebook topic (``codebook_topic``, the suite's measurement, notebook 03)
+    when the assignments carry it; otherwise the exploratory k-means cluster (``topic``,
+    ``topic_label``), as in exports written before the codebook classifier.
 
     Parameters
     ----------
     table : pandas.DataFrame
         From :func:`sentence_table`.
     topics : pandas.DataFrame or None
-        ``article_id, paragraph, topic, topic_label`` (notebook 03's export). None gives None.
+        Notebook 03's export (:func:`read_topics`): ``article_id, paragraph`` and
+        ``codebook_topic``, or ``topic, topic_label``. None gives None.
     by : str, default "outlet"
     value : str, default "tone"
 
     Returns
     -------
     pandas.DataFrame or None
-        ``topic``, ``topic_label``, ``by``, ``n_articles``, ``n_sentences``, ``mean``; sorted
-        by topic then group.
+        ``topic``, ``topic_label`` (the category again for codebook topics), ``scheme``
+        (``"codebook"`` or ``"k-means"``), ``by``, ``n_articles``, ``n_sentences``, ``mean``;
+        sorted by topic then group.
     """
     if topics is None or topics.empty:
         return None
-    t = topics[["article_id", "paragraph", "topic", "topic_label"]].astype({"article_id": str})
+    if "codebook_topic" in topics.columns:
+        t = topics[["article_id", "paragraph", "codebook_topic"]].assign(
+            topic=lambda d: d["codebook_topic"].astype(str),
+            topic_label=lambda d: d["codebook_topic"].astype(str), scheme="codebook")
+    else:
+        t = topics[["article_id", "paragraph", "topic", "topic_label"]].assign(scheme="k-means")
+    t = t[["article_id", "paragraph", "topic", "topic_label", "scheme"]].astype({"article_id": str})
     joined = table.merge(t, on=["article_id", "paragraph"], how="inner", validate="many_to_one")
-    out = joined.groupby(["topic", "topic_label", by], sort=True).agg(
+    out = joined.groupby(["topic", "topic_label", "scheme", by], sort=True).agg(
         n_articles=("article_id", "nunique"), n_sentences=(value, "size"), mean=(value, "mean")
     )
     return out.reset_index()
@@ -374,7 +387,9 @@ def read_topics(processed: str | Path) -> pd.DataFrame | None:
     Returns
     -------
     pandas.DataFrame or None
-        ``paragraph_topics.csv`` with ``article_id`` as str.
+        ``paragraph_topics.csv`` with ``article_id`` as str: the k-means columns ``topic,
+        topic_label`` and, when written by the current notebook 03, the codebook columns
+        ``codebook_topic``, ``codebook_secondary``, ``codebook_probability``, ``p_<category>``.
     """
     path = Path(processed) / "paragraph_topics.csv"
     if not path.is_file():

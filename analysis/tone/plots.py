@@ -133,6 +133,8 @@ def plot_group_tone(estimates: pd.DataFrame, articles: pd.DataFrame, *, by: str 
 def plot_topic_tone(topic_table: pd.DataFrame, *, by: str = "outlet"):
     """Heatmap of mean tone per topic (rows) and group (columns), annotated with n sentences.
 
+    Rows are labelled by the codebook category, or by ``"id: label"`` for k-means clusters.
+
     Parameters
     ----------
     topic_table : pandas.DataFrame
@@ -145,7 +147,8 @@ def plot_topic_tone(topic_table: pd.DataFrame, *, by: str = "outlet"):
     """
     import matplotlib.pyplot as plt
 
-    t = topic_table.assign(row=topic_table["topic"].astype(str) + ": " + topic_table["topic_label"].astype(str))
+    topic, label = topic_table["topic"].astype(str), topic_table["topic_label"].astype(str)
+    t = topic_table.assign(row=topic.where(topic == label, topic + ": " + label))
     mean = t.pivot_table(index="row", columns=by, values="mean", aggfunc="first")
     n = t.pivot_table(index="row", columns=by, values="n_sentences", aggfunc="first")
     fig, ax = plt.subplots(figsize=(2.5 + 1.1 * mean.shape[1], 1.2 + 0.5 * mean.shape[0]))

@@ -14,6 +14,16 @@ units), ``shares`` (topic shares by group and period, map coordinates), ``plots`
 ``model`` (:class:`TopicModel`) and ``findings`` (the notebook's findings text). Every public
 name is importable from ``analysis.topics``.
 
+The k-means topics are an exploratory map. The **measurement** is the codebook-topic classifier:
+``codebook`` (the committed model, seeds, :func:`assign_topics`), ``codebook_validate``
+(validation against hand codes, shares with their articles, the crosstab with the k-means map)
+and ``codebook_fit`` (fitting on the development corpus; ``python -m
+analysis.topics.codebook_fit {cv,fit,score-test} --dev-corpus PATH``). Their public names are
+importable from ``analysis.topics`` too; three that would clash with the k-means names are
+re-exported as ``codebook_shares`` (:func:`codebook_validate.topic_shares`),
+``validate_codebook`` (:func:`codebook_validate.validate`) and ``fit_codebook``
+(:func:`codebook_fit.fit`).
+
 Choosing k
 ----------
 :func:`select_k` scores every candidate k by
@@ -68,6 +78,35 @@ chunk by chunk. Memory is one chunk's matrix, a bounded buffer and the
 
 from __future__ import annotations
 
+from .codebook import (
+    CodebookModel,
+    article_chunks,
+    assign_chunks,
+    assign_topics,
+    codebook_categories,
+    load_model,
+    load_seeds,
+)
+from .codebook_fit import (
+    cross_validate,
+    fit_dev,
+    score_test,
+)
+from .codebook_fit import fit as fit_codebook
+from .codebook_validate import (
+    TARGETS,
+    CodebookValidation,
+    cluster_agreement,
+    cluster_crosstab,
+    describe_target,
+    largest_codebook_gap,
+    paragraph_table,
+    read_validation,
+    target_check,
+    wide_codebook_shares,
+)
+from .codebook_validate import topic_shares as codebook_shares
+from .codebook_validate import validate as validate_codebook
 from .findings import (
     findings_markdown,
 )
@@ -91,6 +130,7 @@ from .model import (
     unit_table,
 )
 from .plots import (
+    plot_codebook_shares,
     plot_k_selection,
     plot_map,
     plot_outlet_heatmap,
@@ -127,37 +167,59 @@ from .validate import (
 
 __all__ = [
     "METHODS",
-    "MinibatchTopics",
     "SELECTION_COLUMNS",
     "SMALL",
     "TOO_SHORT",
+    "TARGETS",
     "TOO_SHORT_LABEL",
+    "CodebookModel",
+    "CodebookValidation",
+    "MinibatchTopics",
     "TopicModel",
     "Validation",
+    "article_chunks",
     "articles_per_period",
+    "assign_chunks",
+    "assign_topics",
     "auto_components",
     "canonical_labels",
     "central_units",
     "centroid_similarity",
     "choose_k",
     "cluster",
+    "cluster_agreement",
+    "cluster_crosstab",
+    "codebook_categories",
+    "codebook_shares",
+    "cross_validate",
     "ctfidf",
+    "describe_target",
     "feasible_k",
     "findings_markdown",
+    "fit_codebook",
+    "fit_dev",
     "fit_minibatch",
     "hashing_vectorizer",
+    "largest_codebook_gap",
     "largest_gap",
+    "load_model",
+    "load_seeds",
     "lsa",
     "map_coordinates",
     "matrix_chunks",
     "n_distinct",
+    "paragraph_table",
+    "plot_codebook_shares",
     "plot_k_selection",
     "plot_map",
     "plot_outlet_heatmap",
     "plot_topics_over_time",
+    "read_validation",
+    "score_test",
     "select_k",
     "stability_boot",
     "stability_seed",
+    "target_check",
     "top_terms",
     "topic_colours",
     "topic_labels",
@@ -165,5 +227,7 @@ __all__ = [
     "topics_over_time",
     "unit_table",
     "validate",
+    "validate_codebook",
+    "wide_codebook_shares",
     "wide_shares",
 ]

@@ -222,3 +222,50 @@ def plot_topics_over_time(over_time: pd.DataFrame) -> plt.Figure:
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     return fig
+
+
+def plot_codebook_shares(shares: pd.DataFrame, *, by: str = "outlet",
+                         annotate_max: int = 200) -> plt.Figure:
+    """Heatmap of codebook-topic shares: rows = groups (or periods), columns = categories.
+
+    Each row is labelled with the number of articles behind it; cells show the share of the
+    row's paragraphs and, below it, the number of paragraphs (as long as there are at most
+    ``annotate_max`` cells).
+
+    Parameters
+    ----------
+    shares : pandas.DataFrame
+        Output of :func:`analysis.topics.codebook_shares` (``by`` or ``period``, ``topic``,
+        ``n``, ``share``, ``n_articles``).
+    by : str, default "outlet"
+        The row column (``"period"`` for shares over time).
+    annotate_max : int, default 200
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    cats = list(pd.unique(shares["topic"]))
+    share = shares.pivot(index=by, columns="topic", values="share").reindex(columns=cats)
+    count = shares.pivot(index=by, columns="topic", values="n").reindex(columns=cats)
+    n_art = shares.groupby(by)["n_articles"].first().loc[share.index]
+    n_rows, n_cols = share.shape
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.0 * n_cols + 3), max(2.5, 0.45 * n_rows + 2.0)))
+    values = share.to_numpy(dtype=float)
+    top = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
+    im = ax.imshow(values, cmap="Blues", vmin=0, vmax=max(top, 1e-9), aspect="auto")
+    ax.set_yticks(range(n_rows), [f"{_short(str(r), 30)} ({int(n)} art.)"
+                                  for r, n in zip(share.index, n_art, strict=True)])
+    ax.set_xticks(range(n_cols), [_wrap(str(c).replace("_", " ")) for c in cats], fontsize=8,
+                  rotation=0 if n_cols <= 8 else 90)
+    if n_rows * n_cols <= annotate_max:
+        for i in range(n_rows):
+            for j in range(n_cols):
+                v = values[i, j]
+                if np.isfinite(v):
+                    ax.text(j, i, f"{v:.0%}\n({int(count.iat[i, j])})", ha="center",
+                            va="center", fontsize=7, color="white" if v > 0.6 * top else "black")
+    fig.colorbar(im, ax=ax, label="share of the paragraphs", fraction=0.04)
+    ax.set_title(f"Codebook topics by {by.replace('_', ' ')} (paragraphs in brackets)")
+    fig.tight_layout()
+    return fig
