@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..outputs import md_escape
 from .shares import articles_per_period
 from .validate import Validation
 
@@ -29,7 +30,8 @@ def findings_markdown(model, articles: pd.DataFrame, validation: Validation | No
     -------
     str
         Markdown: size, what the outlets' handful of articles supports, stability, time,
-        validation and what the topics can show.
+        validation and what the topics can show. Outlet groups go through
+        :func:`analysis.outputs.md_escape`.
     """
 
     per_period = articles_per_period(articles, by="outlet", freq="M").sum(axis=1)
@@ -39,7 +41,7 @@ def findings_markdown(model, articles: pd.DataFrame, validation: Validation | No
     stab = chosen.loc[model.k_, "stability_boot"] if model.k_ in chosen.index else float("nan")
     return f"""
 - **Size.** {len(articles)} article(s) from {len(per_outlet)} outlet(s)
-  ({", ".join(f"{n} {g}" for g, n in per_group.items())}); {len(model.units_)} paragraphs, of which
+  ({", ".join(f"{n} {md_escape(g)}" for g, n in per_group.items())}); {len(model.units_)} paragraphs, of which
   {len(model.fit_rows_)} were clustered. The topics describe these paragraphs; they are not
   estimates of what the outlets cover in general.
 - **Outlets are a handful of articles.** Each outlet is represented by {_span(per_outlet)}
