@@ -144,15 +144,19 @@ def _norm(s: pd.Series) -> pd.Series:
     return s.str.replace(r"\s+", " ", regex=True).str.strip().str.rstrip(".")
 
 
+_FIRST_DAY, _LAST_DAY = (f"{d:%Y-%m-%d}" for d in clean.DATE_RANGE)
+
+
 def _parse_dates(values: pd.Series) -> pd.Series:
-    """Parse manifest / table dates: ISO prefix fast path, then other formats; NaT if unreadable."""
+    """Parse manifest / table dates: ISO prefix fast path, then other formats; NaT if unreadable
+    or outside :data:`analysis.clean.DATE_RANGE`."""
     s = values.astype("string").str.strip()
     iso = s.str.extract(r"^(\d{4}-\d{2}-\d{2})")[0]
-    out = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
+    out = clean.ns_dates(pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce"))
     rest = out.isna() & s.notna()
     if rest.any():
         out[rest] = clean.parse_text_date(s[rest])
-    return out.astype("datetime64[ns]")
+    return out
 
 
 def _genre(values: pd.Series) -> pd.Series:
@@ -176,7 +180,8 @@ def _metadata(raw: pd.DataFrame, found: pd.DataFrame) -> tuple[pd.DataFrame, pd.
         aid, val = art.at[i, "article_id"], art.at[i, "published"]
         td = text_date.iat[i]
         use = f"; the date in the text ({td:%Y-%m-%d}) is used" if pd.notna(td) else "; published is NaT"
-        warn_input(f"{raw['source'].iat[i]}: date {val!r} cannot be read as a date{use}. Write dates as YYYY-MM-DD.")
+        warn_input(f"{raw['source'].iat[i]}: date {val!r} cannot be read as a date from {_FIRST_DAY} "
+                   f"to {_LAST_DAY}{use}. Write dates as YYYY-MM-DD.")
         conflicts.append((aid, "published", val, None if pd.isna(td) else f"{td:%Y-%m-%d}",
                           "manifest date unreadable"))
     both = np.flatnonzero((parsed.notna() & text_date.notna() & (parsed.dt.normalize() != text_date)).to_numpy())
@@ -185,6 +190,15 @@ def _metadata(raw: pd.DataFrame, found: pd.DataFrame) -> tuple[pd.DataFrame, pd.
                      parsed.iloc[both].dt.strftime("%Y-%m-%d").to_numpy(dtype=object),
                      text_date.iloc[both].dt.strftime("%Y-%m-%d").to_numpy(dtype=object),
                      ["manifest wins"] * len(both), strict=True)
+    outside = found["date_outside"] if "date_outside" in found else pd.Series(pd.NA, index=found.index)
+    for i in np.flatnonzero(outside.notna().to_numpy()):
+        stamp = outside.iat[i]
+        if pd.isna(parsed.iat[i]):  # the manifest has no date either: say why it is unknown
+            warn_input(f"{raw['source'].iat[i]}: the date in the text ({stamp!r}) is not between {_FIRST_DAY} "
+                       f"and {_LAST_DAY}; it is treated as unknown. Correct the text or give the date "
+                       "in the manifest.")
+        conflicts.append((art.at[i, "article_id"], "published", art.at[i, "published"], stamp,
+                          "text date out of range"))
     art["published"] = parsed.dt.normalize().fillna(text_date).astype("datetime64[ns]")
     art["date_source"] = np.where(
         parsed.notna(), "manifest", np.where(text_date.notna(), "text", "unknown")

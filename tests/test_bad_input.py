@@ -317,3 +317,32 @@ def test_every_input_is_loaded_or_skipped(tmp_path_factory, files):
         assert name in messages
     for text, aid in zip(corpus.articles["text"], corpus.articles["article_id"], strict=True):
         assert text.strip(), aid
+
+
+@pytest.mark.parametrize("date", ["9999-12-31", "0001-01-01", "December 31, 9999", "3000-01-01T00:00"])
+def test_date_outside_the_datetime_range_is_nat_with_warning(tmp_path, date):
+    """A date pandas cannot hold in nanoseconds is missing, with a warning naming the row (#16)."""
+    write(tmp_path, "manifest.csv", MANIFEST_HEADER + f'a,AP,international,"{date}",,news,x\n'
+          + "b,AP,international,2025-10-28,,news,x\n")
+    write(tmp_path, "a.txt", BODY)
+    write(tmp_path, "b.txt", BODY + " More.")
+    corpus, msgs = load_quietly(tmp_path)
+    published = corpus.articles.set_index("article_id")["published"]
+    assert pd.isna(published["a"]) and published["b"] == pd.Timestamp("2025-10-28")
+    assert any("a.txt" in m and date in m and "2262-04-11" in m for m in msgs), msgs
+    assert list(corpus.conflicts["manifest_value"]) == [date]
+
+
+def test_date_stamp_outside_the_datetime_range_in_a_table(tmp_path):
+    """``date 3000-01-01`` printed in the text of a table row: unknown date, warning naming the row."""
+    path = tmp_path / "corpus.csv"
+    pd.DataFrame({"id": ["a", "b"], "outlet": ["AP", "AP"],
+                  "text": ["date 3000-01-01\n\n" + BODY, "date 2025-10-28\n\n" + BODY + " More."]}
+                 ).to_csv(path, index=False)
+    corpus, msgs = load_quietly(path)
+    published = corpus.articles.set_index("article_id")["published"]
+    assert pd.isna(published["a"]) and published["b"] == pd.Timestamp("2025-10-28")
+    assert any("corpus.csv:row 1" in m and "date 3000-01-01" in m for m in msgs), msgs
+    row = corpus.conflicts.iloc[0]
+    assert (row["article_id"], row["text_value"], row["note"]) == ("a", "date 3000-01-01",
+                                                                   "text date out of range")
