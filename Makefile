@@ -19,6 +19,17 @@ OUT ?=
 ANNOTATIONS ?=
 SIZES ?=
 
+# User-given paths reach Python as single-quoted shell words built from the variable's raw text
+# ($(value ...): make expands nothing in it) with each ' written as '\'' : no shell evaluates a
+# backtick, $(...) or quote in CORPUS, OUT or ANNOTATIONS, and a quote in a path works.
+# $(call arg,--out,VAR) gives --out='<raw value>' (the = form also keeps a leading '-' a value),
+# or nothing when VAR is empty.
+# They are not exported either: make would expand a command-line value to put it in a recipe's
+# environment (running any $(shell ...) in it).
+unexport CORPUS OUT ANNOTATIONS SIZES
+shq = '$(subst ','\'',$(1))'
+arg = $(if $(value $(2)),$(1)=$(call shq,$(value $(2))))
+
 .PHONY: setup run test unit nbval lint report bench clean
 
 setup: $(STAMP)
@@ -35,7 +46,7 @@ $(STAMP): requirements.txt requirements-lock.txt pyproject.toml
 ## Execute every notebook in numeric order. CORPUS=path OUT=dir runs on another corpus
 ## and writes everything under OUT, leaving the committed outputs untouched.
 run: $(STAMP)
-	$(BIN)/python -m analysis.runner $(if $(CORPUS),--corpus "$(CORPUS)") $(if $(OUT),--out "$(OUT)") $(if $(ANNOTATIONS),--annotations "$(ANNOTATIONS)")
+	$(BIN)/python -m analysis.runner $(call arg,--corpus,CORPUS) $(call arg,--out,OUT) $(call arg,--annotations,ANNOTATIONS)
 
 ## Lint, unit tests, the Examples sections of the package (doctest) and nbval (full output
 ## comparison) in one pytest session.
@@ -52,10 +63,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check analysis tests notebooks benchmarks
 
 report: $(STAMP)
-	$(BIN)/python -m analysis.report $(if $(OUT),--out "$(OUT)")
+	$(BIN)/python -m analysis.report $(call arg,--out,OUT)
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py $(if $(SIZES),--sizes $(SIZES))
+	$(BIN)/python benchmarks/run.py $(if $(value SIZES),--sizes $(foreach s,$(value SIZES),$(call shq,$(s))))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build report
