@@ -2,7 +2,8 @@
 
 :func:`load_corpus` is the one entry point. ``source`` is either
 
-* a folder of ``.txt`` files (searched recursively; hidden files ignored) with an optional
+* a folder of ``.txt`` files (searched recursively; hidden files and folders, and symbolic links
+  leading out of it or to a folder, are not read but listed in ``skipped``) with an optional
   ``manifest.csv`` next to them or in the folder (one row per article: ``article_id`` = file
   stem, plus any of ``outlet``, ``outlet_group``, ``published``, ``headline``, ``genre``,
   ``byline``, ``dateline``, ``attribution``), or

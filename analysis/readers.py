@@ -8,6 +8,7 @@ them. A source with nothing loadable raises :class:`CorpusError`.
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from pathlib import Path
 
@@ -20,6 +21,7 @@ __all__ = [
     "CorpusWarning",
     "METADATA_COLUMNS",
     "empty_table",
+    "list_folder",
     "read_folder",
     "read_manifest",
     "read_table",
@@ -169,13 +171,80 @@ def read_manifest(path: str | Path) -> pd.DataFrame:
     return out
 
 
+def _link_reason(path: Path, root: Path) -> str | None:
+    """Why a symbolic link is not read (None: it leads to a regular file inside ``root``)."""
+    target = path.resolve()
+    if not target.exists():
+        return "broken symbolic link"
+    if not target.is_relative_to(root):
+        return "symbolic link leading out of the corpus folder (not followed): copy the file in"
+    if target.is_dir():
+        return ("symbolic link to a folder (not followed; the folder's files are read where "
+                "they are)")
+    return None if target.is_file() else "symbolic link to something that is not a regular file"
+
+
+def list_folder(folder: str | Path) -> tuple[list[Path], list[tuple[str, str]]]:
+    """The files of a corpus folder to read, and every entry that is not read, with its reason.
+
+    Sub-folders are searched recursively. Not read: hidden files and folders (names starting
+    with "."; a hidden folder is listed once, not its content), symbolic links that lead out
+    of ``folder``, are broken, or lead to a folder (links are never followed into folders, so
+    there are no loops), and anything that is not a regular file (pipes, sockets, devices). A
+    symbolic link to a regular file inside ``folder`` is read.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        The corpus folder.
+
+    Returns
+    -------
+    files : list of pathlib.Path
+        Regular files (or links to one inside ``folder``), sorted.
+    skipped : list of tuple(str, str)
+        ``(path relative to folder, reason)`` of each entry not read.
+    """
+    folder = Path(folder)
+    root = folder.resolve()
+    files, skipped = [], []
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append((current.relative_to(folder).as_posix(), f"unreadable folder ({exc.strerror})"))
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            rel = path.relative_to(folder).as_posix()
+            if entry.name.startswith("."):
+                kind = "folder" if entry.is_dir(follow_symlinks=False) else "file"
+                skipped.append((rel, f"hidden {kind} (names starting with '.' are not read)"))
+            elif entry.is_symlink():
+                reason = _link_reason(path, root)
+                if reason is None:
+                    files.append(path)
+                else:
+                    skipped.append((rel, reason))
+            elif entry.is_dir(follow_symlinks=False):
+                pending.append(path)
+            elif entry.is_file(follow_symlinks=False):
+                files.append(path)
+            else:
+                skipped.append((rel, "not a regular file (a pipe, socket or device)"))
+    return sorted(files), sorted(skipped)
+
+
 def read_folder(folder: str | Path, manifest: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read a folder of ``.txt`` files and its optional manifest.
 
     Parameters
     ----------
     folder : str or pathlib.Path
-        Folder searched recursively for ``.txt`` files (hidden files and folders ignored).
+        Folder searched recursively for ``.txt`` files (what is not read, and why: see
+        :func:`list_folder`; each such entry is in ``skipped``).
     manifest : str or pathlib.Path, optional
         Manifest CSV; default ``folder/manifest.csv`` when it exists.
 
@@ -190,11 +259,10 @@ def read_folder(folder: str | Path, manifest: str | Path | None = None) -> tuple
     folder = Path(folder)
     manifest_path = Path(manifest) if manifest is not None else folder / "manifest.csv"
     man = read_manifest(manifest_path) if manifest_path.exists() else None
-    rows, skipped = [], []
-    files = sorted(
-        p for p in folder.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
+    rows = []
+    files, skipped = list_folder(folder)
+    for rel, reason in skipped:
+        warn_input(f"{rel}: skipped, {reason}.")
     seen: dict[str, str] = {}
     for p in files:
         rel = p.relative_to(folder).as_posix()

@@ -346,3 +346,36 @@ def test_date_stamp_outside_the_datetime_range_in_a_table(tmp_path):
     row = corpus.conflicts.iloc[0]
     assert (row["article_id"], row["text_value"], row["note"]) == ("a", "date 3000-01-01",
                                                                    "text date out of range")
+
+
+def test_links_out_of_the_folder_hidden_entries_and_pipes_are_listed_not_read(tmp_path):
+    """Issue #16: no link is followed out of the corpus folder, and nothing is dropped silently."""
+    import os
+
+    outside = tmp_path / "outside"
+    write(outside, "secret.txt", "SECRET " + BODY)
+    corpus_dir = tmp_path / "corpus"
+    write(corpus_dir, "a.txt", BODY)
+    write(corpus_dir, "sub/b.txt", BODY + " Second article.")
+    write(corpus_dir, ".hidden.txt", BODY)
+    write(corpus_dir, ".git/objects/x.txt", BODY)
+    (corpus_dir / "passwd.txt").symlink_to(outside / "secret.txt")
+    (corpus_dir / "etc.txt").symlink_to("/etc/passwd")
+    (corpus_dir / "more").symlink_to(outside, target_is_directory=True)
+    (corpus_dir / "loop").symlink_to(corpus_dir / "sub", target_is_directory=True)
+    (corpus_dir / "gone.txt").symlink_to(corpus_dir / "missing.txt")
+    (corpus_dir / "alias.txt").symlink_to(corpus_dir / "sub" / "b.txt")  # inside: read
+    os.mkfifo(corpus_dir / "pipe.txt")
+    corpus, msgs = load_quietly(corpus_dir)
+    assert sorted(corpus.articles["source"]) == ["a.txt", "alias.txt", "sub/b.txt"]
+    assert not corpus.articles["text"].str.contains("SECRET|root:", regex=True).any()
+    reasons = dict(zip(corpus.skipped["source"], corpus.skipped["reason"], strict=True))
+    assert set(reasons) == {".hidden.txt", ".git", "passwd.txt", "etc.txt", "more", "loop",
+                            "gone.txt", "pipe.txt"}
+    assert "hidden file" in reasons[".hidden.txt"] and "hidden folder" in reasons[".git"]
+    for name in ("passwd.txt", "etc.txt", "more"):
+        assert "out of the corpus folder" in reasons[name]
+    assert "to a folder" in reasons["loop"] and "broken" in reasons["gone.txt"]
+    assert "not a regular file" in reasons["pipe.txt"]
+    for name in reasons:
+        assert any(m.startswith(f"{name}: skipped") for m in msgs), name
