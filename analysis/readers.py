@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -341,6 +342,23 @@ def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     return pd.DataFrame.from_records(records), bad
 
 
+def _table_error(name: str, suffix: str, exc: Exception) -> str:
+    """A table reader's error in words: which line or row is malformed, and what to do."""
+    text = " ".join(str(exc).split())
+    shape = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
+    if shape:
+        expected, line, saw = shape.groups()
+        return (f"read_table: {name} line {line} has {saw} fields but the header has {expected}; "
+                "put text that holds the separator in double quotes, or fix that line.")
+    unclosed = re.search(r"EOF inside string starting at row (\d+)", text)
+    if unclosed:
+        return (f"read_table: {name} row {unclosed.group(1)} opens a double quote that is never "
+                'closed; close it (a quote inside a quoted field is written twice: "").')
+    if isinstance(exc, pd.errors.EmptyDataError):
+        return f"read_table: {name} is empty; give a table with a header row and one row per article."
+    return f"read_table: {name} cannot be read as a {suffix} table ({text}); check that it is one."
+
+
 def read_table(
     path: str | Path,
     *,
@@ -399,7 +417,7 @@ def read_table(
     except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError, ValueError) as exc:
         if isinstance(exc, CorpusError):
             raise
-        raise CorpusError(f"{path.name} cannot be read as a {suffix} table ({exc}).") from exc
+        raise CorpusError(_table_error(path.name, suffix, exc)) from exc
     raw, more = standardize_table(
         df, path.name, text_column=text_column, id_column=id_column,
         outlet_column=outlet_column, date_column=date_column, headline_column=headline_column,

@@ -379,3 +379,19 @@ def test_links_out_of_the_folder_hidden_entries_and_pipes_are_listed_not_read(tm
     assert "not a regular file" in reasons["pipe.txt"]
     for name in reasons:
         assert any(m.startswith(f"{name}: skipped") for m in msgs), name
+
+
+@pytest.mark.parametrize("content, message", [
+    ("id,text,outlet\n1,some text here,AP\n2,x,y,z\n",
+     "read_table: corpus.csv line 3 has 4 fields but the header has 3; put text that holds"),
+    ('id,text,outlet\n1,some text here,AP\n2,"never closed, text\n3,a,b\n',
+     "read_table: corpus.csv row 2 opens a double quote that is never closed"),
+    ("", "read_table: corpus.csv is empty"),
+])
+def test_malformed_csv_names_the_line_and_the_fix(tmp_path, content, message):
+    """Issue #16: the parser's shape errors in words, naming the line or row and what to do."""
+    write(tmp_path, "corpus.csv", content)
+    with pytest.raises(CorpusError) as err:
+        load_corpus(tmp_path / "corpus.csv")
+    assert str(err.value).startswith(message)
+    assert "C error" not in str(err.value)
