@@ -19,7 +19,8 @@ Everything is then built by :func:`from_frame`, which runs the same stage functi
 Bad input never disappears silently. A problem with one input (an empty, binary or undecodable
 file, a file type that is not read, a manifest row without a file, a table row without text,
 a repeated id) skips that input with a :class:`CorpusWarning` naming it and a row in
-``Corpus.skipped``. Decoding falls back from UTF-8 to cp1252 and then latin-1 with a warning
+``Corpus.skipped`` (past 20 warnings of one kind, one more warning counts the rest). Decoding
+falls back from UTF-8 to cp1252 and then latin-1 with a warning
 (the encoding used is in ``articles.encoding``); a UTF-8 BOM is stripped and CRLF line ends are
 normalised silently. A file without a manifest row is loaded with unknown metadata and a
 warning. An unreadable date becomes NaT with a warning and a row in ``conflicts``. Two
@@ -50,6 +51,7 @@ from .readers import (
     read_manifest,
     read_table,
     standardize_table,
+    summarised_warnings,
     warn_input,
 )
 
@@ -401,12 +403,13 @@ def from_frame(
     CorpusError
         If no text column is found, or nothing is loadable.
     """
-    raw, bad = standardize_table(
-        df, "data frame", text_column=text_column, id_column=id_column,
-        outlet_column=outlet_column, date_column=date_column, headline_column=headline_column,
-    )
-    given = pd.DataFrame(bad, columns=["source", "reason"]).astype(object)
-    return _build(raw, given, duplicate_threshold)
+    with summarised_warnings():
+        raw, bad = standardize_table(
+            df, "data frame", text_column=text_column, id_column=id_column,
+            outlet_column=outlet_column, date_column=date_column, headline_column=headline_column,
+        )
+        given = pd.DataFrame(bad, columns=["source", "reason"]).astype(object)
+        return _build(raw, given, duplicate_threshold)
 
 
 def _nothing_loadable(skipped_rows: list[tuple[str, str]]) -> None:
@@ -557,22 +560,23 @@ def load_corpus(
             f"corpus {str(source)!r} does not exist. Give a folder of .txt files or a "
             "CSV/JSONL/Parquet file."
         )
-    if path.is_dir():
-        raw, skipped = read_folder(path, manifest)
-    else:
-        raw, skipped = read_table(
-            path, text_column=text_column, id_column=id_column, outlet_column=outlet_column,
-            date_column=date_column, headline_column=headline_column,
-        )
-    if raw.empty:
-        detail = "; ".join(f"{s}: {r}" for s, r in skipped.itertuples(index=False, name=None))
-        raise CorpusError(
-            f"nothing loadable in {path.name!r}" + (f" ({detail})" if detail else " (no .txt files)")
-            + ". Give .txt files with text, or a table with a text column."
-        )
-    box = [raw]
-    del raw
-    return _build(box, skipped, duplicate_threshold)
+    with summarised_warnings():
+        if path.is_dir():
+            raw, skipped = read_folder(path, manifest)
+        else:
+            raw, skipped = read_table(
+                path, text_column=text_column, id_column=id_column, outlet_column=outlet_column,
+                date_column=date_column, headline_column=headline_column,
+            )
+        if raw.empty:
+            detail = "; ".join(f"{s}: {r}" for s, r in skipped.itertuples(index=False, name=None))
+            raise CorpusError(
+                f"nothing loadable in {path.name!r}" + (f" ({detail})" if detail else " (no .txt files)")
+                + ". Give .txt files with text, or a table with a text column."
+            )
+        box = [raw]
+        del raw
+        return _build(box, skipped, duplicate_threshold)
 
 
 def summary_table(corpus: Corpus, decimals: int = 3) -> pd.DataFrame:

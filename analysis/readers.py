@@ -7,10 +7,13 @@ them. A source with nothing loadable raises :class:`CorpusError`.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import os
 import re
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +30,14 @@ __all__ = [
     "read_manifest",
     "read_table",
     "standardize_table",
+    "summarised_warnings",
     "warn_input",
 ]
+
+#: Warnings of one kind shown in full per load (:func:`summarised_warnings`); one more sums up the rest.
+WARNING_LIMIT = 20
+#: Counts of warnings by kind in the current :func:`summarised_warnings` scope (None: no scope).
+_WARNED: contextvars.ContextVar[dict[str, list] | None] = contextvars.ContextVar("_WARNED", default=None)
 
 #: Recognised column names, first match wins (case-insensitive).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -65,9 +74,51 @@ def empty_table(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
+def _kind(msg: str) -> str:
+    """What a warning says without the input it names: 'x.txt: skipped, empty file.' -> 'skipped, empty file.'."""
+    rest = msg.split(": ", 1)[-1]
+    return re.sub(r"'[^']*'|\([^)]*\)|\d+", "_", rest)
+
+
 def warn_input(msg: str) -> None:
-    """Warn (:class:`CorpusWarning`) about one input, pointing at the caller of the reader."""
+    """Warn (:class:`CorpusWarning`) about one input, pointing at the caller of the reader.
+
+    Inside :func:`summarised_warnings`, only the first :data:`WARNING_LIMIT` warnings of
+    each kind are shown; the scope's end sums up the others.
+    """
+    counts = _WARNED.get()
+    if counts is not None:
+        seen = counts.setdefault(_kind(msg), [0, msg])
+        seen[0] += 1
+        if seen[0] > WARNING_LIMIT:
+            return
     warnings.warn(msg, CorpusWarning, stacklevel=3)
+
+
+@contextlib.contextmanager
+def summarised_warnings() -> Iterator[None]:
+    """Show at most :data:`WARNING_LIMIT` input warnings of each kind, then one that counts the rest.
+
+    A folder of 10,000 files without manifest rows gives 21 warnings, not 10,000 (every
+    skipped input is still in ``Corpus.skipped``, every date problem in ``conflicts``).
+    :func:`analysis.corpus.load_corpus` and :func:`analysis.corpus.from_frame` load inside it.
+
+    Yields
+    ------
+    None
+    """
+    token = _WARNED.set({})
+    try:
+        yield
+    finally:
+        counts = _WARNED.get() or {}
+        _WARNED.reset(token)
+        for n, first in counts.values():
+            if n > WARNING_LIMIT:
+                warnings.warn(
+                    f"{n - WARNING_LIMIT} more warning(s) like the first {WARNING_LIMIT} of this kind "
+                    f"were not shown ({first}); see corpus.skipped and corpus.conflicts for every "
+                    "input and row.", CorpusWarning, stacklevel=3)
 
 
 def _decode(data: bytes, name: str) -> tuple[str | None, str]:

@@ -395,3 +395,21 @@ def test_malformed_csv_names_the_line_and_the_fix(tmp_path, content, message):
         load_corpus(tmp_path / "corpus.csv")
     assert str(err.value).startswith(message)
     assert "C error" not in str(err.value)
+
+
+def test_repeated_warnings_are_summed_up_after_twenty(tmp_path):
+    """Issue #16: 30 empty files give 20 warnings naming them and one counting the other 10;
+    every one is still in skipped, and a warning of another kind is still shown."""
+    for i in range(30):
+        write(tmp_path, f"empty{i:02d}.txt", "")
+    write(tmp_path, "a.txt", BODY)
+    write(tmp_path, "manifest.csv", MANIFEST_HEADER + "a,AP,international,9999-12-31,,news,x\n")
+    corpus, msgs = load_quietly(tmp_path)
+    assert len(corpus.skipped) == 30
+    named = [m for m in msgs if m.startswith("empty") and m.endswith("skipped, empty file.")]
+    assert len(named) == 20
+    summary = [m for m in msgs if m.startswith("10 more warning(s)")]
+    assert len(summary) == 1 and "empty file" in summary[0]
+    assert any("9999-12-31" in m for m in msgs)
+    corpus, msgs = load_quietly(tmp_path)  # a new load shows them again
+    assert len([m for m in msgs if m.startswith("empty")]) == 20
