@@ -154,6 +154,12 @@ def _decode(data: bytes, name: str) -> tuple[str | None, str]:
     return None, "undecodable text"  # pragma: no cover - latin-1 decodes any bytes
 
 
+def _bom_encoding(path: Path) -> str:
+    """``"utf-16"`` for a file that starts with a UTF-16 byte order mark, else ``"utf-8-sig"``."""
+    with path.open("rb") as fh:
+        return "utf-16" if fh.read(2) in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+
+
 def _find_column(columns: list[str], key: str, given: str | None, where: str) -> str | None:
     if given is not None:
         if given not in columns:
@@ -192,7 +198,7 @@ def read_manifest(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=_bom_encoding(path))
     except UnicodeDecodeError:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="cp1252")
         warn_input(f"{path.name}: not valid UTF-8; read as cp1252. Re-save it as UTF-8.")
@@ -371,13 +377,15 @@ def read_folder(folder: str | Path, manifest: str | Path | None = None) -> tuple
 
 def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """JSON lines (one object per line; bad lines are listed), or a ``.json`` array of objects."""
+    encoding = _bom_encoding(path)
     for lines in (False, True) if path.suffix.lower() == ".json" else (True,):
         try:
-            return pd.read_json(path, lines=lines, dtype=False), []
+            with path.open(encoding=encoding) as fh:
+                return pd.read_json(fh, lines=lines, dtype=False), []
         except ValueError:
             pass
     records, bad = [], []
-    with path.open(encoding="utf-8-sig", errors="replace") as fh:
+    with path.open(encoding=encoding, errors="replace") as fh:
         for i, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
@@ -448,14 +456,17 @@ def read_table(
     try:
         if suffix in {".csv", ".tsv"}:
             sep = "\t" if suffix == ".tsv" else ","
+            bom = _bom_encoding(path)
+            encoding = "utf-16" if bom == "utf-16" else encoding
             try:
-                df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding="utf-8-sig")
+                df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding=bom)
             except UnicodeDecodeError:
                 df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding="cp1252")
                 encoding = "cp1252"
                 warn_input(f"{path.name}: not valid UTF-8; read as cp1252. Re-save it as UTF-8.")
         elif suffix in {".jsonl", ".ndjson", ".json"}:
             df, bad = _read_jsonl(path)
+            encoding = "utf-16" if _bom_encoding(path) == "utf-16" else encoding
             for src, reason in bad:
                 warn_input(f"{src}: skipped, {reason}. Fix that line or remove it.")
         elif suffix in {".parquet", ".pq"}:

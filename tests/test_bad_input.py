@@ -413,3 +413,27 @@ def test_repeated_warnings_are_summed_up_after_twenty(tmp_path):
     assert any("9999-12-31" in m for m in msgs)
     corpus, msgs = load_quietly(tmp_path)  # a new load shows them again
     assert len([m for m in msgs if m.startswith("empty")]) == 20
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "manifest"])
+def test_utf16_tables_and_manifests_are_read(tmp_path, fmt):
+    """Issue #16: a table or manifest saved as UTF-16 (with its byte order mark, as Excel and
+    Windows tools write it) is read as text, not as NUL-ridden column names."""
+    frame = pd.DataFrame({"id": ["a", "b"], "text": [BODY, BODY + " Second article."],
+                          "outlet": ["新华社", "AP"]})
+    if fmt == "csv":
+        path = tmp_path / "t.csv"
+        frame.to_csv(path, index=False, encoding="utf-16")
+    elif fmt == "jsonl":
+        path = tmp_path / "t.jsonl"
+        path.write_text(frame.to_json(orient="records", lines=True, force_ascii=False), encoding="utf-16")
+    else:
+        path = tmp_path
+        for aid, text in zip(frame["id"], frame["text"], strict=True):
+            write(tmp_path, f"{aid}.txt", text)
+        (tmp_path / "manifest.csv").write_text("article_id,outlet\na,新华社\nb,AP\n", encoding="utf-16")
+    corpus, msgs = load_quietly(path)
+    assert corpus.articles.set_index("article_id")["outlet"].to_dict() == {"a": "新华社", "b": "AP"}
+    assert not [m for m in msgs if "cp1252" in m]
+    if fmt != "manifest":
+        assert set(corpus.articles["encoding"]) == {"utf-16"}
