@@ -21,6 +21,17 @@ SIZES ?=
 
 DEV_CORPUS ?= ../shared/dev-corpus
 
+# User-given paths reach Python as single-quoted shell words built from the variable's raw text
+# ($(value ...): make expands nothing in it) with each ' written as '\'' : no shell evaluates a
+# backtick, $(...) or quote in CORPUS, OUT or ANNOTATIONS, and a quote in a path works.
+# $(call arg,--out,VAR) gives --out='<raw value>' (the = form also keeps a leading '-' a value),
+# or nothing when VAR is empty.
+# They are not exported either: make would expand a command-line value to put it in a recipe's
+# environment (running any $(shell ...) in it).
+unexport CORPUS OUT ANNOTATIONS SIZES DEV_CORPUS
+shq = '$(subst ','\'',$(1))'
+arg = $(if $(value $(2)),$(1)=$(call shq,$(value $(2))))
+
 .PHONY: setup run test unit nbval lint report bench models validate clean
 
 setup: $(STAMP)
@@ -37,7 +48,7 @@ $(STAMP): requirements.txt requirements-lock.txt pyproject.toml
 ## Execute every notebook in numeric order. CORPUS=path OUT=dir runs on another corpus
 ## and writes everything under OUT, leaving the committed outputs untouched.
 run: $(STAMP)
-	$(BIN)/python -m analysis.runner $(if $(CORPUS),--corpus "$(CORPUS)") $(if $(OUT),--out "$(OUT)") $(if $(ANNOTATIONS),--annotations "$(ANNOTATIONS)")
+	$(BIN)/python -m analysis.runner $(call arg,--corpus,CORPUS) $(call arg,--out,OUT) $(call arg,--annotations,ANNOTATIONS)
 
 ## Lint, unit tests, the Examples sections of the package (doctest) and nbval (full output
 ## comparison) in one pytest session.
@@ -54,20 +65,20 @@ lint: $(STAMP)
 	$(BIN)/ruff check analysis tests notebooks benchmarks
 
 report: $(STAMP)
-	$(BIN)/python -m analysis.report $(if $(OUT),--out "$(OUT)")
+	$(BIN)/python -m analysis.report $(call arg,--out,OUT)
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py $(if $(SIZES),--sizes $(SIZES))
+	$(BIN)/python benchmarks/run.py $(if $(value SIZES),--sizes $(foreach s,$(value SIZES),$(call shq,$(s))))
 
 ## Refit the committed models from the development corpus (not distributed; DEV_CORPUS=folder).
 models: $(STAMP)
-	$(BIN)/python -m analysis.tone.devcheck fit --dev-corpus "$(DEV_CORPUS)"
+	$(BIN)/python -m analysis.tone.devcheck fit $(call arg,--dev-corpus,DEV_CORPUS)
 
 ## Score the development corpus's locked test split with the committed models (once per reported
 ## method; results committed in data/validation/). Never use it to choose or tune anything.
 validate: $(STAMP)
-	$(BIN)/python -m analysis.tone.devcheck cv --dev-corpus "$(DEV_CORPUS)"
-	$(BIN)/python -m analysis.tone.devcheck validate --dev-corpus "$(DEV_CORPUS)"
+	$(BIN)/python -m analysis.tone.devcheck cv $(call arg,--dev-corpus,DEV_CORPUS)
+	$(BIN)/python -m analysis.tone.devcheck validate $(call arg,--dev-corpus,DEV_CORPUS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build report

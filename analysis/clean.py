@@ -59,6 +59,7 @@ __all__ = [
     "clean_texts",
     "extract_metadata",
     "normalize_text",
+    "ns_dates",
     "parse_text_date",
 ]
 
@@ -397,6 +398,53 @@ def _clean_block(arr: pa.Array, labels: np.ndarray) -> tuple[pa.Array, tuple | N
 _DATE_IN_TEXT = re.compile(r"(\d{4})[./-](\d{1,2})[./-](\d{1,2})")
 
 
+#: Earliest and latest date a ``datetime64[ns]`` column can hold (pandas' Timestamp range).
+DATE_RANGE = (pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D"))
+
+
+def ns_dates(dates: pd.Series) -> pd.Series:
+    """Dates as ``datetime64[ns]``, NaT where a date lies outside :data:`DATE_RANGE`.
+
+    pandas parses ``9999-12-31`` or ``0001-01-01`` at a coarser unit; converting such a date to
+    nanoseconds raises ``OutOfBoundsDatetime``. Here it becomes missing instead (the callers warn).
+
+    Parameters
+    ----------
+    dates : pandas.Series of datetime64 (any unit)
+
+    Returns
+    -------
+    pandas.Series of datetime64[ns]
+    """
+    lo, hi = DATE_RANGE
+    inside = dates.isna() | ((dates >= lo) & (dates <= hi))
+    return dates.where(inside).astype("datetime64[ns]")
+
+
+def _text_dates(values: pd.Series) -> pd.Series:
+    """The date written in each line, at whatever unit pandas parses it (may lie outside DATE_RANGE)."""
+    values = values.astype(object).fillna("").astype(str)
+    ymd = values.str.extract(_DATE_IN_TEXT)
+    iso = ymd[0] + "-" + ymd[1].str.zfill(2) + "-" + ymd[2].str.zfill(2)
+    out = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
+    rest = out.isna() & values.str.len().gt(0)
+    if rest.any():
+        words = values[rest].str.extract(
+            r"(" + _MONTH + r"\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+" + _MONTH + r",?\s+\d{4})",
+            flags=re.IGNORECASE,
+        )[0]
+        words = words.str.replace(".", "", regex=False).str.replace(",", "", regex=False)
+        words = words.str.replace(r"\bSept\b", "Sep", regex=True)
+        parsed = pd.Series(pd.NaT, index=words.index, dtype="datetime64[s]")
+        for fmt in ("%b %d %Y", "%B %d %Y", "%d %b %Y", "%d %B %Y"):
+            todo = parsed.isna() & words.notna()
+            if not todo.any():
+                break
+            parsed[todo] = pd.to_datetime(words[todo], format=fmt, errors="coerce").astype("datetime64[s]")
+        out[rest] = parsed
+    return out
+
+
 def parse_text_date(values: pd.Series) -> pd.Series:
     """Parse the date out of removed date stamps and timestamp lines.
 
@@ -410,28 +458,9 @@ def parse_text_date(values: pd.Series) -> pd.Series:
     -------
     pandas.Series of datetime64
         The calendar date written in the line (local to the outlet, time of day dropped),
-        NaT where none can be read.
+        NaT where none can be read or where it lies outside :data:`DATE_RANGE`.
     """
-    values = values.astype(object).fillna("").astype(str)
-    ymd = values.str.extract(_DATE_IN_TEXT)
-    iso = ymd[0] + "-" + ymd[1].str.zfill(2) + "-" + ymd[2].str.zfill(2)
-    out = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
-    rest = out.isna() & values.str.len().gt(0)
-    if rest.any():
-        words = values[rest].str.extract(
-            r"(" + _MONTH + r"\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+" + _MONTH + r",?\s+\d{4})",
-            flags=re.IGNORECASE,
-        )[0]
-        words = words.str.replace(".", "", regex=False).str.replace(",", "", regex=False)
-        words = words.str.replace(r"\bSept\b", "Sep", regex=True)
-        parsed = pd.Series(pd.NaT, index=words.index, dtype="datetime64[ns]")
-        for fmt in ("%b %d %Y", "%B %d %Y", "%d %b %Y", "%d %B %Y"):
-            todo = parsed.isna() & words.notna()
-            if not todo.any():
-                break
-            parsed[todo] = pd.to_datetime(words[todo], format=fmt, errors="coerce")
-        out[rest] = parsed
-    return out.astype("datetime64[ns]")
+    return ns_dates(_text_dates(values))
 
 
 def extract_metadata(removed: pd.DataFrame, ids: pd.Index | None = None) -> pd.DataFrame:
@@ -448,8 +477,10 @@ def extract_metadata(removed: pd.DataFrame, ids: pd.Index | None = None) -> pd.D
     -------
     pandas.DataFrame
         Indexed by article id, columns ``headline``, ``byline`` (without "By:"), ``dateline``
-        (the first wire dateline, else the first timestamp line, as written) and ``date`` (datetime64, from the first date stamp or timestamp; NaT if none).
-        Missing values are ``<NA>``.
+        (the first wire dateline, else the first timestamp line, as written), ``date``
+        (datetime64, from the first date stamp or timestamp; NaT if none) and
+        ``date_outside`` (the first stamp whose date lies outside :data:`DATE_RANGE` and was
+        dropped, as written). Missing values are ``<NA>``.
     """
     ids = pd.Index(removed["article_id"].unique() if ids is None else ids, name="article_id")
     out = pd.DataFrame(index=ids)
@@ -465,7 +496,11 @@ def extract_metadata(removed: pd.DataFrame, ids: pd.Index | None = None) -> pd.D
     dl = first("dateline").fillna(first("timestamp"))
     out["dateline"] = dl.astype("string")
     dated = removed[removed["reason"].isin(["date stamp", "timestamp"])]
-    dates = parse_text_date(dated["line"])
+    written = _text_dates(dated["line"])
+    dates = ns_dates(written)
+    outside = dated.loc[written.notna() & dates.isna(), ["article_id", "line"]]
     dates = dates.groupby(dated["article_id"].to_numpy()).first() if len(dated) else dates
     out["date"] = pd.Series(dates).reindex(ids).astype("datetime64[ns]").to_numpy()
+    out["date_outside"] = (outside.groupby("article_id", sort=False)["line"].first()
+                           .reindex(ids).astype("string"))
     return out

@@ -2,7 +2,8 @@
 
 :func:`load_corpus` is the one entry point. ``source`` is either
 
-* a folder of ``.txt`` files (searched recursively; hidden files ignored) with an optional
+* a folder of ``.txt`` files (searched recursively; hidden files and folders, and symbolic links
+  leading out of it or to a folder, are not read but listed in ``skipped``) with an optional
   ``manifest.csv`` next to them or in the folder (one row per article: ``article_id`` = file
   stem, plus any of ``outlet``, ``outlet_group``, ``published``, ``headline``, ``genre``,
   ``byline``, ``dateline``, ``attribution``), or
@@ -18,8 +19,10 @@ Everything is then built by :func:`from_frame`, which runs the same stage functi
 Bad input never disappears silently. A problem with one input (an empty, binary or undecodable
 file, a file type that is not read, a manifest row without a file, a table row without text,
 a repeated id) skips that input with a :class:`CorpusWarning` naming it and a row in
-``Corpus.skipped``. Decoding falls back from UTF-8 to cp1252 and then latin-1 with a warning
-(the encoding used is in ``articles.encoding``); a UTF-8 BOM is stripped and CRLF line ends are
+``Corpus.skipped`` (past 20 warnings of one kind, one more warning counts the rest). Decoding
+falls back from UTF-8 to cp1252 and then latin-1 with a warning
+(the encoding used is in ``articles.encoding``); a file, table or manifest with a UTF-16 byte
+order mark is read as UTF-16; a UTF-8 BOM is stripped and CRLF line ends are
 normalised silently. A file without a manifest row is loaded with unknown metadata and a
 warning. An unreadable date becomes NaT with a warning and a row in ``conflicts``. Two
 identical files are both loaded; the later one (by id) gets ``duplicate_of`` = the earlier.
@@ -49,6 +52,7 @@ from .readers import (
     read_manifest,
     read_table,
     standardize_table,
+    summarised_warnings,
     warn_input,
 )
 
@@ -144,15 +148,19 @@ def _norm(s: pd.Series) -> pd.Series:
     return s.str.replace(r"\s+", " ", regex=True).str.strip().str.rstrip(".")
 
 
+_FIRST_DAY, _LAST_DAY = (f"{d:%Y-%m-%d}" for d in clean.DATE_RANGE)
+
+
 def _parse_dates(values: pd.Series) -> pd.Series:
-    """Parse manifest / table dates: ISO prefix fast path, then other formats; NaT if unreadable."""
+    """Parse manifest / table dates: ISO prefix fast path, then other formats; NaT if unreadable
+    or outside :data:`analysis.clean.DATE_RANGE`."""
     s = values.astype("string").str.strip()
     iso = s.str.extract(r"^(\d{4}-\d{2}-\d{2})")[0]
-    out = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
+    out = clean.ns_dates(pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce"))
     rest = out.isna() & s.notna()
     if rest.any():
         out[rest] = clean.parse_text_date(s[rest])
-    return out.astype("datetime64[ns]")
+    return out
 
 
 def _genre(values: pd.Series) -> pd.Series:
@@ -176,7 +184,8 @@ def _metadata(raw: pd.DataFrame, found: pd.DataFrame) -> tuple[pd.DataFrame, pd.
         aid, val = art.at[i, "article_id"], art.at[i, "published"]
         td = text_date.iat[i]
         use = f"; the date in the text ({td:%Y-%m-%d}) is used" if pd.notna(td) else "; published is NaT"
-        warn_input(f"{raw['source'].iat[i]}: date {val!r} cannot be read as a date{use}. Write dates as YYYY-MM-DD.")
+        warn_input(f"{raw['source'].iat[i]}: date {val!r} cannot be read as a date from {_FIRST_DAY} "
+                   f"to {_LAST_DAY}{use}. Write dates as YYYY-MM-DD.")
         conflicts.append((aid, "published", val, None if pd.isna(td) else f"{td:%Y-%m-%d}",
                           "manifest date unreadable"))
     both = np.flatnonzero((parsed.notna() & text_date.notna() & (parsed.dt.normalize() != text_date)).to_numpy())
@@ -185,6 +194,15 @@ def _metadata(raw: pd.DataFrame, found: pd.DataFrame) -> tuple[pd.DataFrame, pd.
                      parsed.iloc[both].dt.strftime("%Y-%m-%d").to_numpy(dtype=object),
                      text_date.iloc[both].dt.strftime("%Y-%m-%d").to_numpy(dtype=object),
                      ["manifest wins"] * len(both), strict=True)
+    outside = found["date_outside"] if "date_outside" in found else pd.Series(pd.NA, index=found.index)
+    for i in np.flatnonzero(outside.notna().to_numpy()):
+        stamp = outside.iat[i]
+        if pd.isna(parsed.iat[i]):  # the manifest has no date either: say why it is unknown
+            warn_input(f"{raw['source'].iat[i]}: the date in the text ({stamp!r}) is not between {_FIRST_DAY} "
+                       f"and {_LAST_DAY}; it is treated as unknown. Correct the text or give the date "
+                       "in the manifest.")
+        conflicts.append((art.at[i, "article_id"], "published", art.at[i, "published"], stamp,
+                          "text date out of range"))
     art["published"] = parsed.dt.normalize().fillna(text_date).astype("datetime64[ns]")
     art["date_source"] = np.where(
         parsed.notna(), "manifest", np.where(text_date.notna(), "text", "unknown")
@@ -386,12 +404,13 @@ def from_frame(
     CorpusError
         If no text column is found, or nothing is loadable.
     """
-    raw, bad = standardize_table(
-        df, "data frame", text_column=text_column, id_column=id_column,
-        outlet_column=outlet_column, date_column=date_column, headline_column=headline_column,
-    )
-    given = pd.DataFrame(bad, columns=["source", "reason"]).astype(object)
-    return _build(raw, given, duplicate_threshold)
+    with summarised_warnings():
+        raw, bad = standardize_table(
+            df, "data frame", text_column=text_column, id_column=id_column,
+            outlet_column=outlet_column, date_column=date_column, headline_column=headline_column,
+        )
+        given = pd.DataFrame(bad, columns=["source", "reason"]).astype(object)
+        return _build(raw, given, duplicate_threshold)
 
 
 def _nothing_loadable(skipped_rows: list[tuple[str, str]]) -> None:
@@ -542,22 +561,23 @@ def load_corpus(
             f"corpus {str(source)!r} does not exist. Give a folder of .txt files or a "
             "CSV/JSONL/Parquet file."
         )
-    if path.is_dir():
-        raw, skipped = read_folder(path, manifest)
-    else:
-        raw, skipped = read_table(
-            path, text_column=text_column, id_column=id_column, outlet_column=outlet_column,
-            date_column=date_column, headline_column=headline_column,
-        )
-    if raw.empty:
-        detail = "; ".join(f"{s}: {r}" for s, r in skipped.itertuples(index=False, name=None))
-        raise CorpusError(
-            f"nothing loadable in {path.name!r}" + (f" ({detail})" if detail else " (no .txt files)")
-            + ". Give .txt files with text, or a table with a text column."
-        )
-    box = [raw]
-    del raw
-    return _build(box, skipped, duplicate_threshold)
+    with summarised_warnings():
+        if path.is_dir():
+            raw, skipped = read_folder(path, manifest)
+        else:
+            raw, skipped = read_table(
+                path, text_column=text_column, id_column=id_column, outlet_column=outlet_column,
+                date_column=date_column, headline_column=headline_column,
+            )
+        if raw.empty:
+            detail = "; ".join(f"{s}: {r}" for s, r in skipped.itertuples(index=False, name=None))
+            raise CorpusError(
+                f"nothing loadable in {path.name!r}" + (f" ({detail})" if detail else " (no .txt files)")
+                + ". Give .txt files with text, or a table with a text column."
+            )
+        box = [raw]
+        del raw
+        return _build(box, skipped, duplicate_threshold)
 
 
 def summary_table(corpus: Corpus, decimals: int = 3) -> pd.DataFrame:

@@ -21,6 +21,10 @@ STYLE = {
     "axes.grid": False,
     "svg.hashsalt": "china-us-news",
     "path.simplify": True,
+    # Corpus strings (outlets, terms, topic labels, headlines) are drawn as written: "US$" or
+    # "$x$" in an outlet name is text, not mathtext (which would also fail on an unpaired "$").
+    # The suite draws no math of its own.
+    "text.parse_math": False,
 }
 
 #: Colours per outlet group, used by every plot that distinguishes them.
@@ -28,7 +32,12 @@ GROUP_COLOURS = {INTERNATIONAL: "#1f77b4", CHINESE_STATE: "#d62728"}
 
 
 def use_style() -> None:
-    """Apply the suite's fixed matplotlib style (call once at the top of a notebook)."""
+    """Apply the suite's fixed matplotlib style (call once at the top of a notebook).
+
+    Besides fixing sizes and fonts, it turns mathtext off (``text.parse_math``): every
+    label, title and legend entry is drawn literally, whatever ``$`` signs a corpus puts
+    in outlet names or terms.
+    """
     mpl.rcParams.update(STYLE)
 
 

@@ -7,8 +7,13 @@ them. A source with nothing loadable raises :class:`CorpusError`.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
+import os
+import re
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -20,12 +25,19 @@ __all__ = [
     "CorpusWarning",
     "METADATA_COLUMNS",
     "empty_table",
+    "list_folder",
     "read_folder",
     "read_manifest",
     "read_table",
     "standardize_table",
+    "summarised_warnings",
     "warn_input",
 ]
+
+#: Warnings of one kind shown in full per load (:func:`summarised_warnings`); one more sums up the rest.
+WARNING_LIMIT = 20
+#: Counts of warnings by kind in the current :func:`summarised_warnings` scope (None: no scope).
+_WARNED: contextvars.ContextVar[dict[str, list] | None] = contextvars.ContextVar("_WARNED", default=None)
 
 #: Recognised column names, first match wins (case-insensitive).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -62,9 +74,51 @@ def empty_table(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
+def _kind(msg: str) -> str:
+    """What a warning says without the input it names: 'x.txt: skipped, empty file.' -> 'skipped, empty file.'."""
+    rest = msg.split(": ", 1)[-1]
+    return re.sub(r"'[^']*'|\([^)]*\)|\d+", "_", rest)
+
+
 def warn_input(msg: str) -> None:
-    """Warn (:class:`CorpusWarning`) about one input, pointing at the caller of the reader."""
+    """Warn (:class:`CorpusWarning`) about one input, pointing at the caller of the reader.
+
+    Inside :func:`summarised_warnings`, only the first :data:`WARNING_LIMIT` warnings of
+    each kind are shown; the scope's end sums up the others.
+    """
+    counts = _WARNED.get()
+    if counts is not None:
+        seen = counts.setdefault(_kind(msg), [0, msg])
+        seen[0] += 1
+        if seen[0] > WARNING_LIMIT:
+            return
     warnings.warn(msg, CorpusWarning, stacklevel=3)
+
+
+@contextlib.contextmanager
+def summarised_warnings() -> Iterator[None]:
+    """Show at most :data:`WARNING_LIMIT` input warnings of each kind, then one that counts the rest.
+
+    A folder of 10,000 files without manifest rows gives 21 warnings, not 10,000 (every
+    skipped input is still in ``Corpus.skipped``, every date problem in ``conflicts``).
+    :func:`analysis.corpus.load_corpus` and :func:`analysis.corpus.from_frame` load inside it.
+
+    Yields
+    ------
+    None
+    """
+    token = _WARNED.set({})
+    try:
+        yield
+    finally:
+        counts = _WARNED.get() or {}
+        _WARNED.reset(token)
+        for n, first in counts.values():
+            if n > WARNING_LIMIT:
+                warnings.warn(
+                    f"{n - WARNING_LIMIT} more warning(s) like the first {WARNING_LIMIT} of this kind "
+                    f"were not shown ({first}); see corpus.skipped and corpus.conflicts for every "
+                    "input and row.", CorpusWarning, stacklevel=3)
 
 
 def _decode(data: bytes, name: str) -> tuple[str | None, str]:
@@ -98,6 +152,12 @@ def _decode(data: bytes, name: str) -> tuple[str | None, str]:
         )
         return text, enc
     return None, "undecodable text"  # pragma: no cover - latin-1 decodes any bytes
+
+
+def _bom_encoding(path: Path) -> str:
+    """``"utf-16"`` for a file that starts with a UTF-16 byte order mark, else ``"utf-8-sig"``."""
+    with path.open("rb") as fh:
+        return "utf-16" if fh.read(2) in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
 
 
 def _find_column(columns: list[str], key: str, given: str | None, where: str) -> str | None:
@@ -138,7 +198,7 @@ def read_manifest(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=_bom_encoding(path))
     except UnicodeDecodeError:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="cp1252")
         warn_input(f"{path.name}: not valid UTF-8; read as cp1252. Re-save it as UTF-8.")
@@ -169,13 +229,80 @@ def read_manifest(path: str | Path) -> pd.DataFrame:
     return out
 
 
+def _link_reason(path: Path, root: Path) -> str | None:
+    """Why a symbolic link is not read (None: it leads to a regular file inside ``root``)."""
+    target = path.resolve()
+    if not target.exists():
+        return "broken symbolic link"
+    if not target.is_relative_to(root):
+        return "symbolic link leading out of the corpus folder (not followed): copy the file in"
+    if target.is_dir():
+        return ("symbolic link to a folder (not followed; the folder's files are read where "
+                "they are)")
+    return None if target.is_file() else "symbolic link to something that is not a regular file"
+
+
+def list_folder(folder: str | Path) -> tuple[list[Path], list[tuple[str, str]]]:
+    """The files of a corpus folder to read, and every entry that is not read, with its reason.
+
+    Sub-folders are searched recursively. Not read: hidden files and folders (names starting
+    with "."; a hidden folder is listed once, not its content), symbolic links that lead out
+    of ``folder``, are broken, or lead to a folder (links are never followed into folders, so
+    there are no loops), and anything that is not a regular file (pipes, sockets, devices). A
+    symbolic link to a regular file inside ``folder`` is read.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        The corpus folder.
+
+    Returns
+    -------
+    files : list of pathlib.Path
+        Regular files (or links to one inside ``folder``), sorted.
+    skipped : list of tuple(str, str)
+        ``(path relative to folder, reason)`` of each entry not read.
+    """
+    folder = Path(folder)
+    root = folder.resolve()
+    files, skipped = [], []
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append((current.relative_to(folder).as_posix(), f"unreadable folder ({exc.strerror})"))
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            rel = path.relative_to(folder).as_posix()
+            if entry.name.startswith("."):
+                kind = "folder" if entry.is_dir(follow_symlinks=False) else "file"
+                skipped.append((rel, f"hidden {kind} (names starting with '.' are not read)"))
+            elif entry.is_symlink():
+                reason = _link_reason(path, root)
+                if reason is None:
+                    files.append(path)
+                else:
+                    skipped.append((rel, reason))
+            elif entry.is_dir(follow_symlinks=False):
+                pending.append(path)
+            elif entry.is_file(follow_symlinks=False):
+                files.append(path)
+            else:
+                skipped.append((rel, "not a regular file (a pipe, socket or device)"))
+    return sorted(files), sorted(skipped)
+
+
 def read_folder(folder: str | Path, manifest: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read a folder of ``.txt`` files and its optional manifest.
 
     Parameters
     ----------
     folder : str or pathlib.Path
-        Folder searched recursively for ``.txt`` files (hidden files and folders ignored).
+        Folder searched recursively for ``.txt`` files (what is not read, and why: see
+        :func:`list_folder`; each such entry is in ``skipped``).
     manifest : str or pathlib.Path, optional
         Manifest CSV; default ``folder/manifest.csv`` when it exists.
 
@@ -190,11 +317,10 @@ def read_folder(folder: str | Path, manifest: str | Path | None = None) -> tuple
     folder = Path(folder)
     manifest_path = Path(manifest) if manifest is not None else folder / "manifest.csv"
     man = read_manifest(manifest_path) if manifest_path.exists() else None
-    rows, skipped = [], []
-    files = sorted(
-        p for p in folder.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
+    rows = []
+    files, skipped = list_folder(folder)
+    for rel, reason in skipped:
+        warn_input(f"{rel}: skipped, {reason}.")
     seen: dict[str, str] = {}
     for p in files:
         rel = p.relative_to(folder).as_posix()
@@ -251,13 +377,15 @@ def read_folder(folder: str | Path, manifest: str | Path | None = None) -> tuple
 
 def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """JSON lines (one object per line; bad lines are listed), or a ``.json`` array of objects."""
+    encoding = _bom_encoding(path)
     for lines in (False, True) if path.suffix.lower() == ".json" else (True,):
         try:
-            return pd.read_json(path, lines=lines, dtype=False), []
+            with path.open(encoding=encoding) as fh:
+                return pd.read_json(fh, lines=lines, dtype=False), []
         except ValueError:
             pass
     records, bad = [], []
-    with path.open(encoding="utf-8-sig", errors="replace") as fh:
+    with path.open(encoding=encoding, errors="replace") as fh:
         for i, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
@@ -271,6 +399,23 @@ def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
                 continue
             records.append(obj)
     return pd.DataFrame.from_records(records), bad
+
+
+def _table_error(name: str, suffix: str, exc: Exception) -> str:
+    """A table reader's error in words: which line or row is malformed, and what to do."""
+    text = " ".join(str(exc).split())
+    shape = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
+    if shape:
+        expected, line, saw = shape.groups()
+        return (f"read_table: {name} line {line} has {saw} fields but the header has {expected}; "
+                "put text that holds the separator in double quotes, or fix that line.")
+    unclosed = re.search(r"EOF inside string starting at row (\d+)", text)
+    if unclosed:
+        return (f"read_table: {name} row {unclosed.group(1)} opens a double quote that is never "
+                'closed; close it (a quote inside a quoted field is written twice: "").')
+    if isinstance(exc, pd.errors.EmptyDataError):
+        return f"read_table: {name} is empty; give a table with a header row and one row per article."
+    return f"read_table: {name} cannot be read as a {suffix} table ({text}); check that it is one."
 
 
 def read_table(
@@ -311,14 +456,17 @@ def read_table(
     try:
         if suffix in {".csv", ".tsv"}:
             sep = "\t" if suffix == ".tsv" else ","
+            bom = _bom_encoding(path)
+            encoding = "utf-16" if bom == "utf-16" else encoding
             try:
-                df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding="utf-8-sig")
+                df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding=bom)
             except UnicodeDecodeError:
                 df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding="cp1252")
                 encoding = "cp1252"
                 warn_input(f"{path.name}: not valid UTF-8; read as cp1252. Re-save it as UTF-8.")
         elif suffix in {".jsonl", ".ndjson", ".json"}:
             df, bad = _read_jsonl(path)
+            encoding = "utf-16" if _bom_encoding(path) == "utf-16" else encoding
             for src, reason in bad:
                 warn_input(f"{src}: skipped, {reason}. Fix that line or remove it.")
         elif suffix in {".parquet", ".pq"}:
@@ -331,7 +479,7 @@ def read_table(
     except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError, ValueError) as exc:
         if isinstance(exc, CorpusError):
             raise
-        raise CorpusError(f"{path.name} cannot be read as a {suffix} table ({exc}).") from exc
+        raise CorpusError(_table_error(path.name, suffix, exc)) from exc
     raw, more = standardize_table(
         df, path.name, text_column=text_column, id_column=id_column,
         outlet_column=outlet_column, date_column=date_column, headline_column=headline_column,

@@ -11,6 +11,15 @@ inlined, and no script is loaded from the network (nbconvert's RequireJS,
 MathJax, Mermaid and widget loaders are left out). Code is kept but folded
 under a "Code" toggle; wide tables scroll inside the page.
 
+The pages run no script at all. Outputs carry corpus text (outlets, headlines,
+speakers), so the body of every page goes through :func:`sanitize_html`, an
+allow-list sanitiser (``nh3``, the Python binding of Rust's ``ammonia``): no
+``<script>``, ``<style>``, ``<iframe>``, ``<svg>`` or form elements, no event
+handler or other unlisted attribute, no ``javascript:`` or other URL scheme but
+``http``, ``https``, ``mailto`` and, on ``<img src>`` (which allows nothing else),
+``data:image/png``, ``data:image/jpeg`` and ``data:image/gif``. The page's own head (title, the
+inlined styles) comes from the template, not from the notebook outputs.
+
 Two cell tags steer the index page:
 
 ``key-figure``
@@ -33,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+import nh3
 
 from .runner import INJECTED_TAG, NOTEBOOK_DIR, ROOT, list_notebooks
 
@@ -54,6 +64,9 @@ table { display: block; overflow-x: auto; max-width: 100%; }
 details.report-code > summary { cursor: pointer; color: #666; font-size: 0.85em;
   font-family: system-ui, sans-serif; margin: 0.2rem 0; }
 .jp-Cell { padding: 0.2rem 0; }
+.dataframe tbody tr th:only-of-type { vertical-align: middle; }
+.dataframe tbody tr th { vertical-align: top; }
+.dataframe thead th { text-align: right; }
 """
 
 #: nbconvert template: JupyterLab look without any network script, code folded.
@@ -86,6 +99,96 @@ section.notebook img { max-width: min(100%, 800px); }
 .missing { color: #777; font-style: italic; }
 code { background: #f4f4f4; padding: 0 0.2em; }
 """
+
+
+#: Elements kept in a page body; any other is dropped, its text kept (script and style: with their text).
+_SAFE_TAGS = frozenset(nh3.ALLOWED_TAGS | {"main", "section"}) - {"map", "area"}
+#: Attributes kept, by element ("*": any element).
+_SAFE_ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang", "dir", "tabindex", "data-mime-type", "data-type", "style"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "table": {"border"},
+    "ol": {"start"},
+    "details": {"open"},
+}
+#: CSS properties kept in ``style`` attributes (pandas aligns table headers with it).
+_SAFE_STYLE = {"text-align", "vertical-align"}
+_DATA_IMAGE = re.compile(r"data:image/(png|jpeg|gif);base64,[A-Za-z0-9+/=\s]*\Z")
+_BODY = re.compile(r"(<body\b[^>]*>)(.*)(</body>)", flags=re.S | re.I)
+
+
+def _keep_attribute(tag: str, name: str, value: str) -> str | None:
+    """nh3 attribute filter: an image's source must be an embedded PNG/JPEG/GIF (the page
+    loads nothing), and a ``data:`` URL is allowed nowhere else."""
+    if tag == "img" and name == "src":
+        return value if _DATA_IMAGE.match(value.strip()) else None
+    if name in ("href", "src") and value.strip().lower().startswith("data:"):
+        return None
+    return value
+
+
+def sanitize_html(fragment: str) -> str:
+    """Clean an HTML fragment with an allow-list: whatever it holds, it can run no script.
+
+    Keeps text, headings, lists, tables, code, links (``http``, ``https``, ``mailto``,
+    relative), embedded PNG/JPEG/GIF images (``data:`` URIs; an image from anywhere else
+    loses its source, so the page loads nothing), ``<details>`` and the
+    classes and ids that JupyterLab's styles use. Drops ``<script>`` and ``<style>``
+    elements with their content, every other unlisted element (keeping its text), event
+    handler attributes and every unlisted URL scheme (``javascript:``, ``vbscript:``,
+    ``data:`` outside ``<img src>``); ``style`` attributes keep only text alignment.
+
+    Parameters
+    ----------
+    fragment : str
+        HTML, e.g. a page body or a notebook's output.
+
+    Returns
+    -------
+    str
+        The cleaned HTML (links get ``rel="noopener noreferrer"``).
+
+    Examples
+    --------
+    >>> sanitize_html('<p>AP<svg onload="alert(1)"></svg><img src=x onerror="alert(1)"></p>')
+    '<p>AP<img></p>'
+    >>> sanitize_html('<a href="javascript:alert(1)">x</a><script>alert(1)</script>')
+    '<a rel="noopener noreferrer">x</a>'
+    """
+    return nh3.clean(
+        fragment,
+        tags=set(_SAFE_TAGS),
+        clean_content_tags={"script", "style"},
+        attributes={k: set(v) for k, v in _SAFE_ATTRIBUTES.items()},
+        attribute_filter=_keep_attribute,
+        url_schemes={"http", "https", "mailto", "data"},
+        filter_style_properties=set(_SAFE_STYLE),
+    )
+
+
+def sanitize_page(page: str) -> str:
+    """A whole HTML page with its ``<body>`` cleaned by :func:`sanitize_html`.
+
+    The head (title, inlined styles) is the template's and kept as it is; a page without
+    a body is cleaned whole.
+
+    Parameters
+    ----------
+    page : str
+        An HTML document.
+
+    Returns
+    -------
+    str
+    """
+    match = _BODY.search(page)
+    if match is None:
+        return sanitize_html(page)
+    head, body = page[:match.start(2)], sanitize_html(match.group(2))
+    return head + body + page[match.end(2):]
 
 
 @dataclass(frozen=True)
@@ -256,7 +359,7 @@ def render_notebook(nb: nbformat.NotebookNode, folder: Path, *, nav: str = "") -
         nb,
         resources={"metadata": {"path": str(folder)}, "report_css": REPORT_CSS, "report_nav": nav},
     )
-    return body
+    return sanitize_page(body)
 
 
 def render_index(summaries: list[Summary], *, corpus: str | None = None) -> str:
@@ -303,7 +406,7 @@ def render_index(summaries: list[Summary], *, corpus: str | None = None) -> str:
             parts.append(f'<div class="findings">{s.findings_html}</div>')
         parts.append(f'<p><a href="{s.name}.html">Read the notebook &#8594;</a></p></section>')
     parts.append("</main></body></html>")
-    return "\n".join(parts) + "\n"
+    return sanitize_page("\n".join(parts) + "\n")
 
 
 def build_report(notebook_dir: str | Path, report_dir: str | Path) -> list[Path]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 import os
 import re
 import sys
@@ -39,6 +40,10 @@ _KEEP_CELL_METADATA = ("tags",)
 #: Tags of the cells papermill adds: the injected parameters and the error banners.
 INJECTED_TAG = "injected-parameters"
 ERROR_TAG = "papermill-error-cell-tag"
+#: The record of a run on another corpus, in its OUT: corpus, annotations and the files written.
+RUN_MANIFEST = "run.json"
+#: The folders of OUT a run writes to (and the only ones the run manifest may name).
+_OUT_FOLDERS = ("notebooks", "figures", "data/processed")
 
 
 class RunSetupError(ValueError):
@@ -250,6 +255,39 @@ def _check_out_dir(out_dir: Path) -> None:
         )
 
 
+def _out_files(out_dir: Path) -> dict[str, int]:
+    """Files under OUT's output folders: path relative to OUT -> modification time (ns)."""
+    files = {}
+    for name in _OUT_FOLDERS:
+        folder = out_dir / name
+        if folder.is_dir():
+            for p in folder.rglob("*"):
+                if p.is_file() and not p.is_symlink():
+                    files[p.relative_to(out_dir).as_posix()] = p.stat().st_mtime_ns
+    return files
+
+
+def _previous_files(out_dir: Path) -> list[str]:
+    """The files an earlier run recorded in OUT's run manifest (only paths inside its folders)."""
+    try:
+        listed = json.loads((out_dir / RUN_MANIFEST).read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [f for f in listed if isinstance(f, str) and ".." not in Path(f).parts
+            and any(f.startswith(name + "/") for name in _OUT_FOLDERS)]
+
+
+def _record_run(out_dir: Path, before: dict[str, int], kept: list[str], params: dict) -> list[str]:
+    """Write OUT's run manifest; return the files in OUT that this run did not write."""
+    after = _out_files(out_dir)
+    written = sorted(f for f, mtime in after.items() if before.get(f) != mtime)
+    files = sorted(set(written) | (set(kept) & set(after)))
+    record = {"corpus": params.get("corpus"), "annotations": params.get("annotations") or None,
+              "files": files}
+    (out_dir / RUN_MANIFEST).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    return sorted(set(after) - set(files))
+
+
 def run_all(
     *,
     corpus: str | None = None,
@@ -294,6 +332,14 @@ def run_all(
     RunSetupError
         If ``corpus`` or ``annotations`` does not exist, or ``out`` would
         overwrite committed files (nothing is run).
+
+    Notes
+    -----
+    A run on another corpus records what it wrote in ``out/run.json`` (corpus,
+    annotations, files). A later run into the same ``out`` first deletes the files
+    recorded there (unless ``only`` is given), so no figure or table of an earlier run
+    (e.g. ``04_validation.png`` from a run with annotations) is left beside the new
+    ones; any other file in ``out``'s output folders is named in a warning on stderr.
     """
     notebook_dir = Path(notebook_dir)
     notebooks = list_notebooks(notebook_dir)
@@ -301,7 +347,7 @@ def run_all(
         notebooks = [p for p in notebooks if any(p.name.startswith(o) for o in only)]
     if corpus is None and out is None:
         params: dict = {}
-        target_dir = notebook_dir
+        target_dir, out_dir = notebook_dir, None
     else:
         if corpus is None:
             corpus = str(RAW_DIR)
@@ -321,6 +367,13 @@ def run_all(
         params = {"corpus": str(corpus_path), "output_dir": str(out_dir),
                   "annotations": str(Path(annotations).expanduser().resolve()) if annotations else ""}
         target_dir = out_dir / "notebooks"
+    if out_dir is not None:
+        kept = _previous_files(out_dir)
+        if not only:
+            for rel in kept:
+                (out_dir / rel).unlink(missing_ok=True)
+            kept = []
+        before = _out_files(out_dir)
     done, failures = [], []
     for nb in notebooks:
         print(f"executing {nb.name}", flush=True)
@@ -332,6 +385,13 @@ def run_all(
             failures.append((nb.name, error or f"{type(exc).__name__}: {exc}"))
             print(f"  FAILED {nb.name}: {failures[-1][1]}", file=sys.stderr, flush=True)
         done.append(target)
+    if out_dir is not None:
+        others = _record_run(out_dir, before, kept, params)
+        if others:
+            print(f"run_all: {out_dir} holds {len(others)} file(s) this run did not write ("
+                  + ", ".join(others[:10]) + (", ..." if len(others) > 10 else "")
+                  + "); they are not results of this corpus: delete them.",
+                  file=sys.stderr, flush=True)
     if failures:
         raise NotebookRunError(failures)
     return done

@@ -14,6 +14,8 @@ name                      format                     what it tests
 ``no_quotes``             JSONL                      no direct quotes anywhere
 ``one_article``           CSV                        a corpus of one article
 ``other_language``        JSONL                      German and Spanish articles
+``hostile``               CSV                        script, Markdown, ``$`` and formulas in
+                                                     outlet names; dates out of range
 ``no_text_column``        CSV                        illegal: no text column
 ========================  =========================  ======================================
 """
@@ -134,6 +136,31 @@ def other_language(dest: Path) -> Path:
     return write_corpus(frame, dest, format="jsonl")[0]
 
 
+#: Outlet names that run script, break Markdown or mathtext, or start a spreadsheet formula (#16).
+HOSTILE_OUTLETS = [
+    '<svg onload="alert(1)">',
+    "`<img src=x onerror=alert(2)>` $x^{$",
+    '=HYPERLINK("http://evil") US$',
+]
+
+
+def hostile(dest: Path) -> Path:
+    """Twelve articles from three outlets with hostile names, a script headline and impossible
+    dates (9999-12-31 in the table, "date 3000-01-01" in a text), as CSV."""
+    frame = make_synthetic_corpus(12, words_per_article=300, n_outlets=3, random_state=7)
+    names = dict(zip(sorted(frame["outlet"].unique()), HOSTILE_OUTLETS, strict=True))
+    frame["outlet"] = frame["outlet"].map(names)
+    frame["published"] = frame["published"].astype(str)
+    frame.loc[0, "headline"] = "<script>alert(3)</script>"
+    frame.loc[1, "published"] = "9999-12-31"
+    frame.loc[2, "text"] = "date 3000-01-01\n\n" + frame.loc[2, "text"]
+    frame.loc[3, "article_id"] = "`<img src=y onerror=alert(4)>`"
+    dest.mkdir(parents=True, exist_ok=True)
+    path = dest / "corpus.csv"
+    frame.to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
 def no_text_column(dest: Path) -> Path:
     """Illegal: a CSV of article metadata without any text column."""
     frame = make_synthetic_corpus(5, words_per_article=100, n_outlets=2, random_state=6)
@@ -151,6 +178,7 @@ BUILDERS: dict[str, tuple[Callable[[Path], Path], bool]] = {
     "no_quotes": (no_quotes, True),
     "one_article": (one_article, True),
     "other_language": (other_language, True),
+    "hostile": (hostile, True),
     "no_text_column": (no_text_column, False),
 }
 

@@ -317,3 +317,123 @@ def test_every_input_is_loaded_or_skipped(tmp_path_factory, files):
         assert name in messages
     for text, aid in zip(corpus.articles["text"], corpus.articles["article_id"], strict=True):
         assert text.strip(), aid
+
+
+@pytest.mark.parametrize("date", ["9999-12-31", "0001-01-01", "December 31, 9999", "3000-01-01T00:00"])
+def test_date_outside_the_datetime_range_is_nat_with_warning(tmp_path, date):
+    """A date pandas cannot hold in nanoseconds is missing, with a warning naming the row (#16)."""
+    write(tmp_path, "manifest.csv", MANIFEST_HEADER + f'a,AP,international,"{date}",,news,x\n'
+          + "b,AP,international,2025-10-28,,news,x\n")
+    write(tmp_path, "a.txt", BODY)
+    write(tmp_path, "b.txt", BODY + " More.")
+    corpus, msgs = load_quietly(tmp_path)
+    published = corpus.articles.set_index("article_id")["published"]
+    assert pd.isna(published["a"]) and published["b"] == pd.Timestamp("2025-10-28")
+    assert any("a.txt" in m and date in m and "2262-04-11" in m for m in msgs), msgs
+    assert list(corpus.conflicts["manifest_value"]) == [date]
+
+
+def test_date_stamp_outside_the_datetime_range_in_a_table(tmp_path):
+    """``date 3000-01-01`` printed in the text of a table row: unknown date, warning naming the row."""
+    path = tmp_path / "corpus.csv"
+    pd.DataFrame({"id": ["a", "b"], "outlet": ["AP", "AP"],
+                  "text": ["date 3000-01-01\n\n" + BODY, "date 2025-10-28\n\n" + BODY + " More."]}
+                 ).to_csv(path, index=False)
+    corpus, msgs = load_quietly(path)
+    published = corpus.articles.set_index("article_id")["published"]
+    assert pd.isna(published["a"]) and published["b"] == pd.Timestamp("2025-10-28")
+    assert any("corpus.csv:row 1" in m and "date 3000-01-01" in m for m in msgs), msgs
+    row = corpus.conflicts.iloc[0]
+    assert (row["article_id"], row["text_value"], row["note"]) == ("a", "date 3000-01-01",
+                                                                   "text date out of range")
+
+
+def test_links_out_of_the_folder_hidden_entries_and_pipes_are_listed_not_read(tmp_path):
+    """Issue #16: no link is followed out of the corpus folder, and nothing is dropped silently."""
+    import os
+
+    outside = tmp_path / "outside"
+    write(outside, "secret.txt", "SECRET " + BODY)
+    corpus_dir = tmp_path / "corpus"
+    write(corpus_dir, "a.txt", BODY)
+    write(corpus_dir, "sub/b.txt", BODY + " Second article.")
+    write(corpus_dir, ".hidden.txt", BODY)
+    write(corpus_dir, ".git/objects/x.txt", BODY)
+    (corpus_dir / "passwd.txt").symlink_to(outside / "secret.txt")
+    (corpus_dir / "etc.txt").symlink_to("/etc/passwd")
+    (corpus_dir / "more").symlink_to(outside, target_is_directory=True)
+    (corpus_dir / "loop").symlink_to(corpus_dir / "sub", target_is_directory=True)
+    (corpus_dir / "gone.txt").symlink_to(corpus_dir / "missing.txt")
+    (corpus_dir / "alias.txt").symlink_to(corpus_dir / "sub" / "b.txt")  # inside: read
+    os.mkfifo(corpus_dir / "pipe.txt")
+    corpus, msgs = load_quietly(corpus_dir)
+    assert sorted(corpus.articles["source"]) == ["a.txt", "alias.txt", "sub/b.txt"]
+    assert not corpus.articles["text"].str.contains("SECRET|root:", regex=True).any()
+    reasons = dict(zip(corpus.skipped["source"], corpus.skipped["reason"], strict=True))
+    assert set(reasons) == {".hidden.txt", ".git", "passwd.txt", "etc.txt", "more", "loop",
+                            "gone.txt", "pipe.txt"}
+    assert "hidden file" in reasons[".hidden.txt"] and "hidden folder" in reasons[".git"]
+    for name in ("passwd.txt", "etc.txt", "more"):
+        assert "out of the corpus folder" in reasons[name]
+    assert "to a folder" in reasons["loop"] and "broken" in reasons["gone.txt"]
+    assert "not a regular file" in reasons["pipe.txt"]
+    for name in reasons:
+        assert any(m.startswith(f"{name}: skipped") for m in msgs), name
+
+
+@pytest.mark.parametrize("content, message", [
+    ("id,text,outlet\n1,some text here,AP\n2,x,y,z\n",
+     "read_table: corpus.csv line 3 has 4 fields but the header has 3; put text that holds"),
+    ('id,text,outlet\n1,some text here,AP\n2,"never closed, text\n3,a,b\n',
+     "read_table: corpus.csv row 2 opens a double quote that is never closed"),
+    ("", "read_table: corpus.csv is empty"),
+])
+def test_malformed_csv_names_the_line_and_the_fix(tmp_path, content, message):
+    """Issue #16: the parser's shape errors in words, naming the line or row and what to do."""
+    write(tmp_path, "corpus.csv", content)
+    with pytest.raises(CorpusError) as err:
+        load_corpus(tmp_path / "corpus.csv")
+    assert str(err.value).startswith(message)
+    assert "C error" not in str(err.value)
+
+
+def test_repeated_warnings_are_summed_up_after_twenty(tmp_path):
+    """Issue #16: 30 empty files give 20 warnings naming them and one counting the other 10;
+    every one is still in skipped, and a warning of another kind is still shown."""
+    for i in range(30):
+        write(tmp_path, f"empty{i:02d}.txt", "")
+    write(tmp_path, "a.txt", BODY)
+    write(tmp_path, "manifest.csv", MANIFEST_HEADER + "a,AP,international,9999-12-31,,news,x\n")
+    corpus, msgs = load_quietly(tmp_path)
+    assert len(corpus.skipped) == 30
+    named = [m for m in msgs if m.startswith("empty") and m.endswith("skipped, empty file.")]
+    assert len(named) == 20
+    summary = [m for m in msgs if m.startswith("10 more warning(s)")]
+    assert len(summary) == 1 and "empty file" in summary[0]
+    assert any("9999-12-31" in m for m in msgs)
+    corpus, msgs = load_quietly(tmp_path)  # a new load shows them again
+    assert len([m for m in msgs if m.startswith("empty")]) == 20
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "manifest"])
+def test_utf16_tables_and_manifests_are_read(tmp_path, fmt):
+    """Issue #16: a table or manifest saved as UTF-16 (with its byte order mark, as Excel and
+    Windows tools write it) is read as text, not as NUL-ridden column names."""
+    frame = pd.DataFrame({"id": ["a", "b"], "text": [BODY, BODY + " Second article."],
+                          "outlet": ["新华社", "AP"]})
+    if fmt == "csv":
+        path = tmp_path / "t.csv"
+        frame.to_csv(path, index=False, encoding="utf-16")
+    elif fmt == "jsonl":
+        path = tmp_path / "t.jsonl"
+        path.write_text(frame.to_json(orient="records", lines=True, force_ascii=False), encoding="utf-16")
+    else:
+        path = tmp_path
+        for aid, text in zip(frame["id"], frame["text"], strict=True):
+            write(tmp_path, f"{aid}.txt", text)
+        (tmp_path / "manifest.csv").write_text("article_id,outlet\na,新华社\nb,AP\n", encoding="utf-16")
+    corpus, msgs = load_quietly(path)
+    assert corpus.articles.set_index("article_id")["outlet"].to_dict() == {"a": "新华社", "b": "AP"}
+    assert not [m for m in msgs if "cp1252" in m]
+    if fmt != "manifest":
+        assert set(corpus.articles["encoding"]) == {"utf-16"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import io
 import re
 from html.parser import HTMLParser
@@ -194,7 +195,7 @@ def test_index_shows_key_figure_findings_and_errors(executed, tmp_path):
     assert "compares" not in sections["02_beta"]  # the tagged cell wins over the first markdown
 
     gamma = sections["03_gamma"]
-    assert "stopped with an error" in gamma and "has no &#x27;text&#x27; column" in gamma
+    assert "stopped with an error" in gamma and "has no 'text' column" in gamma
     assert "<img" not in gamma
     assert "my corpus.csv</code>" in text  # the injected corpus is named
 
@@ -244,3 +245,87 @@ def test_report_of_the_committed_notebooks(tmp_path):
         assert len(Page(page.read_text(encoding="utf-8")).attrs("img", "src")) >= n_images, page.name
     index = Page(written[0].read_text(encoding="utf-8"))
     assert len(index.attrs("img", "src")) == len(notebooks)
+
+
+#: Corpus values that run script if they reach a page unescaped (issue #16).
+HOSTILE = [
+    '<svg onload="alert(1)">',
+    "`<img src=x onerror=alert(2)>`",
+    "``<img src=x onerror=alert(3)>``",
+    "[click](javascript:alert(4))",
+    "<a href='javascript:alert(5)'>AP</a>",
+    "<script>alert(6)</script>",
+    "<!-- x --><iframe srcdoc='<script>alert(7)</script>'>",
+    "US$ $x^2$ *bold* _under_ \\ back\\slash & AT&T\nnext line",
+]
+
+
+def assert_no_script(text: str) -> None:
+    """The DOM of a page or fragment: no script element, no on* attribute, no script URL."""
+    page = Page(text)
+    assert not [t for t, _ in page.tags if t in ("script", "iframe", "object", "embed", "svg")]
+    for tag, attrs in page.tags:
+        assert not [a for a in attrs if a.lower().startswith("on")], (tag, attrs)
+        for name in ("href", "src", "action", "formaction", "xlink:href"):
+            value = (attrs.get(name) or "").strip().lower()
+            assert not value.startswith(("javascript:", "vbscript:", "data:text")), (tag, attrs)
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_md_escape_and_md_code_render_corpus_values_as_text(value):
+    from analysis.outputs import md_code, md_escape
+
+    text = " ".join(value.splitlines())
+    for source in (f"- **{md_escape(value)}**: 3", f"highest {md_code(value)} +0.2",
+                   f"*{md_escape(value)}*"):
+        rendered = report._markdown(source)
+        assert_no_script(rendered)
+        shown = html.unescape(re.sub(r"<[^>]+>", "", rendered))
+        assert text in shown, (source, rendered)  # shown literally, not as markup or math
+    assert md_escape("Associated Press") == "Associated Press"
+    assert md_escape("001_315916129528cc11") == "001_315916129528cc11"
+    assert md_code("China Daily") == "`China Daily`"
+
+
+def test_report_of_hostile_outputs_runs_no_script(tmp_path):
+    """Every kind of output a notebook can hold, carrying hostile corpus values: no script survives,
+    figures and tables do."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    figure = png_b64("green")
+    table = ("<table border='1' class='dataframe'><thead><tr style='text-align: right;'>"
+             "<th>outlet</th></tr></thead><tbody>"
+             + "".join(f"<tr><td>{html.escape(v)}</td></tr>" for v in HOSTILE) + "</tbody></table>")
+    outputs = [
+        *[nbformat.v4.new_output("display_data", data={"text/markdown": f"**{v}** leads", "text/plain": "md"})
+          for v in HOSTILE],
+        *[nbformat.v4.new_output("display_data", data={"text/html": v, "text/plain": "html"}) for v in HOSTILE],
+        nbformat.v4.new_output("display_data", data={"application/javascript": "alert(8)", "text/plain": "js"}),
+        nbformat.v4.new_output("display_data", data={
+            "image/svg+xml": "<svg xmlns='http://www.w3.org/2000/svg' onload='alert(9)'><script>alert(10)</script></svg>",
+            "text/plain": "svg"}),
+        nbformat.v4.new_output("display_data", data={"text/html": "<a href='data:text/html,<script>alert(11)</script>'>x</a>"
+                                                     "<img src='data:image/svg+xml,<svg onload=alert(12)>'>",
+                                                     "text/plain": "data"}),
+        nbformat.v4.new_output("execute_result", data={"text/html": table, "text/plain": "table"}, execution_count=2),
+        image_output(figure),
+        nbformat.v4.new_output("stream", name="stdout", text=HOSTILE[0]),
+        nbformat.v4.new_output("error", ename="ValueError", evalue=HOSTILE[0], traceback=[HOSTILE[1]]),
+    ]
+    write_nb(folder / "01_hostile.ipynb", [
+        markdown("# 01 Hostile"),
+        code('corpus = "../data/raw"', tags=["parameters"], count=1),
+        code("findings()", outputs, tags=["findings"], count=2),
+    ])
+    written = report.build_report(folder, tmp_path / "report")
+    for page in written:
+        text = page.read_text(encoding="utf-8")
+        assert_no_script(text)
+        assert_offline(Page(text))
+    page = Page(written[1].read_text(encoding="utf-8"))
+    assert f"data:image/png;base64,{figure}" in page.attrs("img", "src")  # the figure survives
+    assert [t for t, _ in page.tags].count("table") >= 1 and "text-align:right" in page.attrs("tr", "style")
+    index = Page(written[0].read_text(encoding="utf-8"))
+    assert index.attrs("img", "src") == [f"data:image/png;base64,{figure}"]
+    body = written[1].read_text(encoding="utf-8")
+    assert "&lt;svg onload=" in body  # the hostile name is shown as text

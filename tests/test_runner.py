@@ -174,3 +174,34 @@ def test_main_returns_1_and_names_the_failure(notebooks, tmp_path, monkeypatch, 
 def test_main_turns_a_setup_error_into_exit_code_2(tmp_path, capsys):
     assert runner.main(["--corpus", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "o")]) == 2
     assert "CORPUS" in capsys.readouterr().err
+
+
+def test_rerun_into_the_same_out_leaves_no_stale_file(notebooks, tmp_path, capsys):
+    """Issue #16: OUT/run.json records a run; the next run deletes what it recorded and names
+    any other file it finds."""
+    corpus = tmp_path / "c.csv"
+    corpus.write_text("text\nhello\n")
+    out = tmp_path / "o"
+    (out / "figures").mkdir(parents=True)
+    (out / "figures" / "99_by_hand.png").write_text("not from a run")
+    runner.run_all(corpus=str(corpus), out=str(out), notebook_dir=notebooks)
+    record = json.loads((out / "run.json").read_text())
+    assert record["corpus"] == str(corpus.resolve()) and record["annotations"] is None
+    assert record["files"] == ["figures/01_x.txt", "notebooks/01_first.ipynb", "notebooks/02_second.ipynb"]
+    assert "99_by_hand.png" in capsys.readouterr().err
+
+    # an earlier run (say, with annotations) also wrote a validation figure
+    (out / "data" / "processed").mkdir(parents=True)
+    (out / "data" / "processed" / "old.csv").write_text("x\n")
+    record["files"] += ["data/processed/old.csv", "../outside.txt"]
+    (out / "run.json").write_text(json.dumps(record))
+    (tmp_path / "outside.txt").write_text("keep")
+    runner.run_all(corpus=str(corpus), out=str(out), notebook_dir=notebooks)
+    assert not (out / "data" / "processed" / "old.csv").exists()
+    assert (tmp_path / "outside.txt").exists() and (out / "figures" / "99_by_hand.png").exists()
+    assert json.loads((out / "run.json").read_text())["files"] == record["files"][:3]
+
+    # --only keeps (and still records) the files of the notebooks it does not rerun
+    runner.run_all(corpus=str(corpus), out=str(out), notebook_dir=notebooks, only=["02"])
+    assert (out / "figures" / "01_x.txt").exists()
+    assert json.loads((out / "run.json").read_text())["files"] == record["files"][:3]

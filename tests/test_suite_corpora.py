@@ -6,7 +6,9 @@ then read the executed notebooks under each run's OUT. See tests/corpora.py for 
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import multiprocessing
 import os
 import re
@@ -16,7 +18,7 @@ from pathlib import Path
 import corpora
 import nbformat
 import pytest
-from test_report import Page, assert_offline
+from test_report import Page, assert_no_script, assert_offline
 
 from analysis import report, runner
 from analysis.corpus import CorpusError, load_corpus
@@ -139,6 +141,32 @@ def test_report_of_a_run_on_another_corpus(runs):
             assert parsed.attrs("img", "src"), f"{page.name} shows no figure"
     index = Page(written[0].read_text(encoding="utf-8"))
     assert len(index.attrs("img", "src")) == len(written) - 1  # one key figure per notebook
+
+
+def test_hostile_corpus_runs_no_script_in_outputs_or_report(runs):
+    """Issue #16: outlet names with script, backticks, $ and formulas; impossible dates."""
+    run = runs[0]["hostile"]
+    assert run.failures() == []
+    for nb in run.notebooks().values():  # escaped where it enters Markdown (JupyterLab too)
+        for out in outputs_of(nb):
+            markdown = out.get("data", {}).get("text/markdown")
+            if markdown:
+                assert_no_script(report._markdown(markdown))
+    written = report.build_report(run.out / "notebooks", run.out / "report")
+    shown = ""
+    for page in written:
+        text = page.read_text(encoding="utf-8")
+        assert_no_script(text)
+        assert_offline(Page(text))
+        shown += text
+    assert "&lt;svg onload=" in shown and "$x^{$" in shown  # the names are shown, as text
+    processed = run.out / "data" / "processed"
+    raw = (processed / "articles.csv").read_text(encoding="utf-8")
+    safe = (processed / "articles_spreadsheet.csv").read_text(encoding="utf-8")
+    assert '"=HYPERLINK(""http://evil"") US$"' in raw
+    assert '"\'=HYPERLINK(""http://evil"") US$"' in safe
+    cells = [cell for row in csv.reader(io.StringIO(safe)) for cell in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "@")) or re.match(r"-(?![\d.])", c)]
 
 
 def test_committed_outputs_untouched(runs):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..outputs import md_code, md_escape
 from .lexicon import NEGATION_WINDOW, SMOOTHING_K, assertiveness_lexicon, framing_lexicon
 from .model import load_tone_model
 from .score import QUOTED_THRESHOLD
@@ -112,7 +113,7 @@ def _validation_lines(validation: pd.DataFrame | None, primary: str,
 
 def _comparison_lines(comparison: pd.DataFrame, notes: list[str]) -> list[str]:
     """The findings' bullets on the two-group comparison, voice by voice, and what n supports."""
-    out = [f"- **Comparison:** {note}" for note in notes]
+    out = [f"- **Comparison:** {md_escape(note)}" for note in notes]
     if comparison.empty:
         return out
     for r in comparison.itertuples(index=False):
@@ -121,8 +122,8 @@ def _comparison_lines(comparison: pd.DataFrame, notes: list[str]) -> list[str]:
                     else "(no bootstrap interval: a group has a single article)")
         test = "exact article-level permutation" if r.p_exact else "Monte Carlo article-level permutation"
         out.append(
-            f"- **{r.voice} sentences:** `{r.group_a}` articles average {r.mean_a:+.2f} (n = {r.n_a} articles), "
-            f"`{r.group_b}` {r.mean_b:+.2f} (n = {r.n_b}); difference {r.diff:+.2f} {interval}; "
+            f"- **{r.voice} sentences:** {md_code(r.group_a)} articles average {r.mean_a:+.2f} (n = {r.n_a} articles), "
+            f"{md_code(r.group_b)} {r.mean_b:+.2f} (n = {r.n_b}); difference {r.diff:+.2f} {interval}; "
             f"{test} p = {r.p_perm:.3g}, where the smallest p this design can reach "
             f"is {r.min_p:.2g}; Hedges' g = {_fmt_ci(r.hedges_g, r.g_low, r.g_high)}."
         )
@@ -166,8 +167,8 @@ def _group_lines(estimates: pd.DataFrame, articles: pd.DataFrame, by: str) -> li
     if len(allv) >= 2:
         top, bottom = allv.iloc[0], allv.iloc[-1]
         out.append(
-            f"- **By {by}:** highest mean tone `{top[by]}` {top['estimate']:+.2f} ({int(top['n_clusters'])} article(s)), "
-            f"lowest `{bottom[by]}` {bottom['estimate']:+.2f} ({int(bottom['n_clusters'])} article(s))."
+            f"- **By {by}:** highest mean tone {md_code(top[by])} {top['estimate']:+.2f} ({int(top['n_clusters'])} article(s)), "
+            f"lowest {md_code(bottom[by])} {bottom['estimate']:+.2f} ({int(bottom['n_clusters'])} article(s))."
         )
     own = articles.dropna(subset=["own", "quoted"])
     if len(own):
@@ -220,7 +221,8 @@ def findings_markdown(
     Returns
     -------
     str
-        Markdown.
+        Markdown; corpus values (outlets, groups) go through :func:`analysis.outputs.md_code`
+        and :func:`analysis.outputs.md_escape`.
     """
     return "\n".join([
         "## Findings", "",

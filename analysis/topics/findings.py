@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..outputs import md_escape
 from .codebook_validate import (
     CodebookValidation,
     cluster_agreement,
@@ -77,9 +78,9 @@ def _groups(assigned: pd.DataFrame, articles: pd.DataFrame) -> str:
         diff = "Only one outlet group holds paragraphs: no comparison between groups."
     else:
         diff = (f"The largest difference between groups is {_name(gap['topic'])}: "
-                f"{gap['high_share']:.0%} of the {gap['high']} paragraphs ({gap['high_n']} of "
+                f"{gap['high_share']:.0%} of the {md_escape(gap['high'])} paragraphs ({gap['high_n']} of "
                 f"{gap['high_paragraphs']}, {gap['high_articles']} article(s)) against "
-                f"{gap['low_share']:.0%} of the {gap['low']} ones ({gap['low_n']} of "
+                f"{gap['low_share']:.0%} of the {md_escape(gap['low'])} ones ({gap['low_n']} of "
                 f"{gap['low_paragraphs']}, {gap['low_articles']} article(s)).")
     return (f"- **Topics.** Of the {total} paragraphs, the most frequent codebook topics are "
             f"{lead}. {diff}\n")
@@ -131,7 +132,7 @@ def findings_markdown(model, articles: pd.DataFrame, validation: Validation | No
                                 f"NMI {validation.nmi:.2f} on {validation.n_compared} paragraphs "
                                 "(1 = identical partitions, 0 = chance).") + "\n")
     return codebook + f"""- **Size.** {len(articles)} article(s) from {len(per_outlet)} outlet(s)
-  ({", ".join(f"{n} {g}" for g, n in per_group.items())}); {len(model.units_)} paragraphs. The
+  ({", ".join(f"{n} {md_escape(g)}" for g, n in per_group.items())}); {len(model.units_)} paragraphs. The
   topic shares describe these paragraphs; they are not estimates of what the outlets cover in
   general.
 - **Outlets are a handful of articles.** Each outlet is represented by {_span(per_outlet)}
