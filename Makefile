@@ -60,9 +60,10 @@ conda-setup:
 	"$(CONDA_PREFIX)/bin/python" -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python 3 (china-us-news)" >/dev/null
 	@touch "$(CONDA_PREFIX)/.installed-stamp"
 
-## JupyterLab at the repository root, with the notebooks' kernel.
+## JupyterLab at the repository root, with the notebooks' kernel (--allow-root only when run as root,
+## as in containers and CI).
 lab: $(STAMP)
-	$(BIN)/python -m jupyterlab --ServerApp.root_dir="$(CURDIR)"
+	$(BIN)/python -m jupyterlab --ServerApp.root_dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## Execute every notebook in numeric order. CORPUS=path OUT=dir runs on another corpus
 ## and writes everything under OUT, leaving the committed outputs untouched.
