@@ -5,6 +5,18 @@ bundled data files are (computed once, from this file's location, never from the
 directory), the two outlet groups the suite compares, and the default number of bootstrap
 replicates and random seed of the article-level statistics.
 
+Two kinds of data files:
+
+- the package's own (lexicons, gazetteer, word lists, events: ``DATA_DIR``, inside the
+  package) ship in the wheel and are found wherever the package is installed;
+- the repository's (the bundled corpus ``RAW_DIR``, the hand-coded samples
+  ``ANNOTATIONS_DIR``, the notebooks ``NOTEBOOK_DIR``) live in the checkout, under ``ROOT``.
+  Installed editable (``make setup``) or used from the checkout, ``ROOT`` is the checkout.
+  Installed from a wheel, the package sits in ``site-packages`` and has no checkout: set the
+  environment variable ``ANALYSIS_ROOT`` to a checkout (read at import), or pass paths
+  explicitly (``load_corpus("path/to/corpus")``); :func:`require` stops with a message saying
+  so where one of these folders is needed and missing.
+
 Examples
 --------
 >>> (RAW_DIR / "manifest.csv").is_file()
@@ -17,6 +29,7 @@ True
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 __all__ = [
@@ -38,14 +51,20 @@ __all__ = [
     "RANDOM_STATE",
     "RAW_DIR",
     "ROOT",
+    "ROOT_ENV",
     "STOPWORDS_FILE",
+    "in_checkout",
+    "require",
 ]
 
 # ----------------------------------------------------------------------------- paths
 #: The ``analysis`` package folder.
 PACKAGE_DIR = Path(__file__).resolve().parent
-#: The project root (the repository checkout).
-ROOT = PACKAGE_DIR.parent
+#: Environment variable that overrides :data:`ROOT` (e.g. for a wheel install).
+ROOT_ENV = "ANALYSIS_ROOT"
+#: The project root (the repository checkout): ``$ANALYSIS_ROOT`` if set, else the folder
+#: holding the package (the checkout, for an editable install).
+ROOT = Path(os.environ[ROOT_ENV]).expanduser().resolve() if os.environ.get(ROOT_ENV) else PACKAGE_DIR.parent
 #: Data files that ship with the package (lexicons, gazetteer, word lists, events).
 DATA_DIR = PACKAGE_DIR / "data"
 #: The bundled corpus (immutable).
@@ -62,6 +81,70 @@ EVENTS_FILE = DATA_DIR / "events.csv"
 OUTLET_GROUPS_FILE = DATA_DIR / "outlet_groups.csv"
 FRAMING_LEXICON = DATA_DIR / "framing_lexicon.csv"
 ASSERTIVENESS_LEXICON = DATA_DIR / "assertiveness_lexicon.csv"
+
+
+
+def in_checkout(root: Path | None = None) -> bool:
+    """Whether ``root`` (default :data:`ROOT`) is a checkout of the suite.
+
+    Parameters
+    ----------
+    root : pathlib.Path, optional
+        Folder to check (default :data:`ROOT`).
+
+    Returns
+    -------
+    bool
+        True if it holds ``pyproject.toml`` and ``notebooks/``; False for ``site-packages``.
+
+    Examples
+    --------
+    >>> in_checkout()
+    True
+    """
+    root = ROOT if root is None else Path(root)
+    return (root / "pyproject.toml").is_file() and (root / "notebooks").is_dir()
+
+
+def require(path: Path, what: str, *, caller: str = "config") -> Path:
+    """Return ``path`` if it exists; else stop with a message naming the fix.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A repository folder or file (:data:`RAW_DIR`, :data:`ANNOTATIONS_DIR`,
+        :data:`NOTEBOOK_DIR`, ...).
+    what : str
+        What it is, for the message (e.g. ``"the bundled corpus"``).
+    caller : str, default "config"
+        Name of the function that needs it, for the message.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist; the message says whether the package runs outside a
+        checkout and how to point it at one.
+
+    Examples
+    --------
+    >>> require(RAW_DIR, "the bundled corpus") == RAW_DIR
+    True
+    """
+    path = Path(path)
+    if path.exists():
+        return path
+    if in_checkout():
+        hint = "restore it from the repository (git checkout -- <path>)"
+    else:
+        hint = (f"the analysis package is installed without the repository checkout (ROOT is "
+                f"{str(ROOT)!r}); set {ROOT_ENV}=/path/to/checkout, or pass the path explicitly")
+    raise FileNotFoundError(f"{caller}: {what} is not at {str(path)!r}; {hint}.")
+
 
 # ----------------------------------------------------------------------------- outlet groups
 #: An international wire service or newspaper (AP in the bundled corpus).

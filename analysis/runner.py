@@ -29,7 +29,11 @@ from pathlib import Path
 
 import nbformat
 
-from .config import NOTEBOOK_DIR, RAW_DIR, ROOT
+from .config import NOTEBOOK_DIR, RAW_DIR, ROOT, require
+
+#: The Jupyter kernel the notebooks name (``metadata.kernelspec.name``); ``make setup``
+#: installs it into the venv (``ipykernel install --sys-prefix --name china-us-news``).
+KERNEL_NAME = "china-us-news"
 
 _NOTEBOOK_RE = re.compile(r"^\d{2}_[\w-]+\.ipynb$")
 
@@ -82,7 +86,8 @@ def list_notebooks(folder: Path = NOTEBOOK_DIR) -> list[Path]:
     list of pathlib.Path
         Sorted by file name, which starts with the two-digit number.
     """
-    return sorted(p for p in Path(folder).iterdir() if _NOTEBOOK_RE.match(p.name))
+    folder = require(Path(folder), "the notebooks folder", caller="list_notebooks")
+    return sorted(p for p in folder.iterdir() if _NOTEBOOK_RE.match(p.name))
 
 
 def normalize_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -131,29 +136,31 @@ def _strip_papermill_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def declared_parameters(nb: nbformat.NotebookNode) -> dict[str, object]:
+def declared_parameters(notebook: Path) -> dict[str, object]:
     """Names assigned in the notebook's cell tagged ``parameters``, with their defaults.
+
+    Read with papermill's own inspection (:func:`papermill.inspect_notebook`), so the runner
+    injects exactly the parameters papermill sees.
 
     Parameters
     ----------
-    nb : nbformat.NotebookNode
-        A notebook.
+    notebook : pathlib.Path
+        A notebook file.
 
     Returns
     -------
     dict
-        Name -> default value (None where the default is not a literal).
+        Name -> default value (None where the default is not a Python literal).
         Empty if no cell is tagged ``parameters``.
     """
+    import papermill as pm
+
     names: dict[str, object] = {}
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
-            for node in ast.parse(cell.source).body:
-                targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
-                value = getattr(node, "value", None)
-                default = value.value if isinstance(value, ast.Constant) else None
-                names.update({t.id: default for t in targets if isinstance(t, ast.Name)})
-            break
+    for name, param in pm.inspect_notebook(str(notebook)).items():
+        try:
+            names[name] = ast.literal_eval(param["default"])
+        except (ValueError, SyntaxError, TypeError):
+            names[name] = None
     return names
 
 
@@ -220,7 +227,7 @@ def execute(
     n_cells = len(nb.cells)
     nb = _strip_papermill_cells(nb)
     if parameters:
-        declared = declared_parameters(nb)
+        declared = declared_parameters(notebook)
         parameters = {k: v for k, v in parameters.items() if k in declared}
         if "annotations" in parameters:
             parameters["annotations"] = _annotations_for(parameters["annotations"],
@@ -235,7 +242,7 @@ def execute(
             str(output),
             parameters=parameters or None,
             cwd=str(notebook.parent),
-            kernel_name="python3",
+            kernel_name=None,  # the kernel the notebook names (KERNEL_NAME for the suite's)
             progress_bar=False,
             log_output=False,
         )
@@ -350,7 +357,7 @@ def run_all(
         target_dir, out_dir = notebook_dir, None
     else:
         if corpus is None:
-            corpus = str(RAW_DIR)
+            corpus = str(require(RAW_DIR, "the bundled corpus", caller="run_all"))
         corpus_path = Path(corpus).expanduser().resolve()
         if not corpus_path.exists():
             raise RunSetupError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 from pathlib import Path
 
 import nbformat
@@ -12,7 +13,7 @@ import pytest
 from analysis import runner
 
 KERNELSPEC = {
-    "kernelspec": {"name": "python3", "display_name": "Python 3 (china-us-news)", "language": "python"},
+    "kernelspec": {"name": runner.KERNEL_NAME, "display_name": "Python 3 (china-us-news)", "language": "python"},
     "language_info": {"name": "python"},
 }
 
@@ -205,3 +206,28 @@ def test_rerun_into_the_same_out_leaves_no_stale_file(notebooks, tmp_path, capsy
     runner.run_all(corpus=str(corpus), out=str(out), notebook_dir=notebooks, only=["02"])
     assert (out / "figures" / "01_x.txt").exists()
     assert json.loads((out / "run.json").read_text())["files"] == record["files"][:3]
+
+
+def test_declared_parameters_come_from_papermill_inspection(notebooks):
+    assert runner.declared_parameters(notebooks / "02_second.ipynb") == {
+        "corpus": "default-corpus", "output_dir": "default-out",
+        "annotations": "../annotations/sentence_tone.csv"}
+    no_params = _notebook(notebooks.parent / "03_none.ipynb", [("code", "x = 1", [])])
+    assert runner.declared_parameters(no_params) == {}
+
+
+def test_notebooks_name_the_suite_kernel_and_it_is_installed_here():
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    for nb in runner.list_notebooks():
+        spec = json.loads(nb.read_text())["metadata"]["kernelspec"]
+        assert spec["name"] == runner.KERNEL_NAME, nb.name
+        assert spec["display_name"] == "Python 3 (china-us-news)", nb.name
+    assert f"KERNEL := {runner.KERNEL_NAME}\n" in (runner.ROOT / "Makefile").read_text()
+    installed = KernelSpecManager().get_kernel_spec(runner.KERNEL_NAME)
+    assert Path(installed.argv[0]).parent == Path(sys.executable).parent, installed.argv
+
+
+def test_missing_notebook_folder_says_how_to_fix(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"^list_notebooks: the notebooks folder is not at"):
+        runner.list_notebooks(tmp_path / "nope")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+import sys
 
 import numpy as np
 import pandas as pd
@@ -162,3 +163,83 @@ def test_rounding_equals_python_round_including_halves():
     got = vader._round4(x)
     want = np.array([round(v, 4) for v in x.tolist()])
     np.testing.assert_array_equal(got, want)
+
+
+# --------------------------------------------------------------------------- sum() of 3.11 and 3.12+
+#: Valences whose exact decimal sum is 0: left to right (Python 3.11's sum) gives 0.0 and
+#: compensated summation (3.12+) a tiny nonzero value, or the other way round, so that the
+#: ``!``/``?`` emphasis turns the compound score away from 0 on one Python and not the other.
+NEAR_ZERO = [
+    "Egotisms, an easel and dynamite!",
+    "The strikers prevents forbid intellectuals!!",
+    "Discouraging foehns, then laugher?!?",
+    "Lazier and frustrating, yet beneficent preciousness!!",
+    "Complacent, inadequate but smiling!",
+    "carelessness sillily romanticization??",
+]
+
+
+def _left_to_right(values):
+    total = 0.0
+    for v in values:
+        total += v
+    return total
+
+
+def _neumaier(values):
+    """CPython 3.12's float sum(), written out."""
+    total, comp = 0.0, 0.0
+    for x in values:
+        t = total + x
+        comp += (total - t) + x if abs(total) >= abs(x) else (x - t) + total
+        total = t
+    return total + comp if comp and np.isfinite(comp) else total
+
+
+def test_near_zero_sums_equal_the_reference_on_this_python():
+    _assert_same(NEAR_ZERO)
+    if sys.version_info >= (3, 12):
+        assert vader.python_sum_is_compensated()
+    else:
+        assert not vader.python_sum_is_compensated()
+
+
+def test_the_near_zero_sentences_do_differ_between_the_two_sums():
+    lexicon = vader._analyzer().lexicon
+    words = [["egotisms", "easel", "dynamite"], ["discouraging", "foehns", "laugher"]]
+    for ws in words:
+        values = [lexicon[w] for w in ws]
+        assert np.sign(_left_to_right(values)) != np.sign(_neumaier(values))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([-3.4, -2.3, -1.9, -1.3, -1.0, -0.6, -0.3, -0.1, 0.1, 0.2,
+                                          0.3, 0.7, 1.5, 1.6, 1.7, 1.9, 2.0, 2.3, 1e16, -1e16]),
+                         min_size=0, max_size=12).map(lambda v: [x * f for x, f in zip(v, [1, 0.5, 1.5, -0.74] * 3, strict=False)]),
+                min_size=1, max_size=20))
+def test_sentence_sums_equal_python_sum(groups):
+    sent = np.repeat(np.arange(len(groups)), [len(g) for g in groups]).astype(np.int64)
+    values = np.array([v for g in groups for v in g], dtype=float)
+    n = len(groups)
+    np.testing.assert_array_equal(vader.sentence_sums(sent, values, n, compensated=False),
+                                  [_left_to_right(g) for g in groups])
+    np.testing.assert_array_equal(vader.sentence_sums(sent, values, n, compensated=True),
+                                  [_neumaier(g) for g in groups])
+    # and this interpreter's own sum(), whichever it is
+    np.testing.assert_array_equal(vader.sentence_sums(sent, values, n),
+                                  [float(sum(g)) for g in groups])
+
+
+def test_another_vadersentiment_version_is_scored_by_the_reference(monkeypatch):
+    monkeypatch.setattr(vader, "_installed_version", lambda: "3.4.0")
+    vader.rules_match_reference.cache_clear()
+    try:
+        texts = pd.Series(DEMO[:8], dtype="str")
+        with pytest.warns(RuntimeWarning, match=r"^vader.compound: vaderSentiment 3.4.0 is installed"):
+            paths = vader.scoring_paths(texts)
+        assert paths["reference"] == len(texts) and paths["vectorized"] == 0
+        assert vader.compound(texts).tolist() == _reference(texts.tolist())
+    finally:
+        monkeypatch.undo()
+        vader.rules_match_reference.cache_clear()
+    assert vader.rules_match_reference()

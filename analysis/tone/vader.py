@@ -36,14 +36,22 @@ then rescales the earlier word twice.
 :func:`scoring_paths` reports how many sentences took which path. In the synthetic benchmark corpus,
 built from the bundled articles, about 2 in 10,000 sentences go to the reference.
 
-The sum of the word valences is taken left to right, as Python 3.11's ``sum`` does (Python
-3.12 changed ``sum`` of floats to compensated summation, which can differ in the last bit).
+The sum of a sentence's word valences is the one the reference's ``sum()`` computes on the
+running interpreter: left to right up to Python 3.11; from Python 3.12 on, ``sum`` of floats is
+compensated (Neumaier), which can differ in the last bit, and a near-zero sum that differs in
+sign or from zero turns VADER's ``!``/``?`` emphasis the other way. :func:`python_sum_is_compensated`
+probes the interpreter's ``sum`` once and :func:`sentence_sums` follows it.
+
+The rules are those of vaderSentiment :data:`REFERENCE_VERSION`; with any other installed
+version, :func:`compound` warns once and scores every sentence with vaderSentiment itself.
 """
 
 from __future__ import annotations
 
 import string
+import warnings
 from functools import lru_cache
+from importlib import metadata
 
 import numpy as np
 import pandas as pd
@@ -53,7 +61,11 @@ import pyarrow.compute as pc
 from .. import progress
 from .._kernels import arrow_texts
 
-__all__ = ["BLOCK_SIZE", "compound", "reference_compound", "scoring_paths"]
+__all__ = ["BLOCK_SIZE", "REFERENCE_VERSION", "compound", "python_sum_is_compensated",
+           "reference_compound", "rules_match_reference", "scoring_paths", "sentence_sums"]
+
+#: The vaderSentiment release whose rules :func:`compound` restates (the tests compare the two).
+REFERENCE_VERSION = "3.3.2"
 
 #: Sentences scored per block (bounds the memory of the per-word arrays).
 BLOCK_SIZE = 100_000
@@ -72,6 +84,95 @@ _REFERENCE_WORDS = ("least", "kind", "sort", "enough", "shit", "bomb", "ass", "b
 
 #: Function words the rules look at.
 _RULE_WORDS = ("no", "or", "nor", "never", "so", "this", "without", "doubt", "but")
+
+
+def _installed_version() -> str:
+    """The installed vaderSentiment version."""
+    return metadata.version("vaderSentiment")
+
+
+@lru_cache(maxsize=1)
+def rules_match_reference() -> bool:
+    """Whether the installed vaderSentiment is the release the vectorized rules restate.
+
+    Returns
+    -------
+    bool
+        True for vaderSentiment :data:`REFERENCE_VERSION`. Otherwise False, after one
+        ``RuntimeWarning``: :func:`compound` then scores every text with vaderSentiment itself.
+    """
+    installed = _installed_version()
+    if installed == REFERENCE_VERSION:
+        return True
+    warnings.warn(
+        f"vader.compound: vaderSentiment {installed} is installed, the vectorized rules restate "
+        f"{REFERENCE_VERSION}; every sentence is scored by vaderSentiment itself (slow). Install "
+        f"vaderSentiment=={REFERENCE_VERSION} for the fast path.", RuntimeWarning, stacklevel=3)
+    return False
+
+
+@lru_cache(maxsize=1)
+def python_sum_is_compensated() -> bool:
+    """Whether this interpreter's ``sum()`` of floats is compensated (Python 3.12 and later).
+
+    Returns
+    -------
+    bool
+        ``sum([0.1] * 10) == 1.0``: True with compensated (Neumaier) summation, False with
+        plain left-to-right addition (0.9999999999999999).
+    """
+    return sum([0.1] * 10) == 1.0
+
+
+def sentence_sums(sent: np.ndarray, values: np.ndarray, n: int, *,
+                  compensated: bool | None = None) -> np.ndarray:
+    """Per-sentence sums of ``values``, equal to Python's ``sum()`` over each sentence's list.
+
+    Parameters
+    ----------
+    sent : numpy.ndarray of int
+        Sentence of each value, non-decreasing (values in sentence order, then word order).
+    values : numpy.ndarray of float
+        The values, in word order within each sentence.
+    n : int
+        Number of sentences.
+    compensated : bool, optional
+        Neumaier summation as CPython 3.12+ ``sum`` does (True), or left-to-right addition as
+        up to 3.11 (False). Default: what this interpreter's ``sum`` does.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        Length ``n``; 0.0 for a sentence without values.
+
+    Examples
+    --------
+    >>> s = sentence_sums(np.zeros(10, dtype=int), np.full(10, 0.1), 1)
+    >>> bool(s[0] == sum([0.1] * 10))
+    True
+    """
+    if compensated is None:
+        compensated = python_sum_is_compensated()
+    if not compensated or len(values) == 0:
+        return np.bincount(sent, weights=values, minlength=n)  # adds in order
+    # CPython's loop, run position by position for all sentences at once:
+    # t = f + x; c += (f - t) + x if |f| >= |x| else (x - t) + f; f = t; finally f += c.
+    group_start = np.flatnonzero(np.r_[True, sent[1:] != sent[:-1]])
+    sizes = np.diff(np.r_[group_start, len(sent)])
+    rank = np.arange(len(sent)) - np.repeat(group_start, sizes)
+    order = np.argsort(rank, kind="stable")
+    bounds = np.r_[0, np.cumsum(np.bincount(rank))]
+    total, comp = np.zeros(n), np.zeros(n)
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        idx = order[lo:hi]  # the k-th value of every sentence that has one
+        s, x = sent[idx], values[idx]
+        f = total[s]
+        t = f + x
+        comp[s] += np.where(np.abs(f) >= np.abs(x), (f - t) + x, (x - t) + f)
+        total[s] = t
+    fix = (comp != 0) & np.isfinite(comp)
+    total[fix] += comp[fix]
+    return total
 
 
 @lru_cache(maxsize=1)
@@ -245,7 +346,7 @@ def _score_block(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         checked = np.asarray(but_check(words, values.tolist()), dtype=float)
         sentiment[mine] = checked[pos[mine]]
 
-    total = np.bincount(sent, weights=sentiment, minlength=n)
+    total = sentence_sums(sent, sentiment, n)
     ep = np.minimum(pc.count_substring(texts, "!").to_numpy(zero_copy_only=False), 4) * 0.292
     qm_count = pc.count_substring(texts, "?").to_numpy(zero_copy_only=False)
     amp = ep + np.where(qm_count > 3, 0.96, np.where(qm_count > 1, qm_count * 0.18, 0.0))
@@ -278,7 +379,10 @@ def _paths(texts: pd.Series, block: int) -> tuple[np.ndarray, np.ndarray, np.nda
     """Vectorized scores (unrounded), reference mask and "but" mask of every text."""
     arr = arrow_texts(texts)
     n = len(arr)
-    unsafe = pc.match_substring_regex(arr, _UNSAFE_RE).to_numpy(zero_copy_only=False)
+    if not rules_match_reference():  # another vaderSentiment: every text to the reference
+        unsafe = np.ones(n, dtype=bool)
+    else:
+        unsafe = pc.match_substring_regex(arr, _UNSAFE_RE).to_numpy(zero_copy_only=False)
     score = np.zeros(n)
     reference = unsafe.copy()
     quirk = np.zeros(n, dtype=bool)

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import corpus, distributed, tone
+from analysis import corpus, tone
+from analysis import dask_path as dpath
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
 MEASURES = ("vader", "framing", "assertiveness")
@@ -46,8 +47,8 @@ def client():
 
 @pytest.fixture(scope="module")
 def dask_path(shards, client):
-    articles = distributed.read_articles(shards)
-    tables = distributed.corpus_tables(articles, measures=MEASURES)
+    articles = dpath.read_articles(shards)
+    tables = dpath.corpus_tables(articles, measures=MEASURES)
     names = ["articles", "paragraphs", "sentences", "quotes", "skipped"]
     computed = client.compute([tables[n] for n in names], sync=True)
     return articles.npartitions, dict(zip(names, computed, strict=True)), tables
@@ -56,7 +57,7 @@ def dask_path(shards, client):
 def test_runs_partition_by_partition(dask_path):
     n_partitions, computed, tables = dask_path
     assert n_partitions == 3
-    assert all(tables[n].npartitions == 3 for n in distributed.TABLES)
+    assert all(tables[n].npartitions == 3 for n in dpath.TABLES)
     assert computed["skipped"].empty
 
 
@@ -104,7 +105,7 @@ def test_same_articles_and_quotes(pandas_path, dask_path):
 def test_minibatch_clustering_on_workers(dask_path, client):
     _, computed, tables = dask_path
     paragraphs = client.persist(tables["paragraphs"])
-    model, labels = distributed.cluster_paragraphs(
+    model, labels = dpath.cluster_paragraphs(
         paragraphs, n_clusters=3, random_state=0, min_tokens=3, batch_size=16
     )
     got = labels.compute().sort_values(["article_id", "paragraph"]).reset_index(drop=True)
@@ -122,7 +123,7 @@ def test_minibatch_clustering_on_workers(dask_path, client):
 def test_empty_partition_gives_empty_tables(shards):
     raw = pd.read_parquet(shards / "part-00.parquet")
     empty = dd.from_pandas(raw.iloc[:0], npartitions=1)
-    tables = distributed.corpus_tables(empty, measures=("framing",))
+    tables = dpath.corpus_tables(empty, measures=("framing",))
     with dask.config.set(scheduler="sync"):
         sentences, skipped = dask.compute(tables["sentences"], tables["skipped"])
     assert sentences.empty and skipped.empty
@@ -135,7 +136,7 @@ def test_partition_with_nothing_loadable_is_listed_as_skipped(shards):
     frame = dd.from_pandas(pd.concat([raw, broken.assign(article_id="x" + broken["article_id"])]),
                            npartitions=1)
     frame = dd.concat([frame, dd.from_pandas(broken, npartitions=1)])
-    tables = distributed.corpus_tables(frame, measures=("framing",))
+    tables = dpath.corpus_tables(frame, measures=("framing",))
     with dask.config.set(scheduler="sync"), pytest.warns(corpus.CorpusWarning, match="empty"):
         articles, skipped = dask.compute(tables["articles"], tables["skipped"])
     # the first partition loads its good articles and lists its empty ones

@@ -24,14 +24,14 @@ minibatch clustering is not the LSA + k-means of the notebooks (see :mod:`analys
 On a real cluster the code is the same; only the client changes::
 
     from distributed import Client
-    from analysis import distributed as dist
+    from analysis import dask_path as dist
 
     client = Client("tcp://scheduler:8786")          # or LocalCluster() on one machine
     articles = dist.read_articles("s3://bucket/corpus/*.parquet")
     tables = dist.corpus_tables(articles)
     dist.write_tables(tables, "s3://bucket/results/")   # one Parquet folder per table
 
-or from the shell: ``python -m analysis.distributed SHARDS OUT --scheduler tcp://host:8786``.
+or from the shell: ``python -m analysis.dask_path SHARDS OUT --scheduler tcp://host:8786``.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ import dask
 import dask.dataframe as dd
 import numpy as np
 import pandas as pd
+from dask.dataframe.utils import meta_nonempty
 
 from . import corpus, readers, tone, topics
 
@@ -157,7 +158,9 @@ def _conform(table: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
 
 def _meta(articles: dd.DataFrame, measures: tuple[str, ...]) -> dict[str, pd.DataFrame]:
     """Empty tables with the dtypes the stage functions produce for these input columns."""
-    sample = articles._meta_nonempty.iloc[:1].copy()
+    # A one-row frame of the articles' columns and dtypes, from Dask's public API only.
+    empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in articles.dtypes.items()})
+    sample = meta_nonempty(empty).iloc[:1].copy()
     sample = sample.reset_index(drop=True)
     id_col = "article_id" if "article_id" in sample.columns else None
     if id_col is not None:
@@ -300,7 +303,7 @@ def write_tables(tables: dict[str, dd.DataFrame], dest: str | Path, **kwargs) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m analysis.distributed SHARDS OUT [--scheduler ADDRESS]``."""
+    """Command line: ``python -m analysis.dask_path SHARDS OUT [--scheduler ADDRESS]``."""
     parser = argparse.ArgumentParser(description="Run the per-article stages and the "
                                      "minibatch clustering on a Dask cluster.")
     parser.add_argument("shards", help="Parquet shards of articles (folder, glob or URL)")
