@@ -13,8 +13,8 @@
 Everything is then built by :func:`from_frame`, which runs the same stage functions a Dask
 ``map_partitions`` path can call on a partition: :func:`analysis.clean.clean_texts`,
 :func:`analysis.segment.paragraphs`, :func:`analysis.segment.sentences`,
-:func:`analysis.quotes.find_quotes`, :func:`analysis.quotes.quote_share`, then
-:func:`flag_duplicates` across the whole corpus.
+:func:`analysis.quotes.find_quotes`, :func:`analysis.quotes.quote_share`,
+:func:`analysis.voice.sentence_voice`, then :func:`flag_duplicates` across the whole corpus.
 
 Bad input never disappears silently. A problem with one input (an empty, binary or undecodable
 file, a file type that is not read, a manifest row without a file, a table row without text,
@@ -41,7 +41,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
-from . import clean, config, quotes, segment
+from . import clean, config, quotes, segment, voice
 from ._kernels import arrow_texts, byte_blocks, run_starts
 from .readers import (
     METADATA_COLUMNS,
@@ -105,7 +105,8 @@ class Corpus:
         table column, "text" for a date printed in the text, "unknown").
     paragraphs, sentences, quotes : pandas.DataFrame
         See :mod:`analysis.segment` and :mod:`analysis.quotes`; ``sentences`` also has
-        ``quote_share`` and ``speaker``.
+        ``quote_share`` and ``speaker`` (of its direct quote), ``voice`` (own / reported /
+        quoted / mixed) and ``voice_speaker`` (whose words it carries; :mod:`analysis.voice`).
     removed : pandas.DataFrame
         ``article_id``, ``line``, ``reason`` (+ ``line_no``): what cleaning took out.
     skipped : pandas.DataFrame
@@ -478,6 +479,7 @@ def _build(
     sents = segment.sentences(paras)
     quotes_df = quotes.find_quotes(art[["article_id", "text"]], sents)
     sents = quotes.quote_share(sents, quotes_df)
+    sents = voice.sentence_voice(sents)
 
     art["n_words"] = _per_article(art["article_id"], paras["article_id"], paras["n_words"])
     art["n_paragraphs"] = _per_article(art["article_id"], paras["article_id"])

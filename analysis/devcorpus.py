@@ -148,7 +148,9 @@ def load_dev_corpus(path: str | Path | None = None) -> DevCorpus:
         columns=["outlet_group", "split"])
     for col in ("tone_1", "tone_2", "tone"):
         sent_codes[col] = pd.to_numeric(sent_codes[col])
-    sentences = _join(corpus.sentences.drop(columns=["outlet_group"], errors="ignore"),
+    # the loader's measured voice columns give way to the coded ones
+    measured = ["outlet_group", "voice", "voice_speaker"]
+    sentences = _join(corpus.sentences.drop(columns=measured, errors="ignore"),
                       sent_codes, "sentence", "sentences").merge(per_article, on="article_id")
     paragraphs = _join(corpus.paragraphs.drop(columns=["outlet_group"], errors="ignore"),
                        para_codes, "paragraph", "paragraphs").merge(per_article, on="article_id")

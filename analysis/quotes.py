@@ -31,9 +31,13 @@ Names: leading titles and possessives are stripped ("China's Foreign Minister Wa
 Yi"), and a one-word name is replaced by the only full name seen earlier in the same article
 (before the quote) that starts or ends with it ("Wang" -> "Wang Yi", "Trump" -> "Donald
 Trump"); with zero or several candidates the word is kept. A pronoun ("he", "she", "they") is resolved to the last speaker of the same
-paragraph, else to the speaker of the previous sentence, and only when that speaker is a full
-(multi-word) name, i.e. a person; otherwise the speaker is ``<NA>``. Speakers are never
-invented: an unattributed quote has speaker ``<NA>`` and cue ``<NA>``.
+paragraph, else to the speaker of the previous sentence, when that speaker is a person (a
+multi-word name, :func:`analysis.speakers.is_person`); else to the last person named as a
+speaker earlier in the article ("“...,” he also said" after a paragraph without a named
+speaker); otherwise the speaker is ``<NA>``. Institutional sources ("the U.S. side", "the
+Foreign Ministry", "the White House", :data:`analysis.speakers.INSTITUTION`) are speakers in
+their canonical form. Speakers are never invented: an unattributed quote has speaker ``<NA>``
+and cue ``<NA>``.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ import pandas as pd
 
 from . import progress, segment
 from ._kernels import arrow_texts, byte_blocks
+from .speakers import INSTITUTION, canonical, is_institution, is_person
 
 __all__ = [
     "QUOTE_COLUMNS", "QUOTE_RE", "article_char_share", "find_quotes", "quote_share", "resolve_names",
@@ -74,7 +79,7 @@ _OFPHRASE = (
 )
 _APPOS = r"(?:,[^,“”\"\n]{1,200},)?"
 _PRE_VERB = r"\s+(?:(?:has|have|had|is|was|were|are|also|then|later|further|again|\w+ly)\s+){0,3}"
-_WHO = rf"(?P<name>{_NAME}|[Hh]e|[Ss]he|[Tt]hey)"
+_WHO = rf"(?P<name>{INSTITUTION}|{_NAME}|[Hh]e|[Ss]he|[Tt]hey)"
 
 #: After the closing mark: "said Wang", "Guo said", "he also said", "according to X".
 _TAIL_RE = re.compile(
@@ -135,6 +140,11 @@ def _strip_name(name: str) -> str:
     while len(words) > 1 and (words[0] in _LEAD_WORDS or words[0] in _TITLE_WORDS):
         words = words[1:]
     return " ".join(words).rstrip(".,")
+
+
+def _clean_name(name: str) -> str:
+    """An institutional source in its canonical form ("the U.S. side"), else _strip_name."""
+    return canonical(name) if is_institution(name) else _strip_name(name)
 
 
 def _full_names(text: str, word: str) -> dict[str, int]:
@@ -361,7 +371,7 @@ def _find_block(
         if row not in sayer_cache:
             text = s_text[row].as_py()
             m = _SAYER_RE.search(text) if _has_verb(text) else None
-            name = _strip_name(m.group("name")) if m else None
+            name = _clean_name(m.group("name")) if m else None
             sayer_cache[row] = (
                 None if name is None or name.lower() in _PRONOUNS
                 else full(doc_of[row], name, end_of[row])
@@ -375,6 +385,16 @@ def _find_block(
             name = name or sayer(r)
             if name:
                 return name
+            r -= 1
+        return None
+
+    def earlier_person(row: int) -> str | None:
+        """The last person named as a speaker before ``row`` in its article."""
+        r, doc = row - 1, doc_of[row]
+        while r >= 0 and doc_of[r] == doc:
+            for name in (last_by_sentence.get(r), sayer(r)):
+                if is_person(name):
+                    return name
             r -= 1
         return None
 
@@ -399,14 +419,15 @@ def _find_block(
     # then, in text order: full names, pronouns, same-sentence and continued quotes
     for i in range(len(q)):
         k, fr = d_list[i], first_list[i]
-        name = _strip_name(names[i]) if isinstance(names[i], str) else None
+        name = _clean_name(names[i]) if isinstance(names[i], str) else None
         cue = verbs[i].lower() if isinstance(verbs[i], str) else None
         if name is not None and name.lower() in _PRONOUNS:
-            # he/she/they: last speaker of the paragraph, else of the previous sentence
+            # he/she/they: last speaker of the paragraph, else of the previous sentence, when a
+            # person; else the last person named as a speaker earlier in the article
             ref = earlier_in_paragraph(fr)
             if ref is None and fr > 0 and doc_of[fr - 1] == k:
                 ref = last_by_sentence.get(fr - 1) or sayer(fr - 1)
-            name = ref if ref is not None and " " in ref else None
+            name = ref if is_person(ref) else earlier_person(fr)
         elif name is not None:
             name = full(k, name, mark_start[i])
         elif fr in last_by_sentence:

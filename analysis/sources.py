@@ -13,7 +13,10 @@ in the actor gazetteer (:mod:`analysis.actors`, column ``source_group``):
 - ``unattributed``: quotes without a speaker.
 
 A speaker string naming several actors ("Su Xiaohui of the China Institute of International
-Studies") is the first PERSON named, else the first actor named.
+Studies") is the first PERSON named, else the first actor named. Institutional sources map to
+their country through the gazetteer ("the U.S. side", "the Chinese side", "the Foreign
+Ministry", "the White House"); officials named only by nationality ("Chinese officials", "a
+U.S. embassy spokesperson") get their country's group (:func:`analysis.speakers.official_group`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import actors
+from analysis.speakers import official_group
 
 GROUPS = ["chinese_official", "us_official", "analyst_academic", "other", "unattributed"]
 GROUP_COLOURS = {
@@ -66,7 +70,8 @@ def speaker_groups(speakers, *, gazetteer: str | Path = actors.GAZETTEER_FILE) -
     gaz = actors.read_gazetteer(gazetteer).set_index("actor")["source_group"]
     actor = uniq.map(first.set_index("article_id")["actor"])
     out["actor"] = actor.astype("str")
-    out["source_group"] = actor.map(gaz).fillna("other").astype("str")
+    official = uniq.map(official_group)  # "Chinese officials": no actor, a country
+    out["source_group"] = actor.map(gaz).fillna(official).fillna("other").astype("str")
     return out
 
 

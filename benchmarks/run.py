@@ -176,6 +176,7 @@ LOADER_STAGES = (
     ("quotes", "find_quotes", "quotes"),
     ("quotes", "quote_share", "quotes"),
     ("quotes", "article_char_share", "quotes"),
+    ("voice", "sentence_voice", "quotes"),
     ("corpus", "flag_duplicates", "duplicates"),
 )
 

@@ -30,8 +30,8 @@ def article_tone(table: pd.DataFrame, *, value: str = "tone") -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per article: ``article_id``, ``outlet``, ``outlet_group``, ``genre``,
-        ``n_sentences``, ``n_quoted``, ``all``, ``own``, ``quoted`` (NaN when an article has
-        no sentence of that voice).
+        ``n_sentences``, ``n_quoted``, ``all``, ``own``, ``reported``, ``quoted`` (NaN when an
+        article has no sentence of that voice).
     """
     keys = ["article_id", "outlet", "outlet_group", "genre"]
     base = table.groupby(keys, sort=True, dropna=False).agg(
@@ -40,9 +40,14 @@ def article_tone(table: pd.DataFrame, *, value: str = "tone") -> pd.DataFrame:
     )
     by_voice = table.pivot_table(index="article_id", columns="voice", values=value, aggfunc="mean")
     out = base.reset_index()
-    for v in ("own", "quoted"):
+    for v in VOICES[1:]:
         out[v] = out["article_id"].map(by_voice[v]) if v in by_voice else np.nan
     return out
+
+
+#: The voices compared: all sentences, then the outlet's own voice, reported speech and direct
+#: quotation separately (``mixed`` sentences count in ``all`` only). See :mod:`analysis.voice`.
+VOICES = ("all", "own", "reported", "quoted")
 
 
 def _voice_rows(table: pd.DataFrame, voice: str) -> pd.DataFrame:
@@ -54,7 +59,7 @@ def group_estimates(
     *,
     by: str = "outlet",
     value: str = "tone",
-    voices: tuple[str, ...] = ("all", "own", "quoted"),
+    voices: tuple[str, ...] = VOICES,
     units: pd.DataFrame | None = None,
     n_boot: int = N_BOOT,
     random_state: int = RANDOM_STATE,
@@ -108,7 +113,7 @@ def compare_groups(
     by: str = "outlet_group",
     groups: tuple[str, str] = (CHINESE_STATE, INTERNATIONAL),
     value: str = "tone",
-    voices: tuple[str, ...] = ("all", "own", "quoted"),
+    voices: tuple[str, ...] = VOICES,
     units: pd.DataFrame | None = None,
     n_boot: int = N_BOOT,
     random_state: int = RANDOM_STATE,
@@ -252,7 +257,7 @@ def comparison_table(
     by: str = "outlet_group",
     groups: tuple[str, str] = (CHINESE_STATE, INTERNATIONAL),
     value: str = "tone",
-    voices: tuple[str, ...] = ("all", "own", "quoted"),
+    voices: tuple[str, ...] = VOICES,
     units: pd.DataFrame | None = None,
     strata: str | None = None,
     n_boot: int = N_BOOT,

@@ -153,9 +153,9 @@ def _check_lines(comparison: pd.DataFrame, coded_comparison: pd.DataFrame | None
         own_row = agreement.loc["own"]
         other = int(own_row.drop(labels=["own"], errors="ignore").sum())
         out.append(
-            f"- **Voice:** of the {int(own_row.sum())} sentences in the outlets' own voice by quotation marks, the "
-            f"coder attributes {other} to a quoted or mixed voice (reported speech without quote marks), so "
-            "\"own voice\" here mixes the outlets' narration with paraphrased officials."
+            f"- **Voice:** of the {int(own_row.sum())} sentences the suite assigns to the outlets' own "
+            f"voice, the coder attributes {other} to a quoted (which in this sample includes reported) "
+            "or mixed voice."
         )
     return out
 

@@ -106,8 +106,9 @@ def plot_group_tone(estimates: pd.DataFrame, articles: pd.DataFrame, *, by: str 
     groups = sorted(map(str, estimates[by].dropna().unique()))
     fig, ax = plt.subplots(figsize=(8, 1.4 + 0.55 * max(len(groups), 1)))
     pos = {g: i for i, g in enumerate(groups)}
-    offsets = {"all": 0.0, "own": -0.22, "quoted": 0.22}
-    styles = {"all": ("o", "#333333"), "own": ("s", "#1b9e77"), "quoted": ("^", "#d95f02")}
+    offsets = {"all": -0.27, "own": -0.09, "reported": 0.09, "quoted": 0.27}
+    styles = {"all": ("o", "#333333"), "own": ("s", "#1b9e77"), "reported": ("D", "#7570b3"),
+              "quoted": ("^", "#d95f02")}
     for voice, part in estimates.groupby("voice", sort=False):
         yv = part[by].astype(str).map(pos).to_numpy() + offsets.get(voice, 0.0)
         err = np.vstack([part["estimate"] - part["ci_low"], part["ci_high"] - part["estimate"]])

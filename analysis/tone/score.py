@@ -178,15 +178,18 @@ def sentence_table(corpus, scores: pd.DataFrame, *, tone: str | None = None) -> 
     -------
     pandas.DataFrame
         One row per sentence, sorted by article, paragraph, sentence: keys, ``text``,
-        ``quote_share``, ``speaker``, ``voice``, ``outlet``, ``outlet_group``, ``genre``, the
+        ``quote_share``, ``speaker``, ``voice`` (own / reported / quoted / mixed, from
+        :func:`analysis.voice.sentence_voice` at load time), ``voice_speaker``, ``outlet``, ``outlet_group``, ``genre``, the
         measure columns and ``tone``.
     """
-    sent = corpus.sentences[[*_KEYS, "text", "quote_share", "speaker"]]
+    extra = [c for c in ("voice", "voice_speaker") if c in corpus.sentences.columns]
+    sent = corpus.sentences[[*_KEYS, "text", "quote_share", "speaker", *extra]]
     meta = corpus.articles[["article_id", "outlet", "outlet_group", "genre"]]
     score_cols = [c for c in scores.columns if c not in (*_KEYS, "outlet", "outlet_group")]
     table = sent.merge(scores[[*_KEYS, *score_cols]], on=_KEYS, how="left", validate="one_to_one")
     table = table.merge(meta, on="article_id", how="left", validate="many_to_one")
-    table["voice"] = voice_of(table["quote_share"])
+    if "voice" not in table.columns:  # a corpus built without analysis.voice: quote marks only
+        table["voice"] = voice_of(table["quote_share"])
     if tone is not None:
         table["tone"] = table[tone]
     return table.sort_values(_KEYS, kind="stable").reset_index(drop=True)
