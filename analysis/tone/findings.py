@@ -175,8 +175,8 @@ def _group_lines(estimates: pd.DataFrame, articles: pd.DataFrame, by: str) -> li
         gap = (own["quoted"] - own["own"]).mean()
         out.append(
             f"- **Own voice vs quoted:** in the {len(own)} article(s) with both, the mean of the quoted sentences "
-            f"minus the mean of the outlet's own sentences is {gap:+.2f} on average (own voice includes "
-            "paraphrased speech)."
+            f"minus the mean of the outlet's own sentences is {gap:+.2f} on average (reported speech "
+            "is a voice of its own, in neither)."
         )
     return out
 

@@ -296,7 +296,7 @@ def disagreements(joined: pd.DataFrame, measure: str, *, code: str = "tone_code"
 
 
 def voice_agreement(joined: pd.DataFrame) -> pd.DataFrame | None:
-    """Cross-tabulate the quote-mark voice rule against a coder's ``voice`` judgement.
+    """Cross-tabulate the suite's voice (:mod:`analysis.voice`) against a coder's ``voice`` judgement.
 
     Parameters
     ----------
@@ -306,10 +306,10 @@ def voice_agreement(joined: pd.DataFrame) -> pd.DataFrame | None:
     Returns
     -------
     pandas.DataFrame or None
-        Sentence counts, rows = ``voice`` by quotation marks, columns = coded voice; None when
+        Sentence counts, rows = the suite's ``voice``, columns = coded voice; None when
         the hand-coded sample has no ``voice`` column.
     """
     if "voice_coded" not in joined.columns:
         return None
-    return pd.crosstab(joined["voice"].rename("voice by quote marks"),
+    return pd.crosstab(joined["voice"].rename("voice (suite)"),
                        joined["voice_coded"].rename("voice coded by hand"))
