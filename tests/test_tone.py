@@ -346,7 +346,9 @@ def test_no_quoted_sentences_give_a_note_per_voice(table):
     unquoted = table.assign(quote_share=0.0, voice="own")
     cmp, notes = tone.compare_groups(unquoted, n_boot=100)
     assert set(cmp["voice"]) == {"all", "own"}
-    assert notes == ["No quoted sentences in the corpus: nothing to compare in that voice."]
+    # one note per empty voice (reported speech is a voice of its own)
+    assert notes == ["No reported sentences in the corpus: nothing to compare in that voice.",
+                     "No quoted sentences in the corpus: nothing to compare in that voice."]
 
 
 def test_findings_state_missing_validation_and_small_n(table):
