@@ -187,9 +187,11 @@ def _full_names(group: np.ndarray, code: np.ndarray, uniq: np.ndarray, person: n
     has = code >= 0
     both = code if extra is None else np.concatenate([code, extra])
     groups = group if extra is None else np.concatenate([group, group])
-    pairs = pd.DataFrame({"group": groups[both >= 0], "code": both[both >= 0]}).drop_duplicates()
-    if pairs.empty:
+    n_codes = len(uniq) + 1
+    keys = np.unique(groups[both >= 0].astype(np.int64) * n_codes + both[both >= 0])
+    if not len(keys):
         return code
+    pairs = pd.DataFrame({"group": keys // n_codes, "code": keys % n_codes})
     words = pd.Series(uniq, dtype=object).str.split()
     single = (words.str.len() == 1).to_numpy()
     full = pairs[person[pairs["code"].to_numpy()]]
@@ -211,7 +213,6 @@ def _full_names(group: np.ndarray, code: np.ndarray, uniq: np.ndarray, person: n
     if hit.empty:
         return code
     # rows whose (group, code) pair has a full name
-    n_codes = len(uniq) + 1
     key_rows = group.astype(np.int64) * n_codes + code
     key_hit = hit["group"].to_numpy(dtype=np.int64) * n_codes + hit["code"].to_numpy(dtype=np.int64)
     order = np.argsort(key_hit)

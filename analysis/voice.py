@@ -427,6 +427,18 @@ class VoiceModel:
         """Class index (into ``classes``) with the highest score for each row."""
         return np.argmax(self.scores(x), axis=1) if len(x) else np.zeros(0, dtype=np.int64)
 
+    def classify(self, columns: dict, n: int, *, block: int = 1 << 16) -> np.ndarray:
+        """:meth:`predict` from one array per feature, ``block`` rows at a time (the feature
+        matrix of a large corpus is never built whole; column-major, so filling it is fast)."""
+        out = np.zeros(n, dtype=np.int64)
+        x = np.empty((min(block, n), len(self.features)), dtype=np.float64, order="F")
+        for a in range(0, n, block):
+            b = min(a + block, n)
+            for j, name in enumerate(self.features):
+                x[: b - a, j] = columns[name][a:b]
+            out[a:b] = np.argmax(x[: b - a] @ self.coef.T + self.intercept, axis=1)
+        return out
+
     def to_json(self) -> dict:
         return {
             "model": "multinomial logistic regression (scikit-learn LogisticRegression)",
@@ -508,7 +520,8 @@ def _speaker_name(kind: str, text: str) -> str | None:
         head = _OF_PHRASE.split(text, maxsplit=1)[0]
         if head != text and not speakers.INSTITUTION_WORDS.search(head):
             text = head
-        m = _SUBJECT_RE.search(text)
+        # no subject form spans more than 7 words: the last 8 give the same match, faster
+        m = _SUBJECT_RE.search(" ".join(text.split()[-8:]))
         text = m.group(0) if m else ""
         role = m is not None and m.group("role") is not None
     if not text:
@@ -526,20 +539,25 @@ def _speaker_name(kind: str, text: str) -> str | None:
     return None if not name or name in _LEAD_WORDS else name
 
 
+def _names_of(captured: pa.Array, kind: str) -> np.ndarray:
+    """:func:`_speaker_name` of each captured string (None where null or empty), computed once
+    per distinct string."""
+    enc = captured.dictionary_encode()
+    names = np.array([_speaker_name(kind, w) if w else None
+                      for w in enc.dictionary.to_pylist()] + [None], dtype=object)
+    idx = enc.indices.to_numpy(zero_copy_only=False)
+    return names[np.where(pd.isna(idx), len(names) - 1, idx).astype(np.int64)]
+
+
 def _extract_names(texts, pattern: str, kinds: tuple[str, ...]) -> np.ndarray:
-    """The speaker name of each text by ``pattern``'s named groups (None where none);
-    Python runs once per distinct captured string."""
+    """The speaker name of each text by ``pattern``'s named groups (None where none)."""
     found = pc.extract_regex(texts, pattern)
     if isinstance(found, pa.ChunkedArray):
         found = found.combine_chunks()
     out = np.full(len(found), None, dtype=object)
     for kind in kinds:
-        col = pc.if_else(found.is_valid(), found.field(kind), None).dictionary_encode()
-        names = np.array([_speaker_name(kind, w) if w else None
-                          for w in col.dictionary.to_pylist()] + [None], dtype=object)
-        idx = col.indices.to_numpy(zero_copy_only=False)
-        idx = np.where(pd.isna(idx), len(names) - 1, idx).astype(np.int64)
-        out = np.where(pd.isna(out), names[idx], out)
+        named = _names_of(pc.if_else(found.is_valid(), found.field(kind), None), kind)
+        out = np.where(pd.isna(out), named, out)
     return out
 
 
@@ -611,15 +629,9 @@ def sentence_voice(sentences: pd.DataFrame, *, model: VoiceModel | None = None) 
     found = pattern_features(texts, quote_share=out["quote_share"], heading=out["is_heading"])
     article = pd.factorize(out["article_id"])[0]
     cols = {**found, **_context(out, found, article=article)}
-    x = np.empty((n, len(model.features)), dtype=np.float32, order="F")
-    for j, name in enumerate(model.features):
-        x[:, j] = cols[name]
-    del cols
-    scores = x @ model.coef.T.astype(np.float32)
-    del x
-    scores += model.intercept.astype(np.float32)
     order = np.array([CLASSES.index(c) for c in model.classes], dtype=np.int8)
-    voice = order[np.argmax(scores, axis=1)]
+    voice = order[model.classify(cols, n)]
+    del cols
     out["voice"] = pd.Categorical.from_codes(voice, categories=list(CLASSES))
     attributed = found["attribution"] | found["stance_verb"]
     out["voice_speaker"] = _voice_speakers(out, texts, voice, attributed, article)
