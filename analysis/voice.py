@@ -107,7 +107,7 @@ _ROLE = (
 _DET = r"(?:[Tt]he|[Aa]n?|[Oo]ne|[Tt]wo|[Ss]ome|[Mm]any|[Oo]ther|[Ss]enior|[Tt]op|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir)"
 #: The word just before a speech verb that makes it attributed speech: a pronoun, a capitalised
 #: name word or a source noun ("spokesperson", "ministry", "officials"). Patterns test this one
-#: word, not the whole subject ("Chinese Foreign Ministry spokesperson Lin Jian said" has "Jian
+#: word, not the whole subject ("Chinese Foreign Ministry spokesperson Zhao Lei said" has "Lei
 #: said"): the same sentences match, and RE2 runs them as a small DFA.
 _SUBJ = rf"(?:{_PRON}|{_CAP}|{_ROLE})"
 #: A full subject, for naming the speaker (Python only, on the short text before the verb).

@@ -87,7 +87,7 @@ def test_own_voice(text):
 
 def test_direct_quotes_and_mixed_sentences():
     s = voices(
-        "“We are ready to work with the United States on the basis of mutual respect,” Zhao said.",
+        "“We are ready to keep talking with our partners in good faith,” Zhao said.",
         "“Dialogue is better than confrontation, and cooperation is better than conflict.”",
         "Trump accused Beijing of breaking the deal struck in the spring, saying, “They have "
         "totally violated the agreement we made with them.”",
