@@ -41,7 +41,7 @@ import scipy.sparse as sp
 
 from analysis._checks import check_one_of
 from analysis.config import CHINESE_STATE, INTERNATIONAL
-from analysis.stats import _unit_map
+from analysis.stats import unit_of
 from analysis.tokens import DFM
 
 #: |z| drawn as a dashed line by :func:`plot_keyness` (two-sided 5 % under the token model).
@@ -110,7 +110,7 @@ def _collapse_units(x: sp.csr_matrix, docs: pd.DataFrame, mask: np.ndarray, unit
         raise ValueError("log_odds: units= needs an article_id column in dfm.docs; "
                          "build the dfm from a corpus (dfm(tokens, level='article'))")
     ids = docs.loc[mask, "article_id"].astype(str)
-    codes, _ = pd.factorize(ids.map(_unit_map(units, "article_id")).fillna(ids), sort=True)
+    codes, _ = pd.factorize(ids.map(unit_of(units, "article_id")).fillna(ids), sort=True)
     size = np.bincount(codes)
     agg = sp.csr_matrix((1.0 / size[codes], (codes, np.arange(len(codes)))),
                         shape=(len(size), len(codes)))
