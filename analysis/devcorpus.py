@@ -32,7 +32,8 @@ import pandas as pd
 
 from .config import ROOT
 
-__all__ = ["DEFAULT_PATH", "DevCorpus", "DevCorpusMissing", "article_folds", "load_dev_corpus"]
+__all__ = ["DEFAULT_PATH", "DevCorpus", "DevCorpusMissing", "article_folds", "load_dev_corpus",
+           "load_for_command"]
 
 #: Where the development corpus is looked for when no path is given: ``<project>/../shared/dev-corpus``.
 DEFAULT_PATH = ROOT.parent / "shared" / "dev-corpus"
@@ -168,3 +169,18 @@ def article_folds(article_ids, *, n_splits: int = 5, random_state: int = 0) -> n
     order = np.random.default_rng(random_state).permutation(len(unique))
     fold_of = pd.Series(np.arange(len(unique)) % n_splits, index=unique[order])
     return fold_of.reindex(ids).to_numpy()
+
+
+def load_for_command(path: str | Path | None = None) -> DevCorpus | None:
+    """:func:`load_dev_corpus` for a command-line entry point: None (message on stderr) when absent.
+
+    The refit and validation commands (``analysis.tone.devcheck``, ``analysis.voice_validation``)
+    then exit with status 2 instead of a traceback.
+    """
+    import sys
+
+    try:
+        return load_dev_corpus(path)
+    except DevCorpusMissing as exc:
+        print(exc, file=sys.stderr)
+        return None

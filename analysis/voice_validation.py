@@ -22,7 +22,6 @@ sentence moves its F1 by about 0.2 and the four-class mean by about 0.05; both a
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -324,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     import argparse
 
-    from .devcorpus import DevCorpusMissing, load_dev_corpus
+    from .devcorpus import load_for_command
 
     parser = argparse.ArgumentParser(prog="python -m analysis.voice_validation",
                                      description="Fit and validate the voice measure on the "
@@ -337,10 +336,8 @@ def main(argv: list[str] | None = None) -> int:
         cmd.add_argument("--dev-corpus", required=True, help="folder of the development corpus")
         cmd.add_argument("--out", default=None, help="file (fit) or folder (cv, test) to write")
     args = parser.parse_args(argv)
-    try:
-        dev = load_dev_corpus(args.dev_corpus)
-    except DevCorpusMissing as exc:
-        print(exc, file=sys.stderr)
+    dev = load_for_command(args.dev_corpus)
+    if dev is None:
         return 2
     if args.command == "fit":
         print(f"wrote {voice.write_model(voice.fit_model(dev), args.out or voice.MODEL_FILE)}")

@@ -28,3 +28,14 @@ def test_codes_join_the_loaders_units():
     assert set(dev.sentences["split"]) == {"train", "test"}
     # the split is by article
     assert dev.sentences.groupby("article_id")["split"].nunique().max() == 1
+
+
+def test_commands_exit_2_with_the_message_when_the_corpus_is_absent(tmp_path, capsys):
+    from analysis import voice_validation
+    from analysis.tone import devcheck
+
+    assert devcorpus.load_for_command(tmp_path) is None
+    assert "not distributed with the suite" in capsys.readouterr().err
+    assert devcheck.main(["fit", "--dev-corpus", str(tmp_path)]) == 2
+    assert voice_validation.main(["fit", "--dev-corpus", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.count("not distributed with the suite") == 2

@@ -31,7 +31,7 @@ import pandas as pd
 
 from .. import stats, tokens
 from ..config import CHINESE_STATE, INTERNATIONAL, ROOT
-from ..devcorpus import DevCorpusMissing, article_folds, load_dev_corpus
+from ..devcorpus import article_folds, load_for_command
 from . import model as tone_model
 from .score import score_sentences
 from .validate import NEUTRAL_BAND, sign_class
@@ -214,10 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dev-corpus", default=None, help="folder of the development corpus")
     parser.add_argument("--out", default=None, help="model file to write (fit only)")
     args = parser.parse_args(argv)
-    try:
-        dev = load_dev_corpus(args.dev_corpus)
-    except DevCorpusMissing as exc:
-        print(exc, file=sys.stderr)
+    dev = load_for_command(args.dev_corpus)
+    if dev is None:
         return 2
     if args.command == "fit":
         path = fit(dev).save(args.out or tone_model.MODEL_FILE)
