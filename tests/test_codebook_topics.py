@@ -384,6 +384,12 @@ def test_the_committed_dev_corpus_validation_reads_without_the_corpus(model):
     diagonal = np.trace(result.confusion.to_numpy())
     assert result.accuracy == pytest.approx(diagonal / result.n_compared, abs=1e-6)
     assert 0 < result.recall("taiwan") <= 1
+    earlier = cv.read_validation(method="lr_only")  # the method scored first, kept on record
+    assert earlier.n_compared == result.n_compared
+    assert earlier.confusion.to_numpy().sum() == result.n_compared
+    assert not np.array_equal(earlier.confusion.to_numpy(), result.confusion.to_numpy())
+    with pytest.raises(ValueError, match="unknown method"):
+        cv.read_validation(method="svm")
     cvt = pd.read_csv(cb.VALIDATION_DIR / "topics_cv.csv")
     chosen = cvt[cvt["chosen"]].iloc[0]
     assert chosen["blocks"].split(" + ") == model.settings["blocks"]
@@ -428,7 +434,9 @@ def test_target_check_is_computed_from_the_tables(assigned):
     no_codes = cv.target_check(dev).set_index("measure").loc["NMI"]
     assert no_codes["met"] is None and "not measured" in cv.describe_target(
         cv.target_check(dev).iloc[1])
-    assert "missed by 0.070" in cv.describe_target(cv.target_check(dev).iloc[0])
+    assert "missed by 0.020" in cv.describe_target(cv.target_check(dev).iloc[0])
+    earlier = cv.target_check(cv.read_validation(method="lr_only")).iloc[0]
+    assert "missed by 0.070" in cv.describe_target(earlier)
 
 
 def test_wide_shares_and_largest_gap(bundled, assigned):

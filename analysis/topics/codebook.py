@@ -4,7 +4,8 @@ The exploratory k-means clusters of :class:`analysis.topics.TopicModel` are a ma
 they do not measure the codebook's categories (``data/annotations/topic_codebook.md``). This
 module does (with :mod:`~analysis.topics.codebook_fit` and
 :mod:`~analysis.topics.codebook_validate`): a multinomial
-logistic regression (scikit-learn) fitted on the coded ``train`` paragraphs of the development
+logistic regression averaged with a complement naive Bayes (scikit-learn, both over the same
+design matrix) fitted on the coded ``train`` paragraphs of the development
 corpus (:mod:`analysis.devcorpus`), guided by seed terms per category written from the codebook
 (``analysis/data/topic_seeds.csv``), gives each paragraph a probability per category; ``topic`` is
 the most probable category and ``secondary`` the next one (never ``other``) when its probability
@@ -31,8 +32,9 @@ words of at least ``min_df`` training paragraphs, plus every seed term), in name
     ``log(1 + n_tokens)`` and ``n_tokens == 0`` (the tokenizer's token count, stopwords
     included): bylines, datelines and site chrome (``other``) are short.
 
-Which blocks, and the regularisation ``C``, were chosen by cross-validation on ``train``
-grouped by article (:func:`analysis.topics.codebook_fit.cross_validate`; the figures are in
+Which blocks, the regularisation ``C`` and the naive Bayes smoothing ``nb_alpha`` (the two
+models' probabilities are averaged with weight ``nb_weight``; both are sparse linear scores, so
+assignment stays matrix products) were chosen by cross-validation on ``train`` grouped by article (:func:`analysis.topics.codebook_fit.cross_validate`; the figures are in
 ``data/validation/topics_cv.csv``).
 
 Parameters as data
@@ -48,7 +50,7 @@ Scale
 -----
 Assignment is sparse matrix products over the paragraph document-feature matrix (a column
 selection, the TF-IDF weighting, ``X @ S`` for the seed counts, an article grouping matrix for the
-context, ``design @ coef.T``), block by block of whole articles: :func:`assign_topics` for a corpus
+context, ``design @ coef.T`` for each of the two models), block by block of whole articles: :func:`assign_topics` for a corpus
 in memory, :func:`assign_chunks` for corpora larger than memory (same committed parameters).
 Measured on this 2-core machine on the synthetic corpus of 100,000 articles
 (``analysis.synthetic.make_synthetic_corpus``, 1.57 million paragraphs): 2.0 to 2.9 s for
