@@ -50,8 +50,8 @@ Scale
 -----
 Assignment is sparse matrix products over the paragraph document-feature matrix (a column
 selection, the TF-IDF weighting, ``X @ S`` for the seed counts, an article grouping matrix for the
-context, ``design @ coef.T`` for each of the two models), block by block of whole articles: :func:`assign_topics` for a corpus
-in memory, :func:`assign_chunks` for corpora larger than memory (same committed parameters).
+context, ``design @ coef.T`` for each of the two models), block by block of whole articles:
+:func:`assign_topics` for a corpus in memory, :func:`assign_chunks` for corpora larger than memory (same committed parameters).
 Measured on this 2-core machine on the synthetic corpus of 100,000 articles
 (``analysis.synthetic.make_synthetic_corpus``, 1.57 million paragraphs): 2.0 to 2.9 s for
 :func:`assign_topics` over ``tokens.dfm(sentence_tokens, level="paragraph")`` (which itself takes
