@@ -106,6 +106,7 @@ bench: $(STAMP)
 ## Refit the committed models from the development corpus (not distributed; DEV_CORPUS=folder).
 models: $(STAMP)
 	$(BIN)/python -m analysis.tone.devcheck fit $(call arg,--dev-corpus,DEV_CORPUS)
+	$(BIN)/python -m analysis.topics.codebook_fit fit $(call arg,--dev-corpus,DEV_CORPUS)
 
 ## Score the development corpus's locked test split with the committed models (once per reported
 ## method; results committed in data/validation/). Never use it to choose or tune anything.

@@ -58,12 +58,23 @@ __all__ = [
     "score_test",
 ]
 
-#: The variants compared by :func:`cross_validate`, simplest first.
+_ALL = ["terms", "seeds", "context", "length"]
+#: The variants compared by :func:`cross_validate`, simplest first: name -> ``blocks`` and the
+#: settings that differ from :data:`~analysis.topics.codebook.DEFAULT_SETTINGS`
+#: (``nb_alpha: None`` = logistic regression alone, the method scored first on ``test``).
 VARIANTS = {
-    "seeds only": ["seeds", "length"],
-    "learned only": ["terms", "length"],
-    "seeds + learned": ["terms", "seeds", "length"],
-    "seeds + learned + article context": ["terms", "seeds", "context", "length"],
+    "seeds only": {"blocks": ["seeds", "length"], "nb_alpha": None},
+    "learned only": {"blocks": ["terms", "length"], "nb_alpha": None},
+    "seeds + learned": {"blocks": ["terms", "seeds", "length"], "nb_alpha": None},
+    "seeds + learned + article context": {"blocks": _ALL, "nb_alpha": None},
+    "seeds + learned + article context, no class weights": {
+        "blocks": _ALL, "nb_alpha": None, "class_weight": None},
+    "seeds + learned + article context, LR + complement NB (alpha 1)": {
+        "blocks": _ALL, "nb_alpha": 1.0},
+    "seeds + learned + article context, LR + complement NB (alpha 0.3)": {
+        "blocks": _ALL, "nb_alpha": 0.3},
+    "seeds + learned + article context, LR + complement NB (alpha 0.1)": {
+        "blocks": _ALL, "nb_alpha": 0.1},
 }
 #: Secondary-probability thresholds tried by :func:`fit`.
 THRESHOLDS = tuple(np.round(np.arange(0.05, 0.625, 0.025), 3))
@@ -137,6 +148,11 @@ def _fit_rows(data: _Training, rows: np.ndarray, seeds: pd.DataFrame, classes: l
                             max_iter=settings["max_iter"])
     with threadpool_limits(1):
         lr.fit(X, y)
+    nb = None
+    if settings.get("nb_alpha") is not None:
+        from sklearn.naive_bayes import ComplementNB
+
+        nb = ComplementNB(alpha=settings["nb_alpha"]).fit(X, y)
     # classes absent from these rows get a very low intercept, so the columns stay aligned
     coef = np.zeros((len(classes), X.shape[1]))
     intercept = np.full(len(classes), -50.0)
@@ -147,6 +163,14 @@ def _fit_rows(data: _Training, rows: np.ndarray, seeds: pd.DataFrame, classes: l
     edges = np.cumsum([0] + [widths[b] for b in model.blocks])
     model.coef = {b: coef[:, edges[i]:edges[i + 1]] for i, b in enumerate(model.blocks)}
     model.intercept = intercept
+    if nb is not None:  # its joint log-likelihood is X @ feature_log_prob_.T (norm=False)
+        nb_coef = np.zeros((len(classes), X.shape[1]))
+        nb_intercept = np.full(len(classes), -1e6)
+        at = [classes.index(c) for c in nb.classes_]
+        nb_coef[at], nb_intercept[at] = nb.feature_log_prob_, 0.0
+        model.nb_coef = {b: nb_coef[:, edges[i]:edges[i + 1]]
+                         for i, b in enumerate(model.blocks)}
+        model.nb_intercept = nb_intercept
     model.meta["classes_fitted"] = present
     return model
 
@@ -198,7 +222,8 @@ def cross_validate(paragraphs: pd.DataFrame, *, variants: dict | None = None,
         Coded paragraphs (``article_id, paragraph, text, topic``); rows with an empty ``topic``
         (coders disagreed) are left out. Use the ``train`` split only.
     variants : dict, optional
-        Name -> blocks; default :data:`VARIANTS`.
+        Name -> ``{"blocks": [...], other settings}`` (or a list of blocks); default
+        :data:`VARIANTS`.
     Cs : iterable of float, default (1, 10, 100)
     seeds : pandas.DataFrame, optional
         Default :func:`load_seeds`.
@@ -211,7 +236,7 @@ def cross_validate(paragraphs: pd.DataFrame, *, variants: dict | None = None,
     -------
     pandas.DataFrame
         One row per variant and C (plus ``seed dictionary (no fitting)``): ``variant, blocks,
-        C, accuracy, macro_f1``, ``f1_<category>`` and ``recall_<category>``, ``chosen``
+        C, class_weight, nb_alpha, accuracy, macro_f1``, ``f1_<category>`` and ``recall_<category>``, ``chosen``
         (the best macro-F1; within 0.005 of it, the first row in table order, i.e. the simpler
         variant and the smaller C).
     """
@@ -220,12 +245,17 @@ def cross_validate(paragraphs: pd.DataFrame, *, variants: dict | None = None,
     base = {**DEFAULT_SETTINGS, **(settings or {})}
     data = _Training.from_paragraphs(paragraphs)
     rows = [{"variant": "seed dictionary (no fitting)", "blocks": "", "C": np.nan,
+             "class_weight": "", "nb_alpha": np.nan,
              **_scores(data.y, _dictionary_predictions(data, seeds, classes), classes)}]
-    for name, blocks in (variants or VARIANTS).items():
+    for name, spec in (variants or VARIANTS).items():
+        spec = dict(spec) if isinstance(spec, dict) else {"blocks": list(spec)}
         for C in Cs:
-            cfg = {**base, "blocks": list(blocks), "C": float(C)}
+            cfg = {**base, **spec, "C": float(C)}
             pred = np.asarray(classes)[_oof_proba(data, seeds, classes, cfg).argmax(axis=1)]
-            rows.append({"variant": name, "blocks": " + ".join(blocks), "C": float(C),
+            rows.append({"variant": name, "blocks": " + ".join(cfg["blocks"]), "C": float(C),
+                         "class_weight": str(cfg["class_weight"] or ""),
+                         "nb_alpha": (np.nan if cfg.get("nb_alpha") is None
+                                      else float(cfg["nb_alpha"])),
                          **_scores(data.y, pred, classes)})
     table = pd.DataFrame(rows)
     fitted = table["blocks"] != ""

@@ -192,22 +192,41 @@ def validate(assignments: pd.DataFrame, annotations, *,
         confusion=pd.DataFrame(confusion), mismatches=mismatches.reset_index(drop=True))
 
 
-def read_validation(folder: str | Path | None = None) -> CodebookValidation:
+#: The methods scored once on ``test``, and the suffix of their tables in :data:`VALIDATION_DIR`.
+SCORED_METHODS = {"committed": "", "lr_only": "_lr_only"}
+
+
+def read_validation(folder: str | Path | None = None, *, method: str = "committed"
+                    ) -> CodebookValidation:
     """The committed validation of the model on the development corpus's ``test`` split.
 
     Parameters
     ----------
     folder : str or pathlib.Path, optional
         Default :data:`VALIDATION_DIR` (``topics.csv`` and ``topics_confusion.csv``).
+    method : {"committed", "lr_only"}, default "committed"
+        ``"committed"``: the committed model (logistic regression averaged with complement
+        naive Bayes); ``"lr_only"``: the earlier method, logistic regression alone, scored
+        once before it (``topics_lr_only.csv``, ``topics_confusion_lr_only.csv``).
 
     Returns
     -------
     CodebookValidation
         Figures from codes by two AI coders (not human experts), scored once.
+
+    Examples
+    --------
+    >>> from analysis.topics import read_validation
+    >>> read_validation(method="lr_only").n_compared == read_validation().n_compared
+    True
     """
+    if method not in SCORED_METHODS:
+        raise ValueError(f"read_validation: unknown method {method!r}; use one of "
+                         f"{sorted(SCORED_METHODS)}.")
     folder = Path(folder or VALIDATION_DIR)
-    tidy = pd.read_csv(folder / "topics.csv", keep_default_na=False)
-    confusion = pd.read_csv(folder / "topics_confusion.csv", index_col=0)
+    suffix = SCORED_METHODS[method]
+    tidy = pd.read_csv(folder / f"topics{suffix}.csv", keep_default_na=False)
+    confusion = pd.read_csv(folder / f"topics_confusion{suffix}.csv", index_col=0)
     confusion.index.name, confusion.columns.name = "coded", "assigned"
     return CodebookValidation.from_frames(tidy, confusion)
 
