@@ -280,6 +280,9 @@ def test_shares_count_articles_and_weigh_them_equally():
         "article_id": ["a", "b", "c"], "outlet": ["X", "X", "Y"],
         "outlet_group": ["g", "g", "g"],
         "published": pd.to_datetime(["2025-10-30", "2025-11-20", None]),
+        # events are matched by date window and vocabulary: b is 4 days from the November
+        # call but does not speak of a call
+        "text": ["Xi and Trump met in Busan.", "Markets were calm.", "No date."],
     })
     by_outlet = cv.topic_shares(assignments, articles, by="outlet").set_index(["outlet", "topic"])
     x_taiwan = by_outlet.loc[("X", "taiwan")]
