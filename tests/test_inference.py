@@ -237,3 +237,53 @@ def test_comparison_table_rows_and_documented_columns(syndicated):
     assert (out["p_perm"] >= out["min_p"]).all()
     readme = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
     assert all(f"`{c}`" in readme for c in tone.COMPARISON_COLUMNS)
+
+
+# ----------------------------------------------------------------- 6. shares count copies once
+
+
+def test_shares_count_a_near_duplicate_group_once(syndicated):
+    from analysis import actors, sources, topics
+
+    corpus, _ = syndicated
+    units = stats.independent_units(corpus.articles)
+    arts = corpus.articles
+    one_copy = {"wire": "wire0", "state": "state0"}
+    # codebook topics: each group's counts equal one copy's, over 1 independent article
+    assigned = topics.assign_topics(corpus)
+    naive = topics.codebook_shares(assigned, arts, by="outlet_group")
+    once = topics.codebook_shares(assigned, arts, by="outlet_group", units=units)
+    assert (naive["n_articles"] == 8).all() and (once["n_articles"] == 1).all()
+    assert (once["n_articles_with_topic"] <= 1).all()
+    for group, name in (("international", "wire"), ("chinese_state", "state")):
+        single = topics.codebook_shares(assigned[assigned["article_id"] == one_copy[name]],
+                                        arts, by="outlet_group")
+        got = once[once["outlet_group"] == group].set_index("topic")["n"]
+        exp = single[single["outlet_group"] == group].set_index("topic")["n"]
+        # the copies differ only by their tagline paragraph, so the weighted count is within one
+        assert (got - exp).abs().max() <= 1
+        assert once.loc[once["outlet_group"] == group, "share"].sum() == pytest.approx(1.0)
+    # k-means style shares: 8 copies of 2 paragraphs each -> 2 paragraphs, 1 article
+    km = pd.DataFrame({"article_id": [f"wire{k}" for k in range(8) for _ in range(2)],
+                       "outlet_group": "international", "topic": [0, 1] * 8,
+                       "topic_label": ["x", "y"] * 8})
+    sh = topics.topic_shares(km, by="outlet_group", units=units)
+    assert sh["n"].tolist() == [1, 1] and sh["n_units"].tolist() == [2, 2]
+    assert sh["n_articles"].tolist() == [1, 1]
+    assert topics.topic_shares(km, by="outlet_group")["n_articles"].tolist() == [8, 8]
+    assert topics.wide_shares(sh, by="outlet_group").loc["articles (n)"].tolist() == ["1"]
+    # sources: quotes and words of the 8 copies weigh as one copy's
+    qs = sources.quote_sources(corpus)
+    naive = sources.source_table(qs, arts, by="outlet_group").set_index(["outlet_group", "source_group"])
+    once = sources.source_table(qs, arts, by="outlet_group", units=units).set_index(
+        ["outlet_group", "source_group"])
+    assert (once["n_articles"] == 1).all() and (naive["n_articles"] == 8).all()
+    assert np.allclose(once["quotes"] * 8, naive["quotes"])
+    assert np.allclose(once["share_of_quoted_words"], naive["share_of_quoted_words"])
+    # actors: mentions per copy, one independent article per group
+    ment = actors.mentions(corpus)
+    once = actors.mention_table(ment, arts, by="outlet_group", units=units)
+    naive = actors.mention_table(ment, arts, by="outlet_group")
+    assert (once["articles_in_group"] == 1).all() and (naive["articles_in_group"] == 8).all()
+    assert set(once["articles"]) <= {0, 1}
+    assert np.allclose(once["per_1000_words"], naive["per_1000_words"])

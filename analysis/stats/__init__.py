@@ -60,10 +60,12 @@ from .units import (
     NO_INTERVAL_PAIR,
     RANGE,
     ComparisonError,
+    as_counts,
     cluster_bootstrap,
     cluster_summary,
     independent_units,
     unit_of,
+    unit_weights,
 )
 
 __all__ = [
@@ -71,6 +73,7 @@ __all__ = [
     "NO_INTERVAL_PAIR",
     "RANGE",
     "ComparisonError",
+    "as_counts",
     "PermutationResult",
     "bootstrap_difference",
     "bootstrap_statistic",
@@ -87,5 +90,6 @@ __all__ = [
     "sensitivity",
     "stratified_comparison",
     "unit_of",
+    "unit_weights",
 ]
 
