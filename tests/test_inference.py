@@ -287,3 +287,47 @@ def test_shares_count_a_near_duplicate_group_once(syndicated):
     assert (once["articles_in_group"] == 1).all() and (naive["articles_in_group"] == 8).all()
     assert set(once["articles"]) <= {0, 1}
     assert np.allclose(once["per_1000_words"], naive["per_1000_words"])
+
+
+# ----------------------------------------------------------------- 7. paired bootstrap
+
+
+def test_paired_bootstrap_uses_the_same_resample_for_both_statistics():
+    rng = np.random.default_rng(1)
+    clusters = np.repeat(np.arange(20), 5)
+    shared = rng.normal(size=20)[clusters]          # article effect both statistics share
+    a, b = shared + 0.3, shared                     # a - b = 0.3 on every row
+    res = stats.paired_bootstrap(clusters, lambda i: a[i].mean(), lambda i: b[i].mean(), n_boot=300)
+    # paired: the article effect cancels, so the difference is 0.3 in every replicate
+    assert res["diff"] == pytest.approx(0.3)
+    assert res["diff_low"] == pytest.approx(0.3) and res["diff_high"] == pytest.approx(0.3)
+    assert res["interval_kind"] == "95% paired bootstrap" and res["n_clusters"] == 20
+    # two separate intervals would each be as wide as the article effect's spread
+    _, lo, hi = stats.bootstrap_statistic(clusters, lambda i: a[i].mean(), n_boot=300)
+    assert hi - lo > 0.3
+
+
+def test_paired_bootstrap_gives_no_interval_below_five_articles():
+    clusters = np.repeat(np.arange(4), 3)
+    x = np.arange(12.0)
+    res = stats.paired_bootstrap(clusters, lambda i: x[i].mean(), lambda i: x[i].min())
+    assert res["diff"] == pytest.approx(5.5)
+    assert np.isnan(res["diff_low"]) and res["interval_kind"] == "none (4 articles < 5)"
+
+
+def test_compare_correlations_of_measures_against_the_codes():
+    rng = np.random.default_rng(0)
+    arts = np.repeat([f"a{k}" for k in range(12)], 6)
+    code = rng.integers(-2, 3, size=len(arts)).astype(float)
+    joined = pd.DataFrame({"article_id": arts, "tone_code": code,
+                           "learned": code + rng.normal(scale=0.3, size=len(arts)),
+                           "noise": rng.normal(size=len(arts))})
+    joined["copy"] = joined["learned"]
+    out = tone.compare_correlations(joined, ["learned", "copy", "noise"], reference="learned",
+                                    n_boot=300).set_index("measure")
+    assert list(out.index) == ["copy", "noise"]                  # the reference is skipped
+    assert out.loc["copy", ["diff", "diff_low", "diff_high"]].tolist() == pytest.approx([0, 0, 0])
+    assert out.loc["noise", "diff"] == pytest.approx(
+        out.loc["noise", "spearman_reference"] - out.loc["noise", "spearman"])
+    assert out.loc["noise", "diff_low"] > 0.5                    # clearly better than noise
+    assert (out["n_articles"] == 12).all()
