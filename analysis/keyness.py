@@ -24,6 +24,21 @@ nearly the same :math:`\\delta` as every other such word, and its z grows with i
 only evidence about it is how often the other side uses it. ``prior="uniform"`` gives every word
 :math:`\\alpha_0 / V` (default 0.01 per word).
 
+*How the prior's scale compares with the paper and its implementations* (checked for issue
+#15). Monroe et al. define the informative prior as :math:`\\alpha_w = \\alpha_0\\hat\\pi_w`
+with :math:`\\hat\\pi_w` from a larger or pooled corpus and leave :math:`\\alpha_0` to the
+analyst; we could not check, with the sources at hand, which :math:`\\alpha_0` their own
+examples use, so none is quoted here. The common implementations take two other scales: the
+Python script of J. Hessel (github.com/jmhessel/FightingWords, and the ``fightin-words``
+package built on it) defaults to a *uniform* prior of 0.01 per word (our ``prior="uniform"``);
+``tidylo::bind_log_odds`` (R) and github.com/kornosk/log-odds-ratio use the *raw* background
+counts as :math:`\\alpha_w`, i.e. :math:`\\alpha_0` = the background's token count (the pooled
+data when no background is given) - the scale this module used until issue #15 and still offers
+with ``alpha0=`` the pooled count. We keep the mean document length as the default and document
+it: the prior then weighs as much as one more average article, which neither swamps small
+corpora (the pooled count doubles every count) nor vanishes (0.01 per word lets rare words
+dominate the ranking). With a large background corpus, pass its frequencies' scale explicitly.
+
 The z-scores treat tokens as independent draws; with few documents they measure how
 different the texts are, not how reliably the *outlets* differ: a word used many times in one
 article gets a large z. ``docs_target`` / ``docs_reference`` (documents using the word) show it.
