@@ -31,9 +31,11 @@ from analysis import actors
 from analysis.speakers import official_group
 
 GROUPS = ["chinese_official", "us_official", "analyst_academic", "other", "unattributed"]
+#: Colours per source group: not the outlet groups' blue and red (those mean outlets
+#: everywhere), from :data:`analysis.plots.CATEGORY_COLOURS`; grey for unattributed.
 GROUP_COLOURS = {
-    "chinese_official": "#d62728",
-    "us_official": "#1f77b4",
+    "chinese_official": "#8c564b",
+    "us_official": "#17becf",
     "analyst_academic": "#2ca02c",
     "other": "#9467bd",
     "unattributed": "#bdbdbd",

@@ -191,8 +191,8 @@ def plot_timeline(articles: pd.DataFrame, events: pd.DataFrame) -> plt.Figure:
     -------
     matplotlib.figure.Figure
         One row per outlet (at most 15 rows; beyond that one row per outlet group), a marker
-        per article coloured by outlet group. With more than 60 articles markers are not
-        labelled.
+        per article coloured by outlet group (articles of one row and date spread vertically,
+        not drawn on one another). With more than 60 articles markers are not labelled.
     """
     dated = articles[articles["published"].notna()].sort_values(["published", "article_id"])
     by_outlet = dated["outlet"].nunique() <= 15
@@ -202,18 +202,23 @@ def plot_timeline(articles: pd.DataFrame, events: pd.DataFrame) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(9, 1.6 + 0.55 * len(order)))
     lo, hi = dated["published"].min(), dated["published"].max()
     shown = events[(events["date"] >= lo - pd.Timedelta(days=30)) & (events["date"] <= hi + pd.Timedelta(days=30))]
-    level, last = 0, None  # labels of events less than 20 days apart go on stacked rows
+    level, last, top = 0, None, 0  # labels of events less than 20 days apart go on stacked rows
     for date, label in zip(shown["date"], shown["label"], strict=True):
         level = level + 1 if last is not None and (date - last).days < 20 else 0
-        last = date
+        last, top = date, max(top, level)
         ax.axvline(date, color="0.6", linestyle="--", linewidth=1, zorder=1)
         ax.text(date, 1.02 + 0.1 * level, " " + label, transform=ax.get_xaxis_transform(),
                 ha="left", va="bottom", fontsize=8, color="0.3")
+    # articles of one row on one date are spread vertically instead of drawn on one another
+    same = dated.groupby([rows, "published"], sort=False)
+    rank, size = same.cumcount().to_numpy(), same[rows].transform("size").to_numpy()
+    dated = dated.assign(_y=dated[rows].map(ypos).to_numpy() + 0.5 * (rank - (size - 1) / 2)
+                         / np.maximum(size, 1))
     for group, sub in dated.groupby("outlet_group", sort=True):
-        ax.scatter(sub["published"], sub[rows].map(ypos), s=60, zorder=3, label=group,
+        ax.scatter(sub["published"], sub["_y"], s=60, zorder=3, label=group,
                    color=GROUP_COLOURS.get(group, "0.5"), edgecolor="white")
     if len(dated) <= 60:
-        for date, y, aid in zip(dated["published"], dated[rows].map(ypos), dated["article_id"], strict=True):
+        for date, y, aid in zip(dated["published"], dated["_y"], dated["article_id"], strict=True):
             ax.annotate(str(aid)[:3], (date, y), xytext=(5, 5), textcoords="offset points", fontsize=8)
     ax.set_yticks(range(len(order)), order)
     ax.set_ylim(-0.6, len(order) - 0.2)
@@ -224,6 +229,7 @@ def plot_timeline(articles: pd.DataFrame, events: pd.DataFrame) -> plt.Figure:
     ax.set_xlabel("publication date")
     ax.legend(title="outlet group", loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
               frameon=False)
-    ax.set_title("Articles and the events they report (dashed lines)", pad=40)
+    ax.set_title("Articles and the events of the period (dashed lines)", pad=30 + 12 * top)
+    ax.set_ylabel("outlet" if by_outlet else "outlet group")
     fig.tight_layout()
     return fig

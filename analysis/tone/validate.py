@@ -120,11 +120,15 @@ def validate_measures(
     pandas.DataFrame
         One row per measure: ``measure``, ``candidate`` (a measure of tone, not ``assertiveness``), ``n_sentences``,
         ``n_articles``, ``spearman``, ``spearman_low``, ``spearman_high``, ``sign_accuracy``,
-        ``accuracy_low``, ``accuracy_high``.
+        ``accuracy_low``, ``accuracy_high`` and ``majority_accuracy``: the sign accuracy of the
+        majority-class baseline (the most frequent code sign of the sample, for every
+        sentence), the floor any measure's accuracy must be read against.
     """
     rows = []
     y = joined[code].to_numpy(float)
     y_sign = np.sign(y).astype(int)
+    signs, counts = np.unique(y_sign, return_counts=True)
+    majority = float(counts.max() / counts.sum()) if len(counts) else np.nan
     for m in measures:
         x = joined[m].to_numpy(float)
         acc = sign_class(x, band=band) == y_sign
@@ -138,6 +142,7 @@ def validate_measures(
             "n_articles": joined[cluster].nunique(),
             "spearman": rho[0], "spearman_low": rho[1], "spearman_high": rho[2],
             "sign_accuracy": accuracy[0], "accuracy_low": accuracy[1], "accuracy_high": accuracy[2],
+            "majority_accuracy": majority,
         })
     return pd.DataFrame(rows)
 
