@@ -271,9 +271,16 @@ def plot_sources(
         vals = wide[g].to_numpy(dtype=float)
         ax.barh(y, vals, left=left, color=GROUP_COLOURS[g], label=g.replace("_", " "))
         left += vals
-    ax.set_yticks(y, [str(i) for i in wide.index])
+    if "n_articles" in table.columns:  # the articles behind each bar
+        n_art = table.groupby(by)["n_articles"].first()
+        ax.set_yticks(y, [f"{i} ({int(n_art.loc[i])} art.)" for i in wide.index])
+    else:
+        ax.set_yticks(y, [str(i) for i in wide.index])
     ax.invert_yaxis()
-    ax.set_xlabel(value.replace("_", " "))
+    ax.set_xlabel({"quoted_words": "quoted words (count)",
+                   "share_of_quoted_words": "share of the group's quoted words (0–1)",
+                   "quoted_per_1000_words": "quoted words per 1,000 words"}.get(
+                       value, value.replace("_", " ")))
     ax.legend(
         loc="upper center",
         bbox_to_anchor=(0.5, -0.18),

@@ -202,10 +202,16 @@ def plot_timeline(articles: pd.DataFrame, events: pd.DataFrame) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(9, 1.6 + 0.55 * len(order)))
     lo, hi = dated["published"].min(), dated["published"].max()
     shown = events[(events["date"] >= lo - pd.Timedelta(days=30)) & (events["date"] <= hi + pd.Timedelta(days=30))]
-    level, last, top = 0, None, 0  # labels of events less than 20 days apart go on stacked rows
+    x_lo = min(lo, shown["date"].min() if len(shown) else lo) - pd.Timedelta(days=10)
+    x_hi = max(hi, shown["date"].max() if len(shown) else hi) + pd.Timedelta(days=10)
+    char_days = max((x_hi - x_lo).days, 1) / 95  # ~95 label characters across the axes
+    ends: list[pd.Timestamp] = []  # where the last label of each stacked row ends
+    top = 0
     for date, label in zip(shown["date"], shown["label"], strict=True):
-        level = level + 1 if last is not None and (date - last).days < 20 else 0
-        last, top = date, max(top, level)
+        level = next((k for k, end in enumerate(ends) if end < date), len(ends))
+        end = date + pd.Timedelta(days=(len(str(label)) + 2) * char_days)
+        ends[level:level + 1] = [end]
+        top = max(top, level)
         ax.axvline(date, color="0.6", linestyle="--", linewidth=1, zorder=1)
         ax.text(date, 1.02 + 0.1 * level, " " + label, transform=ax.get_xaxis_transform(),
                 ha="left", va="bottom", fontsize=8, color="0.3")
@@ -222,8 +228,7 @@ def plot_timeline(articles: pd.DataFrame, events: pd.DataFrame) -> plt.Figure:
             ax.annotate(str(aid)[:3], (date, y), xytext=(5, 5), textcoords="offset points", fontsize=8)
     ax.set_yticks(range(len(order)), order)
     ax.set_ylim(-0.6, len(order) - 0.2)
-    ax.set_xlim(min(lo, shown["date"].min() if len(shown) else lo) - pd.Timedelta(days=10),
-                max(hi, shown["date"].max() if len(shown) else hi) + pd.Timedelta(days=10))
+    ax.set_xlim(x_lo, x_hi)
     ax.xaxis.set_major_locator(mdates.MonthLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     ax.set_xlabel("publication date")
