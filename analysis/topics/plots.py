@@ -131,7 +131,7 @@ def plot_map(points: pd.DataFrame, *, marker_by: str = "outlet") -> plt.Figure:
     if len(points) <= 2000:  # markers on top of one another are moved apart (see the title)
         from ..plots import separate_overlaps
 
-        sx, sy = separate_overlaps(points["x"], points["y"])
+        sx, sy = separate_overlaps(points["x"], points["y"], tol=0.02, step=0.025)
         points = points.assign(x=sx, y=sy)
     for g in groups:
         sub = points[points[marker_by].astype(str) == g]
@@ -254,7 +254,9 @@ def plot_topics_over_time(over_time: pd.DataFrame, *, freq: str = "M") -> plt.Fi
                 periods.max().end_time + pd.Timedelta(days=5))
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=12))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
-    ax.set_xlabel(f"publication date (bars: one per {periods.freqstr} period with articles)")
+    unit = {"M": "month", "W": "week", "D": "day", "Y": "year", "Q": "quarter"}.get(
+        periods.freqstr[:1], f"{periods.freqstr} period")
+    ax.set_xlabel(f"publication date (one bar per {unit} with articles)")
     ax.set_ylim(0, 1.15)
     ax.set_ylabel("share of the period's units (0–1)")
     ax.set_title("Topics over time (units = paragraphs; art. = independent articles)",
