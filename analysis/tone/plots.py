@@ -39,9 +39,11 @@ def plot_validation(validation: pd.DataFrame):
     if "majority_accuracy" in v.columns and v["majority_accuracy"].notna().any():
         base = float(v["majority_accuracy"].iloc[0])
         axes[1].axvline(base, color="#b2182b", ls="--", lw=1)
-        axes[1].annotate(f"majority class\n{base:.2f}", (base, 1.0), xycoords=("data", "axes fraction"),
-                         xytext=(3, -3), textcoords="offset points", ha="left", va="top",
-                         fontsize=8, color="#b2182b")
+        axes[1].annotate(f"majority class\n{base:.2f}", (base, 0.0), xycoords=("data", "axes fraction"),
+                         xytext=(3, 3), textcoords="offset points", ha="left", va="bottom",
+                         fontsize=8, color="#b2182b",
+                         bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 0.5})
+        axes[1].set_ylim(-0.9, len(v) - 0.5)  # room under the last row for the label
         axes[1].set_xlim(min(0, axes[1].get_xlim()[0]), 1.02)
     axes[0].set_xlim(-1.02, 1.02)
     axes[0].set_yticks(y, v["measure"])
@@ -79,10 +81,11 @@ def plot_dev_validation(dev_validation: pd.DataFrame, *, band: float = 0.05):
     base = dev_validation.loc[dev_validation["method"] == "majority", "sign_accuracy"]
     if len(base):
         axes[1].axvline(float(base.iloc[0]), color="#b2182b", ls="--", lw=1)
-        axes[1].annotate(f"majority class\n{float(base.iloc[0]):.2f}", (float(base.iloc[0]), 1.0),
-                         xycoords=("data", "axes fraction"), xytext=(3, -3),
-                         textcoords="offset points", ha="left", va="top", fontsize=8,
-                         color="#b2182b")
+        axes[1].annotate(f"majority class\n{float(base.iloc[0]):.2f}", (float(base.iloc[0]), 0.0),
+                         xycoords=("data", "axes fraction"), xytext=(3, 3),
+                         textcoords="offset points", ha="left", va="bottom", fontsize=8,
+                         color="#b2182b", bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 0.5})
+        axes[1].set_ylim(-0.9, len(v) - 0.5)  # room under the last row for the label
     acc = np.concatenate([v["sign_accuracy"].to_numpy(float), base.to_numpy(float)])
     acc = acc[np.isfinite(acc)]
     if len(acc):
