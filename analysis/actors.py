@@ -393,8 +393,16 @@ def plot_heatmap(
     if ax is None:
         _, ax = plt.subplots(figsize=(1.6 + 1.3 * max(wide.shape[1], 1), 0.35 * len(wide) + 1.5))
     im = ax.imshow(wide.to_numpy(dtype=float), aspect="auto", cmap="Blues")
-    ax.set_xticks(range(wide.shape[1]), [str(c) for c in wide.columns], rotation=30, ha="right")
+    if "articles_in_group" in table.columns:  # the articles behind each column
+        n_art = table.groupby(by)["articles_in_group"].first()
+        ax.set_xticks(range(wide.shape[1]), [f"{c} ({int(n_art.get(c, 0))} art.)" for c in wide.columns],
+                      rotation=30, ha="right")
+    else:
+        ax.set_xticks(range(wide.shape[1]), [str(c) for c in wide.columns], rotation=30, ha="right")
     ax.set_yticks(range(len(wide)), wide.index.tolist())
+    ax.set_xlabel(by.replace("_", " ") + (" (independent articles)" if "articles_in_group" in table.columns
+                                          else ""))
+    ax.set_ylabel("actor (gazetteer)")
     vmax = float(wide.to_numpy().max()) if wide.size else 0.0
     for (i, j), v in np.ndenumerate(wide.to_numpy(dtype=float)):
         ax.text(
@@ -406,5 +414,6 @@ def plot_heatmap(
             fontsize=7,
             color="white" if v > 0.6 * vmax else "black",
         )
-    ax.figure.colorbar(im, ax=ax, label=value.replace("_", " "))
+    ax.figure.colorbar(im, ax=ax, label={"per_1000_words": "mentions per 1,000 words",
+                                         "mentions": "mentions (count)"}.get(value, value.replace("_", " ")))
     return ax

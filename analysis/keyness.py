@@ -303,7 +303,8 @@ def plot_keyness(
     ax.axvline(0, color="black", linewidth=0.6)
     for side in (-Z_THRESHOLD, Z_THRESHOLD):
         ax.axvline(side, color="0.5", linewidth=0.6, linestyle="--")
-    ax.set_xlabel(f"z-score of the log-odds ratio (informative Dirichlet prior); dashed: |z| = {Z_THRESHOLD}")
+    ax.set_xlabel(f"z-score of the log-odds ratio (standard deviations; informative Dirichlet prior); "
+                  f"dashed: |z| = {Z_THRESHOLD}", fontsize=9)
     if len(top):
         lim = max(float(np.abs(top["z"]).max()) * 1.6, Z_THRESHOLD * 1.2)
         ax.set_xlim(-lim if (~is_t).any() else 0, lim if is_t.any() else 0)
@@ -487,7 +488,7 @@ def plot_keyness_grid(
         panel = (GROUP_COLOURS[group], colours[1]) if group in GROUP_COLOURS else colours
         plot_keyness(table, n=n, ax=ax, colours=panel)
         ax.set_title(name + (f" ({group})" if group else ""), fontsize=10)
-        ax.set_xlabel("z (log-odds, informative prior)", fontsize=8)
+        ax.set_xlabel("z of the log-odds (standard deviations)", fontsize=8)
     for ax in axes.ravel()[len(tables) :]:
         ax.set_visible(False)
     fig.tight_layout()
