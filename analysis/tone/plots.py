@@ -147,10 +147,19 @@ def plot_group_tone(estimates: pd.DataFrame, articles: pd.DataFrame, *, by: str 
         ax.errorbar(part["estimate"], yv, xerr=np.nan_to_num(err), fmt=marker, color=colour, capsize=3,
                     label=f"{voice} sentences", ms=6)
     dots = articles.dropna(subset=["all"])
-    ax.scatter(dots["all"], dots[by].astype(str).map(pos) + 0.38, s=14, color="#aaaaaa",
-               label="one article (all sentences)", zorder=1)
+    from ..plots import separate_overlaps
+
+    dx, dy = separate_overlaps(dots["all"], dots[by].astype(str).map(pos) + 0.38, tol=0.01,
+                               step=0.03)
+    ax.scatter(dx, dy, s=14, color="#aaaaaa", label="one article (all sentences)", zorder=1)
     ax.axvline(0, color="#cccccc", lw=0.8)
-    ax.set_yticks(range(len(groups)), groups)
+    whole = estimates[estimates["voice"] == "all"] if "voice" in estimates.columns else estimates
+    if "n_clusters" in whole.columns and len(whole):
+        n_art = whole.assign(_g=whole[by].astype(str)).groupby("_g")["n_clusters"].first()
+        ax.set_yticks(range(len(groups)), [f"{g} ({int(n_art.get(g, 0))} art.)" for g in groups])
+    else:
+        ax.set_yticks(range(len(groups)), groups)
+    ax.set_ylabel(by.replace("_", " ") + " (independent articles)")
     ax.set_ylim(-0.6, len(groups) - 0.4 + 0.2)
     ax.invert_yaxis()
     ax.set_xlabel("mean sentence tone, −1…1 (each article counts once)")
