@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import analysis
-from analysis import devcorpus
+from analysis import devcorpus, stats
 from analysis.tokens import Tokens, dfm, stopwords, tokenize
 from analysis.topics import codebook as cb
 from analysis.topics import codebook_fit as cf
@@ -299,6 +299,16 @@ def test_shares_count_articles_and_weigh_them_equally():
     assert set(events["event"]) == {"Busan meeting", "(no event)"}
     with pytest.raises(KeyError, match="no column 'genre'"):
         cv.topic_shares(assignments, articles, by="genre")
+    # b as a near-duplicate copy of a: each weighs 1/2, so the story counts once
+    units = stats.independent_units(articles.assign(duplicate_of=[None, "a", None]))
+    once = cv.topic_shares(assignments, articles, by="outlet", units=units).set_index(["outlet", "topic"])
+    x_taiwan = once.loc[("X", "taiwan")]
+    assert x_taiwan["n"] == pytest.approx(0.5 * 4 + 0.5 * 1)           # 2.5 paragraphs
+    assert x_taiwan["n_paragraphs"] == pytest.approx(0.5 * 4 + 0.5 * 2)  # 3
+    assert x_taiwan["share"] == pytest.approx(2.5 / 3)
+    assert x_taiwan["article_share"] == pytest.approx(0.5 * 1.0 + 0.5 * 0.5)
+    assert x_taiwan["n_articles"] == 1 and x_taiwan["n_articles_with_topic"] == 1
+    assert once.loc[("Y", "other"), "n"] == 2                          # c untouched
 
 
 # ---------------------------------------------------------------------------------------
