@@ -69,25 +69,25 @@ def event_keywords(events: pd.DataFrame) -> list[list[str]]:
             for v in events["keywords"]]
 
 
-def _keyword_hits(texts: pd.Series, keywords: list[str]) -> np.ndarray:
-    """Number of distinct ``keywords`` each text contains (case-insensitive, whole words)."""
-    hits = np.zeros(len(texts), dtype=np.int64)
+def _keyword_hits(texts: list[pd.Series], keywords: list[str]) -> np.ndarray:
+    """Number of distinct ``keywords`` each row uses in any of ``texts`` (case-insensitive, whole words)."""
+    hits = np.zeros(len(texts[0]), dtype=np.int64)
     for kw in keywords:
         pattern = r"(?<!\w)" + re.escape(kw).replace(r"\ ", r"\s+") + r"(?!\w)"
-        hits += texts.str.contains(pattern, case=False, regex=True).to_numpy(dtype=bool)
+        found = np.zeros(len(hits), dtype=bool)
+        for col in texts:
+            found |= col.str.contains(pattern, case=False, regex=True).fillna(False).to_numpy(dtype=bool)
+        hits += found
     return hits
 
 
-def _article_texts(articles: pd.DataFrame) -> pd.Series:
+def _text_columns(articles: pd.DataFrame) -> list[str]:
     cols = [c for c in TEXT_COLUMNS if c in articles.columns]
     if not cols:
         raise KeyError(f"assign_events: matching by vocabulary needs a {' or '.join(TEXT_COLUMNS)} "
                        f"column in the articles (they have {list(articles.columns)}); pass "
                        "Corpus.articles, or vocabulary=False to match by date only")
-    out = articles[cols[0]].astype("string").fillna("")
-    for c in cols[1:]:
-        out = out + "\n" + articles[c].astype("string").fillna("")
-    return out
+    return cols
 
 
 def assign_events(
@@ -158,14 +158,13 @@ def assign_events(
     hits = np.zeros(gap.shape, dtype=np.int64)
     vocab = event_keywords(events)
     if vocabulary and any(vocab):
-        texts = None
+        cols = _text_columns(articles)  # searched where they are: no copy of the corpus's text
         for j, words in enumerate(vocab):
             rows = np.flatnonzero(ok[:, j])
             if not words or not len(rows):
                 continue
-            if texts is None:
-                texts = _article_texts(articles).iloc[known]
-            hits[rows, j] = _keyword_hits(texts.iloc[rows], words)
+            texts = [articles[c].iloc[known[rows]].astype("string") for c in cols]
+            hits[rows, j] = _keyword_hits(texts, words)
             ok[rows, j] = hits[rows, j] > 0
     # nearest first, then more keywords, then earlier (events are sorted by date: lower j)
     order = np.lexsort((np.broadcast_to(np.arange(len(events)), gap.shape), -hits,
