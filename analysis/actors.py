@@ -236,6 +236,7 @@ def mention_table(
     *,
     by: str = "outlet",
     gazetteer: str | Path = GAZETTEER_FILE,
+    units=None,
 ) -> pd.DataFrame:
     """Mentions per actor and group (long table).
 
@@ -249,6 +250,11 @@ def mention_table(
         Article column to group by (``"outlet"``, ``"outlet_group"``, ``"article_id"``).
     gazetteer : str or pathlib.Path
         For ``actor_type`` and ``country`` of every actor.
+    units : pandas.DataFrame, optional
+        From :func:`analysis.stats.independent_units`: an article with ``c`` near-duplicate
+        copies weighs ``1 / c`` in ``mentions`` and ``words_in_group`` (which may then be
+        fractional), and ``articles`` / ``articles_in_group`` count independent articles, so
+        copies of one story count once.
 
     Returns
     -------
@@ -258,22 +264,26 @@ def mention_table(
         actor), ``articles_in_group``, ``words_in_group``, ``per_1000_words``; sorted by actor
         then group. Groups where an actor is absent have 0.
     """
+    from .stats import as_counts, unit_weights
+
     need = ["article_id", by, "n_words"] if by != "article_id" else ["article_id", "n_words"]
     missing = [c for c in need if c not in articles.columns]
     if missing:
         raise ValueError(f"mention_table: articles lack column(s) {missing}")
     arts = articles[list(dict.fromkeys(need))].copy()
     arts["article_id"] = arts["article_id"].astype("str")
+    aw = unit_weights(arts["article_id"], units)
+    arts["_w"], arts["_unit"] = aw["weight"].to_numpy(), aw["unit_id"].to_numpy()
+    arts["_words"] = arts["n_words"] * arts["_w"]
     groups = arts.groupby(by, sort=True).agg(
-        articles_in_group=("article_id", "size"), words_in_group=("n_words", "sum")
+        articles_in_group=("_unit", "nunique"), words_in_group=("_words", "sum")
     )
     gaz = read_gazetteer(gazetteer).set_index("actor")[["actor_type", "country"]]
     m = mentions_df.merge(
-        arts[["article_id", by]].drop_duplicates("article_id"), on="article_id", how="inner"
+        arts[list(dict.fromkeys(["article_id", by, "_w", "_unit"]))].drop_duplicates("article_id"),
+        on="article_id", how="inner"
     )
-    counts = m.groupby(["actor", by]).agg(
-        mentions=("article_id", "size"), articles=("article_id", "nunique")
-    )
+    counts = m.groupby(["actor", by]).agg(mentions=("_w", "sum"), articles=("_unit", "nunique"))
     actors = sorted(m["actor"].unique().tolist())
     full = pd.MultiIndex.from_product([actors, groups.index], names=["actor", by])
     out = counts.reindex(full, fill_value=0).reset_index()
@@ -294,7 +304,9 @@ def mention_table(
         "words_in_group",
         "per_1000_words",
     ]
-    out = out[cols].astype({"mentions": "int64", "articles": "int64"})
+    out = out[cols].astype({"articles": "int64", "articles_in_group": "int64"})
+    out["mentions"] = as_counts(out["mentions"].astype(float))
+    out["words_in_group"] = as_counts(out["words_in_group"].astype(float))
     return out.sort_values(["actor", by], kind="stable").reset_index(drop=True)
 
 
@@ -381,8 +393,16 @@ def plot_heatmap(
     if ax is None:
         _, ax = plt.subplots(figsize=(1.6 + 1.3 * max(wide.shape[1], 1), 0.35 * len(wide) + 1.5))
     im = ax.imshow(wide.to_numpy(dtype=float), aspect="auto", cmap="Blues")
-    ax.set_xticks(range(wide.shape[1]), [str(c) for c in wide.columns], rotation=30, ha="right")
+    if "articles_in_group" in table.columns:  # the articles behind each column
+        n_art = table.groupby(by)["articles_in_group"].first()
+        ax.set_xticks(range(wide.shape[1]), [f"{c} ({int(n_art.get(c, 0))} art.)" for c in wide.columns],
+                      rotation=30, ha="right")
+    else:
+        ax.set_xticks(range(wide.shape[1]), [str(c) for c in wide.columns], rotation=30, ha="right")
     ax.set_yticks(range(len(wide)), wide.index.tolist())
+    ax.set_xlabel(by.replace("_", " ") + (" (independent articles)" if "articles_in_group" in table.columns
+                                          else ""))
+    ax.set_ylabel("actor (gazetteer)")
     vmax = float(wide.to_numpy().max()) if wide.size else 0.0
     for (i, j), v in np.ndenumerate(wide.to_numpy(dtype=float)):
         ax.text(
@@ -394,5 +414,6 @@ def plot_heatmap(
             fontsize=7,
             color="white" if v > 0.6 * vmax else "black",
         )
-    ax.figure.colorbar(im, ax=ax, label=value.replace("_", " "))
+    ax.figure.colorbar(im, ax=ax, label={"per_1000_words": "mentions per 1,000 words",
+                                         "mentions": "mentions (count)"}.get(value, value.replace("_", " ")))
     return ax

@@ -24,6 +24,21 @@ nearly the same :math:`\\delta` as every other such word, and its z grows with i
 only evidence about it is how often the other side uses it. ``prior="uniform"`` gives every word
 :math:`\\alpha_0 / V` (default 0.01 per word).
 
+*How the prior's scale compares with the paper and its implementations* (checked for issue
+#15). Monroe et al. define the informative prior as :math:`\\alpha_w = \\alpha_0\\hat\\pi_w`
+with :math:`\\hat\\pi_w` from a larger or pooled corpus and leave :math:`\\alpha_0` to the
+analyst; we could not check, with the sources at hand, which :math:`\\alpha_0` their own
+examples use, so none is quoted here. The common implementations take two other scales: the
+Python script of J. Hessel (github.com/jmhessel/FightingWords, and the ``fightin-words``
+package built on it) defaults to a *uniform* prior of 0.01 per word (our ``prior="uniform"``);
+``tidylo::bind_log_odds`` (R) and github.com/kornosk/log-odds-ratio use the *raw* background
+counts as :math:`\\alpha_w`, i.e. :math:`\\alpha_0` = the background's token count (the pooled
+data when no background is given) - the scale this module used until issue #15 and still offers
+with ``alpha0=`` the pooled count. We keep the mean document length as the default and document
+it: the prior then weighs as much as one more average article, which neither swamps small
+corpora (the pooled count doubles every count) nor vanishes (0.01 per word lets rare words
+dominate the ranking). With a large background corpus, pass its frequencies' scale explicitly.
+
 The z-scores treat tokens as independent draws; with few documents they measure how
 different the texts are, not how reliably the *outlets* differ: a word used many times in one
 article gets a large z. ``docs_target`` / ``docs_reference`` (documents using the word) show it.
@@ -288,7 +303,8 @@ def plot_keyness(
     ax.axvline(0, color="black", linewidth=0.6)
     for side in (-Z_THRESHOLD, Z_THRESHOLD):
         ax.axvline(side, color="0.5", linewidth=0.6, linestyle="--")
-    ax.set_xlabel(f"z-score of the log-odds ratio (informative Dirichlet prior); dashed: |z| = {Z_THRESHOLD}")
+    ax.set_xlabel(f"z-score of the log-odds ratio (standard deviations; informative Dirichlet prior); "
+                  f"dashed: |z| = {Z_THRESHOLD}", fontsize=9)
     if len(top):
         lim = max(float(np.abs(top["z"]).max()) * 1.6, Z_THRESHOLD * 1.2)
         ax.set_xlim(-lim if (~is_t).any() else 0, lim if is_t.any() else 0)
@@ -472,7 +488,7 @@ def plot_keyness_grid(
         panel = (GROUP_COLOURS[group], colours[1]) if group in GROUP_COLOURS else colours
         plot_keyness(table, n=n, ax=ax, colours=panel)
         ax.set_title(name + (f" ({group})" if group else ""), fontsize=10)
-        ax.set_xlabel("z (log-odds, informative prior)", fontsize=8)
+        ax.set_xlabel("z of the log-odds (standard deviations)", fontsize=8)
     for ax in axes.ravel()[len(tables) :]:
         ax.set_visible(False)
     fig.tight_layout()

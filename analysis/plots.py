@@ -30,6 +30,86 @@ STYLE = {
 #: Colours per outlet group, used by every plot that distinguishes them.
 GROUP_COLOURS = {INTERNATIONAL: "#1f77b4", CHINESE_STATE: "#d62728"}
 
+#: Colours for categories that are not outlet groups (topics, source groups): tab10 without
+#: the two group colours (blue, red) and without grey (kept for "too short", "rest",
+#: "unattributed"), then tab20's light tones without the light blue and light red, so a topic
+#: is never painted in an outlet group's colour.
+CATEGORY_COLOURS = (
+    "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf",
+    "#ffbb78", "#98df8a", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5",
+)
+
+
+def category_colours(keys) -> dict:
+    """A fixed colour per category (in the order given), never an outlet group's colour.
+
+    Parameters
+    ----------
+    keys : iterable
+        Categories, e.g. topic ids.
+
+    Returns
+    -------
+    dict
+        key -> colour. Beyond the 14 colours of :data:`CATEGORY_COLOURS` the palette is
+        repeated (the legend tells categories apart; a plot with that many categories
+        should label them directly).
+
+    Examples
+    --------
+    >>> colours = category_colours([0, 1, 2])
+    >>> colours[0], set(colours.values()) & set(GROUP_COLOURS.values())
+    ('#ff7f0e', set())
+    """
+    return {k: CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)] for i, k in enumerate(keys)}
+
+
+def separate_overlaps(x, y, *, tol: float = 0.012, step: float = 0.012):
+    """Move points that would sit on one another apart, so every marker stays visible.
+
+    Points closer than ``tol`` (as a share of the data's range on each axis) to an earlier
+    point of their cluster are placed on a small ring of radius ``step`` (same units) around
+    it, in a fixed order: deterministic, and points that do not overlap are left where they are.
+
+    Parameters
+    ----------
+    x, y : array-like
+        Coordinates.
+    tol, step : float
+        Shares of each axis's range.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The new ``x`` and ``y``.
+
+    Examples
+    --------
+    >>> x, y = separate_overlaps([0.0, 0.0, 1.0], [0.0, 0.0, 1.0])
+    >>> bool(x[0] == 0 and y[0] == 0 and (x[1], y[1]) != (0, 0) and x[2] == 1)
+    True
+    """
+    import numpy as np
+
+    x, y = np.asarray(x, dtype=float).copy(), np.asarray(y, dtype=float).copy()
+    if len(x) < 2:
+        return x, y
+    rx = max(float(np.ptp(x)), 1e-12)
+    ry = max(float(np.ptp(y)), 1e-12)
+    cell = np.stack([np.round(x / (tol * rx)), np.round(y / (tol * ry))], axis=1)
+    _, first, inverse = np.unique(cell, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    seen: dict[int, int] = {}
+    for i in range(len(x)):
+        k = seen.get(inverse[i], 0)
+        seen[inverse[i]] = k + 1
+        if k:
+            angle = 2 * np.pi * (k - 1) / 6
+            ring = 1 + (k - 1) // 6
+            x[i] = x[first[inverse[i]]] + ring * step * rx * np.cos(angle)
+            y[i] = y[first[inverse[i]]] + ring * step * ry * np.sin(angle)
+    return x, y
+
 
 def use_style() -> None:
     """Apply the suite's fixed matplotlib style (call once at the top of a notebook).

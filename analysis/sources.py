@@ -31,9 +31,11 @@ from analysis import actors
 from analysis.speakers import official_group
 
 GROUPS = ["chinese_official", "us_official", "analyst_academic", "other", "unattributed"]
+#: Colours per source group: not the outlet groups' blue and red (those mean outlets
+#: everywhere), from :data:`analysis.plots.CATEGORY_COLOURS`; grey for unattributed.
 GROUP_COLOURS = {
-    "chinese_official": "#d62728",
-    "us_official": "#1f77b4",
+    "chinese_official": "#8c564b",
+    "us_official": "#17becf",
     "analyst_academic": "#2ca02c",
     "other": "#9467bd",
     "unattributed": "#bdbdbd",
@@ -102,7 +104,8 @@ def quote_sources(source, *, gazetteer: str | Path = actors.GAZETTEER_FILE) -> p
     return out.reset_index(drop=True)
 
 
-def source_table(quotes: pd.DataFrame, articles: pd.DataFrame, *, by: str = "outlet") -> pd.DataFrame:
+def source_table(quotes: pd.DataFrame, articles: pd.DataFrame, *, by: str = "outlet",
+                 units=None) -> pd.DataFrame:
     """Quotes and quoted words per group of articles and source group (long table).
 
     Parameters
@@ -112,6 +115,10 @@ def source_table(quotes: pd.DataFrame, articles: pd.DataFrame, *, by: str = "out
     articles : pandas.DataFrame
         ``article_id``, ``by`` and ``n_words``.
     by : str, default "outlet"
+    units : pandas.DataFrame, optional
+        From :func:`analysis.stats.independent_units`: an article with ``c`` near-duplicate
+        copies weighs ``1 / c`` in every count (quotes, words), so copies of one story count
+        once; ``quotes`` and ``quoted_words`` may then be fractional.
 
     Returns
     -------
@@ -119,32 +126,41 @@ def source_table(quotes: pd.DataFrame, articles: pd.DataFrame, *, by: str = "out
         One row per (group, source group), every source group of :data:`GROUPS` present:
         ``by``, ``source_group``, ``quotes``, ``quoted_words``, ``share_of_quoted_words``
         (within the group; 0 when the group has no quote), ``words_in_group``,
-        ``quoted_per_1000_words``; sorted by group then the order of :data:`GROUPS`.
+        ``quoted_per_1000_words``, ``n_articles`` (independent articles in the group, copies
+        of one story counted once with ``units``); sorted by group then the order of
+        :data:`GROUPS`.
     """
+    from .stats import as_counts, unit_weights
+
     missing = [c for c in ("article_id", by, "n_words") if c not in articles.columns]
     if missing:
         raise ValueError(f"source_table: articles lack column(s) {missing}")
     arts = articles[list(dict.fromkeys(["article_id", by, "n_words"]))].copy()
     arts["article_id"] = arts["article_id"].astype("str")
-    words = arts.groupby(by, sort=True)["n_words"].sum()
+    aw = unit_weights(arts["article_id"], units)
+    arts["_w"], arts["_unit"] = aw["weight"].to_numpy(), aw["unit_id"].to_numpy()
+    words = (arts["n_words"] * arts["_w"]).groupby(arts[by]).sum().sort_index()
+    n_articles = arts.groupby(by, sort=True)["_unit"].nunique()
     q = quotes[["article_id", "source_group", "n_words"]].copy()
     q["article_id"] = q["article_id"].astype("str")
-    q = q.merge(arts[["article_id", by]], on="article_id", how="inner")
-    agg = q.groupby([by, "source_group"]).agg(
-        quotes=("n_words", "size"), quoted_words=("n_words", "sum")
-    )
+    q = q.merge(arts[["article_id", by, "_w"]], on="article_id", how="inner")
+    q["_words"] = q["n_words"] * q["_w"]
+    agg = q.groupby([by, "source_group"]).agg(quotes=("_w", "sum"), quoted_words=("_words", "sum"))
     full = pd.MultiIndex.from_product([words.index, GROUPS], names=[by, "source_group"])
     out = agg.reindex(full, fill_value=0).reset_index()
     total = out.groupby(by)["quoted_words"].transform("sum").astype(float)
     out["share_of_quoted_words"] = np.where(
         total > 0, out["quoted_words"] / total.where(total > 0, 1), 0.0
     )
-    out["words_in_group"] = out[by].map(words).astype("int64")
-    w = out["words_in_group"].astype(float)
+    out["words_in_group"] = as_counts(out[by].map(words).astype(float))
+    w = out[by].map(words).astype(float)
     out["quoted_per_1000_words"] = np.where(
         w > 0, 1000 * out["quoted_words"] / w.where(w > 0, 1), 0.0
     )
-    return out.astype({"quotes": "int64", "quoted_words": "int64"})
+    out["quotes"] = as_counts(out["quotes"].astype(float))
+    out["quoted_words"] = as_counts(out["quoted_words"].astype(float))
+    out["n_articles"] = out[by].map(n_articles).astype("int64")
+    return out
 
 
 def speaker_table(quotes: pd.DataFrame, articles: pd.DataFrame, *, by: str = "outlet") -> pd.DataFrame:
@@ -255,9 +271,16 @@ def plot_sources(
         vals = wide[g].to_numpy(dtype=float)
         ax.barh(y, vals, left=left, color=GROUP_COLOURS[g], label=g.replace("_", " "))
         left += vals
-    ax.set_yticks(y, [str(i) for i in wide.index])
+    if "n_articles" in table.columns:  # the articles behind each bar
+        n_art = table.groupby(by)["n_articles"].first()
+        ax.set_yticks(y, [f"{i} ({int(n_art.loc[i])} art.)" for i in wide.index])
+    else:
+        ax.set_yticks(y, [str(i) for i in wide.index])
     ax.invert_yaxis()
-    ax.set_xlabel(value.replace("_", " "))
+    ax.set_xlabel({"quoted_words": "quoted words (count)",
+                   "share_of_quoted_words": "share of the group's quoted words (0–1)",
+                   "quoted_per_1000_words": "quoted words per 1,000 words"}.get(
+                       value, value.replace("_", " ")))
     ax.legend(
         loc="upper center",
         bbox_to_anchor=(0.5, -0.18),

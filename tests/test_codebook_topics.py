@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import analysis
-from analysis import devcorpus
+from analysis import devcorpus, stats
 from analysis.tokens import Tokens, dfm, stopwords, tokenize
 from analysis.topics import codebook as cb
 from analysis.topics import codebook_fit as cf
@@ -309,6 +309,9 @@ def test_shares_count_articles_and_weigh_them_equally():
         "article_id": ["a", "b", "c"], "outlet": ["X", "X", "Y"],
         "outlet_group": ["g", "g", "g"],
         "published": pd.to_datetime(["2025-10-30", "2025-11-20", None]),
+        # events are matched by date window and vocabulary: b is 4 days from the November
+        # call but does not speak of a call
+        "text": ["Xi and Trump met in Busan.", "Markets were calm.", "No date."],
     })
     by_outlet = cv.topic_shares(assignments, articles, by="outlet").set_index(["outlet", "topic"])
     x_taiwan = by_outlet.loc[("X", "taiwan")]
@@ -325,6 +328,16 @@ def test_shares_count_articles_and_weigh_them_equally():
     assert set(events["event"]) == {"Busan meeting", "(no event)"}
     with pytest.raises(KeyError, match="no column 'genre'"):
         cv.topic_shares(assignments, articles, by="genre")
+    # b as a near-duplicate copy of a: each weighs 1/2, so the story counts once
+    units = stats.independent_units(articles.assign(duplicate_of=[None, "a", None]))
+    once = cv.topic_shares(assignments, articles, by="outlet", units=units).set_index(["outlet", "topic"])
+    x_taiwan = once.loc[("X", "taiwan")]
+    assert x_taiwan["n"] == pytest.approx(0.5 * 4 + 0.5 * 1)           # 2.5 paragraphs
+    assert x_taiwan["n_paragraphs"] == pytest.approx(0.5 * 4 + 0.5 * 2)  # 3
+    assert x_taiwan["share"] == pytest.approx(2.5 / 3)
+    assert x_taiwan["article_share"] == pytest.approx(0.5 * 1.0 + 0.5 * 0.5)
+    assert x_taiwan["n_articles"] == 1 and x_taiwan["n_articles_with_topic"] == 1
+    assert once.loc[("Y", "other"), "n"] == 2                          # c untouched
 
 
 # ---------------------------------------------------------------------------------------

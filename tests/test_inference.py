@@ -237,3 +237,97 @@ def test_comparison_table_rows_and_documented_columns(syndicated):
     assert (out["p_perm"] >= out["min_p"]).all()
     readme = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
     assert all(f"`{c}`" in readme for c in tone.COMPARISON_COLUMNS)
+
+
+# ----------------------------------------------------------------- 6. shares count copies once
+
+
+def test_shares_count_a_near_duplicate_group_once(syndicated):
+    from analysis import actors, sources, topics
+
+    corpus, _ = syndicated
+    units = stats.independent_units(corpus.articles)
+    arts = corpus.articles
+    one_copy = {"wire": "wire0", "state": "state0"}
+    # codebook topics: each group's counts equal one copy's, over 1 independent article
+    assigned = topics.assign_topics(corpus)
+    naive = topics.codebook_shares(assigned, arts, by="outlet_group")
+    once = topics.codebook_shares(assigned, arts, by="outlet_group", units=units)
+    assert (naive["n_articles"] == 8).all() and (once["n_articles"] == 1).all()
+    assert (once["n_articles_with_topic"] <= 1).all()
+    for group, name in (("international", "wire"), ("chinese_state", "state")):
+        single = topics.codebook_shares(assigned[assigned["article_id"] == one_copy[name]],
+                                        arts, by="outlet_group")
+        got = once[once["outlet_group"] == group].set_index("topic")["n"]
+        exp = single[single["outlet_group"] == group].set_index("topic")["n"]
+        # the copies differ only by their tagline paragraph, so the weighted count is within one
+        assert (got - exp).abs().max() <= 1
+        assert once.loc[once["outlet_group"] == group, "share"].sum() == pytest.approx(1.0)
+    # k-means style shares: 8 copies of 2 paragraphs each -> 2 paragraphs, 1 article
+    km = pd.DataFrame({"article_id": [f"wire{k}" for k in range(8) for _ in range(2)],
+                       "outlet_group": "international", "topic": [0, 1] * 8,
+                       "topic_label": ["x", "y"] * 8})
+    sh = topics.topic_shares(km, by="outlet_group", units=units)
+    assert sh["n"].tolist() == [1, 1] and sh["n_units"].tolist() == [2, 2]
+    assert sh["n_articles"].tolist() == [1, 1]
+    assert topics.topic_shares(km, by="outlet_group")["n_articles"].tolist() == [8, 8]
+    assert topics.wide_shares(sh, by="outlet_group").loc["articles (n)"].tolist() == ["1"]
+    # sources: quotes and words of the 8 copies weigh as one copy's
+    qs = sources.quote_sources(corpus)
+    naive = sources.source_table(qs, arts, by="outlet_group").set_index(["outlet_group", "source_group"])
+    once = sources.source_table(qs, arts, by="outlet_group", units=units).set_index(
+        ["outlet_group", "source_group"])
+    assert (once["n_articles"] == 1).all() and (naive["n_articles"] == 8).all()
+    assert np.allclose(once["quotes"] * 8, naive["quotes"])
+    assert np.allclose(once["share_of_quoted_words"], naive["share_of_quoted_words"])
+    # actors: mentions per copy, one independent article per group
+    ment = actors.mentions(corpus)
+    once = actors.mention_table(ment, arts, by="outlet_group", units=units)
+    naive = actors.mention_table(ment, arts, by="outlet_group")
+    assert (once["articles_in_group"] == 1).all() and (naive["articles_in_group"] == 8).all()
+    assert set(once["articles"]) <= {0, 1}
+    assert np.allclose(once["per_1000_words"], naive["per_1000_words"])
+
+
+# ----------------------------------------------------------------- 7. paired bootstrap
+
+
+def test_paired_bootstrap_uses_the_same_resample_for_both_statistics():
+    rng = np.random.default_rng(1)
+    clusters = np.repeat(np.arange(20), 5)
+    shared = rng.normal(size=20)[clusters]          # article effect both statistics share
+    a, b = shared + 0.3, shared                     # a - b = 0.3 on every row
+    res = stats.paired_bootstrap(clusters, lambda i: a[i].mean(), lambda i: b[i].mean(), n_boot=300)
+    # paired: the article effect cancels, so the difference is 0.3 in every replicate
+    assert res["diff"] == pytest.approx(0.3)
+    assert res["diff_low"] == pytest.approx(0.3) and res["diff_high"] == pytest.approx(0.3)
+    assert res["interval_kind"] == "95% paired bootstrap" and res["n_clusters"] == 20
+    # two separate intervals would each be as wide as the article effect's spread
+    _, lo, hi = stats.bootstrap_statistic(clusters, lambda i: a[i].mean(), n_boot=300)
+    assert hi - lo > 0.3
+
+
+def test_paired_bootstrap_gives_no_interval_below_five_articles():
+    clusters = np.repeat(np.arange(4), 3)
+    x = np.arange(12.0)
+    res = stats.paired_bootstrap(clusters, lambda i: x[i].mean(), lambda i: x[i].min())
+    assert res["diff"] == pytest.approx(5.5)
+    assert np.isnan(res["diff_low"]) and res["interval_kind"] == "none (4 articles < 5)"
+
+
+def test_compare_correlations_of_measures_against_the_codes():
+    rng = np.random.default_rng(0)
+    arts = np.repeat([f"a{k}" for k in range(12)], 6)
+    code = rng.integers(-2, 3, size=len(arts)).astype(float)
+    joined = pd.DataFrame({"article_id": arts, "tone_code": code,
+                           "learned": code + rng.normal(scale=0.3, size=len(arts)),
+                           "noise": rng.normal(size=len(arts))})
+    joined["copy"] = joined["learned"]
+    out = tone.compare_correlations(joined, ["learned", "copy", "noise"], reference="learned",
+                                    n_boot=300).set_index("measure")
+    assert list(out.index) == ["copy", "noise"]                  # the reference is skipped
+    assert out.loc["copy", ["diff", "diff_low", "diff_high"]].tolist() == pytest.approx([0, 0, 0])
+    assert out.loc["noise", "diff"] == pytest.approx(
+        out.loc["noise", "spearman_reference"] - out.loc["noise", "spearman"])
+    assert out.loc["noise", "diff_low"] > 0.5                    # clearly better than noise
+    assert (out["n_articles"] == 12).all()

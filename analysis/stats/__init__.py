@@ -24,7 +24,9 @@ Small samples are reported as what they are (:data:`analysis.config.MIN_CLUSTERS
   one article (or one per group) gives no interval at all;
 * Hedges' g and Cliff's delta are not computed when a group has one article;
 * a permutation p-value is never below the smallest p the design can attain (``min_p``);
-* :func:`min_detectable_difference` says how large a difference the design could detect.
+* :func:`min_detectable_difference` says how large a difference the design could detect;
+* two measures' validity (e.g. their correlations with the same codes) is compared by
+  :func:`paired_bootstrap`: both statistics on the same article resample.
 
 Two weightings of the clusters are offered everywhere:
 
@@ -53,6 +55,7 @@ from .twogroup import (
     effect_sizes,
     hedges_g,
     min_detectable_difference,
+    paired_bootstrap,
     permutation_test,
 )
 from .units import (
@@ -60,10 +63,12 @@ from .units import (
     NO_INTERVAL_PAIR,
     RANGE,
     ComparisonError,
+    as_counts,
     cluster_bootstrap,
     cluster_summary,
     independent_units,
     unit_of,
+    unit_weights,
 )
 
 __all__ = [
@@ -71,6 +76,7 @@ __all__ = [
     "NO_INTERVAL_PAIR",
     "RANGE",
     "ComparisonError",
+    "as_counts",
     "PermutationResult",
     "bootstrap_difference",
     "bootstrap_statistic",
@@ -83,9 +89,11 @@ __all__ = [
     "independent_units",
     "leave_one_out",
     "min_detectable_difference",
+    "paired_bootstrap",
     "permutation_test",
     "sensitivity",
     "stratified_comparison",
     "unit_of",
+    "unit_weights",
 ]
 

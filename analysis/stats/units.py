@@ -308,3 +308,58 @@ def cluster_bootstrap(
                                        "ci_low", "ci_high", "interval_kind"])
 
 
+
+
+# --------------------------------------------------------------------------- shares
+
+
+def unit_weights(ids, units=None, *, cluster: str = "article_id") -> pd.DataFrame:
+    """Weight and independent unit of each article, for counts and shares that count copies once.
+
+    An article of a near-duplicate group of ``c`` copies weighs ``1 / c``, so the group's
+    copies together count as one article wherever they are pooled (the shares of topics,
+    sources and actors take ``units=`` and use this).
+
+    Parameters
+    ----------
+    ids : array-like
+        Article ids (any repetition: one per paragraph, quote, mention ...).
+    units : pandas.DataFrame or pandas.Series, optional
+        From :func:`independent_units`; None: every article is its own unit (weight 1).
+    cluster : str, default "article_id"
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unit_id`` (str; the article's own id when it is absent from ``units``) and
+        ``weight`` (float), one row per element of ``ids`` (RangeIndex).
+
+    Examples
+    --------
+    >>> units = independent_units(pd.DataFrame({"article_id": ["a", "b", "c"],
+    ...                                         "duplicate_of": [None, "a", None]}))
+    >>> unit_weights(["a", "a", "b", "c"], units)
+      unit_id  weight
+    0       a     0.5
+    1       a     0.5
+    2       a     0.5
+    3       c     1.0
+    """
+    ids = pd.Series(np.asarray(ids, dtype=object)).astype(str)
+    if units is None:
+        return pd.DataFrame({"unit_id": ids.to_numpy(), "weight": np.ones(len(ids))})
+    mapping = unit_of(units, cluster)
+    copies = mapping.map(mapping.value_counts())
+    unit = ids.map(mapping).fillna(ids)
+    weight = 1.0 / ids.map(copies).fillna(1).to_numpy(dtype=float)
+    return pd.DataFrame({"unit_id": unit.to_numpy(), "weight": weight})
+
+
+def as_counts(values):
+    """Weighted counts as int64 when every value is whole (no copies), else float rounded to 6."""
+    arr = np.asarray(values, dtype=float)
+    if np.all(np.isfinite(arr)) and np.allclose(arr, np.round(arr), atol=1e-9):
+        out = np.round(arr).astype("int64")
+    else:
+        out = np.round(arr, 6)
+    return pd.Series(out, index=values.index) if isinstance(values, pd.Series) else out

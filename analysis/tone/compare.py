@@ -190,9 +190,10 @@ def add_events(
     *,
     events: pd.DataFrame | None = None,
     max_days: int = 7,
+    vocabulary: bool = True,
     column: str = "event",
 ) -> pd.DataFrame:
-    """Add the news event each sentence's article reports (nearest event within ``max_days``).
+    """Add the news event each sentence's article reports (date window and vocabulary).
 
     Parameters
     ----------
@@ -204,17 +205,21 @@ def add_events(
         From :func:`analysis.timeline.load_events`; default the bundled
         ``analysis/data/events.csv``.
     max_days : int, default 7
-        As in :func:`analysis.timeline.assign_events` (by date only, not by text).
+        As in :func:`analysis.timeline.assign_events`: an article matches an event within
+        ``max_days`` of its date whose vocabulary (``keywords``) its headline or text uses;
+        the nearest such event wins.
+    vocabulary : bool, default True
+        False matches by date only.
     column : str, default "event"
 
     Returns
     -------
     pandas.DataFrame
-        ``table`` with ``column``: the event's label, or ``"(no event)"`` when no event is
-        within ``max_days`` or the date is unknown.
+        ``table`` with ``column``: the event's label, or ``"(no event)"`` when no event
+        matches (none within ``max_days``, none whose words the article uses, or no date).
     """
     events = timeline.load_events() if events is None else events
-    labels = timeline.assign_events(articles, events, max_days=max_days)
+    labels = timeline.assign_events(articles, events, max_days=max_days, vocabulary=vocabulary)
     by_article = pd.Series(labels.to_numpy(dtype=object), index=articles["article_id"].astype(str))
     mapped = table["article_id"].astype(str).map(by_article)
     return table.assign(**{column: mapped.where(mapped.notna(), NO_EVENT).astype(str)})

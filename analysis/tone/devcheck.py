@@ -98,7 +98,8 @@ def _contrast(arts: pd.DataFrame, column: str) -> float:
 
 
 def validation_table(table: pd.DataFrame, *, methods=METHODS, majority_sign: int = 0,
-                     n_boot: int = 2000, random_state: int = 0) -> pd.DataFrame:
+                     reference: str = "tone", n_boot: int = 2000,
+                     random_state: int = 0) -> pd.DataFrame:
     """Agreement of each method with the codes on the rows of ``table``.
 
     Parameters
@@ -109,6 +110,8 @@ def validation_table(table: pd.DataFrame, *, methods=METHODS, majority_sign: int
         Score columns; ``"majority"`` is the majority-class baseline (``majority_sign`` for
         every sentence, i.e. 0 when neutral is the most frequent class in ``train``).
     majority_sign : int, default 0
+    reference : str, default "tone"
+        The method the others' Spearman is compared with (``spearman_diff``).
     n_boot, random_state
         Article bootstrap of the intervals.
 
@@ -120,7 +123,11 @@ def validation_table(table: pd.DataFrame, *, methods=METHODS, majority_sign: int
         beside it), ``article_spearman`` (article means), ``error_chinese_state`` and
         ``error_international`` (mean of article means of score − code / 2), ``differential_error``
         (their difference, with ``_low``/``_high``), ``contrast_measured`` and ``contrast_coded``
-        (chinese_state − international, article means) and ``contrast_sign_matches``.
+        (chinese_state − international, article means), ``contrast_sign_matches``, and
+        ``spearman_diff`` with ``spearman_diff_low``/``_high``: ``reference``'s sentence-level
+        Spearman minus this method's, interval from a paired article bootstrap (both
+        correlations on the same resample, :func:`analysis.stats.paired_bootstrap`); NaN for
+        ``reference`` itself and ``majority``.
     """
     y = table["y"].to_numpy(float)
     groups = table["article_id"].to_numpy()
@@ -147,6 +154,12 @@ def validation_table(table: pd.DataFrame, *, methods=METHODS, majority_sign: int
         diff = stats.bootstrap_statistic(groups, differential, n_boot=n_boot, random_state=random_state)
         acc = float((sign_class(x, band=NEUTRAL_BAND) == sign_class(y * 2, band=NEUTRAL_BAND)).mean())
         measured, coded = _contrast(arts, "v"), _contrast(arts, "y")
+        gap = {"diff": np.nan, "diff_low": np.nan, "diff_high": np.nan}
+        if m not in ("majority", reference) and reference in table.columns:
+            ref = table[reference].to_numpy(float)
+            gap = stats.paired_bootstrap(groups, lambda i, r=ref: _spearman(r[i], y[i]),
+                                         lambda i, x=x: _spearman(x[i], y[i]),
+                                         n_boot=n_boot, random_state=random_state)
         rows.append({
             "method": m, "n_sentences": len(table), "n_articles": int(len(arts)),
             "spearman": rho[0], "spearman_low": rho[1], "spearman_high": rho[2],
@@ -156,6 +169,8 @@ def validation_table(table: pd.DataFrame, *, methods=METHODS, majority_sign: int
             "differential_error": diff[0], "differential_low": diff[1], "differential_high": diff[2],
             "contrast_measured": measured, "contrast_coded": coded,
             "contrast_sign_matches": bool(np.sign(measured) == np.sign(coded)),
+            "spearman_diff": gap["diff"], "spearman_diff_low": gap["diff_low"],
+            "spearman_diff_high": gap["diff_high"],
         })
     return pd.DataFrame(rows)
 

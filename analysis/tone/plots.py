@@ -25,8 +25,9 @@ def plot_validation(validation: pd.DataFrame):
     y = np.arange(len(v))
     for ax, (est, lo, hi, label) in zip(
         axes,
-        [("spearman", "spearman_low", "spearman_high", "Spearman correlation with hand codes"),
-         ("sign_accuracy", "accuracy_low", "accuracy_high", "accuracy on the sign (pos / neutral / neg)")],
+        [("spearman", "spearman_low", "spearman_high", "Spearman ρ with the hand codes (−1…1)"),
+         ("sign_accuracy", "accuracy_low", "accuracy_high",
+          "sign accuracy (share of sentences, pos / neutral / neg)")],
         strict=True,
     ):
         err = np.vstack([v[est] - v[lo], v[hi] - v[est]])
@@ -35,6 +36,16 @@ def plot_validation(validation: pd.DataFrame):
             ax.errorbar(v[est].iloc[i], y[i], xerr=np.nan_to_num(err[:, [i]]), fmt="o", color=colours[i], capsize=3)
         ax.axvline(0, color="#cccccc", lw=0.8)
         ax.set_xlabel(label)
+    if "majority_accuracy" in v.columns and v["majority_accuracy"].notna().any():
+        base = float(v["majority_accuracy"].iloc[0])
+        axes[1].axvline(base, color="#b2182b", ls="--", lw=1)
+        axes[1].annotate(f"majority class\n{base:.2f}", (base, 0.0), xycoords=("data", "axes fraction"),
+                         xytext=(3, 3), textcoords="offset points", ha="left", va="bottom",
+                         fontsize=8, color="#b2182b",
+                         bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 0.5})
+        axes[1].set_ylim(-0.9, len(v) - 0.5)  # room under the last row for the label
+        axes[1].set_xlim(min(0, axes[1].get_xlim()[0]), 1.02)
+    axes[0].set_xlim(-1.02, 1.02)
     axes[0].set_yticks(y, v["measure"])
     axes[0].set_title("95% article-bootstrap intervals; grey = not a tone measure", loc="left", fontsize=9)
     fig.tight_layout()
@@ -43,6 +54,9 @@ def plot_validation(validation: pd.DataFrame):
 
 def plot_dev_validation(dev_validation: pd.DataFrame, *, band: float = 0.05):
     """The out-of-sample validation: agreement with the codes and differential error, per method.
+
+    Three panels: sentence-level Spearman (with its interval), sign accuracy next to the
+    majority-class baseline (dashed), and the differential error with its target band.
 
     Parameters
     ----------
@@ -60,10 +74,27 @@ def plot_dev_validation(dev_validation: pd.DataFrame, *, band: float = 0.05):
     v = dev_validation[dev_validation["method"] != "majority"].iloc[::-1].reset_index(drop=True)
     names = v["method"].replace({"tone": "tone (learned)", "words": "words stage only"})
     y = np.arange(len(v))
-    fig, axes = plt.subplots(1, 2, figsize=(9.5, 1.4 + 0.45 * len(v)), sharey=True)
+    fig, axes = plt.subplots(1, 3, figsize=(13, 1.6 + 0.45 * len(v)), sharey=True,
+                             gridspec_kw={"width_ratios": [1.1, 0.8, 1.1]})
+    axes[1].scatter(v["sign_accuracy"], y, color=np.where(v["method"] == "tone", "#222222", "#8a8a8a"),
+                    zorder=3)
+    base = dev_validation.loc[dev_validation["method"] == "majority", "sign_accuracy"]
+    if len(base):
+        axes[1].axvline(float(base.iloc[0]), color="#b2182b", ls="--", lw=1)
+        axes[1].annotate(f"majority class\n{float(base.iloc[0]):.2f}", (float(base.iloc[0]), 0.0),
+                         xycoords=("data", "axes fraction"), xytext=(3, 3),
+                         textcoords="offset points", ha="left", va="bottom", fontsize=8,
+                         color="#b2182b", bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 0.5})
+        axes[1].set_ylim(-0.9, len(v) - 0.5)  # room under the last row for the label
+    acc = np.concatenate([v["sign_accuracy"].to_numpy(float), base.to_numpy(float)])
+    acc = acc[np.isfinite(acc)]
+    if len(acc):
+        axes[1].set_xlim(max(0.0, acc.min() - 0.08), min(1.0, acc.max() + 0.08))
+    axes[1].set_xlabel("sign accuracy\n(share of sentences, pos / neutral / neg)")
     for ax, (est, lo, hi, label) in zip(
-        axes,
-        [("spearman", "spearman_low", "spearman_high", "sentence-level Spearman with the codes"),
+        axes[[0, 2]],
+        [("spearman", "spearman_low", "spearman_high",
+          "sentence-level Spearman ρ with the codes (−1…1)"),
          ("differential_error", "differential_low", "differential_high",
           "differential error, chinese_state − international\n(mean error of article means, −1…1 scale)")],
         strict=True,
@@ -74,8 +105,8 @@ def plot_dev_validation(dev_validation: pd.DataFrame, *, band: float = 0.05):
             ax.errorbar(v[est].iloc[i], y[i], xerr=np.nan_to_num(err[:, [i]]), fmt="o",
                         color=colours[i], capsize=3)
         ax.set_xlabel(label)
-    axes[1].axvspan(-band, band, color="#e8e8e8", zorder=0)
-    axes[1].axvline(0, color="#bbbbbb", lw=0.8)
+    axes[2].axvspan(-band, band, color="#e8e8e8", zorder=0)
+    axes[2].axvline(0, color="#bbbbbb", lw=0.8)
     axes[0].set_yticks(y, names)
     fig.suptitle(f"Out of sample (development corpus, locked test split: {int(v['n_sentences'].iloc[0])} "
                  f"sentences, {int(v['n_articles'].iloc[0])} articles; AI-coded). 95% article-bootstrap "
@@ -116,13 +147,22 @@ def plot_group_tone(estimates: pd.DataFrame, articles: pd.DataFrame, *, by: str 
         ax.errorbar(part["estimate"], yv, xerr=np.nan_to_num(err), fmt=marker, color=colour, capsize=3,
                     label=f"{voice} sentences", ms=6)
     dots = articles.dropna(subset=["all"])
-    ax.scatter(dots["all"], dots[by].astype(str).map(pos) + 0.38, s=14, color="#aaaaaa",
-               label="one article (all sentences)", zorder=1)
+    from ..plots import separate_overlaps
+
+    dx, dy = separate_overlaps(dots["all"], dots[by].astype(str).map(pos) + 0.38, tol=0.01,
+                               step=0.03)
+    ax.scatter(dx, dy, s=14, color="#aaaaaa", label="one article (all sentences)", zorder=1)
     ax.axvline(0, color="#cccccc", lw=0.8)
-    ax.set_yticks(range(len(groups)), groups)
+    whole = estimates[estimates["voice"] == "all"] if "voice" in estimates.columns else estimates
+    if "n_clusters" in whole.columns and len(whole):
+        n_art = whole.assign(_g=whole[by].astype(str)).groupby("_g")["n_clusters"].first()
+        ax.set_yticks(range(len(groups)), [f"{g} ({int(n_art.get(g, 0))} art.)" for g in groups])
+    else:
+        ax.set_yticks(range(len(groups)), groups)
+    ax.set_ylabel(by.replace("_", " ") + " (independent articles)")
     ax.set_ylim(-0.6, len(groups) - 0.4 + 0.2)
     ax.invert_yaxis()
-    ax.set_xlabel("mean sentence tone (each article counts once)")
+    ax.set_xlabel("mean sentence tone, −1…1 (each article counts once)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
     ax.set_title("Tone by outlet and voice; bars = 95% article-bootstrap intervals from 5 articles on, "
                  "else the range of the articles (none with one article)",
@@ -131,16 +171,23 @@ def plot_group_tone(estimates: pd.DataFrame, articles: pd.DataFrame, *, by: str 
     return fig
 
 
-def plot_topic_tone(topic_table: pd.DataFrame, *, by: str = "outlet"):
+#: Cells of the tone-by-topic heatmap resting on fewer sentences than this are hatched and
+#: their mean greyed: a mean of 1-4 sentences says almost nothing about a topic.
+FEW_SENTENCES = 5
+
+
+def plot_topic_tone(topic_table: pd.DataFrame, *, by: str = "outlet", few: int = FEW_SENTENCES):
     """Heatmap of mean tone per topic (rows) and group (columns), annotated with n sentences.
 
     Rows are labelled by the codebook category, or by ``"id: label"`` for k-means clusters.
+    Cells with fewer than ``few`` sentences are hatched, their text grey (the title says so).
 
     Parameters
     ----------
     topic_table : pandas.DataFrame
         From :func:`tone_by_topic`.
     by : str, default "outlet"
+    few : int, default :data:`FEW_SENTENCES` (5)
 
     Returns
     -------
@@ -156,10 +203,20 @@ def plot_topic_tone(topic_table: pd.DataFrame, *, by: str = "outlet"):
     im = ax.imshow(mean.to_numpy(float), cmap="RdBu", vmin=-1, vmax=1, aspect="auto")
     for (i, j), val in np.ndenumerate(mean.to_numpy(float)):
         if np.isfinite(val):
-            ax.text(j, i, f"{val:+.2f}\nn={int(n.iloc[i, j])}", ha="center", va="center", fontsize=7)
+            k = int(n.iloc[i, j])
+            small = k < few
+            if small:
+                ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///",
+                                           edgecolor="0.55", lw=0))
+            ax.text(j, i, f"{val:+.2f}\nn={k}", ha="center", va="center", fontsize=7,
+                    color="0.45" if small else "black",
+                    bbox={"facecolor": "white", "alpha": 0.7, "lw": 0, "pad": 0.5} if small else None)
     ax.set_xticks(range(mean.shape[1]), mean.columns, rotation=30, ha="right")
+    ax.set_xlabel(by.replace("_", " "))
     ax.set_yticks(range(mean.shape[0]), [r if len(r) <= 45 else r[:44] + "…" for r in mean.index])
-    fig.colorbar(im, ax=ax, label="mean tone", shrink=0.8)
-    ax.set_title("Tone by topic and outlet (n = sentences)", loc="left", fontsize=9)
+    ax.set_ylabel("topic")
+    fig.colorbar(im, ax=ax, label="mean sentence tone (−1…1)", shrink=0.8)
+    ax.set_title(f"Tone by topic and {by.replace('_', ' ')} (n = sentences;\nhatched, grey: "
+                 f"fewer than {few} sentences)", loc="left", fontsize=9)
     fig.tight_layout()
     return fig

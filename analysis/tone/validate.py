@@ -120,11 +120,15 @@ def validate_measures(
     pandas.DataFrame
         One row per measure: ``measure``, ``candidate`` (a measure of tone, not ``assertiveness``), ``n_sentences``,
         ``n_articles``, ``spearman``, ``spearman_low``, ``spearman_high``, ``sign_accuracy``,
-        ``accuracy_low``, ``accuracy_high``.
+        ``accuracy_low``, ``accuracy_high`` and ``majority_accuracy``: the sign accuracy of the
+        majority-class baseline (the most frequent code sign of the sample, for every
+        sentence), the floor any measure's accuracy must be read against.
     """
     rows = []
     y = joined[code].to_numpy(float)
     y_sign = np.sign(y).astype(int)
+    signs, counts = np.unique(y_sign, return_counts=True)
+    majority = float(counts.max() / counts.sum()) if len(counts) else np.nan
     for m in measures:
         x = joined[m].to_numpy(float)
         acc = sign_class(x, band=band) == y_sign
@@ -138,8 +142,63 @@ def validate_measures(
             "n_articles": joined[cluster].nunique(),
             "spearman": rho[0], "spearman_low": rho[1], "spearman_high": rho[2],
             "sign_accuracy": accuracy[0], "accuracy_low": accuracy[1], "accuracy_high": accuracy[2],
+            "majority_accuracy": majority,
         })
     return pd.DataFrame(rows)
+
+
+def compare_correlations(
+    joined: pd.DataFrame,
+    measures: list[str],
+    *,
+    reference: str = "learned",
+    code: str = "tone_code",
+    cluster: str = "article_id",
+    n_boot: int = N_BOOT,
+    random_state: int = RANDOM_STATE,
+) -> pd.DataFrame:
+    """Is ``reference`` more valid than each other measure? Paired article bootstrap of the gap.
+
+    For each measure, the difference between ``reference``'s Spearman correlation with the
+    codes and the measure's, with an interval from resampling articles and computing **both**
+    correlations on each resample (:func:`analysis.stats.paired_bootstrap`). With fewer than
+    :data:`analysis.config.MIN_CLUSTERS` articles there is no interval.
+
+    Parameters
+    ----------
+    joined : pandas.DataFrame
+        From :func:`align_annotations`.
+    measures : list of str
+        Measure columns compared with ``reference`` (``reference`` itself is skipped).
+    reference : str, default "learned"
+    code, cluster, n_boot, random_state
+        As in :func:`validate_measures` (the same seed: the same resamples).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per measure: ``reference``, ``measure``, ``n_articles``, ``spearman_reference``,
+        ``spearman``, ``diff`` (reference minus measure), ``diff_low``, ``diff_high``,
+        ``interval_kind``.
+    """
+    y = joined[code].to_numpy(float)
+    groups = joined[cluster].to_numpy()
+    ref = joined[reference].to_numpy(float)
+    rows = []
+    for m in measures:
+        if m == reference:
+            continue
+        x = joined[m].to_numpy(float)
+        res = stats.paired_bootstrap(groups, lambda i: _spearman(ref[i], y[i]),
+                                     lambda i, x=x: _spearman(x[i], y[i]),
+                                     n_boot=n_boot, random_state=random_state)
+        rows.append({"reference": reference, "measure": m, "n_articles": res["n_clusters"],
+                     "spearman_reference": res["estimate_a"], "spearman": res["estimate_b"],
+                     "diff": res["diff"], "diff_low": res["diff_low"],
+                     "diff_high": res["diff_high"], "interval_kind": res["interval_kind"]})
+    return pd.DataFrame(rows, columns=["reference", "measure", "n_articles", "spearman_reference",
+                                       "spearman", "diff", "diff_low", "diff_high",
+                                       "interval_kind"])
 
 
 #: The measure used as ``tone``: the learned model, fixed by out-of-sample validation on the

@@ -236,7 +236,7 @@ def read_validation(folder: str | Path | None = None, *, method: str = "committe
 # --------------------------------------------------------------------------------------
 def topic_shares(assignments: pd.DataFrame, articles: pd.DataFrame, *, by: str = "outlet",
                  period: str | None = None, events: pd.DataFrame | None = None,
-                 column: str = "topic") -> pd.DataFrame:
+                 column: str = "topic", units=None) -> pd.DataFrame:
     """Topic shares per outlet, outlet group or event, optionally per period, with their articles.
 
     Parameters
@@ -248,7 +248,8 @@ def topic_shares(assignments: pd.DataFrame, articles: pd.DataFrame, *, by: str =
     by : str, default "outlet"
         An ``articles`` column (``"outlet"``, ``"outlet_group"``, ``"genre"`` ...) or
         ``"event"``: the event each article most likely reports
-        (:func:`analysis.timeline.assign_events`; "(no event)" when none is within 7 days).
+        (:func:`analysis.timeline.assign_events`: within 7 days and using the event's
+        vocabulary; "(no event)" when none matches).
     period : str, optional
         A pandas period frequency (``"M"`` = month): one row per group, period and topic;
         undated articles are then left out.
@@ -256,6 +257,11 @@ def topic_shares(assignments: pd.DataFrame, articles: pd.DataFrame, *, by: str =
         For ``by="event"``; default :func:`analysis.timeline.load_events`.
     column : str, default "topic"
         The assignment column counted (``"secondary"`` counts secondary topics).
+    units : pandas.DataFrame, optional
+        From :func:`analysis.stats.independent_units`: an article with ``c`` near-duplicate
+        copies weighs ``1 / c`` in every count and mean, so copies of one story count once
+        (``n`` and ``n_paragraphs`` may then be fractional); ``n_articles`` and
+        ``n_articles_with_topic`` count independent articles.
 
     Returns
     -------
@@ -288,24 +294,42 @@ def topic_shares(assignments: pd.DataFrame, articles: pd.DataFrame, *, by: str =
         frame["period"] = dates.dt.to_period(period).astype(str).where(dates.notna())
         frame = frame[dates.notna().to_numpy()]
         keys.append("period")
+    from ..stats import as_counts, unit_weights
+
     per_article = pd.crosstab(frame["article_id"], pd.Categorical(frame["topic"], cats),
                               dropna=False)
     share_in_article = per_article.div(per_article.sum(axis=1).where(lambda s: s > 0), axis=0)
     art_keys = frame.drop_duplicates("article_id").set_index("article_id")[keys]
     art_keys = art_keys.loc[per_article.index]
     by_group = [art_keys[k] for k in keys]
+    wu = unit_weights(per_article.index, units)
+    weight = pd.Series(wu["weight"].to_numpy(), index=per_article.index)
+    unit = pd.Series(wu["unit_id"].to_numpy(), index=per_article.index)
+    weighted = per_article.mul(weight, axis=0)
+    wsum = weight.groupby(by_group).sum()
+
+    has = per_article.gt(0).to_numpy()
+    rows, cols = np.nonzero(has)
+    present = pd.DataFrame({k: art_keys[k].to_numpy()[rows] for k in keys})
+    present["topic"] = np.asarray(per_article.columns, dtype=object)[cols]
+    present["unit"] = unit.to_numpy()[rows]
+    with_topic = present.groupby([*keys, "topic"])["unit"].nunique()
     out = pd.concat({
-        "n": per_article.groupby(by_group).sum().stack(),
-        "article_share": share_in_article.fillna(0.0).groupby(by_group).mean().stack(),
-        "n_articles_with_topic": (per_article > 0).groupby(by_group).sum().stack(),
-    }, axis=1).reset_index()
+        "n": weighted.groupby(by_group).sum().stack(),
+        "article_share": share_in_article.fillna(0.0).mul(weight, axis=0).groupby(by_group).sum()
+                         .div(wsum, axis=0).stack(),
+    }, axis=1)
+    out.index.names = [*keys, "topic"]
+    out["n_articles_with_topic"] = with_topic.reindex(out.index).fillna(0).to_numpy()
+    out = out.reset_index()
     out.columns = [*keys, "topic", "n", "article_share", "n_articles_with_topic"]
-    totals = per_article.sum(axis=1).groupby(by_group).sum().rename("n_paragraphs")
-    n_art = per_article.groupby(by_group).size().rename("n_articles")
+    totals = weighted.sum(axis=1).groupby(by_group).sum().rename("n_paragraphs")
+    n_art = unit.groupby(by_group).nunique().rename("n_articles")
     out = out.join(totals, on=keys).join(n_art, on=keys)
+    out["n"] = as_counts(out["n"])
+    out["n_paragraphs"] = as_counts(out["n_paragraphs"])
     out["share"] = out["n"] / out["n_paragraphs"].where(out["n_paragraphs"] > 0)
-    out = out.astype({"n": int, "n_paragraphs": int, "n_articles": int,
-                      "n_articles_with_topic": int, "topic": str})
+    out = out.astype({"n_articles": int, "n_articles_with_topic": int, "topic": str})
     out["topic"] = pd.Categorical(out["topic"], cats)
     out = out.sort_values([*keys, "topic"], ignore_index=True)
     out["topic"] = out["topic"].astype(str)

@@ -361,13 +361,14 @@ class TopicModel(BaseEstimator):
         measures, values = zip(*rows, strict=True)
         return pd.DataFrame({"measure": list(measures), "value": pd.Series(values, dtype=object)})
 
-    def shares(self, *, by: str = "outlet") -> pd.DataFrame:
-        """Topic counts and shares per ``by`` group (see :func:`topic_shares`)."""
-        return topic_shares(self.assignments_, by=by)
+    def shares(self, *, by: str = "outlet", units=None) -> pd.DataFrame:
+        """Topic counts and shares per ``by`` group (see :func:`topic_shares`; ``units=``
+        from :func:`analysis.stats.independent_units` counts near-duplicate copies once)."""
+        return topic_shares(self.assignments_, by=by, units=units)
 
-    def over_time(self, *, freq: str = "M") -> pd.DataFrame:
+    def over_time(self, *, freq: str = "M", units=None) -> pd.DataFrame:
         """Topic counts and shares per period (see :func:`topics_over_time`)."""
-        return topics_over_time(self.assignments_, date="published", freq=freq)
+        return topics_over_time(self.assignments_, date="published", freq=freq, units=units)
 
     def map_table(self) -> pd.DataFrame:
         """2-D coordinates (PCA of the unit vectors) of the fitted units, with topic and outlet.

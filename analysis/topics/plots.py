@@ -25,15 +25,23 @@ def topic_colours(topics: Iterable[int]) -> dict[int, tuple]:
     Returns
     -------
     dict
-        topic id -> RGBA tuple.
+        topic id -> RGBA tuple, from :func:`analysis.plots.category_colours` (never an
+        outlet group's colour).
     """
+    from matplotlib.colors import to_rgba
+
+    from ..plots import category_colours
+
     ids = sorted({int(t) for t in topics if t >= 0})
-    name = "tab10" if len(ids) <= 10 else "tab20" if len(ids) <= 20 else "turbo"
-    cmap = plt.get_cmap(name)
-    colours = {t: cmap(i if name != "turbo" else i / max(len(ids) - 1, 1))
-               for i, t in enumerate(ids)}
+    colours = {t: to_rgba(c) for t, c in category_colours(ids).items()}
     colours[TOO_SHORT] = (0.75, 0.75, 0.75, 1.0)
     return colours
+
+
+def _count(x) -> str:
+    """A (possibly weighted) count: whole numbers as such, else one decimal."""
+    x = float(x)
+    return f"{x:.0f}" if abs(x - round(x)) < 1e-9 else f"{x:.1f}"
 
 
 def _short(label: str, width: int = 40) -> str:
@@ -120,6 +128,11 @@ def plot_map(points: pd.DataFrame, *, marker_by: str = "outlet") -> plt.Figure:
     groups = sorted(points[marker_by].astype(str).unique())
     markers = {g: _MARKERS[i % len(_MARKERS)] for i, g in enumerate(groups)}
     size = float(np.clip(6000 / len(points), 8, 42))  # smaller markers for many units
+    if len(points) <= 2000:  # markers on top of one another are moved apart (see the title)
+        from ..plots import separate_overlaps
+
+        sx, sy = separate_overlaps(points["x"], points["y"], tol=0.02, step=0.025)
+        points = points.assign(x=sx, y=sy)
     for g in groups:
         sub = points[points[marker_by].astype(str) == g]
         ax.scatter(sub["x"], sub["y"], c=[colours[t] for t in sub["topic"]], marker=markers[g],
@@ -135,9 +148,10 @@ def plot_map(points: pd.DataFrame, *, marker_by: str = "outlet") -> plt.Figure:
                    label=_short(g))
         for g in groups
     ]
-    ax.set_xlabel("PCA 1 of the LSA vectors")
-    ax.set_ylabel("PCA 2")
-    ax.set_title("Map of the units (colour = topic, marker = " + marker_by.replace("_", " ") + ")")
+    ax.set_xlabel("PCA 1 of the LSA vectors (unitless projection)")
+    ax.set_ylabel("PCA 2 (unitless projection)")
+    ax.set_title("Map of the units (colour = topic, marker = " + marker_by.replace("_", " ")
+                 + "; overlapping markers moved slightly apart)", fontsize=10)
     fig.tight_layout()
     # figure-level legends, so that bbox_inches="tight" keeps them whole
     fig.legend(handles=topic_handles, title="topic", frameon=False, fontsize=8,
@@ -169,56 +183,84 @@ def plot_outlet_heatmap(
     share = shares.pivot(index=by, columns="topic", values="share").sort_index()
     count = shares.pivot(index=by, columns="topic", values="n").loc[share.index, share.columns]
     labels = shares.drop_duplicates("topic").set_index("topic")["topic_label"]
+    n_art = (shares.groupby(by)["n_articles"].first().loc[share.index]
+             if "n_articles" in shares.columns else None)
     n_rows, n_cols = share.shape
     fig, ax = plt.subplots(figsize=(max(6.0, 1.3 * n_cols + 3), max(2.5, 0.45 * n_rows + 2.0)))
     im = ax.imshow(share.to_numpy(dtype=float), cmap="Blues", vmin=0,
                    vmax=max(float(share.to_numpy().max()), 1e-9), aspect="auto")
-    ax.set_yticks(range(n_rows), [_short(str(r), 30) for r in share.index])
+    ax.set_yticks(range(n_rows), [_short(str(r), 30) + ("" if n_art is None else f" ({int(n)} art.)")
+                                  for r, n in zip(share.index, n_art if n_art is not None
+                                                  else share.index, strict=True)])
     ax.set_xticks(range(n_cols), [_wrap(f"{t}: {labels[t]}") for t in share.columns],
                   fontsize=8, rotation=0 if n_cols <= 8 else 90)
+    ax.set_xlabel("topic (k-means cluster: id and top terms)")
+    ax.set_ylabel(by.replace("_", " "))
     if n_rows * n_cols <= annotate_max:
         top = float(share.to_numpy().max())
         for i in range(n_rows):
             for j in range(n_cols):
                 v = float(share.iat[i, j])
-                ax.text(j, i, f"{v:.0%}\n({int(count.iat[i, j])})", ha="center", va="center",
+                ax.text(j, i, f"{v:.0%}\n({_count(count.iat[i, j])})", ha="center", va="center",
                         fontsize=7, color="white" if v > 0.6 * top else "black")
-    fig.colorbar(im, ax=ax, label="share of the units", fraction=0.04)
+    fig.colorbar(im, ax=ax, label="share of the group's units (0–1)", fraction=0.04)
     ax.set_title(f"Topic shares by {by.replace('_', ' ')} (count in brackets)")
     fig.tight_layout()
     return fig
 
 
-def plot_topics_over_time(over_time: pd.DataFrame) -> plt.Figure:
-    """Stacked bars of topic shares per period, with the number of units on top.
+def plot_topics_over_time(over_time: pd.DataFrame, *, freq: str = "M") -> plt.Figure:
+    """Stacked bars of topic shares per period on a true time axis, with units and articles.
+
+    Each bar starts at its period's first day and spans most of the period, so empty periods
+    show as gaps. Above each bar: the units (``n``) and, when ``over_time`` has
+    ``n_articles``, the independent articles behind them.
 
     Parameters
     ----------
     over_time : pandas.DataFrame
         Output of :func:`topics_over_time` (not empty).
+    freq : str, default "M"
+        The period frequency ``over_time`` was made with.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
+    import matplotlib.dates as mdates
+
     share = over_time.pivot(index="period", columns="topic", values="share").sort_index()
-    totals = over_time.drop_duplicates("period").set_index("period")["n_units"].loc[share.index]
+    first = over_time.drop_duplicates("period").set_index("period").loc[share.index]
     labels = over_time.drop_duplicates("topic").set_index("topic")["topic_label"]
     colours = topic_colours(share.columns)
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.6 * len(share) + 4), 4.2))
+    periods = pd.PeriodIndex(share.index, freq=freq)
+    start = periods.start_time
+    width = (periods.end_time - start) * 0.85
+    span = periods.max().end_time - periods.min().start_time
+    fig, ax = plt.subplots(figsize=(min(12.0, max(6.0, 0.25 * span.days / 7 + 4)), 4.4))
     bottom = np.zeros(len(share))
-    x = np.arange(len(share))
     for t in share.columns:
         vals = share[t].to_numpy(dtype=float)
-        ax.bar(x, vals, bottom=bottom, color=colours[t], width=0.8,
+        ax.bar(start, vals, bottom=bottom, color=colours[t], width=width, align="edge",
                label=f"{t}: {_short(str(labels[t]))}")
         bottom += vals
-    for xi, n in zip(x, totals, strict=True):
-        ax.text(xi, 1.01, f"n={int(n)}", ha="center", va="bottom", fontsize=7)
-    ax.set_xticks(x, share.index, rotation=45 if len(share) > 8 else 0)
-    ax.set_ylim(0, 1.08)
-    ax.set_ylabel("share of the units")
-    ax.set_title("Topics over time (by article date)")
+    n_art = first["n_articles"] if "n_articles" in first.columns else None
+    for i, (x0, w) in enumerate(zip(start, width, strict=True)):
+        text = f"{first['n_units'].iloc[i]} units"
+        if n_art is not None:
+            text += f"\n{int(n_art.iloc[i])} art."
+        ax.text(x0 + w / 2, 1.01, text, ha="center", va="bottom", fontsize=7)
+    ax.set_xlim(periods.min().start_time - pd.Timedelta(days=5),
+                periods.max().end_time + pd.Timedelta(days=5))
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=12))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    unit = {"M": "month", "W": "week", "D": "day", "Y": "year", "Q": "quarter"}.get(
+        periods.freqstr[:1], f"{periods.freqstr} period")
+    ax.set_xlabel(f"publication date (one bar per {unit} with articles)")
+    ax.set_ylim(0, 1.15)
+    ax.set_ylabel("share of the period's units (0–1)")
+    ax.set_title("Topics over time (units = paragraphs; art. = independent articles)",
+                 fontsize=10)
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     return fig
@@ -263,9 +305,11 @@ def plot_codebook_shares(shares: pd.DataFrame, *, by: str = "outlet",
             for j in range(n_cols):
                 v = values[i, j]
                 if np.isfinite(v):
-                    ax.text(j, i, f"{v:.0%}\n({int(count.iat[i, j])})", ha="center",
+                    ax.text(j, i, f"{v:.0%}\n({_count(count.iat[i, j])})", ha="center",
                             va="center", fontsize=7, color="white" if v > 0.6 * top else "black")
-    fig.colorbar(im, ax=ax, label="share of the paragraphs", fraction=0.04)
+    fig.colorbar(im, ax=ax, label="share of the row's paragraphs (0–1)", fraction=0.04)
+    ax.set_xlabel("codebook topic")
+    ax.set_ylabel(by.replace("_", " ") + " (independent articles)")
     ax.set_title(f"Codebook topics by {by.replace('_', ' ')} (paragraphs in brackets)")
     fig.tight_layout()
     return fig

@@ -18,7 +18,7 @@ def _label_map(assignments: pd.DataFrame) -> pd.Series:
     return assignments.drop_duplicates("topic").set_index("topic")["topic_label"]
 
 
-def topic_shares(assignments: pd.DataFrame, *, by: str = "outlet") -> pd.DataFrame:
+def topic_shares(assignments: pd.DataFrame, *, by: str = "outlet", units=None) -> pd.DataFrame:
     """Count and share of each topic within each outlet (or outlet group, genre...).
 
     Every (group, topic) pair appears, zeros included, and the too-short units
@@ -27,28 +27,45 @@ def topic_shares(assignments: pd.DataFrame, *, by: str = "outlet") -> pd.DataFra
     Parameters
     ----------
     assignments : pandas.DataFrame
-        One row per unit with ``topic``, ``topic_label`` and the ``by`` column
-        (:attr:`TopicModel.assignments_`).
+        One row per unit with ``article_id``, ``topic``, ``topic_label`` and the ``by``
+        column (:attr:`TopicModel.assignments_`).
     by : str, default "outlet"
         Grouping column, e.g. ``"outlet_group"``.
+    units : pandas.DataFrame, optional
+        From :func:`analysis.stats.independent_units`: a paragraph of an article with ``c``
+        near-duplicate copies weighs ``1 / c``, so copies of one story count once (``n`` and
+        ``n_units`` may then be fractional).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``<by>, topic, topic_label, n, n_units, share`` (``share = n / n_units``),
-        sorted by ``by`` then topic.
+        Columns ``<by>, topic, topic_label, n, n_units, share, n_articles``
+        (``share = n / n_units``; ``n_articles``: independent articles behind the group's
+        share, copies of one story counted once with ``units``), sorted by ``by`` then topic.
     """
     if by not in assignments.columns:
         raise KeyError(f"topic_shares: no column {by!r} in the assignments table.")
-    counts = pd.crosstab(assignments[by].astype(str), assignments["topic"])
-    long = counts.stack().rename("n").reset_index().rename(columns={"row_0": by})
+    from ..stats import as_counts, unit_weights
+
+    ids = (assignments["article_id"] if "article_id" in assignments.columns
+           else pd.Series(np.arange(len(assignments)).astype(str), index=assignments.index))
+    w = unit_weights(ids, units)
+    frame = pd.DataFrame({by: assignments[by].astype(str).to_numpy(),
+                          "topic": assignments["topic"].to_numpy(),
+                          "weight": w["weight"].to_numpy(), "unit": w["unit_id"].to_numpy()})
+    counts = frame.pivot_table(index=by, columns="topic", values="weight", aggfunc="sum",
+                               fill_value=0.0)
+    long = counts.stack().rename("n").reset_index()
     long.columns = [by, "topic", "n"]
     long["n_units"] = long.groupby(by)["n"].transform("sum")
     long["share"] = long["n"] / long["n_units"]
+    long["n_articles"] = long[by].map(frame.groupby(by)["unit"].nunique()).astype("int64")
     long["topic_label"] = long["topic"].map(_label_map(assignments))
-    long = long.astype({"topic": int, "n": int, "n_units": int})
+    long["n"] = as_counts(long["n"])
+    long["n_units"] = as_counts(long["n_units"])
+    long = long.astype({"topic": int})
     return long.sort_values([by, "topic"], ignore_index=True)[
-        [by, "topic", "topic_label", "n", "n_units", "share"]
+        [by, "topic", "topic_label", "n", "n_units", "share", "n_articles"]
     ]
 
 
@@ -64,7 +81,8 @@ def wide_shares(shares: pd.DataFrame, *, by: str = "outlet") -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame of str
-        Cells ``"43% (6)"`` (share, count); the last row gives each group's unit count.
+        Cells ``"43% (6)"`` (share, count); the last rows give each group's unit count
+        and, when ``shares`` has it, its number of independent articles.
     """
     cell = (shares["share"] * 100).round().astype(int).astype(str) + "% (" + \
         shares["n"].astype(str) + ")"
@@ -72,8 +90,10 @@ def wide_shares(shares: pd.DataFrame, *, by: str = "outlet") -> pd.DataFrame:
     wide = shares.assign(cell=cell, topic=topic).pivot(index="topic", columns=by, values="cell")
     order = shares.drop_duplicates("topic").sort_values("topic")
     wide = wide.loc[_topic_names(order["topic"], order["topic_label"]).to_numpy()]
-    totals = shares.drop_duplicates(by).set_index(by)["n_units"].astype(str)
-    wide.loc["all units (n)"] = totals.loc[wide.columns].to_numpy()
+    totals = shares.drop_duplicates(by).set_index(by)
+    wide.loc["all units (n)"] = totals["n_units"].astype(str).loc[wide.columns].to_numpy()
+    if "n_articles" in shares.columns:
+        wide.loc["articles (n)"] = totals["n_articles"].astype(str).loc[wide.columns].to_numpy()
     wide.columns.name = by
     return wide
 
@@ -112,7 +132,7 @@ def largest_gap(shares: pd.DataFrame, *, by: str = "outlet_group") -> pd.Series 
 
 
 def topics_over_time(
-    assignments: pd.DataFrame, *, date: str = "published", freq: str = "M"
+    assignments: pd.DataFrame, *, date: str = "published", freq: str = "M", units=None
 ) -> pd.DataFrame:
     """Count and share of each topic per period of the article date.
 
@@ -126,20 +146,22 @@ def topics_over_time(
     date : str, default "published"
     freq : str, default "M"
         A pandas period frequency ("M" month, "W" week, "D" day, "Y" year).
+    units : pandas.DataFrame, optional
+        As in :func:`topic_shares`.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``period`` (str), ``topic, topic_label, n, n_units, share``.
+        Columns ``period`` (str), ``topic, topic_label, n, n_units, share, n_articles``.
     """
-    cols = ["period", "topic", "topic_label", "n", "n_units", "share"]
+    cols = ["period", "topic", "topic_label", "n", "n_units", "share", "n_articles"]
     if date not in assignments.columns:
         return pd.DataFrame(columns=cols)
     dated = assignments[assignments[date].notna()]
     if dated.empty:
         return pd.DataFrame(columns=cols)
     dated = dated.assign(period=pd.to_datetime(dated[date]).dt.to_period(freq).astype(str))
-    return topic_shares(dated, by="period")[cols]
+    return topic_shares(dated, by="period", units=units)[cols]
 
 
 def articles_per_period(articles: pd.DataFrame, *, by: str = "outlet",
