@@ -564,3 +564,17 @@ def test_manifest_row_with_extra_fields_names_the_line(tmp_path):
         load_corpus(tmp_path)
     assert str(err.value).startswith("read_manifest: manifest.csv line 3 has 4 fields but the header has 2")
     assert "C error" not in str(err.value)
+
+
+def test_chinese_republication_is_flagged_as_a_duplicate(tmp_path):
+    """Issue #16: short-sentence languages: Chinese sentences (no spaces, one 'word' each before)
+    now count as evidence, so a republished Chinese article is flagged."""
+    sents = ["外交部发言人在例行记者会上表示双方应相向而行。", "两国元首将于本月晚些时候在釜山会晤。",
+             "双方工作团队正在保持密切沟通。", "此次会晤备受国际社会关注。"]
+    write(tmp_path, "a.txt", "".join(sents))
+    write(tmp_path, "b.txt", "".join(sents) + "\n\n记者：张三")
+    write(tmp_path, "c.txt", "另一篇完全不同的文章讨论贸易问题。其中没有相同的句子。经济学家发表了看法。")
+    corpus, _ = load_quietly(tmp_path)
+    assert corpus.articles.set_index("article_id")["duplicate_of"].fillna("").to_dict() == {
+        "a": "", "b": "a", "c": ""}
+    assert corpus.articles.set_index("article_id").loc["a", "n_sentences"] == 4
