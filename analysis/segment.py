@@ -156,13 +156,20 @@ def _cjk_words(arr: pa.Array) -> np.ndarray:
     character is a word (these scripts put no space between words), and a string with any
     counts one fewer (its space-separated count already holds them as one word)."""
     out = np.zeros(len(arr), dtype=np.int64)
-    if not len(arr) or pc.all(pc.string_is_ascii(arr)).as_py():
+    if not len(arr):
         return out
-    has = pc.match_substring_regex(arr, _CJK_CHARS).to_numpy(zero_copy_only=False)
-    if has.any():
-        rows = np.flatnonzero(has)
-        n = pc.count_substring_regex(arr.take(pa.array(rows)), _CJK_CHARS).to_numpy().astype(np.int64)
-        out[rows] = n - 1
+    offs = byte_offsets(arr)
+    if arr.buffers()[2] is None:
+        return out
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offs[0]:offs[-1]]
+    # CJK characters (U+3000-U+FFFF) start with UTF-8 lead bytes E3-EF (curly quotes, E2, do not):
+    # only the rows holding one are searched
+    lead = np.flatnonzero((data >= 0xE3) & (data <= 0xEF))
+    if not len(lead):
+        return out
+    rows = np.unique(np.searchsorted(offs[1:] - offs[0], lead, side="right"))
+    n = pc.count_substring_regex(arr.take(pa.array(rows)), _CJK_CHARS).to_numpy().astype(np.int64)
+    out[rows] = np.maximum(n - 1, 0)
     return out
 
 
