@@ -27,7 +27,9 @@ import hashlib
 import json
 import os
 import re
+import signal
 import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -361,6 +363,34 @@ def corpus_fingerprint(corpus: str | Path) -> str:
     return "sha256:" + digest.hexdigest()
 
 
+class _StopRequest:
+    """Within the block, Ctrl-C (SIGINT) asks the run to stop after the current notebook instead
+    of being swallowed by the notebook client (which would end the notebook early and look
+    finished); a second Ctrl-C stops at once. Outside the main thread it does nothing."""
+
+    def __init__(self):
+        self.requested = False
+        self.forced = False
+        self._previous = None
+
+    def _handle(self, signum, frame):
+        if self.requested:
+            self.forced = True
+            raise KeyboardInterrupt
+        self.requested = True
+        print("stopping after this notebook (Ctrl-C again stops at once)", file=sys.stderr, flush=True)
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -510,31 +540,38 @@ def run_all(
         _write_run(out_dir, record, before, kept)
     done, failures = [], []
     current = None
+    stop = _StopRequest()
     try:
-        for nb in notebooks:
-            print(f"executing {nb.name}", flush=True)
-            target = target_dir / nb.name
-            current = nb.name
-            if record:
-                record["notebooks"][nb.name] = {"status": "running", "error": ""}
-                _write_run(out_dir, record, before, kept)
-            try:
-                execute(nb, target, parameters=params)
-                state = {"status": "ok", "error": ""}
-            except Exception as exc:  # papermill's error: record it, run the other notebooks
-                error = _first_error(nbformat.read(target, as_version=4)) if target.exists() else ""
-                failures.append((nb.name, error or f"{type(exc).__name__}: {exc}"))
-                print(f"  FAILED {nb.name}: {failures[-1][1]}", file=sys.stderr, flush=True)
-                state = {"status": "failed", "error": failures[-1][1]}
-            if record:
-                record["notebooks"][nb.name] = state
-                _write_run(out_dir, record, before, kept)
-            done.append(target)
-        current = None
+        with stop:
+            for nb in notebooks:
+                print(f"executing {nb.name}", flush=True)
+                target = target_dir / nb.name
+                current = nb.name
+                if record:
+                    record["notebooks"][nb.name] = {"status": "running", "error": ""}
+                    _write_run(out_dir, record, before, kept)
+                try:
+                    execute(nb, target, parameters=params)
+                    state = {"status": "ok", "error": ""}
+                except Exception as exc:  # papermill's error: record it, run the other notebooks
+                    error = _first_error(nbformat.read(target, as_version=4)) if target.exists() else ""
+                    failures.append((nb.name, error or f"{type(exc).__name__}: {exc}"))
+                    print(f"  FAILED {nb.name}: {failures[-1][1]}", file=sys.stderr, flush=True)
+                    state = {"status": "failed", "error": failures[-1][1]}
+                if stop.forced or (stop.requested and state["status"] != "ok"):
+                    raise KeyboardInterrupt  # Ctrl-C stopped this notebook: it did not finish
+                if record:
+                    record["notebooks"][nb.name] = state
+                    _write_run(out_dir, record, before, kept)
+                done.append(target)
+                current = None
+                if stop.requested:
+                    raise KeyboardInterrupt
     finally:
         if record:
             if current is not None:  # stopped by Ctrl-C (or another exception) inside a notebook
                 record["notebooks"][current] = {"status": "interrupted", "error": "the run was stopped"}
+            if current is not None or stop.requested:
                 record["status"] = "interrupted"
             else:
                 record["status"] = "failed" if failures else "complete"

@@ -355,3 +355,41 @@ def test_killed_run_then_report_marks_what_did_not_finish(notebooks, tmp_path):
     assert runner.read_run(out)["status"] == "complete"
     report.main(["--out", str(out)])
     assert "did not finish" not in (out / "report" / "index.html").read_text(encoding="utf-8")
+
+
+def test_ctrl_c_stops_after_the_current_notebook_and_run_json_says_so(notebooks, tmp_path):
+    """Issue #16: Ctrl-C (SIGINT to the runner; the kernel has a session of its own) lets the
+    current notebook finish, runs no further notebook, exits with 130, and leaves run.json
+    'interrupted' with the notebooks that did not run 'pending'."""
+    import signal
+    import subprocess
+    import time
+
+    marker = tmp_path / "started"
+    _notebook(notebooks / "02_second.ipynb", [
+        ("code", 'corpus = "default-corpus"\noutput_dir = "default-out"', ["parameters"]),
+        ("code", f"import time\nfrom pathlib import Path\nPath({str(marker)!r}).touch()\ntime.sleep(4)\n"
+                 "print('finished')", []),
+    ])
+    _notebook(notebooks / "03_third.ipynb", [("code", "print(3)", [])])
+    corpus = tmp_path / "c.csv"
+    corpus.write_text("text\nhello\n")
+    out = tmp_path / "o"
+    code = ("import functools, sys; from analysis import runner; "
+            f"runner.run_all = functools.partial(runner.run_all, notebook_dir={str(notebooks)!r}); "
+            f"sys.exit(runner.main(['--corpus', {str(corpus)!r}, '--out', {str(out)!r}]))")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    while not marker.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=240)
+    assert proc.returncode == 130, err
+    assert "stopping after this notebook" in err and "run stopped (Ctrl-C)" in err
+    record = runner.read_run(out)
+    assert record["status"] == "interrupted"
+    assert {k: v["status"] for k, v in record["notebooks"].items()} == {
+        "01_first.ipynb": "ok", "02_second.ipynb": "ok", "03_third.ipynb": "pending"}
+    assert "finished" in _stdout(out / "notebooks" / "02_second.ipynb")
+    assert not (out / "notebooks" / "03_third.ipynb").exists()
