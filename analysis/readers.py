@@ -20,7 +20,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
+from ._kernels import arrow_texts, byte_offsets
 from .decoding import decode, html_text, looks_like_html, table_encoding
 
 __all__ = [
@@ -576,8 +578,9 @@ def _text_values(text: pd.Series, where: str, column: str) -> pd.Series:
     skipped as having no text); NUL characters are removed, with a warning naming the rows.
     """
     strings = text if text.dtype == "str" else text.map(lambda v: v if isinstance(v, str) else None)
-    strings = strings.astype("str").fillna("")
-    spelled = bool(strings.str.startswith("[").sum() > strings.str.strip().ne("").sum() / 2)
+    arr = arrow_texts(strings)  # without a copy for an Arrow-backed column
+    nonempty = int((np.diff(byte_offsets(arr)) > 0).sum())
+    spelled = (pc.sum(pc.starts_with(arr, "[")).as_py() or 0) > nonempty / 2
     if text.dtype == "str" and not spelled:  # keep an Arrow-backed text column as it is
         looks_listed = None
     else:
@@ -597,9 +600,12 @@ def _text_values(text: pd.Series, where: str, column: str) -> pd.Series:
         joined = [("\n\n".join(str(x) for x in lst if x is not None) if lst is not None
                    else v if isinstance(v, str) else None) for v, lst in zip(values, lists, strict=True)]
         text = pd.Series(joined, index=text.index, dtype=object)
-    nul = text.str.contains("\x00", regex=False).fillna(False).to_numpy(dtype=bool)
-    if nul.any():
-        rows = np.flatnonzero(nul) + 1
+    if looks_listed is not None:
+        arr = arrow_texts(text.map(lambda v: v if isinstance(v, str) else None))
+    offs = byte_offsets(arr)
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offs[0]:offs[-1]] if arr.buffers()[2] else None
+    if data is not None and (data == 0).any():  # a scan of the bytes, not a search per row
+        rows = np.unique(np.searchsorted(offs[1:] - offs[0], np.flatnonzero(data == 0), side="right")) + 1
         shown = ", ".join(map(str, rows[:5])) + (", ..." if len(rows) > 5 else "")
         warn_input(f"{where}: NUL characters removed from the text of {len(rows)} row(s) "
                    f"(row{'s' if len(rows) > 1 else ''} {shown}); they are not text. Check how "
