@@ -48,6 +48,8 @@ import nh3
 from .runner import INJECTED_TAG, NOTEBOOK_DIR, ROOT, list_notebooks, read_run
 
 KEY_FIGURE_TAG = "key-figure"
+#: A numbered notebook's file name (what run.json may name; anything else in it is ignored).
+_NOTEBOOK_NAME = re.compile(r"^\d{2}_[\w-]+\.ipynb$")
 FINDINGS_TAG = "findings"
 _IMAGE_TYPES = ("image/png", "image/jpeg")
 
@@ -238,9 +240,9 @@ class Summary:
 
 #: What the index says of a notebook that did not run to its end, by run-manifest state.
 _STATUS_NOTES = {
-    "running": "Interrupted: the run was stopped (killed) while this notebook ran. Its page shows "
-               "the cells that had finished; no key figure or findings are shown. Run "
-               "<code>make run</code> again.",
+    "running": "Interrupted: the run was stopped (killed) while this notebook ran, or is still "
+               "running. Its page shows the cells that had finished; no key figure or findings "
+               "are shown. Run <code>make run</code> again.",
     "interrupted": "Interrupted: the run was stopped (Ctrl-C) while this notebook ran. Its page "
                    "shows the cells that had finished; no key figure or findings are shown.",
     "pending": "Not run: the run stopped before this notebook started. Run <code>make run</code> "
@@ -431,7 +433,7 @@ def render_index(summaries: list[Summary], *, corpus: str | None = None,
         unfinished = [s.name for s in summaries if s.status not in {"ok", "failed"}]
         parts.append(
             '<p class="error" id="run-status">This run did not finish: it was '
-            + ("killed" if status == "running" else "interrupted")
+            + ("killed (or is still running)" if status == "running" else "interrupted")
             + " before " + html.escape(", ".join(unfinished) or "its end")
             + " finished (started " + html.escape(str(run.get("started") or "?"))
             + "). Only notebooks marked as run are results of this corpus; run "
@@ -499,10 +501,11 @@ def build_report(notebook_dir: str | Path, report_dir: str | Path, *, run: dict 
     states: dict[str, str] = {}
     if run is not None:
         states = {name: str(v.get("status", "")) for name, v in run.get("notebooks", {}).items()
-                  if isinstance(v, dict)}
+                  if isinstance(v, dict) and _NOTEBOOK_NAME.match(str(name))}
         if not states:  # a manifest from before the run states: the notebooks it wrote ran
             states = {Path(f).name: "ok" for f in run.get("files", [])
-                      if isinstance(f, str) and f.startswith("notebooks/")}
+                      if isinstance(f, str) and f.startswith("notebooks/")
+                      and _NOTEBOOK_NAME.match(Path(f).name)}
         foreign = [p.name for p in paths if p.name not in states]
         paths = [p for p in paths if p.name in states]
     if not paths and not states:
@@ -558,7 +561,7 @@ def main(argv: list[str] | None = None) -> int:
         notebook_dir, report_dir = NOTEBOOK_DIR, ROOT / "report"
     index = build_report(notebook_dir, report_dir, run=run)[0]
     if run is not None and run.get("status") in {"running", "interrupted"}:
-        print(f"report: the run in {args.out} did not finish (killed or interrupted); the report "
+        print(f"report: the run in {args.out} did not finish (killed, interrupted or still running); the report "
               "marks the notebooks that did not run to their end.", file=sys.stderr)
     print(f"report written: open {index} in a browser")
     return 0
