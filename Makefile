@@ -24,6 +24,8 @@ CORPUS ?=
 OUT ?=
 ANNOTATIONS ?=
 SIZES ?=
+#: FORCE=1: `make run` writes into an OUT that holds other files (not an earlier run's).
+FORCE ?=
 
 DEV_CORPUS ?= ../shared/dev-corpus
 
@@ -34,7 +36,7 @@ DEV_CORPUS ?= ../shared/dev-corpus
 # or nothing when VAR is empty.
 # They are not exported either: make would expand a command-line value to put it in a recipe's
 # environment (running any $(shell ...) in it).
-unexport CORPUS OUT ANNOTATIONS SIZES DEV_CORPUS
+unexport CORPUS OUT ANNOTATIONS SIZES DEV_CORPUS FORCE
 shq = '$(subst ','\'',$(1))'
 arg = $(if $(value $(2)),$(1)=$(call shq,$(value $(2))))
 
@@ -81,7 +83,7 @@ lab: $(STAMP)
 ## Execute every notebook in numeric order. CORPUS=path OUT=dir runs on another corpus
 ## and writes everything under OUT, leaving the committed outputs untouched.
 run: $(STAMP)
-	$(BIN)/python -m analysis.runner $(call arg,--corpus,CORPUS) $(call arg,--out,OUT) $(call arg,--annotations,ANNOTATIONS)
+	$(BIN)/python -m analysis.runner $(call arg,--corpus,CORPUS) $(call arg,--out,OUT) $(call arg,--annotations,ANNOTATIONS) $(if $(filter 1,$(value FORCE)),--force)
 
 ## Lint, unit tests, the Examples sections of the package (doctest) and nbval (full output
 ## comparison) in one pytest session.

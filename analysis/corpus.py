@@ -19,10 +19,12 @@ Everything is then built by :func:`from_frame`, which runs the same stage functi
 Bad input never disappears silently. A problem with one input (an empty, binary or undecodable
 file, a file type that is not read, a manifest row without a file, a table row without text,
 a repeated id) skips that input with a :class:`CorpusWarning` naming it and a row in
-``Corpus.skipped`` (past 20 warnings of one kind, one more warning counts the rest). Decoding
-falls back from UTF-8 to cp1252 and then latin-1 with a warning
-(the encoding used is in ``articles.encoding``); a file, table or manifest with a UTF-16 byte
-order mark is read as UTF-16; a UTF-8 BOM is stripped and CRLF line ends are
+``Corpus.skipped`` (past 20 warnings of one kind, one more warning counts the rest). Text that
+is not UTF-8 is decoded by :func:`analysis.decoding.decode` with a warning naming the file (a few
+stray bytes repaired, a legacy encoding of another script detected, else cp1252 and then
+latin-1; NUL bytes removed; the encoding used is in ``articles.encoding``); a file, table or
+manifest in UTF-16, with or without byte order mark, is read as UTF-16; a web page saved as
+``.txt`` is reduced to its text with a warning; a UTF-8 BOM is stripped and CRLF line ends are
 normalised silently. A file without a manifest row is loaded with unknown metadata and a
 warning. An unreadable date becomes NaT with a warning and a row in ``conflicts``. Two
 identical files are both loaded; the later one (by id) gets ``duplicate_of`` = the earlier.

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import warnings
 from pathlib import Path
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+from matplotlib import font_manager
+from matplotlib.text import Text
 
 from .config import CHINESE_STATE, INTERNATIONAL
 
@@ -26,6 +30,14 @@ STYLE = {
     # The suite draws no math of its own.
     "text.parse_math": False,
 }
+
+#: Fonts with Chinese/Japanese/Korean glyphs, the first installed one used after DejaVu Sans for
+#: the characters DejaVu lacks (figures of English text stay byte-identical with or without it).
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+             "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Droid Sans Fallback", "Microsoft YaHei",
+             "SimHei", "PingFang SC", "Hiragino Sans GB", "Arial Unicode MS")
+#: matplotlib's warning for each character no font can draw (replaced by one note in the figure).
+_MISSING_GLYPH = r"Glyph \d+ .*missing from font"
 
 #: Colours per outlet group, used by every plot that distinguishes them.
 GROUP_COLOURS = {INTERNATIONAL: "#1f77b4", CHINESE_STATE: "#d62728"}
@@ -116,13 +128,62 @@ def use_style() -> None:
 
     Besides fixing sizes and fonts, it turns mathtext off (``text.parse_math``): every
     label, title and legend entry is drawn literally, whatever ``$`` signs a corpus puts
-    in outlet names or terms.
+    in outlet names or terms. When a CJK-capable font (:data:`CJK_FONTS`) is installed it is
+    the fallback for characters DejaVu Sans lacks; when none is, matplotlib's per-character
+    "Glyph ... missing" warnings are not shown and :func:`save_figure` writes one note into the
+    figure instead.
     """
     mpl.rcParams.update(STYLE)
+    fallback = cjk_font()
+    if fallback is not None:
+        mpl.rcParams["font.family"] = [STYLE["font.family"], fallback]
+    else:
+        warnings.filterwarnings("ignore", message=_MISSING_GLYPH, category=UserWarning)
+
+
+def cjk_font() -> str | None:
+    """The first installed font of :data:`CJK_FONTS`, else None."""
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+@functools.lru_cache(maxsize=16)
+def _charmap(path: str) -> frozenset[int]:
+    return frozenset(font_manager.get_font(path).get_charmap())
+
+
+def undrawable(fig: plt.Figure) -> list[str]:
+    """The characters of a figure's texts that none of its fonts can draw (they would be boxes).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+
+    Returns
+    -------
+    list of str
+        Sorted distinct characters, e.g. Chinese ones when no CJK font is installed.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_MISSING_GLYPH, category=UserWarning)
+        fig.draw_without_rendering()  # tick labels get their text at draw time
+    chars = {ch for t in fig.findobj(Text) if t.get_visible() for ch in t.get_text() if not ch.isspace()}
+    if not chars or all(ch.isascii() for ch in chars):
+        return []
+    families = mpl.rcParams["font.family"]
+    families = [families] if isinstance(families, str) else list(families)
+    covered: set[int] = set()
+    for family in families:
+        covered |= _charmap(font_manager.findfont(family))
+    return sorted(ch for ch in chars if ord(ch) not in covered)
 
 
 def save_figure(fig: plt.Figure, name: str, folder: str | Path) -> Path:
     """Save ``fig`` as ``folder/name.png`` with fixed metadata, so reruns are byte-stable.
+
+    If some characters of its texts cannot be drawn with the installed fonts (Chinese outlet
+    names without a CJK font), a note under the figure says so, once, instead of matplotlib's
+    warning per character.
 
     Parameters
     ----------
@@ -141,5 +202,14 @@ def save_figure(fig: plt.Figure, name: str, folder: str | Path) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
-    fig.savefig(path, format="png", metadata={"Software": None}, bbox_inches="tight")
+    missing = undrawable(fig)
+    if missing:
+        codes = ", ".join(f"U+{ord(ch):04X}" for ch in missing[:3]) + (", ..." if len(missing) > 3 else "")
+        fig.text(0.0, -0.02, f"Note: {len(missing)} character(s) in the labels ({codes}) cannot be "
+                 "drawn and show as boxes: no CJK-capable font is installed; install one (e.g. "
+                 "Noto Sans CJK) and rerun.", fontsize=8, color="#a00000", ha="left", va="top",
+                 transform=fig.transFigure)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_MISSING_GLYPH, category=UserWarning)
+        fig.savefig(path, format="png", metadata={"Software": None}, bbox_inches="tight")
     return path

@@ -6,7 +6,9 @@ text, on stderr) appears only when the step handles at least :data:`MIN_UNITS` u
 the session is interactive (stderr is a terminal, or an IPython / Jupyter kernel is running),
 so the committed notebooks, which run on the five bundled articles, never show one, and
 neither do tests or CI logs. The environment variable ``ANALYSIS_PROGRESS`` overrides:
-``1`` always shows bars, ``0`` never does.
+``1`` always shows bars, ``0`` never does. :mod:`analysis.runner` (``make run``) starts its
+kernels with ``ANALYSIS_PROGRESS=0``: ipykernel is loaded under papermill too, and a bar
+would otherwise be written into the executed notebook of a large corpus.
 """
 
 from __future__ import annotations

@@ -7,8 +7,10 @@ them. A source with nothing loadable raises :class:`CorpusError`.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import contextvars
+import io
 import json
 import os
 import re
@@ -18,6 +20,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
+
+from ._kernels import arrow_texts, byte_offsets
+from .decoding import decode, html_text, looks_like_html, table_encoding
 
 __all__ = [
     "COLUMN_ALIASES",
@@ -122,42 +128,56 @@ def summarised_warnings() -> Iterator[None]:
 
 
 def _decode(data: bytes, name: str) -> tuple[str | None, str]:
-    """Decode file bytes; return (text or None, encoding or skip reason)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            return None, "binary file (UTF-16 BOM but not decodable as UTF-16)"
-    if not data.strip():
-        return None, "empty file"
-    sample = data[:8192]
-    control = sum(b < 32 and b not in (9, 10, 12, 13) for b in sample)
-    if b"\x00" in sample or control > 0.05 * len(sample):
-        return None, "binary file (not text): convert it to a UTF-8 .txt file or remove it"
-    try:
-        text = data.decode("utf-8")
-        if text.startswith("\ufeff"):
-            return text[1:], "utf-8-sig"
-        return text, "utf-8"
-    except UnicodeDecodeError:
-        pass
-    for enc in ("cp1252", "latin-1"):
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        warn_input(
-            f"{name}: not valid UTF-8; decoded as {enc}. Check its accented characters and "
-            "re-save it as UTF-8 to silence this warning."
-        )
-        return text, enc
-    return None, "undecodable text"  # pragma: no cover - latin-1 decodes any bytes
+    """Decode file bytes (:func:`analysis.decoding.decode`), warning with its notes; return
+    (text or None, encoding or skip reason)."""
+    text, encoding, notes = decode(data, name)
+    for note in notes:
+        warn_input(note)
+    return text, encoding
 
 
 def _bom_encoding(path: Path) -> str:
-    """``"utf-16"`` for a file that starts with a UTF-16 byte order mark, else ``"utf-8-sig"``."""
+    """The encoding of a table (:func:`analysis.decoding.table_encoding` of its first bytes)."""
     with path.open("rb") as fh:
-        return "utf-16" if fh.read(2) in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+        return table_encoding(fh.read(8192))
+
+
+#: Separators recognised in a CSV whose header has no comma.
+_OTHER_SEPARATORS = (";", "\t", "|")
+
+
+def _read_csv(path: Path, *, sep: str, where: str) -> tuple[pd.DataFrame, str]:
+    """Read a CSV as strings: its encoding found, another separator recognised, with warnings.
+
+    A UTF-16 file (with or without byte order mark) is read as UTF-16; a file that is not
+    UTF-8 is decoded as :func:`_decode` decodes a text file (stray bytes repaired, legacy
+    encodings detected, NUL bytes removed, each with a warning). A ``.csv`` whose header
+    line has no comma but a semicolon, tab or ``|`` is read with that separator, with a warning.
+
+    Returns
+    -------
+    df : pandas.DataFrame
+    encoding : str
+    """
+    encoding = _bom_encoding(path)
+    with path.open(encoding=encoding, errors="replace") as fh:
+        header = fh.readline()
+    if sep == "," and "," not in header:
+        other = next((s for s in _OTHER_SEPARATORS if s in header), None)
+        if other is not None:
+            name = {"\t": "tabs"}.get(other, repr(other))
+            warn_input(f"{where}: columns are separated by {name}, not commas; read with {name}. "
+                       "Save it as comma-separated CSV (or .tsv for tabs) to silence this warning.")
+            sep = other
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding=encoding)
+    except UnicodeDecodeError:
+        text, encoding = _decode(path.read_bytes(), where)
+        if text is None:
+            raise CorpusError(f"{where}: cannot be read as text ({encoding}).") from None
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep)
+    encoding = "utf-8" if encoding == "utf-8-sig" else encoding
+    return df, encoding
 
 
 def _find_column(columns: list[str], key: str, given: str | None, where: str) -> str | None:
@@ -198,12 +218,9 @@ def read_manifest(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=_bom_encoding(path))
-    except UnicodeDecodeError:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="cp1252")
-        warn_input(f"{path.name}: not valid UTF-8; read as cp1252. Re-save it as UTF-8.")
+        raw, _ = _read_csv(path, sep=",", where=path.name)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise CorpusError(f"manifest {path.name} cannot be read as CSV ({exc}). Fix or remove it.") from exc
+        raise CorpusError(_table_error(path.name, ".csv", exc, caller="read_manifest")) from exc
     cols = list(raw.columns)
     id_col = _find_column(cols, "article_id", None, path.name)
     if id_col is None:
@@ -341,6 +358,13 @@ def read_folder(folder: str | Path, manifest: str | Path | None = None) -> tuple
             warn_input(f"{rel}: skipped, cannot be read ({exc.strerror}).")
             continue
         text, enc = _decode(data, rel)
+        if text is not None and looks_like_html(text):
+            text = html_text(text)
+            warn_input(
+                f"{rel}: an HTML page, not plain text; its tags, scripts, styles, navigation, "
+                "header and footer were removed and the rest kept as paragraphs. Check its text "
+                "(corpus.articles) or save the article text alone as .txt."
+            )
         if text is not None and not text.strip():
             text, enc = None, "empty file"
         if text is None:
@@ -375,15 +399,62 @@ def read_folder(folder: str | Path, manifest: str | Path | None = None) -> tuple
     return raw, skipped_df
 
 
+def _records_keyed_by_id(obj: dict, where: str) -> pd.DataFrame | None:
+    """A JSON object of records keyed by id (``{"a1": {"text": ...}, ...}``) as a table whose
+    ``article_id`` is the key (unless the records hold their own), else None."""
+    if not obj or not all(isinstance(v, dict) for v in obj.values()):
+        return None
+    warn_input(f"{where}: a JSON object keyed by article id, not a list of articles; read one "
+               "article per key (the key is its article_id unless the record has an id).")
+    df = pd.DataFrame.from_records(list(obj.values()))
+    if _find_column([str(c) for c in df.columns], "article_id", None, where) is None:
+        df.insert(0, "article_id", [str(k) for k in obj])
+    return df
+
+
+def _json_table(obj: object, where: str) -> pd.DataFrame:
+    """A parsed ``.json`` file as a table: a list of objects, an object of objects keyed by id,
+    or an object holding one such list; anything else is a :class:`CorpusError` naming the shape."""
+    if isinstance(obj, list) and all(isinstance(v, dict) for v in obj):
+        return pd.DataFrame.from_records(obj)
+    if isinstance(obj, dict):
+        keyed = _records_keyed_by_id(obj, where)
+        if keyed is not None:
+            return keyed
+        lists = [k for k, v in obj.items() if isinstance(v, list) and v and all(isinstance(x, dict) for x in v)]
+        if len(lists) == 1:
+            warn_input(f"{where}: the articles are the list under key {lists[0]!r}; read that list.")
+            return pd.DataFrame.from_records(obj[lists[0]])
+    shape = type(obj).__name__.replace("dict", "object").replace("list", "array")
+    raise CorpusError(
+        f"read_table: {where} holds a JSON {shape} that is not a list of articles; expected "
+        '[{"id": ..., "text": ..., "outlet": ...}, ...] (or JSON lines, one such object per line, '
+        'or an object of such objects keyed by id).'
+    )
+
+
 def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    """JSON lines (one object per line; bad lines are listed), or a ``.json`` array of objects."""
+    """JSON lines (one object per line; bad lines are listed), or a ``.json`` file (see
+    :func:`_json_table`); an object keyed by id, on one line, is read as one article per key."""
     encoding = _bom_encoding(path)
-    for lines in (False, True) if path.suffix.lower() == ".json" else (True,):
+    if path.suffix.lower() == ".json":
         try:
             with path.open(encoding=encoding) as fh:
-                return pd.read_json(fh, lines=lines, dtype=False), []
-        except ValueError:
-            pass
+                return _json_table(json.load(fh), path.name), []
+        except json.JSONDecodeError:
+            pass  # JSON lines saved as .json
+    try:
+        with path.open(encoding=encoding) as fh:
+            df = pd.read_json(fh, lines=True, dtype=False)
+        cols = [str(c) for c in df.columns]
+        if (len(df) == 1 and _find_column(cols, "text", None, path.name) is None
+                and all(isinstance(v, dict) for v in df.iloc[0])):
+            keyed = _records_keyed_by_id(df.iloc[0].to_dict(), path.name)
+            if keyed is not None:
+                return keyed, []
+        return df, []
+    except ValueError:
+        pass
     records, bad = [], []
     with path.open(encoding=encoding, errors="replace") as fh:
         for i, line in enumerate(fh, start=1):
@@ -401,21 +472,21 @@ def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     return pd.DataFrame.from_records(records), bad
 
 
-def _table_error(name: str, suffix: str, exc: Exception) -> str:
+def _table_error(name: str, suffix: str, exc: Exception, *, caller: str = "read_table") -> str:
     """A table reader's error in words: which line or row is malformed, and what to do."""
     text = " ".join(str(exc).split())
     shape = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
     if shape:
         expected, line, saw = shape.groups()
-        return (f"read_table: {name} line {line} has {saw} fields but the header has {expected}; "
+        return (f"{caller}: {name} line {line} has {saw} fields but the header has {expected}; "
                 "put text that holds the separator in double quotes, or fix that line.")
     unclosed = re.search(r"EOF inside string starting at row (\d+)", text)
     if unclosed:
-        return (f"read_table: {name} row {unclosed.group(1)} opens a double quote that is never "
+        return (f"{caller}: {name} row {unclosed.group(1)} opens a double quote that is never "
                 'closed; close it (a quote inside a quoted field is written twice: "").')
     if isinstance(exc, pd.errors.EmptyDataError):
-        return f"read_table: {name} is empty; give a table with a header row and one row per article."
-    return f"read_table: {name} cannot be read as a {suffix} table ({text}); check that it is one."
+        return f"{caller}: {name} is empty; give a table with a header row and one row per article."
+    return f"{caller}: {name} cannot be read as a {suffix} table ({text}); check that it is one."
 
 
 def read_table(
@@ -455,18 +526,11 @@ def read_table(
     encoding = "utf-8"
     try:
         if suffix in {".csv", ".tsv"}:
-            sep = "\t" if suffix == ".tsv" else ","
-            bom = _bom_encoding(path)
-            encoding = "utf-16" if bom == "utf-16" else encoding
-            try:
-                df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding=bom)
-            except UnicodeDecodeError:
-                df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding="cp1252")
-                encoding = "cp1252"
-                warn_input(f"{path.name}: not valid UTF-8; read as cp1252. Re-save it as UTF-8.")
+            df, encoding = _read_csv(path, sep="\t" if suffix == ".tsv" else ",", where=path.name)
         elif suffix in {".jsonl", ".ndjson", ".json"}:
             df, bad = _read_jsonl(path)
-            encoding = "utf-16" if _bom_encoding(path) == "utf-16" else encoding
+            bom = _bom_encoding(path)
+            encoding = bom if bom.startswith("utf-16") else encoding
             for src, reason in bad:
                 warn_input(f"{src}: skipped, {reason}. Fix that line or remove it.")
         elif suffix in {".parquet", ".pq"}:
@@ -487,6 +551,67 @@ def read_table(
     raw["encoding"] = encoding
     skipped = pd.DataFrame(bad + more, columns=["source", "reason"]).astype(object)
     return raw, skipped
+
+
+def _as_list(value: object, *, spelled: bool) -> list | None:
+    """A list (or array) value, or (``spelled``) a string that spells a JSON/Python list of
+    strings; else None."""
+    if isinstance(value, list | tuple | np.ndarray):
+        return list(value)
+    if spelled and isinstance(value, str) and value[:1] == "[" and value.rstrip()[-1:] == "]":
+        for parse in (json.loads, ast.literal_eval):
+            try:
+                parsed = parse(value)
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                continue
+            if isinstance(parsed, list) and all(isinstance(x, str) for x in parsed):
+                return parsed
+    return None
+
+
+def _text_values(text: pd.Series, where: str, column: str) -> pd.Series:
+    """The text column as strings: lists of paragraphs joined, other values missing, NULs removed.
+
+    A value that is a list of strings (a JSON array, a Parquet list, or a CSV cell spelling
+    one, when most non-empty cells do) becomes its items joined by blank lines (paragraphs),
+    with one warning; numbers, objects and other non-strings become missing (the row is then
+    skipped as having no text); NUL characters are removed, with a warning naming the rows.
+    """
+    strings = text if text.dtype == "str" else text.map(lambda v: v if isinstance(v, str) else None)
+    arr = arrow_texts(strings)  # without a copy for an Arrow-backed column
+    nonempty = int((np.diff(byte_offsets(arr)) > 0).sum())
+    spelled = (pc.sum(pc.starts_with(arr, "[")).as_py() or 0) > nonempty / 2
+    if text.dtype == "str" and not spelled:  # keep an Arrow-backed text column as it is
+        looks_listed = None
+    else:
+        text = text.astype(object)
+        looks_listed = True
+    if looks_listed is not None:
+        values = text.astype(object).to_numpy()
+        lists = [_as_list(v, spelled=spelled) for v in values]
+        n_lists = sum(x is not None for x in lists)
+        if n_lists:
+            rows = [i + 1 for i, x in enumerate(lists) if x is not None]
+            warn_input(
+                f"{where}: the text column {column!r} holds lists in {n_lists} row(s) (e.g. row "
+                f"{rows[0]}), not text; each list's items were joined as paragraphs. Give one "
+                "string per article to silence this warning."
+            )
+        joined = [("\n\n".join(str(x) for x in lst if x is not None) if lst is not None
+                   else v if isinstance(v, str) else None) for v, lst in zip(values, lists, strict=True)]
+        text = pd.Series(joined, index=text.index, dtype=object)
+    if looks_listed is not None:
+        arr = arrow_texts(text.map(lambda v: v if isinstance(v, str) else None))
+    offs = byte_offsets(arr)
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offs[0]:offs[-1]] if arr.buffers()[2] else None
+    if data is not None and (data == 0).any():  # a scan of the bytes, not a search per row
+        rows = np.unique(np.searchsorted(offs[1:] - offs[0], np.flatnonzero(data == 0), side="right")) + 1
+        shown = ", ".join(map(str, rows[:5])) + (", ..." if len(rows) > 5 else "")
+        warn_input(f"{where}: NUL characters removed from the text of {len(rows)} row(s) "
+                   f"(row{'s' if len(rows) > 1 else ''} {shown}); they are not text. Check how "
+                   "the table was exported.")
+        text = text.str.replace("\x00", "", regex=False)
+    return text
 
 
 def standardize_table(
@@ -520,11 +645,7 @@ def standardize_table(
     )
     fallback = pd.Series([f"row{i:0{width}d}" for i in range(1, n + 1)], index=df.index)
     out["article_id"] = ids.where(ids != "", fallback).astype(str)
-    text = df[text_col]
-    if text.dtype != "str":  # keep an Arrow-backed text column as it is (no Python strings)
-        text = text.astype(object)
-        text = text.where(text.map(lambda v: isinstance(v, str)), None)
-    out["text"] = text
+    out["text"] = _text_values(df[text_col], where, text_col)
     used = {text_col, id_col}
     for key in METADATA_COLUMNS:
         col = _find_column(cols, key, given.get(key), where)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import dataclasses
 import html
 import re
 import sys
@@ -44,9 +45,11 @@ from pathlib import Path
 import nbformat
 import nh3
 
-from .runner import INJECTED_TAG, NOTEBOOK_DIR, ROOT, list_notebooks
+from .runner import INJECTED_TAG, NOTEBOOK_DIR, ROOT, list_notebooks, read_run
 
 KEY_FIGURE_TAG = "key-figure"
+#: A numbered notebook's file name (what run.json may name; anything else in it is ignored).
+_NOTEBOOK_NAME = re.compile(r"^\d{2}_[\w-]+\.ipynb$")
 FINDINGS_TAG = "findings"
 _IMAGE_TYPES = ("image/png", "image/jpeg")
 
@@ -209,6 +212,10 @@ class Summary:
         ``"ExceptionName: message"`` of the first error output, "" if none.
     executed : bool
         Whether any code cell has an output.
+    status : str
+        The notebook's state in the run manifest (``OUT/run.json``): ``ok``, ``failed``,
+        ``running`` (the run was killed while it ran), ``interrupted``, ``pending`` (never
+        started), ``missing`` (recorded but its file is gone); "" without a run manifest.
     """
 
     name: str
@@ -217,6 +224,32 @@ class Summary:
     findings_html: str
     error: str
     executed: bool
+    status: str = ""
+
+    @property
+    def rendered(self) -> bool:
+        """Whether the notebook has a page (its executed file exists)."""
+        return self.status not in {"pending", "missing"}
+
+    @property
+    def show_figure(self) -> bool:
+        """Whether its key figure is shown: only from a notebook this run executed to its end or to
+        its error (never one that was stopped, never ran, or is gone)."""
+        return self.status in {"", "ok", "failed"}
+
+
+#: What the index says of a notebook that did not run to its end, by run-manifest state.
+_STATUS_NOTES = {
+    "running": "Interrupted: the run was stopped (killed) while this notebook ran, or is still "
+               "running. Its page shows the cells that had finished; no key figure or findings "
+               "are shown. Run <code>make run</code> again.",
+    "interrupted": "Interrupted: the run was stopped (Ctrl-C) while this notebook ran. Its page "
+                   "shows the cells that had finished; no key figure or findings are shown.",
+    "pending": "Not run: the run stopped before this notebook started. Run <code>make run</code> "
+               "again.",
+    "missing": "Missing: the run recorded this notebook but its file is gone. Run "
+               "<code>make run</code> again.",
+}
 
 
 def _tags(cell) -> list[str]:
@@ -362,7 +395,8 @@ def render_notebook(nb: nbformat.NotebookNode, folder: Path, *, nav: str = "") -
     return sanitize_page(body)
 
 
-def render_index(summaries: list[Summary], *, corpus: str | None = None) -> str:
+def render_index(summaries: list[Summary], *, corpus: str | None = None,
+                 run: dict | None = None, foreign: list[str] | None = None) -> str:
     """The index page: each notebook in order with its key figure and findings.
 
     Parameters
@@ -371,6 +405,11 @@ def render_index(summaries: list[Summary], *, corpus: str | None = None) -> str:
         One per notebook, in order.
     corpus : str, optional
         The corpus the notebooks ran on (None: the bundled corpus).
+    run : dict, optional
+        The run manifest (:func:`analysis.runner.read_run`): a run that did not finish is
+        said at the top.
+    foreign : list of str, optional
+        Notebook files in the folder that the run did not write (named, not rendered).
 
     Returns
     -------
@@ -388,28 +427,50 @@ def render_index(summaries: list[Summary], *, corpus: str | None = None) -> str:
         "<h1>China-US head-of-state diplomacy in the news</h1>",
         f"<p>Results of the notebook suite on {what}. Open a notebook for its method, "
         "tables and caveats; code is folded under <em>Code</em>.</p>",
-        "<ol>" + "".join(f'<li><a href="{s.name}.html">{html.escape(s.title)}</a></li>'
-                         for s in summaries) + "</ol>",
     ]
+    status = (run or {}).get("status")
+    if status in {"running", "interrupted"}:
+        unfinished = [s.name for s in summaries if s.status not in {"ok", "failed"}]
+        parts.append(
+            '<p class="error" id="run-status">This run did not finish: it was '
+            + ("killed (or is still running)" if status == "running" else "interrupted")
+            + " before " + html.escape(", ".join(unfinished) or "its end")
+            + " finished (started " + html.escape(str(run.get("started") or "?"))
+            + "). Only notebooks marked as run are results of this corpus; run "
+            "<code>make run</code> again for the rest.</p>")
+    elif run is None and corpus:
+        parts.append('<p class="missing" id="run-status">No run manifest (<code>run.json</code>) '
+                     "in this folder: which run wrote these notebooks cannot be checked.</p>")
+    if foreign:
+        parts.append('<p class="missing" id="foreign">Not shown: ' + html.escape(", ".join(foreign))
+                     + " (in this folder, but not written by this run).</p>")
+    parts.append("<ol>" + "".join(
+        (f'<li><a href="{s.name}.html">{html.escape(s.title)}</a></li>' if s.rendered
+         else f"<li>{html.escape(s.title)} (not run)</li>") for s in summaries) + "</ol>")
     for s in summaries:
         parts.append(f'<section class="notebook" id="{s.name}">')
-        parts.append(f'<h2><a href="{s.name}.html">{html.escape(s.title)}</a></h2>')
-        if not s.executed:
+        title = html.escape(s.title)
+        parts.append(f'<h2><a href="{s.name}.html">{title}</a></h2>' if s.rendered else f"<h2>{title}</h2>")
+        if s.status in _STATUS_NOTES:
+            parts.append(f'<p class="missing status-{s.status}">{_STATUS_NOTES[s.status]}</p>')
+        elif not s.executed:
             parts.append('<p class="missing">Not executed yet: run <code>make run</code> first.</p>')
         if s.error:
             parts.append(f'<p class="error">This notebook stopped with an error: '
                          f"{html.escape(s.error.splitlines()[0])}</p>")
-        if s.key_figure:
+        if s.key_figure and s.show_figure:
             parts.append(f'<a href="{s.name}.html"><img src="{s.key_figure}" '
                          f'alt="Key figure of {html.escape(s.title)}"></a>')
-        if s.findings_html:
+        if s.findings_html and s.status in {"", "ok", "failed"}:
             parts.append(f'<div class="findings">{s.findings_html}</div>')
-        parts.append(f'<p><a href="{s.name}.html">Read the notebook &#8594;</a></p></section>')
+        if s.rendered:
+            parts.append(f'<p><a href="{s.name}.html">Read the notebook &#8594;</a></p>')
+        parts.append("</section>")
     parts.append("</main></body></html>")
     return sanitize_page("\n".join(parts) + "\n")
 
 
-def build_report(notebook_dir: str | Path, report_dir: str | Path) -> list[Path]:
+def build_report(notebook_dir: str | Path, report_dir: str | Path, *, run: dict | None = None) -> list[Path]:
     """Render every numbered notebook of ``notebook_dir`` into ``report_dir``.
 
     Parameters
@@ -418,35 +479,65 @@ def build_report(notebook_dir: str | Path, report_dir: str | Path) -> list[Path]
         Folder of executed ``NN_*.ipynb`` notebooks.
     report_dir : str or pathlib.Path
         Where the pages go (created if needed).
+    run : dict, optional
+        The run manifest of the OUT the notebooks belong to (:func:`analysis.runner.read_run`).
+        Then only the notebooks the run recorded are rendered (others in the folder are named
+        on the index, not rendered), each is marked by its state (a notebook that failed, was
+        interrupted or never ran shows no key figure), and a run that did not finish is said.
 
     Returns
     -------
     list of pathlib.Path
-        ``index.html`` first, then one page per notebook in order.
+        ``index.html`` first, then one page per rendered notebook in order.
 
     Raises
     ------
     SystemExit
-        If ``notebook_dir`` holds no numbered notebook.
+        If ``notebook_dir`` holds no numbered notebook (and the run recorded none).
     """
     notebook_dir, report_dir = Path(notebook_dir), Path(report_dir)
     paths = list_notebooks(notebook_dir) if notebook_dir.is_dir() else []
-    if not paths:
+    foreign: list[str] = []
+    states: dict[str, str] = {}
+    if run is not None:
+        states = {name: str(v.get("status", "")) for name, v in run.get("notebooks", {}).items()
+                  if isinstance(v, dict) and _NOTEBOOK_NAME.match(str(name))}
+        if not states:  # a manifest from before the run states: the notebooks it wrote ran
+            states = {Path(f).name: "ok" for f in run.get("files", [])
+                      if isinstance(f, str) and f.startswith("notebooks/")
+                      and _NOTEBOOK_NAME.match(Path(f).name)}
+        foreign = [p.name for p in paths if p.name not in states]
+        paths = [p for p in paths if p.name in states]
+    if not paths and not states:
         raise SystemExit(
             f"No executed notebooks (NN_name.ipynb) in {notebook_dir}: run `make run` "
             "(or `make run CORPUS=... OUT=...`) first."
         )
     report_dir.mkdir(parents=True, exist_ok=True)
-    notebooks = [nbformat.read(p, as_version=4) for p in paths]
-    summaries = [summarize(nb, p.stem) for nb, p in zip(notebooks, paths, strict=True)]
+    for stale in report_dir.glob("*.html"):  # pages of notebooks this report does not render
+        stale.unlink()
+    by_name = {p.name: p for p in paths}
+    notebooks = {p.name: nbformat.read(p, as_version=4) for p in paths}
+    summaries = []
+    for name in sorted(set(by_name) | set(states)):
+        status = states.get(name, "")
+        if name in notebooks:
+            summary = dataclasses.replace(summarize(notebooks[name], Path(name).stem), status=status)
+        else:
+            summary = Summary(Path(name).stem, Path(name).stem, None, "", "", False,
+                              "pending" if status in {"pending", "running", "interrupted"} else "missing")
+        summaries.append(summary)
+    rendered = [s for s in summaries if s.rendered]
     written = []
-    for i, (path, nb) in enumerate(zip(paths, notebooks, strict=True)):
-        page = report_dir / f"{path.stem}.html"
-        page.write_text(render_notebook(nb, path.parent, nav=_nav(summaries, i)), encoding="utf-8")
+    for i, s in enumerate(rendered):
+        path = by_name[s.name + ".ipynb"]
+        page = report_dir / f"{s.name}.html"
+        page.write_text(render_notebook(notebooks[path.name], path.parent, nav=_nav(rendered, i)),
+                        encoding="utf-8")
         written.append(page)
-    corpus = next((c for c in map(corpus_of, notebooks) if c), None)
+    corpus = (run or {}).get("corpus") or next((c for c in map(corpus_of, notebooks.values()) if c), None)
     index = report_dir / "index.html"
-    index.write_text(render_index(summaries, corpus=corpus), encoding="utf-8")
+    index.write_text(render_index(summaries, corpus=corpus, run=run, foreign=foreign), encoding="utf-8")
     return [index, *written]
 
 
@@ -456,12 +547,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="OUT of a `make run CORPUS=... OUT=...` run "
                         "(default: the committed notebooks; report in report/)")
     args = parser.parse_args(argv)
+    run = None
     if args.out:
         out = Path(args.out).expanduser().resolve()
+        if out.exists() and not out.is_dir():
+            raise SystemExit(f"report: OUT {str(out)!r} is a file, not the output folder of a run.")
         notebook_dir, report_dir = out / "notebooks", out / "report"
+        run = read_run(out)
+        if run is None:
+            print(f"report: {out} has no run.json; rendering every numbered notebook in it "
+                  "(which run wrote them cannot be checked).", file=sys.stderr)
     else:
         notebook_dir, report_dir = NOTEBOOK_DIR, ROOT / "report"
-    index = build_report(notebook_dir, report_dir)[0]
+    index = build_report(notebook_dir, report_dir, run=run)[0]
+    if run is not None and run.get("status") in {"running", "interrupted"}:
+        print(f"report: the run in {args.out} did not finish (killed, interrupted or still running); the report "
+              "marks the notebooks that did not run to their end.", file=sys.stderr)
     print(f"report written: open {index} in a browser")
     return 0
 

@@ -21,10 +21,17 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
+import datetime as dt
+import hashlib
 import json
 import os
 import re
+import signal
 import sys
+import threading
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -48,6 +55,15 @@ ERROR_TAG = "papermill-error-cell-tag"
 RUN_MANIFEST = "run.json"
 #: The folders of OUT a run writes to (and the only ones the run manifest may name).
 _OUT_FOLDERS = ("notebooks", "figures", "data/processed")
+#: ``run.json["suite"]``: marks an OUT written by this suite.
+SUITE = "china-us-news-analysis"
+#: Per-notebook states in ``run.json["notebooks"]``: not started yet, executing, finished
+#: without error, stopped with an error, stopped by Ctrl-C. A killed run leaves "running".
+NOTEBOOK_STATES = ("pending", "running", "ok", "failed", "interrupted")
+#: Arguments of every kernel the runner starts: the kernel's own log (e.g. ipykernel's "Kernel is
+#: running over TCP without encryption", about its local sockets) stays out of the user's
+#: terminal; errors still show.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 
 
 class RunSetupError(ValueError):
@@ -187,6 +203,21 @@ def _first_error(nb: nbformat.NotebookNode) -> str:
     return ""
 
 
+@contextlib.contextmanager
+def _kernel_environment(**values: str) -> Iterator[None]:
+    """Set environment variables for the kernels started inside the block; restore them after."""
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def execute(
     notebook: Path,
     output: Path,
@@ -233,33 +264,135 @@ def execute(
             parameters["annotations"] = _annotations_for(parameters["annotations"],
                                                          declared["annotations"])
     output.parent.mkdir(parents=True, exist_ok=True)
-    # Kernels inherit the environment: fix string hashing as `make` does.
+    # Kernels inherit the environment: fix string hashing as `make` does, and keep progress
+    # bars out of the executed notebooks (ipykernel is loaded there too).
     os.environ.setdefault("PYTHONHASHSEED", "0")
     try:
-        pm.execute_notebook(
-            # A path when nothing was stripped: papermill records its input in the metadata.
-            nb if len(nb.cells) < n_cells else str(notebook),
-            str(output),
-            parameters=parameters or None,
-            cwd=str(notebook.parent),
-            kernel_name=None,  # the kernel the notebook names (KERNEL_NAME for the suite's)
-            progress_bar=False,
-            log_output=False,
-        )
+        with _kernel_environment(ANALYSIS_PROGRESS="0"):
+            pm.execute_notebook(
+                # A path when nothing was stripped: papermill records its input in the metadata.
+                nb if len(nb.cells) < n_cells else str(notebook),
+                str(output),
+                parameters=parameters or None,
+                cwd=str(notebook.parent),
+                kernel_name=None,  # the kernel the notebook names (KERNEL_NAME for the suite's)
+                progress_bar=False,
+                log_output=False,
+                extra_arguments=KERNEL_ARGUMENTS,
+            )
     finally:
         if output.exists():
             nbformat.write(normalize_notebook(nbformat.read(output, as_version=4)), output)
     return output
 
 
-def _check_out_dir(out_dir: Path) -> None:
-    """Refuse an OUT that would overwrite the committed outputs."""
-    inside = [NOTEBOOK_DIR, ROOT / "figures", ROOT / "data"]
+def _check_out_dir(out_dir: Path, *, force: bool = False) -> None:
+    """Refuse an OUT that would overwrite the committed outputs or the code, that is a file, or
+    that holds something other than an earlier run of the suite (unless ``force``)."""
+    inside = [NOTEBOOK_DIR, ROOT / "figures", ROOT / "data", ROOT / "analysis", ROOT / "tests"]
     if out_dir == ROOT or any(out_dir == p or p in out_dir.parents for p in inside):
         raise RunSetupError(
-            f"run_all: OUT {str(out_dir)!r} would overwrite the committed notebooks, figures or "
-            "data; give a folder of its own, e.g. results/my-corpus."
+            f"run_all: OUT {str(out_dir)!r} would overwrite the committed notebooks, figures, "
+            "data or code; give a folder of its own, e.g. results/my-corpus."
         )
+    if out_dir.exists() and not out_dir.is_dir():
+        raise RunSetupError(
+            f"run_all: OUT {str(out_dir)!r} is a file, not a folder; give a folder (new, or one "
+            "an earlier run wrote), e.g. results/my-corpus."
+        )
+    if out_dir.is_dir() and not force and read_run(out_dir) is None and any(out_dir.iterdir()):
+        raise RunSetupError(
+            f"run_all: OUT {str(out_dir)!r} is not empty and is not the output folder of an earlier "
+            f"run (it has no {RUN_MANIFEST}); give a new or empty folder, or pass --force "
+            "(make run FORCE=1) to write into it anyway (its own files are kept and named)."
+        )
+
+
+def read_run(out_dir: str | Path) -> dict | None:
+    """The run manifest ``OUT/run.json`` of an earlier run of the suite, or None.
+
+    Parameters
+    ----------
+    out_dir : str or pathlib.Path
+        An OUT folder.
+
+    Returns
+    -------
+    dict or None
+        The record (keys ``corpus``, ``annotations``, ``files`` and, from runs since the run
+        states were added, ``suite``, ``run_id``, ``corpus_fingerprint``, ``started``,
+        ``finished``, ``status`` and ``notebooks``: file name -> ``{"status": one of
+        NOTEBOOK_STATES, "error": str}``); None if there is none or it is not a record of this
+        suite (no ``files`` list).
+    """
+    try:
+        record = json.loads((Path(out_dir) / RUN_MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("files"), list):
+        return None
+    if not isinstance(record.get("notebooks"), dict):
+        record["notebooks"] = {}
+    return record
+
+
+def corpus_fingerprint(corpus: str | Path) -> str:
+    """A cheap fingerprint of a corpus: sha256 of the relative path, size and modification
+    time of each of its files (not of their content), so another or changed corpus differs.
+
+    Parameters
+    ----------
+    corpus : str or pathlib.Path
+        A corpus file or folder.
+
+    Returns
+    -------
+    str
+        ``"sha256:<hex>"``.
+    """
+    corpus = Path(corpus)
+    digest = hashlib.sha256()
+    files = [corpus] if corpus.is_file() else sorted(p for p in corpus.rglob("*") if p.is_file())
+    for p in files:
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        rel = p.name if p == corpus else p.relative_to(corpus).as_posix()
+        digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+    return "sha256:" + digest.hexdigest()
+
+
+class _StopRequest:
+    """Within the block, Ctrl-C (SIGINT) asks the run to stop after the current notebook instead
+    of being swallowed by the notebook client (which would end the notebook early and look
+    finished); a second Ctrl-C stops at once. Outside the main thread it does nothing."""
+
+    def __init__(self):
+        self.requested = False
+        self.forced = False
+        self._previous = None
+
+    def _handle(self, signum, frame):
+        if self.requested:
+            self.forced = True
+            raise KeyboardInterrupt
+        self.requested = True
+        print("stopping after this notebook (Ctrl-C again stops at once)", file=sys.stderr, flush=True)
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _out_files(out_dir: Path) -> dict[str, int]:
@@ -276,23 +409,25 @@ def _out_files(out_dir: Path) -> dict[str, int]:
 
 def _previous_files(out_dir: Path) -> list[str]:
     """The files an earlier run recorded in OUT's run manifest (only paths inside its folders)."""
-    try:
-        listed = json.loads((out_dir / RUN_MANIFEST).read_text(encoding="utf-8")).get("files", [])
-    except (OSError, ValueError, AttributeError):
-        return []
-    return [f for f in listed if isinstance(f, str) and ".." not in Path(f).parts
-            and any(f.startswith(name + "/") for name in _OUT_FOLDERS)]
+    record = read_run(out_dir) or {}
+    listed = [f for f in record.get("files", []) if isinstance(f, str) and ".." not in Path(f).parts
+              and any(f.startswith(name + "/") for name in _OUT_FOLDERS)]
+    if record.get("status") == "running":  # killed: what its last notebook wrote is not listed
+        since = (out_dir / RUN_MANIFEST).stat().st_mtime_ns
+        listed += [f for f, mtime in _out_files(out_dir).items() if mtime >= since and f not in listed]
+    return listed
 
 
-def _record_run(out_dir: Path, before: dict[str, int], kept: list[str], params: dict) -> list[str]:
-    """Write OUT's run manifest; return the files in OUT that this run did not write."""
+def _write_run(out_dir: Path, record: dict, before: dict[str, int], kept: list[str]) -> list[str]:
+    """Write OUT's run manifest with the files written so far; return the files in OUT that this
+    run did not write. Written to a temporary file and renamed, so a killed run leaves a whole one."""
     after = _out_files(out_dir)
     written = sorted(f for f, mtime in after.items() if before.get(f) != mtime)
-    files = sorted(set(written) | (set(kept) & set(after)))
-    record = {"corpus": params.get("corpus"), "annotations": params.get("annotations") or None,
-              "files": files}
-    (out_dir / RUN_MANIFEST).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-    return sorted(set(after) - set(files))
+    record["files"] = sorted(set(written) | (set(kept) & set(after)))
+    tmp = out_dir / (RUN_MANIFEST + ".tmp")
+    tmp.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(out_dir / RUN_MANIFEST)
+    return sorted(set(after) - set(record["files"]))
 
 
 def run_all(
@@ -302,6 +437,7 @@ def run_all(
     annotations: str | None = None,
     only: list[str] | None = None,
     notebook_dir: str | Path = NOTEBOOK_DIR,
+    force: bool = False,
 ) -> list[Path]:
     """Execute every numbered notebook in order.
 
@@ -325,6 +461,9 @@ def run_all(
         Run only notebooks whose name starts with one of these prefixes.
     notebook_dir : str or pathlib.Path, optional
         Folder of the numbered notebooks (default: the project's ``notebooks/``).
+    force : bool, default False
+        Write into an ``out`` that is not empty and is not an earlier run of the suite (no
+        ``run.json``); its own files are kept and named.
 
     Returns
     -------
@@ -338,7 +477,8 @@ def run_all(
         is written with its error output).
     RunSetupError
         If ``corpus`` or ``annotations`` does not exist, or ``out`` would
-        overwrite committed files (nothing is run).
+        overwrite committed files or code, is a file, or holds files of something other
+        than an earlier run (without ``force``); nothing is run.
 
     Notes
     -----
@@ -347,6 +487,12 @@ def run_all(
     recorded there (unless ``only`` is given), so no figure or table of an earlier run
     (e.g. ``04_validation.png`` from a run with annotations) is left beside the new
     ones; any other file in ``out``'s output folders is named in a warning on stderr.
+
+    ``run.json`` is written before the first notebook and after each one, with the state of
+    every notebook (``pending``, ``running``, ``ok``, ``failed`` with its error,
+    ``interrupted``) and the run's ``status`` (``running``, ``complete``, ``failed``,
+    ``interrupted``): a run that is killed leaves ``running``, and :mod:`analysis.report`
+    marks its unfinished notebooks instead of showing their figures.
     """
     notebook_dir = Path(notebook_dir)
     notebooks = list_notebooks(notebook_dir)
@@ -370,35 +516,72 @@ def run_all(
                 "file or a folder holding them (see data/annotations/README.md), or leave it out."
             )
         out_dir = Path(out or ROOT / "results" / corpus_path.stem).expanduser().resolve()
-        _check_out_dir(out_dir)
+        _check_out_dir(out_dir, force=force)
         params = {"corpus": str(corpus_path), "output_dir": str(out_dir),
                   "annotations": str(Path(annotations).expanduser().resolve()) if annotations else ""}
         target_dir = out_dir / "notebooks"
+    record: dict = {}
     if out_dir is not None:
+        previous = read_run(out_dir) or {}
         kept = _previous_files(out_dir)
         if not only:
             for rel in kept:
                 (out_dir / rel).unlink(missing_ok=True)
             kept = []
+        out_dir.mkdir(parents=True, exist_ok=True)
         before = _out_files(out_dir)
+        states = {name: state for name, state in previous.get("notebooks", {}).items()
+                  if only and isinstance(state, dict)}
+        states.update({nb.name: {"status": "pending", "error": ""} for nb in notebooks})
+        record = {"suite": SUITE, "run_id": uuid.uuid4().hex, "corpus": params.get("corpus"),
+                  "corpus_fingerprint": corpus_fingerprint(params["corpus"]),
+                  "annotations": params.get("annotations") or None, "started": _now(),
+                  "finished": None, "status": "running", "notebooks": states, "files": []}
+        _write_run(out_dir, record, before, kept)
     done, failures = [], []
-    for nb in notebooks:
-        print(f"executing {nb.name}", flush=True)
-        target = target_dir / nb.name
-        try:
-            execute(nb, target, parameters=params)
-        except Exception as exc:  # papermill's error: record it, run the other notebooks
-            error = _first_error(nbformat.read(target, as_version=4)) if target.exists() else ""
-            failures.append((nb.name, error or f"{type(exc).__name__}: {exc}"))
-            print(f"  FAILED {nb.name}: {failures[-1][1]}", file=sys.stderr, flush=True)
-        done.append(target)
-    if out_dir is not None:
-        others = _record_run(out_dir, before, kept, params)
-        if others:
-            print(f"run_all: {out_dir} holds {len(others)} file(s) this run did not write ("
-                  + ", ".join(others[:10]) + (", ..." if len(others) > 10 else "")
-                  + "); they are not results of this corpus: delete them.",
-                  file=sys.stderr, flush=True)
+    current = None
+    stop = _StopRequest()
+    try:
+        with stop:
+            for nb in notebooks:
+                print(f"executing {nb.name}", flush=True)
+                target = target_dir / nb.name
+                current = nb.name
+                if record:
+                    record["notebooks"][nb.name] = {"status": "running", "error": ""}
+                    _write_run(out_dir, record, before, kept)
+                try:
+                    execute(nb, target, parameters=params)
+                    state = {"status": "ok", "error": ""}
+                except Exception as exc:  # papermill's error: record it, run the other notebooks
+                    error = _first_error(nbformat.read(target, as_version=4)) if target.exists() else ""
+                    failures.append((nb.name, error or f"{type(exc).__name__}: {exc}"))
+                    print(f"  FAILED {nb.name}: {failures[-1][1]}", file=sys.stderr, flush=True)
+                    state = {"status": "failed", "error": failures[-1][1]}
+                if stop.forced or (stop.requested and state["status"] != "ok"):
+                    raise KeyboardInterrupt  # Ctrl-C stopped this notebook: it did not finish
+                if record:
+                    record["notebooks"][nb.name] = state
+                    _write_run(out_dir, record, before, kept)
+                done.append(target)
+                current = None
+                if stop.requested:
+                    raise KeyboardInterrupt
+    finally:
+        if record:
+            if current is not None:  # stopped by Ctrl-C (or another exception) inside a notebook
+                record["notebooks"][current] = {"status": "interrupted", "error": "the run was stopped"}
+            if current is not None or stop.requested:
+                record["status"] = "interrupted"
+            else:
+                record["status"] = "failed" if failures else "complete"
+            record["finished"] = _now()
+            others = _write_run(out_dir, record, before, kept)
+            if others:
+                print(f"run_all: {out_dir} holds {len(others)} file(s) this run did not write ("
+                      + ", ".join(others[:10]) + (", ..." if len(others) > 10 else "")
+                      + "); they are not results of this corpus: delete them.",
+                      file=sys.stderr, flush=True)
     if failures:
         raise NotebookRunError(failures)
     return done
@@ -415,15 +598,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="output folder for a run on another corpus")
     parser.add_argument("--annotations", help="hand-coded validation sample for that corpus")
     parser.add_argument("--only", nargs="*", help="run only notebooks starting with these prefixes")
+    parser.add_argument("--force", action="store_true",
+                        help="write into an OUT that holds other files (not an earlier run)")
     args = parser.parse_args(argv)
     try:
-        run_all(corpus=args.corpus, out=args.out, annotations=args.annotations, only=args.only)
+        run_all(corpus=args.corpus, out=args.out, annotations=args.annotations, only=args.only,
+                force=args.force)
     except NotebookRunError as exc:
         print(f"notebook run failed: {exc}", file=sys.stderr)
         return 1
     except RunSetupError as exc:
         print(exc, file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("run stopped (Ctrl-C); OUT/run.json marks the notebooks that did not finish, and "
+              "`make report` shows which.", file=sys.stderr)
+        return 130
     return 0
 
 

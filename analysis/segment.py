@@ -20,6 +20,14 @@ an upper-case letter or digit. It is *not* a boundary after
 
 Decimals ("3.5") never split because there is no space after the point.
 
+Other scripts: a Cyrillic capital (Russian, Ukrainian) starts a sentence like a Latin one, with
+``«`` and ``»`` as opening and closing marks, and a Cyrillic initial ("В. Иванов") does not
+end one. Chinese and Japanese sentences end at full-width ``。！？｡`` (and ``．`` not before a
+digit) and any closing marks after them, with or without a following space
+(:data:`CJK_BOUNDARY`). Word counts (``n_words``) count each CJK character as a word, since
+these scripts put no space between words; so headings and the near-duplicate evidence
+(:func:`analysis.corpus.flag_duplicates`, sentences of at least 5 words) work for them too.
+
 Implementation: texts stay in Arrow arrays. Paragraphs are cut with ``pyarrow.compute``;
 the boundary regex runs once over blocks of about 4 MB of paragraphs joined by ``"\\n"`` (a
 character the boundary can neither match nor look through, so each paragraph is split exactly
@@ -38,7 +46,7 @@ import pyarrow.compute as pc
 
 from ._kernels import arrow_texts, byte_blocks, byte_offsets
 
-__all__ = ["SENTENCE_BOUNDARY", "is_heading", "paragraphs", "sentences", "word_count"]
+__all__ = ["CJK_BOUNDARY", "SENTENCE_BOUNDARY", "is_heading", "paragraphs", "sentences", "word_count"]
 
 _OPENERS = (
     "The|A|An|He|She|It|They|We|I|You|But|And|This|That|These|Those|There|In|On|At|For|"
@@ -50,28 +58,45 @@ _TITLES_3 = "Mrs|Gen|Sen|Rep|Gov|Col|Sgt|Rev|Hon|Amb|Adm|Maj|etc|Cpl|Pvt"
 _TITLES_4 = "Prof|Capt|Pres|Supt|Cmdr"
 _NUM_ABBR_3 = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Nos|Art|Vol|Fig"
 
+#: Capital letters that may start a sentence: Latin, Cyrillic (Russian, Ukrainian), digits.
+_CAPITAL = "A-Z0-9А-ЯЁЄІЇҐ"
+#: Closing marks that may follow sentence punctuation (``.”``, ``.»``).
+_CLOSE = "\"”’')\\]»"
+
 #: The sentence boundary: the single space between two sentences inside a paragraph.
 SENTENCE_BOUNDARY = re.compile(
     # starts with a literal space so the regex engine skips quickly to candidates
-    r" (?=[“\"‘'(\[]?[A-Z0-9])"  # the next sentence starts with a capital or digit
-    r"(?:(?<=[.!?] )|(?<=[.!?][\"”’')\]] ))"  # sentence punctuation, maybe a closing mark
+    rf" (?=[“\"‘'(\[«„]?[{_CAPITAL}])"  # the next sentence starts with a capital or digit
+    rf"(?:(?<=[.!?] )|(?<=[.!?][{_CLOSE}] ))"  # sentence punctuation, maybe a closing mark
     rf"(?<!\b(?:{_TITLES_2})\. )(?<!\b(?:{_TITLES_3})\. )(?<!\b(?:{_TITLES_4})\. )"
     r"(?<!\be\.g\. )(?<!\bi\.e\. )"
-    rf"(?:(?<!\b[A-Z]\. )|(?=[“\"‘(]?(?:{_OPENERS})\b))"  # initials / acronyms
+    rf"(?:(?<!\b[A-ZА-ЯЁ]\. )|(?=[“\"‘(]?(?:{_OPENERS})\b))"  # initials / acronyms
     rf"(?!(?:(?<=\b(?:{_NUM_ABBR_3})\. )|(?<=\bSept\. )|(?<=\bNo\. )|(?<=\bpp\. ))\d)"
 )
 
 #: The same boundary, found from each sentence-final mark: a regex that starts with a literal
 #: is scanned much faster by Python's engine than one that starts with a lookaround.
 _BOUNDARY_FROM = {
-    p: re.compile(re.escape(p) + r"[\"”’')\]]? " + SENTENCE_BOUNDARY.pattern[1:]) for p in ".?!"
+    p: re.compile(re.escape(p) + rf"[{_CLOSE}]? " + SENTENCE_BOUNDARY.pattern[1:]) for p in ".?!"
 }
+#: Full-width sentence punctuation (Chinese, Japanese): 。！？｡ and ． (not before a digit).
+_CJK_CLOSE = "”’」』）》〉】\"')"
+#: A boundary after full-width sentence punctuation (and closing marks): between it and the next
+#: character (no space is written in Chinese or Japanese), or at the one space after it.
+CJK_BOUNDARY = re.compile(
+    rf"(?:[。！？｡]|．(?![0-9０-９]))[{_CJK_CLOSE}]*( ?)(?=[^\s{_CJK_CLOSE}])"
+)
+#: Characters of scripts written without spaces between words (CJK ideographs, kana, hangul).
+_CJK_CHARS = "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]"
 _OPEN_END = frozenset(".!?…:;,\"”’')]")
 
 
 def _count_words(texts: list[str]) -> np.ndarray:
-    """Words of whitespace-normalised texts (single spaces, no leading/trailing space)."""
-    return np.fromiter((t.count(" ") + 1 if t else 0 for t in texts), dtype=np.int64, count=len(texts))
+    """Words of whitespace-normalised texts (single spaces, no leading/trailing space; each CJK
+    character a word, as in :func:`_cjk_words`)."""
+    cjk = re.compile(_CJK_CHARS)
+    return np.fromiter((t.count(" ") + 1 + max(len(cjk.findall(t)) - 1, 0) if t else 0 for t in texts),
+                       dtype=np.int64, count=len(texts))
 
 
 def _heading(texts: list[str], n_words: np.ndarray) -> np.ndarray:
@@ -80,10 +105,10 @@ def _heading(texts: list[str], n_words: np.ndarray) -> np.ndarray:
 
 
 def word_count(texts: pd.Series) -> pd.Series:
-    """Number of whitespace-separated words of each text (an int64 Series, same index)."""
-    return pd.Series(
-        [len(t.split()) for t in texts.astype(str)], index=texts.index, dtype="int64"
-    )
+    """Number of whitespace-separated words of each text, each Chinese, Japanese or Korean
+    character counting as a word (an int64 Series, same index)."""
+    values = [" ".join(t.split()) for t in texts.astype(str)]
+    return pd.Series(_count_words(values), index=texts.index, dtype="int64")
 
 
 def is_heading(texts: pd.Series) -> pd.Series:
@@ -126,9 +151,32 @@ def _slices(arr: pa.Array, start: np.ndarray, end: np.ndarray) -> pa.Array:
     return pc.take(pieces, pa.array(np.arange(0, len(bounds) - 1, 2)))
 
 
+def _cjk_words(arr: pa.Array) -> np.ndarray:
+    """Words that Chinese, Japanese and Korean characters add to the space count: each such
+    character is a word (these scripts put no space between words), and a string with any
+    counts one fewer (its space-separated count already holds them as one word)."""
+    out = np.zeros(len(arr), dtype=np.int64)
+    if not len(arr):
+        return out
+    offs = byte_offsets(arr)
+    if arr.buffers()[2] is None:
+        return out
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offs[0]:offs[-1]]
+    # CJK characters (U+3000-U+FFFF) start with UTF-8 lead bytes E3-EF (curly quotes, E2, do not):
+    # only the rows holding one are searched
+    lead = np.flatnonzero((data >= 0xE3) & (data <= 0xEF))
+    if not len(lead):
+        return out
+    rows = np.unique(np.searchsorted(offs[1:] - offs[0], lead, side="right"))
+    n = pc.count_substring_regex(arr.take(pa.array(rows)), _CJK_CHARS).to_numpy().astype(np.int64)
+    out[rows] = np.maximum(n - 1, 0)
+    return out
+
+
 def _words(arr: pa.Array) -> np.ndarray:
-    """Words of whitespace-normalised strings: spaces + 1, 0 for an empty string."""
-    n = pc.count_substring(arr, " ").to_numpy().astype(np.int64) + 1
+    """Words of whitespace-normalised strings: spaces + 1 (each CJK character a word, see
+    :func:`_cjk_words`), 0 for an empty string."""
+    n = pc.count_substring(arr, " ").to_numpy().astype(np.int64) + 1 + _cjk_words(arr)
     return np.where(pc.binary_length(arr).to_numpy() > 0, n, 0)
 
 
@@ -208,8 +256,10 @@ _BLOCK_BYTES = 1 << 22
 
 
 def _cut_positions(texts: pa.Array) -> tuple[np.ndarray, ...]:
-    """Boundary spaces of every paragraph: row, character offset, byte offset in the row and
-    number of spaces before it in the row; and the number of spaces of every paragraph.
+    """Boundaries of every paragraph: row, character offset, byte offset in the row, number of
+    spaces before it in the row and width (1: the boundary is a space, dropped from both
+    sentences; 0: after full-width punctuation without a space); and the number of spaces of
+    every paragraph.
 
     The regex runs over blocks of paragraphs joined by ``"\\n"``: the boundary consumes only
     sentence punctuation, a closing mark and the space, and its look-arounds treat ``"\\n"``
@@ -219,7 +269,7 @@ def _cut_positions(texts: pa.Array) -> tuple[np.ndarray, ...]:
     offs = byte_offsets(texts)
     n_chars = pc.utf8_length(texts).to_numpy().astype(np.int64)
     sep = pa.scalar("\n", type=pa.large_string())
-    rows, chars, nbytes, nspaces = [], [], [], []
+    rows, chars, nbytes, nspaces, widths = [], [], [], [], []
     para_spaces = np.zeros(len(texts), dtype=np.int64)
     for a, b in byte_blocks(texts, _BLOCK_BYTES):
         block = pa.LargeListArray.from_arrays(pa.array([0, b - a], pa.int64()), texts.slice(a, b - a))
@@ -233,7 +283,20 @@ def _cut_positions(texts: pa.Array) -> tuple[np.ndarray, ...]:
         text = joined[0].as_py()
         pos = [m.end() - 1 for m in _BOUNDARY_FROM["."].finditer(text)]
         more = [m.end() - 1 for p in "?!" if p in text for m in _BOUNDARY_FROM[p].finditer(text)]
+        if not text.isascii() and any(p in text for p in "。！？｡．"):
+            cjk = [(m.end() - len(m.group(1)), len(m.group(1))) for m in CJK_BOUNDARY.finditer(text)]
+            more += [p for p, w in cjk if w]
+            zero = [p for p, w in cjk if not w]
+        else:
+            zero = []
         pos = np.array(sorted(pos + more) if more else pos, dtype=np.int64)
+        if zero:  # boundaries without a space: the next sentence starts right there
+            pos = np.concatenate([pos, np.array(zero, dtype=np.int64)])
+            order = np.argsort(pos, kind="stable")
+            pos, width = pos[order], np.concatenate([np.ones(len(pos) - len(zero), np.int64),
+                                                     np.zeros(len(zero), np.int64)])[order]
+        else:
+            width = np.ones(len(pos), dtype=np.int64)
         if not len(pos):
             continue
         step = n_chars[a:b] + 1
@@ -242,16 +305,18 @@ def _cut_positions(texts: pa.Array) -> tuple[np.ndarray, ...]:
         if text.isascii():
             bpos = pos
         else:  # byte of each character: the UTF-8 bytes that are not continuation bytes
-            bpos = np.flatnonzero((data & 0xC0) != 0x80)[pos]
+            starts = np.flatnonzero((data & 0xC0) != 0x80)
+            bpos = np.append(starts, len(data))[pos]
         rows.append(row + a)
         chars.append(pos - cstart[row])
         nbytes.append(bpos - bstart[row])
         nspaces.append(spaces[bpos] - spaces[bstart[row]])
+        widths.append(width)
     if not rows:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty, empty, para_spaces
+        return empty, empty, empty, empty, empty, para_spaces
     return (np.concatenate(rows), np.concatenate(chars), np.concatenate(nbytes),
-            np.concatenate(nspaces), para_spaces)
+            np.concatenate(nspaces), np.concatenate(widths), para_spaces)
 
 
 def sentences(paras: pd.DataFrame) -> pd.DataFrame:
@@ -273,7 +338,7 @@ def sentences(paras: pd.DataFrame) -> pd.DataFrame:
     """
     texts = arrow_texts(paras["text"])
     n = len(texts)
-    cut_row, cut_char, cut_byte, cut_spaces, para_spaces = _cut_positions(texts)
+    cut_row, cut_char, cut_byte, cut_spaces, cut_width, para_spaces = _cut_positions(texts)
     n_cuts = np.bincount(cut_row, minlength=n).astype(np.int64)
     n_sent = n_cuts + 1
     row = np.repeat(np.arange(n, dtype=np.int64), n_sent)
@@ -287,23 +352,23 @@ def sentences(paras: pd.DataFrame) -> pd.DataFrame:
     inner_end = np.ones(len(row), dtype=bool)
     inner_end[last_pos] = False
     lstart = np.zeros(len(row), dtype=np.int64)
-    lstart[inner_start] = cut_char + 1
+    lstart[inner_start] = cut_char + cut_width
     lend = np.empty(len(row), dtype=np.int64)
     lend[inner_end] = cut_char
     lend[last_pos] = lengths
     bstart = offs[:-1][row]  # byte offsets into the paragraphs' buffer
-    bstart[inner_start] += cut_byte + 1
+    bstart[inner_start] += cut_byte + cut_width
     bend = np.empty(len(row), dtype=np.int64)
     bend[inner_end] = offs[:-1][row[inner_end]] + cut_byte
     bend[last_pos] = offs[1:]
     sent_text = _slices(texts, bstart, bend)
     # words: spaces inside the sentence + 1 (spaces before the cut, minus those before the start)
     sp_start = np.zeros(len(row), dtype=np.int64)
-    sp_start[inner_start] = cut_spaces + 1
+    sp_start[inner_start] = cut_spaces + cut_width
     sp_end = np.empty(len(row), dtype=np.int64)
     sp_end[inner_end] = cut_spaces
     sp_end[last_pos] = para_spaces
-    n_words = np.where(lend > lstart, sp_end - sp_start + 1, 0)
+    n_words = np.where(lend > lstart, sp_end - sp_start + 1, 0) + _cjk_words(sent_text)
     ids = paras["article_id"].astype(str)
     codes, in_order = _sorted_ids(ids)
     doc = codes[row]

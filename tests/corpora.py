@@ -16,12 +16,16 @@ name                      format                     what it tests
 ``other_language``        JSONL                      German and Spanish articles
 ``hostile``               CSV                        script, Markdown, ``$`` and formulas in
                                                      outlet names; dates out of range
+``mixed_encodings``       folder of .txt + manifest  UTF-16 without BOM, GBK Chinese, cp1251
+                                                     Russian, a stray cp1252 byte in UTF-8,
+                                                     NUL bytes, an HTML page saved as .txt
 ``no_text_column``        CSV                        illegal: no text column
 ========================  =========================  ======================================
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from pathlib import Path
 
@@ -161,6 +165,55 @@ def hostile(dest: Path) -> Path:
     return path
 
 
+#: Chinese and Russian articles written for the tests (paragraphs), with their outlets.
+CJK_CYRILLIC_ARTICLES = [
+    ("zh01", "新华社", "chinese_state", "2025-10-30", [
+        "国家主席习近平在釜山同美国总统举行会晤。双方就经贸问题深入交换意见！",
+        "习近平指出，中美两国应当做伙伴、做朋友。会晤持续约一百分钟。",
+        "美方表示，愿同中方保持沟通，推动两国关系稳定发展。",
+    ]),
+    ("ru01", "ТАСС", "international", "2025-10-30", [
+        "Председатель КНР встретился с президентом США в Пусане. Стороны обсудили торговлю.",
+        "Встреча продолжалась около ста минут. Лидеры договорились продолжить контакты.",
+    ]),
+]
+
+
+def mixed_encodings(dest: Path) -> Path:
+    """Eight .txt files with a manifest: six English ones, saved as UTF-8, UTF-16 without BOM,
+    UTF-8 with one stray cp1252 byte, UTF-8 with NUL bytes, an HTML page and cp1252; one Chinese
+    in GBK and one Russian in cp1251 (all without BOM)."""
+    frame = make_synthetic_corpus(6, words_per_article=300, n_outlets=2, random_state=11)
+    folder = dest / "articles"
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for i, row in enumerate(frame.itertuples(index=False)):
+        text = row.text
+        data = text.encode("utf-8")
+        if i == 1:
+            data = text.encode("utf-16-le")
+        elif i == 2:
+            data = data.replace(b" the ", b" \x93the\x94 ", 1)
+        elif i == 3:
+            data = data.replace(b" ", b" \x00", 2)
+        elif i == 4:
+            body = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n"))
+            data = ("<!DOCTYPE html><html><head><title>x</title><script>alert(5)</script></head>"
+                    f"<body><nav>Home | World</nav>{body}<footer>Contact</footer></body></html>").encode()
+        elif i == 5:
+            data = text.encode("cp1252", errors="replace")
+        (folder / f"{row.article_id}.txt").write_bytes(data)
+        rows.append((row.article_id, row.outlet, row.outlet_group, str(row.published)[:10],
+                     row.headline, "news"))
+    for aid, outlet, group, date, paragraphs in CJK_CYRILLIC_ARTICLES:
+        text = "\n\n".join(paragraphs)
+        (folder / f"{aid}.txt").write_bytes(text.encode("gbk" if aid.startswith("zh") else "cp1251"))
+        rows.append((aid, outlet, group, date, paragraphs[0][:12], "news"))
+    pd.DataFrame(rows, columns=["article_id", "outlet", "outlet_group", "published", "headline",
+                                "genre"]).to_csv(folder / "manifest.csv", index=False, lineterminator="\n")
+    return folder
+
+
 def no_text_column(dest: Path) -> Path:
     """Illegal: a CSV of article metadata without any text column."""
     frame = make_synthetic_corpus(5, words_per_article=100, n_outlets=2, random_state=6)
@@ -179,6 +232,7 @@ BUILDERS: dict[str, tuple[Callable[[Path], Path], bool]] = {
     "one_article": (one_article, True),
     "other_language": (other_language, True),
     "hostile": (hostile, True),
+    "mixed_encodings": (mixed_encodings, True),
     "no_text_column": (no_text_column, False),
 }
 

@@ -437,3 +437,144 @@ def test_utf16_tables_and_manifests_are_read(tmp_path, fmt):
     assert not [m for m in msgs if "cp1252" in m]
     if fmt != "manifest":
         assert set(corpus.articles["encoding"]) == {"utf-16"}
+
+
+# --- issue #16: encodings, NUL bytes, HTML pages, and table shapes in the user's terms ---
+
+GBK_TEXT = "外交部发言人表示，双方应相向而行。两国元首将于本月晚些时候会晤！"
+CYRILLIC_TEXT = ("Министр заявил в понедельник, что стороны должны идти навстречу. "
+                 "Встреча пройдет в конце месяца.")
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding", "expected", "warned"),
+    [
+        (BODY.encode("utf-16-le"), "utf-16-le", BODY[:40], None),
+        (BODY.encode("utf-16-be"), "utf-16-be", BODY[:40], None),
+        (GBK_TEXT.encode("gbk"), "gb18030", GBK_TEXT, "decoded as gb18030"),
+        (CYRILLIC_TEXT.encode("cp1251"), "cp1251", CYRILLIC_TEXT[:40], "decoded as cp1251"),
+    ],
+)
+def test_utf16_without_bom_and_legacy_non_latin_encodings_are_decoded(tmp_path, data, encoding,
+                                                                       expected, warned):
+    write(tmp_path, "x.txt", data)
+    corpus, msgs = load_quietly(tmp_path)
+    row = corpus.articles.iloc[0]
+    assert row["encoding"] == encoding
+    assert row["text"].startswith(expected)
+    file_msgs = [m for m in msgs if m.startswith("x.txt")]
+    assert (file_msgs == []) if warned is None else any(warned in m for m in file_msgs)
+
+
+def test_stray_cp1252_byte_in_utf8_is_repaired_not_mojibake(tmp_path):
+    """One cp1252 curly quote in a UTF-8 file: that byte is read as cp1252, the rest stays UTF-8
+    (no 'â€œ' mojibake, no lost quote), and the warning names the file and the line."""
+    data = BODY.encode("utf-8").replace(b"The two presidents", b"The \x93two\x94 presidents")
+    write(tmp_path, "x.txt", data)
+    corpus, msgs = load_quietly(tmp_path)
+    text = corpus.articles.loc[0, "text"]
+    assert "“We are ready" in text and "The “two” presidents" in text
+    assert "â€" not in text
+    assert corpus.articles.loc[0, "encoding"] == "utf-8 (repaired)"
+    assert any(m.startswith("x.txt: UTF-8 with 2 byte(s)") and "line 3" in m for m in msgs)
+
+
+def test_nul_bytes_are_removed_with_a_warning_naming_file_and_row(tmp_path):
+    write(tmp_path, "x.txt", BODY.encode("utf-8").replace(b"Busan", b"Bu\x00san"))
+    corpus, msgs = load_quietly(tmp_path)
+    assert "\x00" not in corpus.articles.loc[0, "text"] and "Busan" in corpus.articles.loc[0, "text"]
+    assert any(m.startswith("x.txt: 1 NUL byte(s) removed (line 3)") for m in msgs)
+    table = tmp_path / "t.csv"
+    pd.DataFrame({"id": ["a", "b"], "text": [BODY, BODY.replace("Busan", "Bu\x00san")]}).to_csv(table, index=False)
+    corpus, msgs = load_quietly(table)
+    assert not corpus.articles["text"].str.contains("\x00").any()
+    assert any(m.startswith("t.csv: NUL characters removed from the text of 1 row(s) (row 2)") for m in msgs)
+
+
+def test_html_page_saved_as_txt_is_reduced_to_its_text_with_a_warning(tmp_path):
+    page = ("<!DOCTYPE html>\n<html><head><title>Site</title><script>track()</script>"
+            "<style>p{}</style></head><body><nav>Home | World</nav><p>"
+            + BODY.replace("\n\n", "</p>\n<p>").replace("“", "&ldquo;").replace("”", "&rdquo;")
+            + "</p><footer>Copyright</footer></body></html>")
+    write(tmp_path, "page.txt", page)
+    corpus, msgs = load_quietly(tmp_path)
+    text = corpus.articles.loc[0, "text"]
+    assert "<" not in text and "track()" not in text and "Home | World" not in text
+    assert "Copyright" not in text and "“We are ready" in text
+    assert corpus.articles.loc[0, "n_paragraphs"] == 2
+    assert any(m.startswith("page.txt: an HTML page, not plain text") for m in msgs)
+
+
+def test_json_object_keyed_by_id_is_read_one_article_per_key(tmp_path):
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"a1": {"text": BODY, "outlet": "AP"},
+                                "a2": {"text": BODY + " More.", "outlet": "Xinhua"}}))
+    corpus, msgs = load_quietly(path)
+    assert corpus.articles.set_index("article_id")["outlet"].to_dict() == {"a1": "AP", "a2": "Xinhua"}
+    assert any("t.json: a JSON object keyed by article id" in m for m in msgs)
+    line = tmp_path / "t.jsonl"
+    line.write_text(json.dumps({"a1": {"text": BODY}, "a2": {"text": BODY + " More."}}) + "\n")
+    corpus, _ = load_quietly(line)
+    assert list(corpus.articles["article_id"]) == ["a1", "a2"]
+
+
+def test_json_of_another_shape_says_what_shape_is_expected(tmp_path):
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"count": 2, "note": "x"}))
+    with pytest.raises(CorpusError, match=r"t.json holds a JSON object that is not a list of articles; expected \["):
+        load_corpus(path)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_text_column_holding_lists_is_joined_as_paragraphs(tmp_path, fmt):
+    paras = BODY.split("\n\n")
+    frame = pd.DataFrame({"id": ["a", "b"], "text": [paras, paras + ["Officials confirmed it."]]})
+    path = tmp_path / f"t.{fmt}"
+    if fmt == "jsonl":
+        frame.to_json(path, orient="records", lines=True, force_ascii=False)
+    else:
+        frame.assign(text=frame["text"].map(json.dumps)).to_csv(path, index=False)
+    corpus, msgs = load_quietly(path)
+    assert list(corpus.articles["n_paragraphs"]) == [2, 3]
+    assert any(m.startswith(f"t.{fmt}: the text column 'text' holds lists in 2 row(s)") for m in msgs)
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_csv_with_another_separator_is_read_with_a_warning(tmp_path, sep):
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"id": ["a"], "text": [BODY], "outlet": ["AP"]}).to_csv(path, index=False, sep=sep)
+    corpus, msgs = load_quietly(path)
+    assert corpus.articles.loc[0, "outlet"] == "AP"
+    assert any(m.startswith("t.csv: columns are separated by") and "not commas" in m for m in msgs)
+
+
+def test_utf16_csv_without_bom_is_read(tmp_path):
+    path = tmp_path / "t.csv"
+    csv_text = pd.DataFrame({"id": ["a"], "text": [BODY], "outlet": ["新华社"]}).to_csv(index=False)
+    path.write_bytes(csv_text.encode("utf-16-le"))
+    corpus, _ = load_quietly(path)
+    assert corpus.articles.loc[0, "outlet"] == "新华社"
+    assert corpus.articles.loc[0, "encoding"] == "utf-16-le"
+
+
+def test_manifest_row_with_extra_fields_names_the_line(tmp_path):
+    write(tmp_path, "a.txt", BODY)
+    write(tmp_path, "manifest.csv", "article_id,outlet\na,AP\nb,AP,extra,field\n")
+    with pytest.raises(CorpusError) as err:
+        load_corpus(tmp_path)
+    assert str(err.value).startswith("read_manifest: manifest.csv line 3 has 4 fields but the header has 2")
+    assert "C error" not in str(err.value)
+
+
+def test_chinese_republication_is_flagged_as_a_duplicate(tmp_path):
+    """Issue #16: short-sentence languages: Chinese sentences (no spaces, one 'word' each before)
+    now count as evidence, so a republished Chinese article is flagged."""
+    sents = ["外交部发言人在例行记者会上表示双方应相向而行。", "两国元首将于本月晚些时候在釜山会晤。",
+             "双方工作团队正在保持密切沟通。", "此次会晤备受国际社会关注。"]
+    write(tmp_path, "a.txt", "".join(sents))
+    write(tmp_path, "b.txt", "".join(sents) + "\n\n记者：张三")
+    write(tmp_path, "c.txt", "另一篇完全不同的文章讨论贸易问题。其中没有相同的句子。经济学家发表了看法。")
+    corpus, _ = load_quietly(tmp_path)
+    assert corpus.articles.set_index("article_id")["duplicate_of"].fillna("").to_dict() == {
+        "a": "", "b": "a", "c": ""}
+    assert corpus.articles.set_index("article_id").loc["a", "n_sentences"] == 4

@@ -77,3 +77,12 @@ def test_real_runner_and_report_see_the_exact_path(tmp_path):
     done = make("report", OUT=out)
     assert done.returncode != 0 and f"{out}/notebooks" in done.stderr, done.stderr
     assert not list(tmp_path.glob("MARK*")) and not (ROOT / "MARK5").exists()
+
+
+@pytest.mark.parametrize(("force", "expected"), [("1", ["--force"]), ("", []), ("yes", [])])
+def test_force_1_passes_force(argv_recorder, force, expected):
+    """FORCE=1 lets `make run` write into an OUT that holds other files (issue #16); nothing else does."""
+    bin_dir, record = argv_recorder
+    done = make("run", bin_dir, CORPUS="c.csv", OUT="o", FORCE=force)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(record.read_text()) == ["-m", "analysis.runner", "--corpus=c.csv", "--out=o", *expected]

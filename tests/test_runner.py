@@ -156,7 +156,8 @@ def test_refuses_missing_corpus_and_protected_out(notebooks, tmp_path):
     with pytest.raises(runner.RunSetupError, match="does not exist"):
         runner.run_all(corpus=str(tmp_path / "nope.csv"), out=str(tmp_path / "o"), notebook_dir=notebooks)
     for protected in (runner.ROOT, runner.ROOT / "figures", runner.ROOT / "figures" / "x",
-                      runner.NOTEBOOK_DIR / "x", runner.ROOT / "data" / "processed"):
+                      runner.NOTEBOOK_DIR / "x", runner.ROOT / "data" / "processed",
+                      runner.ROOT / "analysis" / "out", runner.ROOT / "tests" / "out"):
         with pytest.raises(runner.RunSetupError, match="overwrite the committed"):
             runner.run_all(out=str(protected), notebook_dir=notebooks)
 
@@ -185,7 +186,9 @@ def test_rerun_into_the_same_out_leaves_no_stale_file(notebooks, tmp_path, capsy
     out = tmp_path / "o"
     (out / "figures").mkdir(parents=True)
     (out / "figures" / "99_by_hand.png").write_text("not from a run")
-    runner.run_all(corpus=str(corpus), out=str(out), notebook_dir=notebooks)
+    with pytest.raises(runner.RunSetupError, match="not the output folder of an earlier run"):
+        runner.run_all(corpus=str(corpus), out=str(out), notebook_dir=notebooks)
+    runner.run_all(corpus=str(corpus), out=str(out), notebook_dir=notebooks, force=True)
     record = json.loads((out / "run.json").read_text())
     assert record["corpus"] == str(corpus.resolve()) and record["annotations"] is None
     assert record["files"] == ["figures/01_x.txt", "notebooks/01_first.ipynb", "notebooks/02_second.ipynb"]
@@ -231,3 +234,162 @@ def test_notebooks_name_the_suite_kernel_and_it_is_installed_here():
 def test_missing_notebook_folder_says_how_to_fix(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"^list_notebooks: the notebooks folder is not at"):
         runner.list_notebooks(tmp_path / "nope")
+
+
+def test_run_manifest_records_each_notebook_state(notebooks, tmp_path):
+    """Issue #16: run.json keeps its keys (corpus, annotations, files) and adds the suite, a run
+    id, the corpus fingerprint, times, the run's status and each notebook's state and error."""
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    out = tmp_path / "o"
+    with pytest.raises(runner.NotebookRunError):
+        runner.run_all(corpus=str(bad), out=str(out), notebook_dir=notebooks)
+    record = runner.read_run(out)
+    assert {"corpus", "annotations", "files"} <= set(record)
+    assert record["suite"] == runner.SUITE and record["status"] == "failed"
+    assert record["corpus_fingerprint"].startswith("sha256:") and record["finished"]
+    assert record["notebooks"]["01_first.ipynb"]["status"] == "failed"
+    assert "corpus is bad" in record["notebooks"]["01_first.ipynb"]["error"]
+    assert record["notebooks"]["02_second.ipynb"] == {"status": "ok", "error": ""}
+    assert not (out / "run.json.tmp").exists()
+
+
+def test_out_that_is_a_file_or_foreign_is_refused_with_one_message(notebooks, tmp_path, capsys):
+    corpus = tmp_path / "c.csv"
+    corpus.write_text("text\nhello\n")
+    afile = tmp_path / "results.txt"
+    afile.write_text("x")
+    assert runner.main(["--corpus", str(corpus), "--out", str(afile)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is a file, not a folder" in err
+    foreign = tmp_path / "thesis"
+    foreign.mkdir()
+    (foreign / "chapter1.docx").write_text("mine")
+    assert runner.main(["--corpus", str(corpus), "--out", str(foreign)]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert sorted(p.name for p in foreign.iterdir()) == ["chapter1.docx"]
+
+
+def test_kernels_get_no_progress_bars_and_no_kernel_log(notebooks, tmp_path, monkeypatch):
+    """Issue #16: the runner's kernels run with ANALYSIS_PROGRESS=0 (so tqdm bars never enter an
+    executed notebook, although ipykernel is loaded) and without ipykernel's own log lines; the
+    runner's environment is left as it was."""
+    monkeypatch.setenv("ANALYSIS_PROGRESS", "1")
+    _notebook(notebooks / "03_env.ipynb", [
+        ("code", "import os\nfrom analysis import progress\n"
+                 "print(os.environ['ANALYSIS_PROGRESS'], progress.enabled(10**9))", []),
+    ])
+    runner.execute(notebooks / "03_env.ipynb", tmp_path / "03.ipynb")
+    assert _stdout(tmp_path / "03.ipynb").split() == ["0", "False"]
+    assert runner.KERNEL_ARGUMENTS == ["--IPKernelApp.log_level=ERROR"]
+    import os
+    assert os.environ["ANALYSIS_PROGRESS"] == "1"
+
+
+def test_make_run_keeps_the_kernel_tcp_warning_out_of_the_terminal(notebooks, tmp_path):
+    """The kernel's 'running over TCP without encryption' warning does not reach stderr."""
+    import subprocess
+
+    corpus = tmp_path / "c.csv"
+    corpus.write_text("text\nhello\n")
+    code = ("import sys; from analysis import runner; "
+            f"runner.run_all(corpus={str(corpus)!r}, out={str(tmp_path / 'o')!r}, "
+            f"notebook_dir={str(notebooks)!r}, only=['02'])")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "without encryption" not in proc.stderr and "WARNING" not in proc.stderr
+
+
+def test_killed_run_then_report_marks_what_did_not_finish(notebooks, tmp_path):
+    """Issue #16: a run killed (SIGKILL) inside notebook 02 leaves run.json saying so; the
+    report renders 01, marks 02 as interrupted without its figure, names a foreign notebook
+    without rendering it, and a rerun into the same OUT works."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from analysis import report
+
+    marker = tmp_path / "started"
+    _notebook(notebooks / "02_second.ipynb", [
+        ("code", 'corpus = "default-corpus"\noutput_dir = "default-out"', ["parameters"]),
+        ("code", "import base64, sys, time\nfrom pathlib import Path\nfrom IPython.display import Image, display\n"
+                 "display(Image(data=base64.b64decode('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg==')))\n"
+                 f"Path({str(marker)!r}).touch()\ntime.sleep(120)", []),
+    ])
+    corpus = tmp_path / "c.csv"
+    corpus.write_text("text\nhello\n")
+    out = tmp_path / "o"
+    code = ("from analysis import runner; "
+            f"runner.run_all(corpus={str(corpus)!r}, out={str(out)!r}, notebook_dir={str(notebooks)!r})")
+    proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 240
+        while not marker.exists() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+        assert marker.exists(), "notebook 02 never started"
+        time.sleep(1.5)  # papermill saves the notebook after each cell
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the runner and its kernel, as a killed terminal would
+        proc.wait()
+    record = runner.read_run(out)
+    assert record["status"] == "running"
+    assert record["notebooks"]["01_first.ipynb"]["status"] == "ok"
+    assert record["notebooks"]["02_second.ipynb"]["status"] == "running"
+    _notebook(out / "notebooks" / "07_mine.ipynb", [("markdown", "# Not from the suite", [])])
+
+    assert report.main(["--out", str(out)]) == 0
+    index = (out / "report" / "index.html").read_text(encoding="utf-8")
+    assert "This run did not finish: it was killed (or is still running) before 02_second finished" in index
+    assert "Interrupted: the run was stopped (killed) while this notebook ran" in index
+    assert "<img" not in index  # no key figure from the interrupted notebook
+    assert "Not shown: 07_mine.ipynb" in index
+    assert not (out / "report" / "07_mine.html").exists()
+    assert (out / "report" / "01_first.html").exists()
+
+    # the next run into the same OUT is accepted, and completes
+    _notebook(notebooks / "02_second.ipynb", [("code", "print('fine')", [])])
+    runner.run_all(corpus=str(corpus), out=str(out), notebook_dir=notebooks)
+    assert runner.read_run(out)["status"] == "complete"
+    report.main(["--out", str(out)])
+    assert "did not finish" not in (out / "report" / "index.html").read_text(encoding="utf-8")
+
+
+def test_ctrl_c_stops_after_the_current_notebook_and_run_json_says_so(notebooks, tmp_path):
+    """Issue #16: Ctrl-C (SIGINT to the runner; the kernel has a session of its own) lets the
+    current notebook finish, runs no further notebook, exits with 130, and leaves run.json
+    'interrupted' with the notebooks that did not run 'pending'."""
+    import signal
+    import subprocess
+    import time
+
+    marker = tmp_path / "started"
+    _notebook(notebooks / "02_second.ipynb", [
+        ("code", 'corpus = "default-corpus"\noutput_dir = "default-out"', ["parameters"]),
+        ("code", f"import time\nfrom pathlib import Path\nPath({str(marker)!r}).touch()\ntime.sleep(4)\n"
+                 "print('finished')", []),
+    ])
+    _notebook(notebooks / "03_third.ipynb", [("code", "print(3)", [])])
+    corpus = tmp_path / "c.csv"
+    corpus.write_text("text\nhello\n")
+    out = tmp_path / "o"
+    code = ("import functools, sys; from analysis import runner; "
+            f"runner.run_all = functools.partial(runner.run_all, notebook_dir={str(notebooks)!r}); "
+            f"sys.exit(runner.main(['--corpus', {str(corpus)!r}, '--out', {str(out)!r}]))")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    while not marker.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=240)
+    assert proc.returncode == 130, err
+    assert "stopping after this notebook" in err and "run stopped (Ctrl-C)" in err
+    record = runner.read_run(out)
+    assert record["status"] == "interrupted"
+    assert {k: v["status"] for k, v in record["notebooks"].items()} == {
+        "01_first.ipynb": "ok", "02_second.ipynb": "ok", "03_third.ipynb": "pending"}
+    assert "finished" in _stdout(out / "notebooks" / "02_second.ipynb")
+    assert not (out / "notebooks" / "03_third.ipynb").exists()

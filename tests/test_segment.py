@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import load_corpus
-from analysis.segment import SENTENCE_BOUNDARY, is_heading, paragraphs, sentences, word_count
+from analysis.segment import (
+    _CJK_CHARS,
+    CJK_BOUNDARY,
+    SENTENCE_BOUNDARY,
+    is_heading,
+    paragraphs,
+    sentences,
+    word_count,
+)
 
 
 def split(text: str) -> list[str]:
@@ -110,6 +120,14 @@ def test_offsets_round_trip_on_random_text(parts):
 # --------------------------------------------------------------- the Arrow path against a plain one
 
 
+def _plain_words(text: str) -> int:
+    """Reference word count: space-separated words, each CJK character one word."""
+    if not text:
+        return 0
+    cjk = len(re.findall(_CJK_CHARS, text))
+    return len(text.split(" ")) + max(cjk - 1, 0)
+
+
 def _plain_paragraphs(articles: pd.DataFrame) -> pd.DataFrame:
     """Reference: one Python split per article (what :func:`paragraphs` computes in Arrow)."""
     rows = []
@@ -117,7 +135,7 @@ def _plain_paragraphs(articles: pd.DataFrame) -> pd.DataFrame:
         pos, number = 0, 0
         for part in text.split("\n\n"):
             if part:
-                n = len(part.split(" ")) if part else 0
+                n = _plain_words(part)
                 rows.append((aid, number, pos, pos + len(part), part, n,
                              n <= 3 or (n <= 20 and part[-1] not in ".!?…:;,\"”’')]")))
                 number += 1
@@ -133,12 +151,14 @@ def _plain_sentences(paras: pd.DataFrame) -> pd.DataFrame:
     """Reference: the boundary regex run on each paragraph on its own, sentences sliced in Python."""
     rows, number = [], {}
     for aid, par, start, text, head in paras[["article_id", "paragraph", "start", "text", "is_heading"]].itertuples(index=False):
-        cuts = [m.start() for m in SENTENCE_BOUNDARY.finditer(text)]
-        for a, b in zip([0] + [c + 1 for c in cuts], [*cuts, len(text)], strict=True):
+        cuts = sorted([(m.start(), 1) for m in SENTENCE_BOUNDARY.finditer(text)]
+                      + [(m.end() - len(m.group(1)), len(m.group(1))) for m in CJK_BOUNDARY.finditer(text)])
+        starts = [0] + [c + w for c, w in cuts]
+        for a, b in zip(starts, [c for c, _ in cuts] + [len(text)], strict=True):
             k = number.get(aid, 0)
             number[aid] = k + 1
             sent = text[a:b]
-            rows.append((aid, par, k, start + a, start + b, sent, len(sent.split(" ")) if sent else 0, head))
+            rows.append((aid, par, k, start + a, start + b, sent, _plain_words(sent), head))
     cols = ["article_id", "paragraph", "sentence", "start", "end", "text", "n_words", "is_heading"]
     out = pd.DataFrame(rows, columns=cols).astype(
         {"article_id": "str", "text": "str", "paragraph": "int64", "sentence": "int64", "start": "int64",
@@ -173,9 +193,29 @@ def test_arrow_segmentation_equals_the_plain_one(corpus, block, monkeypatch):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.text(alphabet="aXZ1 .!?“”\"’()\né中", max_size=60), min_size=1, max_size=6))
+@given(st.lists(st.text(alphabet="aXZ1 .!?“”\"’()\né中。！Д", max_size=60), min_size=1, max_size=6))
 def test_arrow_segmentation_equals_the_plain_one_on_random_text(texts):
     art = pd.DataFrame({"article_id": [f"r{i}" for i in range(len(texts))], "text": texts})
     paras = paragraphs(art)
     pd.testing.assert_frame_equal(paras, _plain_paragraphs(art), check_dtype=True)
     pd.testing.assert_frame_equal(sentences(paras), _plain_sentences(paras), check_dtype=True)
+
+
+def test_chinese_and_russian_sentences_are_split_on_their_punctuation():
+    """Issue #16: 。！？ end a sentence without a following space; Cyrillic capitals start one
+    after '.'; a Cyrillic initial does not end one; CJK characters count as words."""
+    zh = "外交部表示，双方应相向而行。两国元首将于本月会晤！他说：“我们准备好了。”会谈持续两小时？是的"
+    ru = "Министр заявил в понедельник. Встреча пройдет в конце месяца. В. Иванов сказал «Да.» Потом ушел."
+    art = pd.DataFrame({"article_id": ["ru", "zh"], "text": [ru, zh]})
+    sents = sentences(paragraphs(art))
+    got = sents.groupby("article_id")["text"].apply(list).to_dict()
+    assert got["zh"] == ["外交部表示，双方应相向而行。", "两国元首将于本月会晤！", "他说：“我们准备好了。”",
+                         "会谈持续两小时？", "是的"]
+    assert got["ru"] == ["Министр заявил в понедельник.", "Встреча пройдет в конце месяца.",
+                         "В. Иванов сказал «Да.»", "Потом ушел."]
+    for r in sents.itertuples():
+        assert art.set_index("article_id").loc[r.article_id, "text"][r.start:r.end] == r.text
+    zh_words = sents.loc[sents["article_id"] == "zh", "n_words"].tolist()
+    assert zh_words[0] == 12  # 12 CJK characters (the comma and the full stop are not words)
+    assert not paragraphs(art).set_index("article_id").loc["zh", "is_heading"]
+    assert word_count(pd.Series(["两国元首", "a b"])).tolist() == [4, 2]

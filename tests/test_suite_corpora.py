@@ -174,3 +174,32 @@ def test_committed_outputs_untouched(runs):
     for run in result.values():
         run.failures()
     assert fingerprint() == before
+
+
+def test_mixed_encodings_are_all_loaded_decoded_and_warned_about(runs):
+    """Issue #16: UTF-16 without BOM, GBK, cp1251, a stray cp1252 byte, NUL bytes and an HTML page
+    saved as .txt: every file loaded and decoded, each problem named in a warning in notebook 01,
+    no NUL, tag or script in the texts, and no glyph warning, kernel log or progress bar in any
+    executed notebook."""
+    run = runs[0]["mixed_encodings"]
+    assert run.failures() == []
+    with pytest.warns(Warning):
+        corpus = load_corpus(run.corpus)
+    assert sorted(corpus.articles["source"]) == sorted(p.name for p in run.corpus.glob("*.txt"))
+    assert corpus.skipped.empty
+    enc = dict(zip(corpus.articles["article_id"], corpus.articles["encoding"], strict=True))
+    assert enc["zh01"] == "gb18030" and enc["ru01"] == "cp1251"
+    assert sorted(enc.values()).count("utf-16-le") == 1 and "utf-8 (repaired)" in enc.values()
+    assert not corpus.articles["text"].str.contains("\x00|<p>|alert\\(", regex=True).any()
+    counts = corpus.articles.set_index("article_id")["n_sentences"]
+    assert counts["zh01"] == 5 and counts["ru01"] == 4
+    shown = {name: "\n".join(o.get("text", "") if o.output_type == "stream"
+                             else str(o.get("data", {}).get("text/plain", "")) for o in outputs_of(nb))
+             for name, nb in run.notebooks().items()}
+    first = shown[runner.list_notebooks()[0].name]
+    for said in ("decoded as gb18030", "decoded as cp1251", "NUL byte(s) removed", "an HTML page",
+                 "byte(s) that are not UTF-8"):
+        assert said in first, said
+    for name, text in shown.items():
+        assert "Glyph" not in text and "without encryption" not in text, name
+        assert not re.search(r"\d+it/s|\|\s*\d+/\d+ \[", text), name  # no tqdm bar
