@@ -129,6 +129,7 @@ def cluster(
     method: str = "kmeans",
     random_state: int | None = RANDOM_STATE,
     n_init: int = 10,
+    init_sample: int | None = None,
 ) -> np.ndarray:
     """Partition the rows of ``X`` into ``k`` clusters, with canonical ids.
 
@@ -145,11 +146,24 @@ def cluster(
         k-means seed.
     n_init : int, default 10
         k-means restarts; the best inertia is kept.
+    init_sample : int or None, default None
+        k-means on more than this many units: the ``n_init`` restarts run on a seeded random
+        sample of ``init_sample`` units, and their best centres start one k-means run on
+        all units (Lloyd iterations over every unit, so the cost stays linear in the units
+        and every unit is assigned to its nearest final centre). None, or no more units
+        than this: the ``n_init`` restarts run on all units.
 
     Returns
     -------
     numpy.ndarray of int, shape (n_units,)
         Labels ``0..k-1``, 0 = largest cluster (see :func:`canonical_labels`).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.vstack([rng.normal(0, 0.1, (300, 2)), rng.normal(3, 0.1, (100, 2))])
+    >>> np.bincount(cluster(X, 2, init_sample=50)).tolist()
+    [300, 100]
     """
     n = X.shape[0]
     check_one_of("method", method, METHODS, func="cluster")
@@ -160,7 +174,15 @@ def cluster(
     if k == 1:
         return np.zeros(n, dtype=int)
     with _one_thread(n):
-        if method == "kmeans":
+        if method == "kmeans" and init_sample and n > init_sample:
+            rows = np.sort(np.random.default_rng(random_state).choice(n, init_sample, replace=False))
+            if n_distinct(X[rows]) >= k:
+                start = KMeans(n_clusters=k, n_init=n_init, random_state=random_state).fit(X[rows])
+                model = KMeans(n_clusters=k, init=start.cluster_centers_, n_init=1,
+                               random_state=random_state)
+            else:  # too few distinct units in the sample: restarts on all units
+                model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state)
+        elif method == "kmeans":
             model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state)
         else:
             model = AgglomerativeClustering(n_clusters=k, linkage="ward")
