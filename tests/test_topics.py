@@ -643,3 +643,17 @@ def test_map_draws_a_stated_sample():
     assert sum(len(c.get_offsets()) for c in whole.axes[0].collections) == 300
     assert "sample" not in whole.axes[0].get_title()
     plt.close("all")
+
+
+def test_lsa_fitted_on_a_sample_projects_every_unit():
+    from analysis.topics import select
+
+    X = sp.random(400, 60, density=0.2, random_state=1, format="csr")
+    vectors, pipe = select.lsa(X, n_components=5, fit_sample=100, random_state=2)
+    rows = np.sort(np.random.default_rng(2).choice(400, 100, replace=False))
+    _, on_sample = select.lsa(X[rows], n_components=5, random_state=2)
+    np.testing.assert_allclose(pipe[0].components_, on_sample[0].components_)  # fitted on the sample
+    assert vectors.shape == (400, 5)  # every unit projected
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0)
+    full, _ = select.lsa(X, n_components=5, fit_sample=400, random_state=2)
+    np.testing.assert_allclose(full, select.lsa(X, n_components=5, random_state=2)[0])

@@ -98,6 +98,10 @@ class TopicModel(BaseEstimator):
         the ``n_init`` restarts of the final k-means run on the same subsample, whose best
         centres start one k-means run over every unit (:func:`cluster` ``init_sample``): the
         cost is linear in the units and every unit is assigned. None = never subsample.
+    max_lsa_units : int or None, default 50000
+        Above this many fitted units, the LSA (truncated SVD) is fitted on a seeded random
+        sample of this size and every unit is projected on it (:func:`lsa` ``fit_sample``).
+        None = fit on all units.
     embed : callable, optional
         ``embed(list_of_texts) -> array (n, d)`` replacing TF-IDF + LSA as the unit
         vectors (rows are L2-normalised). Nothing is downloaded by this module.
@@ -155,7 +159,7 @@ class TopicModel(BaseEstimator):
     def __init__(self, *, k=None, k_range=range(2, 9), level="paragraph", method="kmeans",
                  min_tokens=5, min_df=2, n_components="auto", n_init=10, n_boot=20, n_seeds=5,
                  min_stability=0.6, k_tolerance=0.01, n_terms=10, n_central=3,
-                 max_select_units=5000, embed=None, random_state=0):
+                 max_select_units=5000, max_lsa_units=50_000, embed=None, random_state=0):
         self.k = k
         self.k_range = k_range
         self.level = level
@@ -171,6 +175,7 @@ class TopicModel(BaseEstimator):
         self.n_terms = n_terms
         self.n_central = n_central
         self.max_select_units = max_select_units
+        self.max_lsa_units = max_lsa_units
         self.embed = embed
         self.random_state = random_state
 
@@ -248,7 +253,8 @@ class TopicModel(BaseEstimator):
             return normalize(np.asarray(self.embed(texts), dtype=float)), None
         if n_components == "auto":
             n_components = auto_components(n_fit)
-        return lsa(self.tfidf_, n_components=n_components, random_state=self.random_state)
+        return lsa(self.tfidf_, n_components=n_components, random_state=self.random_state,
+                   fit_sample=self.max_lsa_units)
 
     def _sample_rows(self, n: int, max_units: int | None = None) -> np.ndarray:
         """Sorted positions of the seeded subsample of ``max_units`` of ``n`` units (all if fewer).

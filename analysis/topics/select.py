@@ -36,6 +36,7 @@ def lsa(
     *,
     n_components: int = 100,
     random_state: int | None = RANDOM_STATE,
+    fit_sample: int | None = None,
 ) -> tuple[np.ndarray, Pipeline | None]:
     """Reduce a TF-IDF matrix by latent semantic analysis and L2-normalise the rows.
 
@@ -52,7 +53,12 @@ def lsa(
     n_components : int, default 100
         Upper bound on the number of LSA dimensions.
     random_state : int or None, default 0
-        Seed of the randomized SVD.
+        Seed of the randomized SVD (and of the sample).
+    fit_sample : int or None, default None
+        With more units than this, the SVD is fitted on a seeded random sample of
+        ``fit_sample`` units and every unit is projected on it (one sparse product: linear
+        in the units, and the memory of the fit does not grow with the corpus). None = fit
+        on all units.
 
     Returns
     -------
@@ -71,6 +77,11 @@ def lsa(
         TruncatedSVD(n_components=n, random_state=random_state), Normalizer(copy=False)
     )
     with _one_thread(n_units):
+        if fit_sample and n_units > fit_sample:
+            rows = np.sort(np.random.default_rng(random_state).choice(n_units, fit_sample,
+                                                                     replace=False))
+            pipeline.fit(X[rows])
+            return pipeline.transform(X), pipeline
         return pipeline.fit_transform(X), pipeline
 
 
