@@ -233,8 +233,10 @@ def execute(
             parameters["annotations"] = _annotations_for(parameters["annotations"],
                                                          declared["annotations"])
     output.parent.mkdir(parents=True, exist_ok=True)
-    # Kernels inherit the environment: fix string hashing as `make` does.
+    # Kernels inherit the environment: fix string hashing as `make` does, and no progress
+    # bars in executed notebooks (a batch run; ANALYSIS_PROGRESS=1 still asks for them).
     os.environ.setdefault("PYTHONHASHSEED", "0")
+    os.environ.setdefault("ANALYSIS_PROGRESS", "0")
     try:
         pm.execute_notebook(
             # A path when nothing was stripped: papermill records its input in the metadata.

@@ -231,3 +231,13 @@ def test_notebooks_name_the_suite_kernel_and_it_is_installed_here():
 def test_missing_notebook_folder_says_how_to_fix(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"^list_notebooks: the notebooks folder is not at"):
         runner.list_notebooks(tmp_path / "nope")
+
+
+def test_executed_notebooks_show_no_progress_bars(tmp_path, monkeypatch):
+    """Issue #18: a papermill kernel counts as interactive for analysis.progress, so at 10^5
+    articles bars filled the executed notebooks; the runner turns them off (unless asked)."""
+    monkeypatch.delenv("ANALYSIS_PROGRESS", raising=False)
+    nb = _notebook(tmp_path / "01_bars.ipynb", [
+        ("code", "from analysis import progress\nprint(progress.enabled(10**7))", [])])
+    runner.execute(nb, tmp_path / "out.ipynb")
+    assert _stdout(tmp_path / "out.ipynb").strip() == "False"
