@@ -452,9 +452,13 @@ def comparison_summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def plot_keyness_grid(
     tables: dict[str, pd.DataFrame], *, n: int = 10, ncols: int = 3, colours=("#ff7f0e", "#7f7f7f"),
-    group_of: dict[str, str] | None = None,
+    group_of: dict[str, str] | None = None, max_panels: int | None = 12,
 ) -> plt.Figure:
     """One keyness panel per comparison (e.g. each outlet vs the rest).
+
+    The figure's size grows with the panels, so at most ``max_panels`` are drawn (the first
+    ones, in the order of ``tables``) and the figure's title says how many were left out;
+    every comparison stays in the exported table.
 
     Parameters
     ----------
@@ -469,6 +473,8 @@ def plot_keyness_grid(
         Outlet to outlet group: a panel named ``"<outlet> vs rest"`` then draws its target side
         in the group's colour (:data:`analysis.plots.GROUP_COLOURS`), so an outlet looks the same
         in every figure of the suite.
+    max_panels : int or None, default 12
+        Most panels drawn; None = all.
 
     Returns
     -------
@@ -476,6 +482,9 @@ def plot_keyness_grid(
     """
     from .plots import GROUP_COLOURS
 
+    n_all = len(tables)
+    if max_panels and n_all > max_panels:
+        tables = dict(list(tables.items())[:max_panels])
     k = max(len(tables), 1)
     ncols = min(ncols, k)
     nrows = -(-k // ncols)
@@ -491,5 +500,8 @@ def plot_keyness_grid(
         ax.set_xlabel("z of the log-odds (standard deviations)", fontsize=8)
     for ax in axes.ravel()[len(tables) :]:
         ax.set_visible(False)
+    if len(tables) < n_all:
+        fig.suptitle(f"First {len(tables)} of {n_all} comparisons (all of them in keyness.csv)",
+                     fontsize=11)
     fig.tight_layout()
     return fig

@@ -201,3 +201,18 @@ def test_outlet_panels_take_their_group_colour():
     assert to_hex(a.patches[0].get_facecolor()) == GROUP_COLOURS["chinese_state"]
     assert to_hex(b.patches[0].get_facecolor()) != GROUP_COLOURS["chinese_state"]
     assert a.get_title() == "Outlet A vs rest (chinese_state)"
+
+
+def test_grid_draws_at_most_max_panels_and_says_so():
+    from analysis.keyness import plot_keyness_grid
+
+    table = pd.DataFrame({"term": ["alpha", "beta"], "z": [2.5, -2.2], "delta": [1.0, -1.0]})
+    tables = {f"Outlet {i:02d} vs rest": table for i in range(30)}
+    fig = plot_keyness_grid(tables, n=2, max_panels=12)
+    assert sum(ax.get_visible() for ax in fig.axes) == 12
+    assert fig.get_size_inches()[1] < 20  # fixed by the panels drawn, not by the outlets
+    assert "First 12 of 30 comparisons" in fig._suptitle.get_text()
+    plt.close(fig)
+    fig = plot_keyness_grid(dict(list(tables.items())[:3]), n=2, max_panels=12)
+    assert fig._suptitle is None  # nothing left out, nothing said
+    plt.close(fig)

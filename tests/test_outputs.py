@@ -46,3 +46,59 @@ def test_committed_tables_path_is_the_projects():
     from analysis.config import ROOT
 
     assert outputs.COMMITTED_TABLES == (ROOT / "data" / "processed").resolve()
+
+
+# ---- reuse-or-compute: a table is reused only for the corpus it was computed from (issue #18)
+def _corpus(*texts):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(articles=pd.DataFrame({
+        "article_id": [f"a{i}" for i in range(len(texts))], "text": list(texts)}))
+
+
+def test_fingerprint_tells_corpora_apart():
+    fp = outputs.corpus_fingerprint
+    a = _corpus("Talks in Busan.", "A phone call.")
+    assert fp(a) == fp(_corpus("Talks in Busan.", "A phone call."))
+    assert fp(a) != fp(_corpus("Talks in Busan.", "A phone call!"))  # one character
+    assert fp(a) != fp(_corpus("Talks in Busan.A phone call.", ""))  # same characters, other split
+    assert fp(a) != fp(_corpus("Talks in Busan."))                   # an article fewer
+
+
+def test_read_current_reuses_only_a_table_of_this_corpus(tmp_path):
+    this, other = _corpus("Talks in Busan."), _corpus("Another corpus.")
+    table = pd.DataFrame({"article_id": ["a0"], "paragraph": [0], "topic": [1]})
+    path = tmp_path / "processed" / "paragraph_topics.csv"
+    assert outputs.read_current(path, this) is None  # absent
+    write_table(table, path)  # written without a corpus (older code, by hand): not reused
+    assert outputs.read_current(path, this) is None
+    write_table(table, path, corpus=other)  # a stale table of another run's corpus
+    assert outputs.read_current(path, this) is None
+    write_table(table, path, corpus=this)
+    pd.testing.assert_frame_equal(outputs.read_current(path, this), table)
+    # another table written later for another corpus does not disturb this one's record
+    write_table(table, path.with_name("other.csv"), corpus=other)
+    assert outputs.read_current(path, this) is not None
+    assert outputs.read_current(path.with_name("other.csv"), this) is None
+
+
+def test_tone_reads_topics_of_this_corpus_and_computes_them_otherwise(tmp_path):
+    from analysis import load_corpus, tone, topics
+    from analysis.config import RAW_DIR
+
+    corpus = load_corpus(RAW_DIR)
+    processed = tmp_path / "data" / "processed"
+    expected = topics.assign_topics(corpus)["topic"].tolist()
+    # absent: computed with notebook 03's function
+    table, source = tone.paragraph_topics(corpus, processed)
+    assert table["codebook_topic"].tolist() == expected and "assigned here" in source
+    # a stale table of another corpus in the same folder is never read
+    marked = corpus.paragraphs[["article_id", "paragraph"]].assign(
+        topic=0, topic_label="x", codebook_topic="STALE")
+    write_table(marked, processed / "paragraph_topics.csv", corpus=_corpus("Another corpus."))
+    table, source = tone.paragraph_topics(corpus, processed)
+    assert "STALE" not in set(table["codebook_topic"]) and "assigned here" in source
+    # written for this corpus (notebook 03 of the same run): read, not recomputed
+    write_table(marked, processed / "paragraph_topics.csv", corpus=corpus)
+    table, source = tone.paragraph_topics(corpus, processed)
+    assert set(table["codebook_topic"]) == {"STALE"} and "notebook 03" in source

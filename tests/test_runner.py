@@ -393,3 +393,13 @@ def test_ctrl_c_stops_after_the_current_notebook_and_run_json_says_so(notebooks,
         "01_first.ipynb": "ok", "02_second.ipynb": "ok", "03_third.ipynb": "pending"}
     assert "finished" in _stdout(out / "notebooks" / "02_second.ipynb")
     assert not (out / "notebooks" / "03_third.ipynb").exists()
+
+
+def test_executed_notebooks_show_no_progress_bars(tmp_path, monkeypatch):
+    """Issue #18: a papermill kernel counts as interactive for analysis.progress, so at 10^5
+    articles bars filled the executed notebooks; the runner turns them off (unless asked)."""
+    monkeypatch.delenv("ANALYSIS_PROGRESS", raising=False)
+    nb = _notebook(tmp_path / "01_bars.ipynb", [
+        ("code", "from analysis import progress\nprint(progress.enabled(10**7))", [])])
+    runner.execute(nb, tmp_path / "out.ipynb")
+    assert _stdout(tmp_path / "out.ipynb").strip() == "False"

@@ -545,3 +545,115 @@ def test_matrix_rows_equal_the_plain_steps(max_features):
     assert got.shape == plain.shape
     for a in ("data", "indices", "indptr"):
         np.testing.assert_array_equal(getattr(got, a), getattr(plain, a))
+
+
+# ---- the subsample rule on large corpora (issue #18) ----------------------------------------
+def _record_silhouette(monkeypatch):
+    """Record the number of units every silhouette is computed on."""
+    from analysis.topics import select
+
+    seen, original = [], select.silhouette_score
+
+    def recording(X, labels, **kw):
+        seen.append(len(X) if kw.get("sample_size") is None else min(len(X), kw["sample_size"]))
+        return original(X, labels, **kw)
+
+    monkeypatch.setattr(select, "silhouette_score", recording)
+    return seen
+
+
+def test_k_selection_runs_on_the_stated_sample_and_seed(monkeypatch):
+    corpus, _ = make_corpus(n_articles=30, paras_per_article=6)  # 180 clustered paragraphs
+    seen = _record_silhouette(monkeypatch)
+    model = topics.TopicModel(max_select_units=60, random_state=3, **FAST).fit(corpus)
+    n_fit = len(model.fit_rows_)
+    assert n_fit == 180
+    assert len(model.select_rows_) == 60 and len(set(model.select_rows_)) == 60
+    expected = np.sort(np.random.default_rng(3).choice(n_fit, 60, replace=False))
+    np.testing.assert_array_equal(model.select_rows_, expected)  # the seed is honoured
+    assert seen and max(seen) <= 60  # never on all units: the silhouette is quadratic
+    # every unit is still assigned (the final k-means runs over all of them)
+    assert (model.assignments_["topic"] >= 0).sum() == n_fit
+    other = topics.TopicModel(max_select_units=60, random_state=4, **FAST).fit(corpus)
+    assert not np.array_equal(other.select_rows_, model.select_rows_)
+    # below the stated size the sample is the whole corpus (the bundled corpus' case)
+    whole = topics.TopicModel(max_select_units=500, random_state=3, **FAST).fit(corpus)
+    np.testing.assert_array_equal(whole.select_rows_, np.arange(n_fit))
+
+
+def test_subsampled_fit_is_deterministic():
+    corpus, _ = make_corpus(n_articles=30, paras_per_article=6)
+    a = topics.TopicModel(max_select_units=60, **FAST).fit(corpus)
+    b = topics.TopicModel(max_select_units=60, **FAST).fit(corpus)
+    pd.testing.assert_frame_equal(a.assignments_, b.assignments_)
+    pd.testing.assert_frame_equal(a.k_selection_, b.k_selection_)
+
+
+def test_cluster_restarts_run_on_the_sample_and_assign_every_unit(monkeypatch):
+    from analysis.topics import select
+
+    fits = []
+
+    class Recording(select.KMeans):
+        def fit(self, X, y=None, sample_weight=None):
+            fits.append((len(X), self.n_init))
+            return super().fit(X, y, sample_weight)
+
+    monkeypatch.setattr(select, "KMeans", Recording)
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(c, 0.2, (200, 3)) for c in (0.0, 3.0, 6.0)])
+    labels = select.cluster(X, 3, init_sample=50, n_init=10)
+    assert fits == [(50, 10), (600, 1)]  # restarts on 50 units, one run over all 600
+    assert len(labels) == 600 and np.bincount(labels).tolist() == [200, 200, 200]
+    fits.clear()
+    np.testing.assert_array_equal(select.cluster(X, 3, init_sample=None, n_init=10),
+                                  select.cluster(X, 3, init_sample=600, n_init=10))
+    assert fits == [(600, 10), (600, 10)]  # no sample when the units are not more
+
+
+def test_sensitivity_fits_lsa_and_selection_on_its_sample(monkeypatch):
+    from analysis.topics import model as model_module
+
+    corpus, _ = make_corpus(n_articles=30, paras_per_article=6)
+    fitted = topics.TopicModel(max_select_units=60, **FAST).fit(corpus)
+    shapes, original = [], model_module.lsa
+
+    def recording(X, **kw):
+        shapes.append(X.shape[0])
+        return original(X, **kw)
+
+    monkeypatch.setattr(model_module, "lsa", recording)
+    seen = _record_silhouette(monkeypatch)
+    sens = fitted.sensitivity(n_components=[2, 4], max_units=40)
+    assert shapes == [40, 40] and max(seen) <= 40
+    assert len(sens) == 2
+
+
+def test_map_draws_a_stated_sample():
+    rng = np.random.default_rng(0)
+    points = pd.DataFrame({"x": rng.normal(size=300), "y": rng.normal(size=300),
+                           "topic": rng.integers(0, 3, 300), "topic_label": "t",
+                           "outlet": "A", "outlet_group": "international"})
+    points["topic_label"] = "topic " + points["topic"].astype(str)
+    fig = topics.plot_map(points, max_points=100)
+    drawn = sum(len(c.get_offsets()) for c in fig.axes[0].collections)
+    assert drawn == 100
+    assert "random sample of 100 of 300 units" in fig.axes[0].get_title()
+    whole = topics.plot_map(points, max_points=None)
+    assert sum(len(c.get_offsets()) for c in whole.axes[0].collections) == 300
+    assert "sample" not in whole.axes[0].get_title()
+    plt.close("all")
+
+
+def test_lsa_fitted_on_a_sample_projects_every_unit():
+    from analysis.topics import select
+
+    X = sp.random(400, 60, density=0.2, random_state=1, format="csr")
+    vectors, pipe = select.lsa(X, n_components=5, fit_sample=100, random_state=2)
+    rows = np.sort(np.random.default_rng(2).choice(400, 100, replace=False))
+    _, on_sample = select.lsa(X[rows], n_components=5, random_state=2)
+    np.testing.assert_allclose(pipe[0].components_, on_sample[0].components_)  # fitted on the sample
+    assert vectors.shape == (400, 5)  # every unit projected
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0)
+    full, _ = select.lsa(X, n_components=5, fit_sample=400, random_state=2)
+    np.testing.assert_allclose(full, select.lsa(X, n_components=5, random_state=2)[0])

@@ -76,6 +76,7 @@ from .compare import (
     comparison_table,
     exemplars,
     group_estimates,
+    paragraph_topics,
     read_topics,
     tone_by_topic,
 )
@@ -177,6 +178,7 @@ __all__ = [
     "plot_group_tone",
     "plot_topic_tone",
     "plot_validation",
+    "paragraph_topics",
     "read_topics",
     "reference_score_sentence",
     "score_sentences",

@@ -386,13 +386,16 @@ def exemplars(table: pd.DataFrame, *, by: str = "outlet", value: str = "tone", n
     return out.sort_values([by, "direction", "value"], ascending=[True, False, False], kind="stable")[cols].reset_index(drop=True)
 
 
-def read_topics(processed: str | Path) -> pd.DataFrame | None:
+def read_topics(processed: str | Path, *, corpus=None) -> pd.DataFrame | None:
     """Notebook 03's paragraph topic assignments, or None when they have not been exported.
 
     Parameters
     ----------
     processed : str or pathlib.Path
         The ``data/processed`` folder (``OutputPaths.processed``).
+    corpus : analysis.corpus.Corpus, optional
+        When given, the table is read only if notebook 03 wrote it for this corpus
+        (:func:`analysis.outputs.read_current`); a table of another run gives None.
 
     Returns
     -------
@@ -401,12 +404,53 @@ def read_topics(processed: str | Path) -> pd.DataFrame | None:
         topic_label`` and, when written by the current notebook 03, the codebook columns
         ``codebook_topic``, ``codebook_secondary``, ``codebook_probability``, ``p_<category>``.
     """
+    from ..outputs import read_current
+
     path = Path(processed) / "paragraph_topics.csv"
     if not path.is_file():
         return None
-    df = pd.read_csv(path, dtype={"article_id": str})
+    if corpus is None:
+        df = pd.read_csv(path, dtype={"article_id": str})
+    else:
+        df = read_current(path, corpus, dtype={"article_id": str})
+        if df is None:
+            return None
     need = {"article_id", "paragraph", "topic", "topic_label"}
     if not need <= set(df.columns):
         raise ValueError(f"read_topics: {path.name} lacks columns {sorted(need - set(df.columns))}; "
                          "export it with notebook 03 (paragraph_topics.csv)")
     return df
+
+
+def paragraph_topics(corpus, processed: str | Path) -> tuple[pd.DataFrame, str]:
+    """The codebook topic of every paragraph: notebook 03's export if current, else computed.
+
+    Reuses ``paragraph_topics.csv`` when notebook 03 wrote it for this corpus (same run);
+    otherwise (absent, or written for another corpus) assigns the codebook topics here
+    with :func:`analysis.topics.assign_topics`, the function notebook 03 calls, so the
+    result is the same either way.
+
+    Parameters
+    ----------
+    corpus : analysis.corpus.Corpus
+    processed : str or pathlib.Path
+        The ``data/processed`` folder of the run (``OutputPaths.processed``).
+
+    Returns
+    -------
+    topics : pandas.DataFrame
+        ``article_id, paragraph, codebook_topic`` (plus notebook 03's other columns when
+        read), for :func:`tone_by_topic`.
+    source : str
+        One sentence saying where the topics came from.
+    """
+    table = read_topics(processed, corpus=corpus)
+    if table is not None and "codebook_topic" in table.columns:
+        return table, ("Codebook topics read from paragraph_topics.csv, which notebook 03 "
+                       "wrote for this corpus.")
+    from ..topics import assign_topics
+
+    assigned = assign_topics(corpus)
+    table = assigned[["article_id", "paragraph", "topic"]].rename(columns={"topic": "codebook_topic"})
+    return table.astype({"article_id": str}), (
+        "Codebook topics assigned here (no paragraph_topics.csv of this corpus from notebook 03).")

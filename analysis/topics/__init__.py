@@ -45,6 +45,13 @@ reaches the threshold, the most stable k is taken (tie -> smaller k) and the rea
 says so. A candidate k needs at least ``min_units_per_topic`` (3) fitted units per
 topic on average; if no k qualifies (one short article, say) everything is one topic.
 
+On a large corpus none of this grows with the units: :class:`TopicModel` selects k on a
+seeded random sample of ``max_select_units`` fitted units (silhouette included), runs the
+``n_init`` restarts of the final k-means on that sample and one k-means run over every unit
+from the best centres (:func:`cluster` ``init_sample``), fits the LSA on at most
+``max_lsa_units`` units and projects the others (:func:`lsa` ``fit_sample``), and
+:meth:`TopicModel.sensitivity` fits LSA and k-selection on a sample of ``max_units``.
+
 Short units
 -----------
 Headings (``is_heading``), datelines and any unit with fewer than ``min_tokens`` (5)

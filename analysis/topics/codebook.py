@@ -487,7 +487,8 @@ def _select(matrix: sp.spmatrix, have: pd.Index, want: pd.Index) -> sp.csr_matri
 # --------------------------------------------------------------------------------------
 # Assignment
 # --------------------------------------------------------------------------------------
-def _paragraph_dfm(data, model: CodebookModel) -> tuple[DFM, pd.DataFrame | None]:
+def _paragraph_dfm(data, model: CodebookModel, tokens: Tokens | None = None
+                   ) -> tuple[DFM, pd.DataFrame | None]:
     """A paragraph-level count DFM of ``data`` over the model features, and the texts if known."""
     texts = None
     if isinstance(data, DFM):
@@ -504,7 +505,7 @@ def _paragraph_dfm(data, model: CodebookModel) -> tuple[DFM, pd.DataFrame | None
             toks = data
         elif hasattr(data, "paragraphs") and hasattr(data, "articles"):
             texts = data.paragraphs[[*KEYS, "text"]]
-            toks = Tokens.from_corpus(data, level="paragraph")
+            toks = Tokens.from_corpus(data, level="paragraph") if tokens is None else tokens
         else:
             raise TypeError(f"assign_topics: cannot assign topics to a {type(data).__name__}; "
                             "pass a Corpus, a paragraph table, paragraph Tokens or a DFM.")
@@ -616,7 +617,7 @@ def assign_chunks(chunks, *, model: CodebookModel | None = None,
 
 
 def assign_topics(data, *, model: CodebookModel | None = None, threshold: float | None = None,
-                  block_size: int = 200_000) -> pd.DataFrame:
+                  block_size: int = 200_000, tokens: Tokens | None = None) -> pd.DataFrame:
     """Assign every paragraph to a codebook category, with a probability per category.
 
     Parameters
@@ -632,6 +633,9 @@ def assign_topics(data, *, model: CodebookModel | None = None, threshold: float 
         model's (chosen by cross-validation against the coders' secondary codes).
     block_size : int, default 200_000
         Rows per block (whole articles), which bounds the memory of the products.
+    tokens : analysis.tokens.Tokens, optional
+        With a Corpus: its paragraph ``Tokens`` if the caller already made them (a notebook
+        tokenizes once); default: tokenized here.
 
     Returns
     -------
@@ -643,7 +647,7 @@ def assign_topics(data, *, model: CodebookModel | None = None, threshold: float 
         ``p_<category>`` for every category (rows sum to 1).
     """
     model = model or load_model()
-    x, texts = _paragraph_dfm(data, model)
+    x, texts = _paragraph_dfm(data, model, tokens)
     blocks = article_chunks(x, size=block_size)
     parts = list(assign_chunks(blocks, model=model, threshold=threshold))
     out = (pd.concat(parts, ignore_index=True) if parts else

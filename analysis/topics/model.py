@@ -93,8 +93,15 @@ class TopicModel(BaseEstimator):
         Central units kept per topic.
     max_select_units : int or None, default 5000
         Above this many fitted units, k is chosen on a seeded random subsample of this
-        size (k-selection runs ``1 + n_seeds + n_boot`` clusterings per candidate k); the
-        final clustering always uses every unit. None = never subsample.
+        size (drawn with ``random_state``; k-selection runs ``1 + n_seeds + n_boot``
+        clusterings per candidate k, and the silhouette is computed on the subsample), and
+        the ``n_init`` restarts of the final k-means run on the same subsample, whose best
+        centres start one k-means run over every unit (:func:`cluster` ``init_sample``): the
+        cost is linear in the units and every unit is assigned. None = never subsample.
+    max_lsa_units : int or None, default 50000
+        Above this many fitted units, the LSA (truncated SVD) is fitted on a seeded random
+        sample of this size and every unit is projected on it (:func:`lsa` ``fit_sample``).
+        None = fit on all units.
     embed : callable, optional
         ``embed(list_of_texts) -> array (n, d)`` replacing TF-IDF + LSA as the unit
         vectors (rows are L2-normalised). Nothing is downloaded by this module.
@@ -124,6 +131,9 @@ class TopicModel(BaseEstimator):
         Unit vectors of the fitted (not short) units, in ``assignments_`` order.
     fit_rows_ : numpy.ndarray
         Positions of the fitted units in ``units_``.
+    select_rows_ : numpy.ndarray
+        Positions, among the fitted units (rows of ``vectors_``), of the units k was
+        selected on: all of them, or the seeded subsample of ``max_select_units``.
     counts_ : analysis.tokens.DFM
         Counts over the clustering vocabulary, all units (for c-TF-IDF).
     tfidf_ : scipy.sparse.csr_matrix or None
@@ -149,7 +159,7 @@ class TopicModel(BaseEstimator):
     def __init__(self, *, k=None, k_range=range(2, 9), level="paragraph", method="kmeans",
                  min_tokens=5, min_df=2, n_components="auto", n_init=10, n_boot=20, n_seeds=5,
                  min_stability=0.6, k_tolerance=0.01, n_terms=10, n_central=3,
-                 max_select_units=5000, embed=None, random_state=0):
+                 max_select_units=5000, max_lsa_units=50_000, embed=None, random_state=0):
         self.k = k
         self.k_range = k_range
         self.level = level
@@ -165,25 +175,30 @@ class TopicModel(BaseEstimator):
         self.n_terms = n_terms
         self.n_central = n_central
         self.max_select_units = max_select_units
+        self.max_lsa_units = max_lsa_units
         self.embed = embed
         self.random_state = random_state
 
-    def fit(self, corpus) -> TopicModel:
+    def fit(self, corpus, *, tokens: Tokens | None = None) -> TopicModel:
         """Fit the topics of ``corpus``.
 
         Parameters
         ----------
         corpus : analysis.corpus.Corpus
+        tokens : analysis.tokens.Tokens, optional
+            ``Tokens.from_corpus(corpus, level=level)`` if the caller already made them
+            (a notebook tokenizes once); default: tokenized here.
 
         Returns
         -------
         TopicModel
             self.
         """
-        self._prepare(corpus)
+        self._prepare(corpus, tokens)
         self.vectors_, self.lsa_ = self._vectors(self.n_components)
         n_fit = len(self.fit_rows_)
         self.k_selection_ = pd.DataFrame(columns=SELECTION_COLUMNS)
+        self.select_rows_ = self._sample_rows(n_fit)
         if n_fit == 0:
             self.k_, self.k_reason_ = 0, (
                 "No unit is long enough to carry a topic, so there is nothing to cluster.")
@@ -198,17 +213,18 @@ class TopicModel(BaseEstimator):
                                                min_stability=self.min_stability,
                                                tolerance=self.k_tolerance)
         labels = (cluster(self.vectors_, self.k_, method=self.method,
-                          random_state=self.random_state, n_init=self.n_init)
+                          random_state=self.random_state, n_init=self.n_init,
+                          init_sample=self.max_select_units)
                   if n_fit else np.zeros(0, dtype=int))
         self._describe(labels)
         return self
 
-    def _prepare(self, corpus) -> None:
+    def _prepare(self, corpus, tokens: Tokens | None = None) -> None:
         """Units, count and TF-IDF matrices from the shared tokenizer, and the short units."""
         check_one_of("level", self.level, LEVEL_KEYS, func="TopicModel.fit")
         keys = LEVEL_KEYS[self.level]
         units = unit_table(corpus, level=self.level)
-        toks = Tokens.from_corpus(corpus, level=self.level)
+        toks = Tokens.from_corpus(corpus, level=self.level) if tokens is None else tokens
         if not toks.docs[keys].equals(units[keys]):
             raise ValueError(f"TopicModel.fit: the tokenizer's {self.level} keys do not match the corpus "
                              "table; rebuild the corpus with analysis.corpus.load_corpus.")
@@ -237,18 +253,29 @@ class TopicModel(BaseEstimator):
             return normalize(np.asarray(self.embed(texts), dtype=float)), None
         if n_components == "auto":
             n_components = auto_components(n_fit)
-        return lsa(self.tfidf_, n_components=n_components, random_state=self.random_state)
+        return lsa(self.tfidf_, n_components=n_components, random_state=self.random_state,
+                   fit_sample=self.max_lsa_units)
+
+    def _sample_rows(self, n: int, max_units: int | None = None) -> np.ndarray:
+        """Sorted positions of the seeded subsample of ``max_units`` of ``n`` units (all if fewer).
+
+        ``max_units`` defaults to ``max_select_units``; the draw is the one :func:`cluster`
+        makes with ``init_sample`` and the same seed.
+        """
+        max_units = max_units or self.max_select_units
+        if max_units and n > max_units:
+            rng = np.random.default_rng(self.random_state)
+            return np.sort(rng.choice(n, max_units, replace=False))
+        return np.arange(n)
 
     def _select(self, vectors: np.ndarray, max_units: int | None = None) -> pd.DataFrame:
         """k-selection, on a seeded subsample of ``max_units`` units if larger.
 
         ``max_units`` defaults to ``max_select_units``.
         """
-        n = len(vectors)
-        max_units = max_units or self.max_select_units
-        if max_units and n > max_units:
-            rng = np.random.default_rng(self.random_state)
-            vectors = vectors[np.sort(rng.choice(n, max_units, replace=False))]
+        rows = self._sample_rows(len(vectors), max_units)
+        if len(rows) < len(vectors):
+            vectors = vectors[rows]
         return select_k(vectors, k_range=self.k_range, random_state=self.random_state,
                         n_boot=self.n_boot, n_seeds=self.n_seeds, method=self.method,
                         n_init=self.n_init)
@@ -304,8 +331,9 @@ class TopicModel(BaseEstimator):
             Default: half, once, twice and four times the fitted number of dimensions
             (at least 2).
         max_units : int or None, default 1000
-            k is selected on a seeded subsample of at most this many units (the LSA is
-            fitted on all of them), which bounds the cost on large corpora. None = all.
+            The LSA and the k-selection are fitted on a seeded subsample of at most this
+            many units, which bounds the cost on large corpora (nothing here grows with
+            the corpus). None = all units.
 
         Returns
         -------
@@ -320,11 +348,15 @@ class TopicModel(BaseEstimator):
         if n_components is None:
             d = self.vectors_.shape[1]
             n_components = [max(2, d // 2), d, 2 * d, 4 * d]
-        cap = min(self.tfidf_.shape) - 1  # what lsa() would cap at
+        sample = self._sample_rows(len(self.fit_rows_), max_units or len(self.fit_rows_))
+        tfidf = self.tfidf_[sample] if len(sample) < len(self.fit_rows_) else self.tfidf_
+        cap = min(tfidf.shape) - 1  # what lsa() would cap at
         rows = []
         for nc in sorted({max(1, min(int(nc), cap)) for nc in n_components}):
-            vectors, pipe = self._vectors(nc)
-            sel = self._select(vectors, max_units)
+            vectors, pipe = lsa(tfidf, n_components=nc, random_state=self.random_state)
+            sel = select_k(vectors, k_range=self.k_range, random_state=self.random_state,
+                           n_boot=self.n_boot, n_seeds=self.n_seeds, method=self.method,
+                           n_init=self.n_init)
             k, _ = choose_k(sel, min_stability=self.min_stability, tolerance=self.k_tolerance)
             row = sel.set_index("k").loc[k] if k in set(sel["k"]) else pd.Series(dtype=float)
             rows.append({

@@ -99,22 +99,31 @@ def plot_k_selection(
     return fig
 
 
-def plot_map(points: pd.DataFrame, *, marker_by: str = "outlet") -> plt.Figure:
+def plot_map(points: pd.DataFrame, *, marker_by: str = "outlet", max_points: int | None = 5000,
+             random_state: int | None = 0) -> plt.Figure:
     """Scatter map of the units, coloured by topic and marked by outlet.
 
     With more than 12 outlets the markers show ``outlet_group`` instead, so the
-    legend stays readable.
+    legend stays readable. With more than ``max_points`` units a seeded random sample of
+    ``max_points`` is drawn (the figure stays legible and small) and the title says so.
 
     Parameters
     ----------
     points : pandas.DataFrame
         Columns ``x, y, topic, topic_label`` and ``marker_by`` (:meth:`TopicModel.map_table`).
     marker_by : str, default "outlet"
+    max_points : int or None, default 5000
+        Most units drawn; None = all.
+    random_state : int or None, default 0
+        Seed of the sample.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
+    n_all = len(points)
+    if max_points and n_all > max_points:
+        points = points.sample(n=max_points, random_state=random_state).sort_index()
     if points[marker_by].nunique() > len(_MARKERS) and "outlet_group" in points:
         marker_by = "outlet_group"
     fig, ax = plt.subplots(figsize=(8, 5.5))
@@ -151,7 +160,9 @@ def plot_map(points: pd.DataFrame, *, marker_by: str = "outlet") -> plt.Figure:
     ax.set_xlabel("PCA 1 of the LSA vectors (unitless projection)")
     ax.set_ylabel("PCA 2 (unitless projection)")
     ax.set_title("Map of the units (colour = topic, marker = " + marker_by.replace("_", " ")
-                 + "; overlapping markers moved slightly apart)", fontsize=10)
+                 + ("; overlapping markers moved slightly apart)" if len(points) <= 2000 else ")")
+                 + (f"\nrandom sample of {len(points):,} of {n_all:,} units" if len(points) < n_all
+                    else ""), fontsize=10)
     fig.tight_layout()
     # figure-level legends, so that bbox_inches="tight" keeps them whole
     fig.legend(handles=topic_handles, title="topic", frameon=False, fontsize=8,

@@ -36,6 +36,7 @@ def lsa(
     *,
     n_components: int = 100,
     random_state: int | None = RANDOM_STATE,
+    fit_sample: int | None = None,
 ) -> tuple[np.ndarray, Pipeline | None]:
     """Reduce a TF-IDF matrix by latent semantic analysis and L2-normalise the rows.
 
@@ -52,7 +53,12 @@ def lsa(
     n_components : int, default 100
         Upper bound on the number of LSA dimensions.
     random_state : int or None, default 0
-        Seed of the randomized SVD.
+        Seed of the randomized SVD (and of the sample).
+    fit_sample : int or None, default None
+        With more units than this, the SVD is fitted on a seeded random sample of
+        ``fit_sample`` units and every unit is projected on it (one sparse product: linear
+        in the units, and the memory of the fit does not grow with the corpus). None = fit
+        on all units.
 
     Returns
     -------
@@ -71,6 +77,11 @@ def lsa(
         TruncatedSVD(n_components=n, random_state=random_state), Normalizer(copy=False)
     )
     with _one_thread(n_units):
+        if fit_sample and n_units > fit_sample:
+            rows = np.sort(np.random.default_rng(random_state).choice(n_units, fit_sample,
+                                                                     replace=False))
+            pipeline.fit(X[rows])
+            return pipeline.transform(X), pipeline
         return pipeline.fit_transform(X), pipeline
 
 
@@ -129,6 +140,7 @@ def cluster(
     method: str = "kmeans",
     random_state: int | None = RANDOM_STATE,
     n_init: int = 10,
+    init_sample: int | None = None,
 ) -> np.ndarray:
     """Partition the rows of ``X`` into ``k`` clusters, with canonical ids.
 
@@ -145,11 +157,24 @@ def cluster(
         k-means seed.
     n_init : int, default 10
         k-means restarts; the best inertia is kept.
+    init_sample : int or None, default None
+        k-means on more than this many units: the ``n_init`` restarts run on a seeded random
+        sample of ``init_sample`` units, and their best centres start one k-means run on
+        all units (Lloyd iterations over every unit, so the cost stays linear in the units
+        and every unit is assigned to its nearest final centre). None, or no more units
+        than this: the ``n_init`` restarts run on all units.
 
     Returns
     -------
     numpy.ndarray of int, shape (n_units,)
         Labels ``0..k-1``, 0 = largest cluster (see :func:`canonical_labels`).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.vstack([rng.normal(0, 0.1, (300, 2)), rng.normal(3, 0.1, (100, 2))])
+    >>> np.bincount(cluster(X, 2, init_sample=50)).tolist()
+    [300, 100]
     """
     n = X.shape[0]
     check_one_of("method", method, METHODS, func="cluster")
@@ -160,7 +185,15 @@ def cluster(
     if k == 1:
         return np.zeros(n, dtype=int)
     with _one_thread(n):
-        if method == "kmeans":
+        if method == "kmeans" and init_sample and n > init_sample:
+            rows = np.sort(np.random.default_rng(random_state).choice(n, init_sample, replace=False))
+            if n_distinct(X[rows]) >= k:
+                start = KMeans(n_clusters=k, n_init=n_init, random_state=random_state).fit(X[rows])
+                model = KMeans(n_clusters=k, init=start.cluster_centers_, n_init=1,
+                               random_state=random_state)
+            else:  # too few distinct units in the sample: restarts on all units
+                model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state)
+        elif method == "kmeans":
             model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state)
         else:
             model = AgglomerativeClustering(n_clusters=k, linkage="ward")
