@@ -1,0 +1,191 @@
+"""Benchmark of the Dask path (:mod:`analysis.dask_path`) on up to 1,000,000 synthetic articles.
+
+Usage (from the project root)::
+
+    make bench-dask                             # 1,000,000 articles
+    make bench-dask DASK_ARTICLES=100000
+    .venv/bin/python benchmarks/dask_bench.py --articles 100000 --shard-size 5000 --workers 2
+
+1. The corpus is written as Parquet shards of ``--shard-size`` articles (not timed in the
+   budget; its time is recorded as ``generate_s``), one shard at a time, so the client never
+   holds more than one shard: shard ``i`` is :func:`analysis.synthetic.make_synthetic_corpus`
+   of ``shard_size`` articles with ``random_state = seed + i``, its ids renumbered to follow
+   the previous shards. This uses the generator as it is on this branch (paragraphs
+   resampled from the bundled articles, ~10% of words replaced from their vocabulary: a
+   small vocabulary, unlike real coverage; see issue 18). The shards are kept in
+   ``--workdir`` and reused when the same corpus is asked for again.
+2. ``python -m analysis.dask_path SHARDS OUT --workers W --memory-limit M`` runs in a fresh
+   process exactly as a user runs it (a LocalCluster of W one-thread worker processes): the
+   seven tables written to Parquet, the paragraphs read back and their codebook topics (the
+   committed parameters) written too. Its wall time is ``seconds``; ``peak_mib`` is the
+   largest sum of the resident sets of that process and all its descendants (scheduler,
+   nannies, workers), sampled every 0.2 s with psutil (shared pages counted in every
+   process: an upper bound); ``cpu_s`` is their user + system CPU time.
+3. The same per-sentence results as the pandas path, on a sample: for ``--check-shards``
+   shards (first, last and evenly spaced between), :func:`analysis.corpus.from_frame`,
+   :func:`analysis.tone.score_sentences` and :func:`analysis.tone.sentence_table` (the pandas
+   path) and :func:`analysis.topics.assign_topics` (the notebooks' codebook topics) run in
+   this process and are compared with the Dask output rows of those articles: keys, text,
+   quote share, voice, voice speaker and every measure (to 1e-9), topic and probabilities.
+
+Appends one row to ``benchmarks/dask_results.csv`` (columns :data:`COLUMNS`), with the budget
+verdicts of issue 18 (<= 30 min, <= 12 GiB across all processes) and the machine's load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import psutil
+import pyarrow.parquet as pq
+
+from analysis import corpus, synthetic, tone, topics
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "dask_results.csv"
+BUDGET_S = 30 * 60
+BUDGET_MIB = 12 * 1024
+COLUMNS = ["date", "articles", "shards", "workers", "memory_limit", "paragraphs", "sentences",
+           "generate_s", "seconds", "cpu_s", "peak_mib", "load_before", "load_after",
+           "check_articles", "check_sentences", "same_as_pandas", "time_ok", "memory_ok",
+           "generator", "note"]
+
+
+def write_shards(dest: Path, n_articles: int, *, shard_size: int, seed: int = 0) -> list[Path]:
+    """Write ``n_articles`` synthetic articles as Parquet shards, one shard in memory at a time."""
+    stamp = dest / f"_corpus-{n_articles}-{shard_size}-{seed}"
+    paths = [dest / f"part-{i:05d}.parquet" for i in range(-(-n_articles // shard_size))]
+    if stamp.exists() and all(p.exists() for p in paths):
+        return paths
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    for i, path in enumerate(paths):
+        size = min(shard_size, n_articles - i * shard_size)
+        frame = synthetic.make_synthetic_corpus(size, random_state=seed + i)
+        ids = np.arange(i * shard_size, i * shard_size + size)
+        frame["article_id"] = pd.Series([f"syn{k:07d}" for k in ids], dtype="str")
+        frame.to_parquet(path, index=False)
+    stamp.touch()
+    return paths
+
+
+def run_measured(cmd: list[str], *, interval: float = 0.2) -> dict:
+    """Run ``cmd``; its wall time, and the peak summed RSS and CPU time of its process tree."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd)
+    root = psutil.Process(proc.pid)
+    peak = 0
+    cpu: dict[int, float] = {}
+    while proc.poll() is None:
+        rss = 0
+        try:
+            tree = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            break
+        for p in tree:
+            try:
+                rss += p.memory_info().rss
+                t = p.cpu_times()
+                cpu[p.pid] = t.user + t.system + t.children_user + t.children_system
+            except psutil.NoSuchProcess:
+                pass
+        peak = max(peak, rss)
+        time.sleep(interval)
+    if proc.wait() != 0:
+        raise SystemExit(f"dask_bench: {' '.join(cmd)} failed (exit {proc.returncode})")
+    return {"seconds": time.perf_counter() - start, "peak_mib": peak / 2**20,
+            "cpu_s": sum(cpu.values())}
+
+
+def _rows(folder: Path, ids: list[str]) -> pd.DataFrame:
+    return pd.read_parquet(folder, filters=[("article_id", "in", ids)])
+
+
+def check_sample(shards: list[Path], out: Path, *, n_check: int) -> dict:
+    """Compare the Dask output with the pandas path on ``n_check`` shards; raise if they differ."""
+    picks = sorted(set(np.linspace(0, len(shards) - 1, n_check).round().astype(int)))
+    keys = ["article_id", "paragraph", "sentence"]
+    n_articles = n_sentences = 0
+    for i in picks:
+        raw = pd.read_parquet(shards[i])
+        built = corpus.from_frame(raw)
+        expected = tone.sentence_table(built, tone.score_sentences(built))
+        ids = built.articles["article_id"].tolist()
+        got = _rows(out / "sentences", ids).sort_values(keys).reset_index(drop=True)
+        assert len(got) == len(expected), (len(got), len(expected))
+        for column in [*keys, "text", "voice", "voice_speaker", "speaker", "outlet"]:
+            assert got[column].astype(object).tolist() == expected[column].astype(object).tolist(), column
+        for column in ["quote_share", *tone.MEASURES]:
+            np.testing.assert_allclose(got[column], expected[column], rtol=0, atol=1e-9,
+                                       err_msg=column)
+        assigned = topics.assign_topics(built)
+        got_t = _rows(out / "topics", ids).sort_values(keys[:2]).reset_index(drop=True)
+        assert got_t["topic"].tolist() == assigned["topic"].tolist()
+        np.testing.assert_allclose(got_t.filter(like="p_"), assigned.filter(like="p_"),
+                                   rtol=0, atol=1e-9)
+        n_articles += len(ids)
+        n_sentences += len(got)
+    return {"check_articles": n_articles, "check_sentences": n_sentences}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=1_000_000)
+    parser.add_argument("--shard-size", type=int, default=5000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--memory-limit", default="5GiB", help="per worker")
+    parser.add_argument("--check-shards", type=int, default=3)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp") / "dask-bench",
+                        help="shards and outputs (large: about 10 KB per article)")
+    parser.add_argument("--note", default="", help="free text for the results row")
+    parser.add_argument("--no-record", action="store_true", help="do not append to the CSV")
+    args = parser.parse_args(argv)
+
+    shard_dir = args.workdir / f"corpus-{args.articles}"
+    out = args.workdir / f"out-{args.articles}"
+    t0 = time.perf_counter()
+    shards = write_shards(shard_dir, args.articles, shard_size=args.shard_size)
+    generate_s = time.perf_counter() - t0
+    print(f"dask_bench: {len(shards)} shards in {shard_dir} ({generate_s:.0f} s)", flush=True)
+    shutil.rmtree(out, ignore_errors=True)
+
+    load_before = os.getloadavg()[0]
+    measured = run_measured([sys.executable, "-m", "analysis.dask_path", str(shard_dir), str(out),
+                             "--workers", str(args.workers), "--memory-limit", args.memory_limit])
+    load_after = os.getloadavg()[0]
+    print(f"dask_bench: {measured['seconds']:.0f} s, peak {measured['peak_mib']:.0f} MiB",
+          flush=True)
+    checked = check_sample(shards, out, n_check=args.check_shards)
+    count = {t: sum(pq.ParquetFile(f).metadata.num_rows for f in (out / t).glob("*.parquet"))
+             for t in ("paragraphs", "sentences")}
+    row = {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "articles": args.articles, "shards": len(shards), "workers": args.workers,
+        "memory_limit": args.memory_limit, **count, "generate_s": round(generate_s, 1),
+        "seconds": round(measured["seconds"], 1), "cpu_s": round(measured["cpu_s"], 1),
+        "peak_mib": round(measured["peak_mib"], 0), "load_before": round(load_before, 2),
+        "load_after": round(load_after, 2), **checked, "same_as_pandas": True,
+        "time_ok": measured["seconds"] <= BUDGET_S * args.articles / 1_000_000,
+        "memory_ok": measured["peak_mib"] <= BUDGET_MIB,
+        "generator": "make_synthetic_corpus (resampled vocabulary, no Heaps-law option)",
+        "note": args.note,
+    }
+    print(pd.Series(row).to_string(), flush=True)
+    if not args.no_record:
+        table = pd.read_csv(RESULTS) if RESULTS.exists() else pd.DataFrame(columns=COLUMNS)
+        table = pd.concat([table, pd.DataFrame([row])[COLUMNS]], ignore_index=True)
+        table.to_csv(RESULTS, index=False, lineterminator="\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
