@@ -20,7 +20,8 @@ Usage (from the project root)::
    committed parameters) written too. Its wall time is ``seconds``; ``peak_mib`` is the
    largest sum of the resident sets of that process and all its descendants (scheduler,
    nannies, workers), sampled every 0.2 s with psutil (shared pages counted in every
-   process: an upper bound); ``cpu_s`` is their user + system CPU time.
+   process: an upper bound); ``cpu_s`` is their user + system CPU time (each process's last
+   sample).
 3. The same per-sentence results as the pandas path, on a sample: for ``--check-shards``
    shards (first, last and evenly spaced between), :func:`analysis.corpus.from_frame`,
    :func:`analysis.tone.score_sentences` and :func:`analysis.tone.sentence_table` (the pandas
@@ -95,7 +96,7 @@ def run_measured(cmd: list[str], *, interval: float = 0.2) -> dict:
             try:
                 rss += p.memory_info().rss
                 t = p.cpu_times()
-                cpu[p.pid] = t.user + t.system + t.children_user + t.children_system
+                cpu[p.pid] = t.user + t.system
             except psutil.NoSuchProcess:
                 pass
         peak = max(peak, rss)
