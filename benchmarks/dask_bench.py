@@ -56,7 +56,8 @@ RESULTS = HERE / "dask_results.csv"
 BUDGET_S = 30 * 60
 BUDGET_MIB = 12 * 1024
 COLUMNS = ["date", "articles", "shards", "workers", "memory_limit", "paragraphs", "sentences",
-           "generate_s", "seconds", "cpu_s", "peak_mib", "load_before", "load_after",
+           "generate_s", "seconds", "write_s", "partitions_done", "complete", "estimate_s",
+           "cpu_s", "peak_mib", "load_before", "load_after",
            "check_articles", "check_sentences", "same_as_pandas", "time_ok", "memory_ok",
            "generator", "note"]
 
@@ -79,13 +80,23 @@ def write_shards(dest: Path, n_articles: int, *, shard_size: int, seed: int = 0)
     return paths
 
 
-def run_measured(cmd: list[str], *, interval: float = 0.2) -> dict:
-    """Run ``cmd``; its wall time, and the peak summed RSS and CPU time of its process tree."""
+def run_measured(cmd: list[str], *, out: Path, n_shards: int, time_limit: float | None = None,
+                 interval: float = 0.2) -> dict:
+    """Run ``cmd``; wall time, peak summed RSS and CPU time of its process tree, and progress.
+
+    Progress is the number of partitions whose tables are written (files in
+    ``out/sentences``): ``write_s`` is when the last one appeared, the rest of the run is the
+    topics step. With ``time_limit`` the run is stopped at that many seconds (its process tree
+    terminated) and ``done`` says how many partitions were written by then.
+    """
     start = time.perf_counter()
     proc = subprocess.Popen(cmd)
     root = psutil.Process(proc.pid)
     peak = 0
     cpu: dict[int, float] = {}
+    write_s = None
+    done = 0
+    stopped = False
     while proc.poll() is None:
         rss = 0
         try:
@@ -100,20 +111,39 @@ def run_measured(cmd: list[str], *, interval: float = 0.2) -> dict:
             except psutil.NoSuchProcess:
                 pass
         peak = max(peak, rss)
+        done = len(list((out / "sentences").glob("*.parquet")))
+        elapsed = time.perf_counter() - start
+        if write_s is None and done == n_shards:
+            write_s = elapsed
+        if time_limit is not None and elapsed > time_limit:
+            stopped = True
+            for p in reversed(tree):
+                try:
+                    p.terminate()
+                except psutil.NoSuchProcess:
+                    pass
+            psutil.wait_procs(tree, timeout=30)
+            break
         time.sleep(interval)
-    if proc.wait() != 0:
+    if not stopped and proc.wait() != 0:
         raise SystemExit(f"dask_bench: {' '.join(cmd)} failed (exit {proc.returncode})")
+    done = len(list((out / "sentences").glob("*.parquet")))
     return {"seconds": time.perf_counter() - start, "peak_mib": peak / 2**20,
-            "cpu_s": sum(cpu.values())}
+            "cpu_s": sum(cpu.values()), "write_s": write_s, "done": done, "stopped": stopped}
 
 
 def _rows(folder: Path, ids: list[str]) -> pd.DataFrame:
     return pd.read_parquet(folder, filters=[("article_id", "in", ids)])
 
 
-def check_sample(shards: list[Path], out: Path, *, n_check: int) -> dict:
-    """Compare the Dask output with the pandas path on ``n_check`` shards; raise if they differ."""
-    picks = sorted(set(np.linspace(0, len(shards) - 1, n_check).round().astype(int)))
+def check_sample(shards: list[Path], out: Path, *, n_check: int, topics_written: bool) -> dict:
+    """Compare the Dask output with the pandas path on ``n_check`` shards; raise if they differ.
+
+    Only shards whose tables were written are picked (all of them after a complete run).
+    """
+    written = sorted(int(p.stem.split(".")[1]) for p in (out / "sentences").glob("*.parquet"))
+    picks = [written[k] for k in
+             sorted(set(np.linspace(0, len(written) - 1, n_check).round().astype(int)))]
     keys = ["article_id", "paragraph", "sentence"]
     n_articles = n_sentences = 0
     for i in picks:
@@ -128,14 +158,22 @@ def check_sample(shards: list[Path], out: Path, *, n_check: int) -> dict:
         for column in ["quote_share", *tone.MEASURES]:
             np.testing.assert_allclose(got[column], expected[column], rtol=0, atol=1e-9,
                                        err_msg=column)
-        assigned = topics.assign_topics(built)
-        got_t = _rows(out / "topics", ids).sort_values(keys[:2]).reset_index(drop=True)
-        assert got_t["topic"].tolist() == assigned["topic"].tolist()
-        np.testing.assert_allclose(got_t.filter(like="p_"), assigned.filter(like="p_"),
-                                   rtol=0, atol=1e-9)
+        if topics_written:
+            assigned = topics.assign_topics(built)
+            got_t = _rows(out / "topics", ids).sort_values(keys[:2]).reset_index(drop=True)
+            assert got_t["topic"].tolist() == assigned["topic"].tolist()
+            np.testing.assert_allclose(got_t.filter(like="p_"), assigned.filter(like="p_"),
+                                       rtol=0, atol=1e-9)
         n_articles += len(ids)
         n_sentences += len(got)
     return {"check_articles": n_articles, "check_sentences": n_sentences}
+
+
+def _complete_runs() -> pd.DataFrame:
+    if not RESULTS.exists():
+        return pd.DataFrame(columns=COLUMNS)
+    table = pd.read_csv(RESULTS)
+    return table[table["complete"].astype(bool) & table["write_s"].notna()]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check-shards", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp") / "dask-bench",
                         help="shards and outputs (large: about 10 KB per article)")
+    parser.add_argument("--time-limit", type=float, help="minutes; stop the run then and record "
+                        "the partitions written and an extrapolation (labelled as such)")
     parser.add_argument("--note", default="", help="free text for the results row")
     parser.add_argument("--no-record", action="store_true", help="do not append to the CSV")
     args = parser.parse_args(argv)
@@ -160,23 +200,42 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(out, ignore_errors=True)
 
     load_before = os.getloadavg()[0]
-    measured = run_measured([sys.executable, "-m", "analysis.dask_path", str(shard_dir), str(out),
-                             "--workers", str(args.workers), "--memory-limit", args.memory_limit])
+    measured = run_measured(
+        [sys.executable, "-m", "analysis.dask_path", str(shard_dir), str(out),
+         "--workers", str(args.workers), "--memory-limit", args.memory_limit],
+        out=out, n_shards=len(shards),
+        time_limit=None if args.time_limit is None else args.time_limit * 60)
     load_after = os.getloadavg()[0]
-    print(f"dask_bench: {measured['seconds']:.0f} s, peak {measured['peak_mib']:.0f} MiB",
-          flush=True)
-    checked = check_sample(shards, out, n_check=args.check_shards)
+    print(f"dask_bench: {measured['seconds']:.0f} s, peak {measured['peak_mib']:.0f} MiB, "
+          f"{measured['done']}/{len(shards)} partitions written", flush=True)
+    stopped = measured["stopped"]
+    checked = check_sample(shards, out, n_check=args.check_shards, topics_written=not stopped)
     count = {t: sum(pq.ParquetFile(f).metadata.num_rows for f in (out / t).glob("*.parquet"))
              for t in ("paragraphs", "sentences")}
+    seconds = measured["seconds"]
+    write_s = measured["write_s"]
+    if stopped:
+        # the write step at the measured rate, and the topics step in the share of the last
+        # complete run's time it took there
+        done_runs = _complete_runs()
+        share = (1.0 if done_runs.empty else
+                 float((done_runs["seconds"] / done_runs["write_s"]).iloc[-1]))
+        estimate = seconds * len(shards) / max(measured["done"], 1) * share
+    else:
+        estimate = seconds
+    budget = BUDGET_S * args.articles / 1_000_000
     row = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "articles": args.articles, "shards": len(shards), "workers": args.workers,
         "memory_limit": args.memory_limit, **count, "generate_s": round(generate_s, 1),
-        "seconds": round(measured["seconds"], 1), "cpu_s": round(measured["cpu_s"], 1),
+        "seconds": round(seconds, 1),
+        "write_s": None if write_s is None else round(write_s, 1),
+        "partitions_done": measured["done"], "complete": not stopped,
+        "estimate_s": round(estimate, 0),
+        "cpu_s": round(measured["cpu_s"], 1),
         "peak_mib": round(measured["peak_mib"], 0), "load_before": round(load_before, 2),
         "load_after": round(load_after, 2), **checked, "same_as_pandas": True,
-        "time_ok": measured["seconds"] <= BUDGET_S * args.articles / 1_000_000,
-        "memory_ok": measured["peak_mib"] <= BUDGET_MIB,
+        "time_ok": estimate <= budget, "memory_ok": measured["peak_mib"] <= BUDGET_MIB,
         "generator": "make_synthetic_corpus (resampled vocabulary, no Heaps-law option)",
         "note": args.note,
     }
