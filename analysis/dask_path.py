@@ -286,6 +286,19 @@ def write_corpus_tables(
     -------
     pandas.DataFrame
         ``table`` and ``rows``: the rows written per table.
+
+    Examples
+    --------
+    >>> import tempfile, dask, dask.dataframe as dd, pandas as pd
+    >>> from analysis import dask_path as dpath
+    >>> raw = pd.DataFrame({"article_id": ["a1", "a2"], "text": [dpath._SAMPLE_TEXT] * 2})
+    >>> dest = tempfile.mkdtemp()
+    >>> with dask.config.set(scheduler="sync"):
+    ...     counts = dpath.write_corpus_tables(dd.from_pandas(raw, npartitions=2), dest,
+    ...                                        measures=("framing",))
+    >>> rows = counts.set_index("table")["rows"]
+    >>> int(rows["articles"]), len(pd.read_parquet(f"{dest}/sentences")) == int(rows["sentences"])
+    (2, True)
     """
     import fsspec
 
@@ -496,6 +509,19 @@ def run(
     -------
     list of str
         The tables written, in order.
+
+    Examples
+    --------
+    >>> import tempfile, dask, pandas as pd
+    >>> from analysis import dask_path as dpath
+    >>> shards, dest = tempfile.mkdtemp(), tempfile.mkdtemp()
+    >>> raw = pd.DataFrame({"article_id": ["a1"], "text": [dpath._SAMPLE_TEXT]})
+    >>> raw.to_parquet(f"{shards}/part-0.parquet")
+    >>> with dask.config.set(scheduler="sync"):
+    ...     dpath.run(shards, dest, measures=("framing",))
+    ['articles', 'paragraphs', 'sentences', 'quotes', 'removed', 'skipped', 'conflicts', 'topics']
+    >>> pd.read_parquet(f"{dest}/topics")[["article_id", "paragraph"]].values.tolist()
+    [['a1', 0]]
     """
     io = {} if storage_options is None else {"storage_options": storage_options}
     dest = str(dest).rstrip("/")
@@ -535,6 +561,12 @@ def install_wheel(client, wheel: str | Path, *, pip_options: Iterable[str] = ("-
     restart_workers : bool, default True
         Restart every worker after installing (workers need a nanny, the default of
         ``dask worker`` and ``LocalCluster``).
+
+    Examples
+    --------
+    >>> from distributed import Client  # doctest: +SKIP
+    >>> client = Client("tcp://scheduler:8786")  # doctest: +SKIP
+    >>> install_wheel(client, "/shared/dist/china_us_news_analysis-0.1.0-py3-none-any.whl")  # doctest: +SKIP
     """
     from distributed import PipInstall
 

@@ -62,17 +62,30 @@ COLUMNS = ["date", "articles", "shards", "workers", "memory_limit", "paragraphs"
            "generator", "note"]
 
 
-def write_shards(dest: Path, n_articles: int, *, shard_size: int, seed: int = 0) -> list[Path]:
-    """Write ``n_articles`` synthetic articles as Parquet shards, one shard in memory at a time."""
-    stamp = dest / f"_corpus-{n_articles}-{shard_size}-{seed}"
-    paths = [dest / f"part-{i:05d}.parquet" for i in range(-(-n_articles // shard_size))]
+def write_shards(dest: Path, n_articles: int, *, shard_size: int, seed: int = 0,
+                 distinct: int | None = None) -> list[Path]:
+    """Write ``n_articles`` synthetic articles as Parquet shards, one shard in memory at a time.
+
+    Shard ``i`` is ``make_synthetic_corpus(shard_size, random_state=seed + i)`` with its ids
+    renumbered to follow the previous shards. With ``distinct``, only the first
+    ``distinct // shard_size`` shards are generated and every later shard is a copy of one of
+    them (``i`` modulo that number) under new ids: partitions are processed independently, so
+    a copy costs what a new shard costs, and the corpus is written in seconds.
+    """
+    n_shards = -(-n_articles // shard_size)
+    n_made = n_shards if distinct is None else max(1, min(n_shards, distinct // shard_size))
+    stamp = dest / f"_corpus-{n_articles}-{shard_size}-{seed}-{n_made}"
+    paths = [dest / f"part-{i:05d}.parquet" for i in range(n_shards)]
     if stamp.exists() and all(p.exists() for p in paths):
         return paths
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
     for i, path in enumerate(paths):
         size = min(shard_size, n_articles - i * shard_size)
-        frame = synthetic.make_synthetic_corpus(size, random_state=seed + i)
+        if i < n_made:
+            frame = synthetic.make_synthetic_corpus(size, random_state=seed + i)
+        else:
+            frame = pd.read_parquet(paths[i % n_made]).iloc[:size]
         ids = np.arange(i * shard_size, i * shard_size + size)
         frame["article_id"] = pd.Series([f"syn{k:07d}" for k in ids], dtype="str")
         frame.to_parquet(path, index=False)
@@ -183,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--memory-limit", default="5GiB", help="per worker")
     parser.add_argument("--check-shards", type=int, default=3)
+    parser.add_argument("--distinct", type=int, help="generate this many distinct articles "
+                        "and fill the rest with copies under new ids (see write_shards)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp") / "dask-bench",
                         help="shards and outputs (large: about 10 KB per article)")
     parser.add_argument("--time-limit", type=float, help="minutes; stop the run then and record "
@@ -194,7 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     shard_dir = args.workdir / f"corpus-{args.articles}"
     out = args.workdir / f"out-{args.articles}"
     t0 = time.perf_counter()
-    shards = write_shards(shard_dir, args.articles, shard_size=args.shard_size)
+    shards = write_shards(shard_dir, args.articles, shard_size=args.shard_size,
+                          distinct=args.distinct)
     generate_s = time.perf_counter() - t0
     print(f"dask_bench: {len(shards)} shards in {shard_dir} ({generate_s:.0f} s)", flush=True)
     shutil.rmtree(out, ignore_errors=True)
@@ -236,7 +252,9 @@ def main(argv: list[str] | None = None) -> int:
         "peak_mib": round(measured["peak_mib"], 0), "load_before": round(load_before, 2),
         "load_after": round(load_after, 2), **checked, "same_as_pandas": True,
         "time_ok": estimate <= budget, "memory_ok": measured["peak_mib"] <= BUDGET_MIB,
-        "generator": "make_synthetic_corpus (resampled vocabulary, no Heaps-law option)",
+        "generator": "make_synthetic_corpus (resampled vocabulary, no Heaps-law option)"
+        + ("" if args.distinct is None else f"; {args.distinct} distinct articles, the rest "
+           "copies under new ids"),
         "note": args.note,
     }
     print(pd.Series(row).to_string(), flush=True)
