@@ -258,6 +258,18 @@ def _write_partition(frame: pd.DataFrame, number: int, *, dest: str, measures: t
     return pd.DataFrame(rows, columns=["table", "rows"])
 
 
+def _check_empty(dest: str, names: Iterable[str], storage_options: dict | None, *,
+                 caller: str) -> None:
+    """Refuse to write into table folders that already hold Parquet files (stale parts)."""
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(dest, **(storage_options or {}))
+    full = [name for name in names if fs.glob(f"{root}/{name}/*.parquet")]
+    if full:
+        raise ValueError(f"{caller}: {dest} already holds the tables {full}; remove them or "
+                         "choose another output folder (old parts would mix with new ones)")
+
+
 def write_corpus_tables(
     articles: dd.DataFrame,
     dest: str | Path,
@@ -303,8 +315,9 @@ def write_corpus_tables(
     import fsspec
 
     measures = tuple(measures)
-    meta = _meta(articles, measures)
     dest = str(dest).rstrip("/")
+    _check_empty(dest, TABLES, storage_options, caller="write_corpus_tables")
+    meta = _meta(articles, measures)
     fs, root = fsspec.core.url_to_fs(dest, **(storage_options or {}))
     for name in TABLES:
         fs.makedirs(f"{root}/{name}", exist_ok=True)
@@ -525,6 +538,7 @@ def run(
     """
     io = {} if storage_options is None else {"storage_options": storage_options}
     dest = str(dest).rstrip("/")
+    _check_empty(dest, [*TABLES, "topics", "clusters"], storage_options, caller="run")
     write_corpus_tables(read_articles(shards, **io), dest, measures=tuple(measures),
                         storage_options=storage_options)
     paragraphs = dd.read_parquet(f"{dest}/paragraphs", columns=["article_id", "paragraph", "text"],

@@ -193,3 +193,12 @@ def test_run_with_minibatch_clusters(shards, client, tmp_path):
     paragraphs = pd.read_parquet(tmp_path / "out" / "paragraphs")
     assert len(clusters) == len(paragraphs)
     assert set(clusters["topic"]) <= {-1, 0, 1}
+
+
+def test_run_refuses_a_folder_with_tables_already(shards, tmp_path):
+    (tmp_path / "out" / "sentences").mkdir(parents=True)
+    (tmp_path / "out" / "sentences" / "part.00007.parquet").write_bytes(b"")
+    with pytest.raises(ValueError, match=r"run: .* already holds the tables \['sentences'\]"):
+        dpath.run(shards, tmp_path / "out", measures=("framing",))
+    with pytest.raises(ValueError, match="write_corpus_tables: .* already holds"):
+        dpath.write_corpus_tables(dpath.read_articles(shards), tmp_path / "out")
