@@ -30,7 +30,16 @@ Usage (from the project root)::
    quote share, voice, voice speaker and every measure (to 1e-9), topic and probabilities.
 
 Appends one row to ``benchmarks/dask_results.csv`` (columns :data:`COLUMNS`), with the budget
-verdicts of issue 18 (<= 30 min, <= 12 GiB across all processes) and the machine's load.
+verdicts of issue 18 (<= 30 min, <= 12 GiB across all processes; the time budget pro-rated
+below 1M articles) and the machine's load.
+
+``--time-limit MINUTES`` stops the run at that time: the row has ``complete=False``, the
+partitions written by then (``partitions_done``) and ``estimate_s``, an extrapolation (the
+write step at the measured rate, times the ratio of total to write time of the last complete
+run), not a measurement; the sample check then uses written shards and skips the topics.
+``--topics-only`` then times the topics step alone on the paragraphs that run wrote (a row
+with ``step=topics``), so the extrapolation can use a measured topics rate instead.
+``write_s`` is when the last partition's tables were written; the rest is the topics step.
 """
 
 from __future__ import annotations
@@ -55,7 +64,7 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "dask_results.csv"
 BUDGET_S = 30 * 60
 BUDGET_MIB = 12 * 1024
-COLUMNS = ["date", "articles", "shards", "workers", "memory_limit", "paragraphs", "sentences",
+COLUMNS = ["date", "step", "articles", "shards", "workers", "memory_limit", "paragraphs", "sentences",
            "generate_s", "seconds", "write_s", "partitions_done", "complete", "estimate_s",
            "cpu_s", "peak_mib", "load_before", "load_after",
            "check_articles", "check_sentences", "same_as_pandas", "time_ok", "memory_ok",
@@ -189,6 +198,49 @@ def _complete_runs() -> pd.DataFrame:
     return table[table["complete"].astype(bool) & table["write_s"].notna()]
 
 
+#: The topics step of analysis.dask_path.run alone, on the paragraphs already written.
+_TOPICS = """
+import sys
+import dask.dataframe as dd
+from distributed import Client, LocalCluster
+from analysis import dask_path
+out, workers, limit = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+with LocalCluster(n_workers=workers, threads_per_worker=1, memory_limit=limit,
+                  dashboard_address=None) as cluster, Client(cluster):
+    paragraphs = dd.read_parquet(f"{out}/paragraphs", columns=["article_id", "paragraph", "text"])
+    dask_path.write_tables({"topics": dask_path.assign_paragraph_topics(paragraphs)}, out)
+"""
+
+
+def _topics_only(args: argparse.Namespace, out: Path) -> int:
+    """Time the topics step on the partitions a stopped run wrote; append a ``topics`` row."""
+    shutil.rmtree(out / "topics", ignore_errors=True)
+    done = len(list((out / "paragraphs").glob("*.parquet")))
+    load_before = os.getloadavg()[0]
+    measured = run_measured([sys.executable, "-c", _TOPICS, str(out), str(args.workers),
+                             args.memory_limit], out=out, n_shards=-1)
+    rows = sum(pq.ParquetFile(f).metadata.num_rows for f in (out / "topics").glob("*.parquet"))
+    row = {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "step": "topics",
+           "articles": args.articles, "shards": -(-args.articles // args.shard_size),
+           "workers": args.workers, "memory_limit": args.memory_limit, "paragraphs": rows,
+           "seconds": round(measured["seconds"], 1), "partitions_done": done,
+           "complete": False, "cpu_s": round(measured["cpu_s"], 1),
+           "peak_mib": round(measured["peak_mib"], 0), "load_before": round(load_before, 2),
+           "load_after": round(os.getloadavg()[0], 2), "note": args.note}
+    print(pd.Series(row).to_string(), flush=True)
+    if not args.no_record:
+        _append(row)
+    return 0
+
+
+def _append(row: dict) -> None:
+    """Append a row to :data:`RESULTS` (rows from before the ``step`` column are ``all``)."""
+    table = (pd.read_csv(RESULTS) if RESULTS.exists() else pd.DataFrame()).reindex(columns=COLUMNS)
+    table["step"] = table["step"].fillna("all")
+    table = pd.concat([table, pd.DataFrame([row]).reindex(columns=COLUMNS)], ignore_index=True)
+    table.to_csv(RESULTS, index=False, lineterminator="\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=1_000_000)
@@ -202,12 +254,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="shards and outputs (large: about 10 KB per article)")
     parser.add_argument("--time-limit", type=float, help="minutes; stop the run then and record "
                         "the partitions written and an extrapolation (labelled as such)")
+    parser.add_argument("--topics-only", action="store_true", help="measure only the topics "
+                        "step on the partitions a stopped run wrote (row with step=topics)")
     parser.add_argument("--note", default="", help="free text for the results row")
     parser.add_argument("--no-record", action="store_true", help="do not append to the CSV")
     args = parser.parse_args(argv)
 
     shard_dir = args.workdir / f"corpus-{args.articles}"
     out = args.workdir / f"out-{args.articles}"
+    if args.topics_only:
+        return _topics_only(args, out)
     t0 = time.perf_counter()
     shards = write_shards(shard_dir, args.articles, shard_size=args.shard_size,
                           distinct=args.distinct)
@@ -241,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         estimate = seconds
     budget = BUDGET_S * args.articles / 1_000_000
     row = {
-        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "step": "all",
         "articles": args.articles, "shards": len(shards), "workers": args.workers,
         "memory_limit": args.memory_limit, **count, "generate_s": round(generate_s, 1),
         "seconds": round(seconds, 1),
@@ -259,9 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(pd.Series(row).to_string(), flush=True)
     if not args.no_record:
-        table = pd.read_csv(RESULTS) if RESULTS.exists() else pd.DataFrame(columns=COLUMNS)
-        table = pd.concat([table, pd.DataFrame([row])[COLUMNS]], ignore_index=True)
-        table.to_csv(RESULTS, index=False, lineterminator="\n")
+        _append(row)
     return 0
 
 
