@@ -236,9 +236,16 @@ def _topics_only(args: argparse.Namespace, out: Path) -> int:
 def _append(row: dict) -> None:
     """Append a row to :data:`RESULTS` (rows from before the ``step`` column are ``all``)."""
     table = (pd.read_csv(RESULTS) if RESULTS.exists() else pd.DataFrame()).reindex(columns=COLUMNS)
-    table["step"] = table["step"].fillna("all")
+    table["step"] = table["step"].astype(object).where(table["step"].notna(), "all")
     table = pd.concat([table, pd.DataFrame([row]).reindex(columns=COLUMNS)], ignore_index=True)
-    table.to_csv(RESULTS, index=False, lineterminator="\n")
+    _write(table)
+
+
+def _write(table: pd.DataFrame) -> None:
+    """Write the results with counts as integers (empty where a step has none)."""
+    counts = ["articles", "shards", "workers", "paragraphs", "sentences", "partitions_done",
+              "check_articles", "check_sentences"]
+    table.astype({c: "Int64" for c in counts}).to_csv(RESULTS, index=False, lineterminator="\n")
 
 
 def main(argv: list[str] | None = None) -> int:
