@@ -106,7 +106,8 @@ bench: $(STAMP)
 
 ## The Dask path (analysis.dask_path) on DASK_ARTICLES synthetic articles (default 1,000,000) as
 ## Parquet shards, on a LocalCluster of two workers; appends to benchmarks/dask_results.csv.
-## Needs ~15 GB of disk under /tmp (shards and outputs) and 20-40 minutes on two cores.
+## Needs ~8 GB of disk under /tmp (shards and outputs); about 15 minutes on two free cores
+## (estimated from CPU time), much longer on a shared machine (benchmarks/README.md).
 bench-dask: $(STAMP)
 	nice -n 5 $(BIN)/python benchmarks/dask_bench.py $(call arg,--articles,DASK_ARTICLES)
 
