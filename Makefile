@@ -26,6 +26,7 @@ ANNOTATIONS ?=
 SIZES ?=
 #: FORCE=1: `make run` writes into an OUT that holds other files (not an earlier run's).
 FORCE ?=
+DASK_ARTICLES ?=
 
 DEV_CORPUS ?= ../shared/dev-corpus
 
@@ -36,11 +37,11 @@ DEV_CORPUS ?= ../shared/dev-corpus
 # or nothing when VAR is empty.
 # They are not exported either: make would expand a command-line value to put it in a recipe's
 # environment (running any $(shell ...) in it).
-unexport CORPUS OUT ANNOTATIONS SIZES DEV_CORPUS FORCE
+unexport CORPUS OUT ANNOTATIONS SIZES DASK_ARTICLES DEV_CORPUS FORCE
 shq = '$(subst ','\'',$(1))'
 arg = $(if $(value $(2)),$(1)=$(call shq,$(value $(2))))
 
-.PHONY: setup conda-setup run test unit nbval lint report bench lab lock models validate clean
+.PHONY: setup conda-setup run test unit nbval lint report bench bench-dask lab lock models validate clean
 
 setup: $(STAMP)
 
@@ -104,6 +105,13 @@ report: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(if $(value SIZES),--sizes $(foreach s,$(value SIZES),$(call shq,$(s))))
+
+## The Dask path (analysis.dask_path) on DASK_ARTICLES synthetic articles (default 1,000,000) as
+## Parquet shards, on a LocalCluster of two workers; appends to benchmarks/dask_results.csv.
+## Needs ~8 GB of disk under /tmp (shards and outputs); about 15 minutes on two free cores
+## (estimated from CPU time), much longer on a shared machine (benchmarks/README.md).
+bench-dask: $(STAMP)
+	nice -n 5 $(BIN)/python benchmarks/dask_bench.py $(call arg,--articles,DASK_ARTICLES)
 
 ## Refit the committed models from the development corpus (not distributed; DEV_CORPUS=folder).
 models: $(STAMP)

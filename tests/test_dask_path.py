@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import corpus, tone
+from analysis import corpus, tone, topics
 from analysis import dask_path as dpath
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
@@ -86,6 +86,21 @@ def test_same_sentence_tone(pandas_path, dask_path):
                                    rtol=0, atol=1e-12, err_msg=measure)
     np.testing.assert_allclose(got["quote_share"], expected["quote_share"], atol=1e-12)
     assert got["voice"].tolist() == expected["voice"].tolist()
+
+
+def test_sentence_voice_is_the_corpus_voice(pandas_path, dask_path):
+    """own / reported / quoted / mixed from analysis.voice, as Corpus.sentences has it."""
+    built, _ = pandas_path
+    _, computed, _ = dask_path
+    got = computed["sentences"].sort_values(KEYS).reset_index(drop=True)
+    corpus_voice = built.sentences.sort_values(KEYS).reset_index(drop=True)
+    assert got[KEYS].values.tolist() == corpus_voice[KEYS].values.tolist()
+    for column in ("voice", "voice_speaker"):
+        assert got[column].astype(object).tolist() == corpus_voice[column].astype(object).tolist()
+    # not the quote-mark voice (quoted when inside quotation marks, else own)
+    assert "reported" in set(got["voice"])
+    quote_marks = tone.voice_of(got["quote_share"])
+    assert (got["voice"] != quote_marks).any()
     # the dictionary measures are not constant: the comparison is not vacuous
     assert got["framing"].nunique() > 5
 
@@ -149,3 +164,41 @@ def test_partition_with_nothing_loadable_is_listed_as_skipped(shards):
     assert len(whole) == 1
     assert all(aid in whole["source"].iloc[0] for aid in broken["article_id"])
     assert "nothing loadable" in whole["reason"].iloc[0]
+
+
+def test_run_writes_every_table_and_the_codebook_topics(shards, pandas_path, client, tmp_path):
+    """run: the tables to Parquet, the paragraphs read back, topics with the committed model."""
+    built, expected = pandas_path
+    written = dpath.run(shards, tmp_path / "out", measures=MEASURES)
+    assert written == [*dpath.TABLES, "topics"]
+    for name in written:
+        assert list((tmp_path / "out" / name).glob("*.parquet")), name
+    sentences = pd.read_parquet(tmp_path / "out" / "sentences").sort_values(KEYS)
+    assert sentences[KEYS].values.tolist() == expected[KEYS].values.tolist()
+    got = pd.read_parquet(tmp_path / "out" / "topics").sort_values(["article_id", "paragraph"])
+    assigned = topics.assign_topics(built)  # the notebooks' call, the committed parameters
+    assert got[["article_id", "paragraph"]].values.tolist() == (
+        assigned[["article_id", "paragraph"]].values.tolist())
+    assert got["topic"].tolist() == assigned["topic"].tolist()
+    assert got["secondary"].tolist() == assigned["secondary"].tolist()
+    probabilities = [c for c in assigned if c.startswith("p_")]
+    np.testing.assert_allclose(got[probabilities], assigned[probabilities], rtol=0, atol=1e-12)
+    assert got["topic"].nunique() > 1  # not vacuous
+
+
+def test_run_with_minibatch_clusters(shards, client, tmp_path):
+    written = dpath.run(shards, tmp_path / "out", measures=("framing",), n_clusters=2)
+    assert written[-2:] == ["topics", "clusters"]
+    clusters = pd.read_parquet(tmp_path / "out" / "clusters")
+    paragraphs = pd.read_parquet(tmp_path / "out" / "paragraphs")
+    assert len(clusters) == len(paragraphs)
+    assert set(clusters["topic"]) <= {-1, 0, 1}
+
+
+def test_run_refuses_a_folder_with_tables_already(shards, tmp_path):
+    (tmp_path / "out" / "sentences").mkdir(parents=True)
+    (tmp_path / "out" / "sentences" / "part.00007.parquet").write_bytes(b"")
+    with pytest.raises(ValueError, match=r"run: .* already holds the tables \['sentences'\]"):
+        dpath.run(shards, tmp_path / "out", measures=("framing",))
+    with pytest.raises(ValueError, match="write_corpus_tables: .* already holds"):
+        dpath.write_corpus_tables(dpath.read_articles(shards), tmp_path / "out")
