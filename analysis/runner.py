@@ -25,6 +25,7 @@ import json
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -284,13 +285,14 @@ def _previous_files(out_dir: Path) -> list[str]:
             and any(f.startswith(name + "/") for name in _OUT_FOLDERS)]
 
 
-def _record_run(out_dir: Path, before: dict[str, int], kept: list[str], params: dict) -> list[str]:
+def _record_run(out_dir: Path, before: dict[str, int], kept: list[str], params: dict,
+                seconds: dict[str, float] | None = None) -> list[str]:
     """Write OUT's run manifest; return the files in OUT that this run did not write."""
     after = _out_files(out_dir)
     written = sorted(f for f, mtime in after.items() if before.get(f) != mtime)
     files = sorted(set(written) | (set(kept) & set(after)))
     record = {"corpus": params.get("corpus"), "annotations": params.get("annotations") or None,
-              "files": files}
+              "files": files, "seconds": seconds or {}}
     (out_dir / RUN_MANIFEST).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     return sorted(set(after) - set(files))
 
@@ -343,7 +345,7 @@ def run_all(
     Notes
     -----
     A run on another corpus records what it wrote in ``out/run.json`` (corpus,
-    annotations, files). A later run into the same ``out`` first deletes the files
+    annotations, files, and each notebook's wall-clock seconds). A later run into the same ``out`` first deletes the files
     recorded there (unless ``only`` is given), so no figure or table of an earlier run
     (e.g. ``04_validation.png`` from a run with annotations) is left beside the new
     ones; any other file in ``out``'s output folders is named in a warning on stderr.
@@ -381,19 +383,21 @@ def run_all(
                 (out_dir / rel).unlink(missing_ok=True)
             kept = []
         before = _out_files(out_dir)
-    done, failures = [], []
+    done, failures, seconds = [], [], {}
     for nb in notebooks:
         print(f"executing {nb.name}", flush=True)
         target = target_dir / nb.name
+        started = time.perf_counter()
         try:
             execute(nb, target, parameters=params)
         except Exception as exc:  # papermill's error: record it, run the other notebooks
             error = _first_error(nbformat.read(target, as_version=4)) if target.exists() else ""
             failures.append((nb.name, error or f"{type(exc).__name__}: {exc}"))
             print(f"  FAILED {nb.name}: {failures[-1][1]}", file=sys.stderr, flush=True)
+        seconds[nb.name] = round(time.perf_counter() - started, 3)
         done.append(target)
     if out_dir is not None:
-        others = _record_run(out_dir, before, kept, params)
+        others = _record_run(out_dir, before, kept, params, seconds)
         if others:
             print(f"run_all: {out_dir} holds {len(others)} file(s) this run did not write ("
                   + ", ".join(others[:10]) + (", ..." if len(others) > 10 else "")
