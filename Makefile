@@ -24,6 +24,7 @@ CORPUS ?=
 OUT ?=
 ANNOTATIONS ?=
 SIZES ?=
+USER_SIZES ?=
 
 DEV_CORPUS ?= ../shared/dev-corpus
 
@@ -34,11 +35,11 @@ DEV_CORPUS ?= ../shared/dev-corpus
 # or nothing when VAR is empty.
 # They are not exported either: make would expand a command-line value to put it in a recipe's
 # environment (running any $(shell ...) in it).
-unexport CORPUS OUT ANNOTATIONS SIZES DEV_CORPUS
+unexport CORPUS OUT ANNOTATIONS SIZES USER_SIZES DEV_CORPUS
 shq = '$(subst ','\'',$(1))'
 arg = $(if $(value $(2)),$(1)=$(call shq,$(value $(2))))
 
-.PHONY: setup conda-setup run test unit nbval lint report bench lab lock models validate clean
+.PHONY: setup conda-setup run test unit nbval lint report bench bench-user lab lock models validate clean
 
 setup: $(STAMP)
 
@@ -100,8 +101,14 @@ lint: $(STAMP)
 report: $(STAMP)
 	$(BIN)/python -m analysis.report $(call arg,--out,OUT)
 
+## Stage timings at SIZES (default 1000 10000 100000) and the user's path (the runner end to end,
+## as `make run CORPUS= OUT=` runs it) at USER_SIZES (default 10000 100000), beside the obvious
+## stack; results in benchmarks/. `make bench-user` reruns only the user's path (and the baseline).
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py $(if $(value SIZES),--sizes $(foreach s,$(value SIZES),$(call shq,$(s))))
+	$(BIN)/python benchmarks/run.py $(if $(value SIZES),--sizes $(foreach s,$(value SIZES),$(call shq,$(s)))) $(if $(value USER_SIZES),--user-sizes $(foreach s,$(value USER_SIZES),$(call shq,$(s))))
+
+bench-user: $(STAMP)
+	$(BIN)/python benchmarks/run.py --parts user $(if $(value USER_SIZES),--user-sizes $(foreach s,$(value USER_SIZES),$(call shq,$(s))))
 
 ## Refit the committed models from the development corpus (not distributed; DEV_CORPUS=folder).
 models: $(STAMP)
