@@ -1,15 +1,23 @@
-"""Benchmark of the suite's pipeline on synthetic corpora of 1k to 100k articles.
+"""Benchmark of the suite on synthetic corpora of 1k to 100k articles: its stages, and the
+user's path (the notebooks end to end), each beside the obvious stack.
 
 Usage (from the project root)::
 
-    make bench                          # sizes 1000 10000 100000
-    make bench SIZES="1000 10000"
-    .venv/bin/python benchmarks/run.py --sizes 1000 10000 --baseline-max 10000
+    make bench                          # stages at 1k 10k 100k; user's path at 10k 100k
+    make bench SIZES="1000 10000" USER_SIZES="10000"
+    make bench-user                     # only the user's path (and the baseline beside it)
+    .venv/bin/python benchmarks/run.py --parts stages --sizes 1000 10000 --baseline-max 10000
 
-For every size, a synthetic corpus (:func:`analysis.synthetic.make_synthetic_corpus`, ~600
-words per article) is written to a temporary folder (not timed). Then ONE fresh Python
-process per (size, implementation) runs the stage chain and reports each stage's wall time
-and peak memory:
+Corpora. For every size, a synthetic corpus (:func:`analysis.synthetic.make_synthetic_corpus`,
+~600 words per article, ``vocabulary="heaps"`` by default: replacement words from an English
+frequency list plus names and places, so the vocabulary grows with the corpus as real text's
+does) is written to a temporary folder as one Parquet file (not timed). Every measurement at
+a size reads that same file. ``corpora.csv`` records each size's articles, paragraphs,
+sentences, distinct word types (``len(Tokens.vocabulary)``) and document-feature matrix
+columns (``tokens.dfm``, stopwords removed).
+
+Stages. ONE fresh Python process per (size, implementation) runs the stage chain and reports
+each stage's wall time, CPU time and peak memory:
 
 * ``suite``: ``analysis.load_corpus`` exactly as a user calls it, with its stage functions
   timed as load (reading, metadata, assembling), clean, segment, quotes and duplicates
@@ -22,24 +30,41 @@ and peak memory:
   articles; larger sizes are extrapolated linearly from the largest measured size and
   flagged ``extrapolated=True``.
 
-Peak memory: before each stage the worker resets the kernel's resident-set high-water mark
-(``/proc/self/clear_refs`` = 5) and reads ``VmHWM`` from ``/proc/self/status`` after it, so
-``peak_mb`` is the largest resident set of the process *during* that stage (it includes the
-data earlier stages left in memory). Where the reset is not allowed, ``ru_maxrss`` of
-``resource.getrusage`` is used (the peak since the process started). The ``total`` row
-holds the sum of the stage times and the largest stage peak. Imports are not timed.
+The user's path (``--user-sizes``, default 10k and 100k): ``python -m analysis.runner --corpus
+F --out D`` (what ``make run CORPUS=F OUT=D`` runs) on the same file, measured from outside
+(:func:`run_user_path`): wall seconds end to end, each notebook's seconds (``OUT/run.json``),
+the peak of the summed resident sets of the runner and all its descendants (the kernels are
+child processes; psutil, sampled every 0.25 s), their CPU seconds (``RUSAGE_CHILDREN``) and
+the executed notebooks' sizes. The baseline's total at the same size, measured in the same
+run, is the comparison. A run over ``--user-timeout`` seconds is stopped and marked.
 
-``cpu_seconds`` (user + system CPU time of the process during the stage) is recorded too:
-on a shared machine it shows whether a slow wall time came from other load.
+Peak memory of a stage: before each stage the worker resets the kernel's resident-set
+high-water mark (``/proc/self/clear_refs`` = 5) and reads ``VmHWM`` from
+``/proc/self/status`` after it, so ``peak_mb`` is the largest resident set of the process
+*during* that stage (it includes the data earlier stages left in memory). Where the reset is
+not allowed, ``ru_maxrss`` of ``resource.getrusage`` is used (the peak since the process
+started). The ``total`` row holds the sum of the stage times and the largest stage peak.
+Imports are not timed.
 
-``load_avg`` is the machine's 1-minute load average when the stage ended (the benchmark's
-own process counts for about 1).
+``cpu_seconds`` of a stage is ``time.process_time()`` over the stage: user + system CPU of
+every thread of the worker process (VADER and the dictionaries run in two threads, k-means
+in OpenMP threads, so it can exceed wall time). It is not a load-independent measure of
+work: on a shared machine, contention for caches, memory bandwidth and the second hardware
+thread of a core, and OpenMP threads spinning while they wait for a descheduled peer, change
+it by tens of percent between runs, in either direction. Read it beside ``load_avg`` (the
+machine's 1-minute load average when the stage ended; the benchmark itself counts for about
+1). It does not include child processes, which is why the user's path reports the CPU of
+its whole process tree instead.
 
 Writes ``benchmarks/results.csv`` (``size, stage, impl, seconds, peak_mb, articles_per_s,
-extrapolated, cpu_seconds, load_avg``), ``benchmarks/scaling.png`` and the results section
-of ``benchmarks/README.md`` (between its markers), and prints the figures of the largest
-size against the budgets (100k articles: <= 180 s, <= 6 GiB, >= 10x faster than the
-baseline). ``--replot`` redoes the figure and the README section from ``results.csv``.
+extrapolated, cpu_seconds, load_avg``), ``user_path.csv`` (``size, notebook, status, seconds,
+cpu_seconds, peak_mb, notebook_mb, baseline_seconds, load_avg``; one row per notebook and a
+``total``), ``corpora.csv``, ``benchmarks/scaling.png`` and the results sections of
+``benchmarks/README.md`` and of the project README's Scale section (between their markers),
+and prints the figures against the budgets (stages at 100k: <= 180 s, <= 6 GiB, >= 10x the
+baseline; user's path: :data:`USER_BUDGETS`). Every table is written again after each size,
+so a long run leaves what it measured. ``--replot`` redoes the figure and the README
+sections from the CSV files.
 """
 
 from __future__ import annotations
