@@ -656,6 +656,8 @@ def plot(table: pd.DataFrame, path: Path, *, user: pd.DataFrame | None = None) -
     mem.set_yticks([t for t in (128, 256, 512, 1024, 2048, 4096, 6144, 8192, 16384, 32768)
                     if low <= t <= high])
     mem.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}"))
+    # plain numbers on the log axis (the style's math text would print "$\\mathdefault{...}$")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}" if y >= 1 else f"{y:g}"))
     mem.yaxis.set_minor_formatter(NullFormatter())
     if not len(table):
         ax.set_title("Time per stage (not measured in this run)")
@@ -693,6 +695,7 @@ def plot_user(ax, user: pd.DataFrame) -> None:
             ax.plot([x - 0.4, x + 0.4], [budget, budget], color="#d62728", lw=1.2, ls="-.",
                     label="budget" if x == 0 else None)
     ax.set_xticks(range(len(sizes)), [f"{int(s):,}" for s in sizes])
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.12)  # room for the totals' labels
     ax.set(xlabel="articles", ylabel="seconds (wall clock)",
            title="The user's path: make run, per notebook")
     ax.legend(fontsize=7, loc="upper left", frameon=False)
