@@ -702,8 +702,10 @@ def plot_user(ax, user: pd.DataFrame) -> None:
 
 
 def verdicts(table: pd.DataFrame) -> list[str]:
-    """The figures of the largest size against the budgets, one line each."""
-    size = int(table["size"].max())
+    """The figures of the largest size the suite was timed at against the budgets, one line each."""
+    if not (table["impl"] == "suite").any():
+        return []
+    size = int(table.loc[table["impl"] == "suite", "size"].max())
     at = table[(table["size"] == size) & (table["stage"] == "total")]
     suite, base = at[at["impl"] == "suite"], at[at["impl"] == "baseline"]
     if suite.empty:
