@@ -322,7 +322,9 @@ def run_user_path(source: Path, out: Path, *, timeout: float, interval: float = 
     from start to exit), ``cpu_seconds`` (user + system CPU of the runner and every process
     it started and reaped, the kernels included: ``RUSAGE_CHILDREN`` before and after),
     ``peak_mb`` (largest sum of the resident sets of the runner and its descendants, sampled
-    every ``interval`` s; shared pages count once per process, so it is an upper bound),
+    every ``interval`` s; shared pages count once per process, so it is an upper bound; for a
+    stopped run, ``cpu_seconds`` is the sum of the last sampled CPU times of the tree's
+    processes, since killed kernels are never reaped by the runner),
     ``load_avg`` (largest 1-minute load average seen), and ``notebooks``: one dict per
     notebook the runner started (``seconds`` from ``OUT/run.json``, or from the runner's
     ``executing`` lines when it was stopped; ``peak_mb`` while it ran; ``notebook_mb``, the
@@ -347,10 +349,17 @@ def run_user_path(source: Path, out: Path, *, timeout: float, interval: float = 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     peaks: dict[str, float] = {}
+    cpu_seen: dict[int, float] = {}  # CPU seconds of every process of the tree, last sample
     peak, load, status = 0.0, 0.0, None
     while proc.poll() is None:
         current = next((line.split()[-1] for _, line in reversed(lines)
                         if line.startswith("executing ")), "")
+        for p in [proc, *proc.children(recursive=True)]:
+            try:
+                times = p.cpu_times()
+                cpu_seen[p.pid] = times.user + times.system
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
         rss = tree_rss_mb(proc)
         peak = max(peak, rss)
         peaks[current] = max(peaks.get(current, 0.0), rss)
@@ -369,6 +378,10 @@ def run_user_path(source: Path, out: Path, *, timeout: float, interval: float = 
     reader.join(timeout=5)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    if status == "timeout":
+        # Killed kernels are not reaped by the runner, so RUSAGE_CHILDREN misses them: the
+        # last samples of the tree instead (up to one interval short per process).
+        cpu = max(cpu, sum(cpu_seen.values()))
     status = status or ("ok" if proc.returncode == 0 else "failed")
     try:
         recorded = json.loads((out / "run.json").read_text()).get("seconds", {})

@@ -84,6 +84,7 @@ child = subprocess.Popen([sys.executable, "-c",
 child.wait()
 (out / "notebooks" / "01_a.ipynb").write_bytes(b"x" * 1500)
 print("executing 02_b.ipynb", flush=True)
+busy = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if wait > 5 else None
 time.sleep(wait)
 (out / "notebooks" / "02_b.ipynb").write_bytes(b"x" * 2_500_000)
 (out / "run.json").write_text(json.dumps({"files": [], "seconds": {"01_a.ipynb": 1.25,
@@ -133,6 +134,8 @@ def test_user_path_stops_a_run_over_the_timeout(harness, tmp_path):
     # without run.json the seconds come from the runner's "executing" lines
     assert 1.0 < books["01_a.ipynb"]["seconds"] < 6 and books["02_b.ipynb"]["seconds"] > 0
     assert np.isnan(books["02_b.ipynb"]["notebook_mb"])
+    # the killed busy child's CPU counts (sampled; RUSAGE_CHILDREN never sees it)
+    assert result["cpu_seconds"] > 0.8
 
 
 def _user(size, seconds, *, status="ok", peak=1000.0, mb=(0.5, 0.5), base=float("nan")):
