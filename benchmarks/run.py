@@ -611,6 +611,13 @@ def plot(table: pd.DataFrame, path: Path, *, user: pd.DataFrame | None = None) -
 
     use_style()
     with_user = user is not None and len(user) > 0
+    if table.empty:  # a user-path-only run with no stage timings yet: the user panel alone
+        fig, ax = plt.subplots(figsize=(6, 4.8), layout="constrained")
+        if with_user:
+            plot_user(ax, user)
+        out = save_figure(fig, path.stem, path.parent)
+        plt.close(fig)
+        return out
     fig, axes = plt.subplots(1, 3 if with_user else 2, figsize=(17 if with_user else 12, 4.8),
                              layout="constrained",
                              gridspec_kw={"width_ratios": [3, 2, 2] if with_user else [3, 2]})
@@ -672,8 +679,6 @@ def plot(table: pd.DataFrame, path: Path, *, user: pd.DataFrame | None = None) -
     # plain numbers on the log axis (the style's math text would print "$\\mathdefault{...}$")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}" if y >= 1 else f"{y:g}"))
     mem.yaxis.set_minor_formatter(NullFormatter())
-    if not len(table):
-        ax.set_title("Time per stage (not measured in this run)")
     out = save_figure(fig, path.stem, path.parent)
     plt.close(fig)
     return out
@@ -973,7 +978,7 @@ def main(argv: list[str] | None = None) -> int:
         measured, info, user, corpora = measure(args, save)
         # A user-path-only run (make bench-user) keeps the committed stage timings and corpora.
         table = (tabulate(measured, args.sizes) if stages
-                 else pd.read_csv(args.out / "results.csv"))
+                 else _read(args.out / "results.csv", COLUMNS))
         if not stages:
             corpora = _read(args.out / "corpora.csv", CORPUS_COLUMNS)
         if "user" not in args.parts:

@@ -165,3 +165,31 @@ def test_user_verdicts_judge_each_budget(harness):
     assert "OK so far" in stopped[2] and "NOT MET: not every notebook completed" in stopped[3]
     # a size without budgets gets its summary line only
     assert len(run.user_verdicts(_user(50, 10.0))) == 1
+
+
+def test_user_only_run_writes_its_table_figure_and_readme_section(harness, tmp_path, monkeypatch):
+    """`make bench-user` wiring: corpus written once, the runner measured, tables and README."""
+    run, _ = harness
+    calls = []
+
+    def fake(source, out, *, timeout):
+        calls.append((source, timeout))
+        assert source.exists() and source.suffix == ".parquet"
+        return {"status": "ok", "seconds": 12.0, "cpu_seconds": 20.0, "peak_mb": 900.0,
+                "load_avg": 1.0, "notebooks": [
+                    {"notebook": "01_a.ipynb", "seconds": 12.0, "peak_mb": 900.0,
+                     "notebook_mb": 0.3, "status": "ok"}]}
+
+    monkeypatch.setattr(run, "run_user_path", fake)
+    (tmp_path / "README.md").write_text(f"x\n{run.README_START}\nold\n{run.README_END}\ny\n")
+    assert run.main(["--parts", "user", "--user-sizes", "20", "--baseline-max", "0",
+                     "--user-timeout", "99", "--out", str(tmp_path)]) == 0
+    assert [t for _, t in calls] == [99.0]
+    user = pd.read_csv(tmp_path / "user_path.csv")
+    assert list(user["notebook"]) == ["01_a.ipynb", "total"]
+    assert user["baseline_seconds"].isna().all()  # no baseline at 20 with --baseline-max 0
+    assert not (tmp_path / "results.csv").exists()
+    assert (tmp_path / "scaling.png").stat().st_size > 5_000
+    readme = (tmp_path / "README.md").read_text()
+    assert "User's path (make run CORPUS=... OUT=...) at 20 articles: 12.0 s" in readme
+    assert "old" not in readme and readme.endswith(f"{run.README_END}\ny\n")
