@@ -388,6 +388,7 @@ def run_user_path(source: Path, out: Path, *, timeout: float, interval: float = 
     except (OSError, ValueError):
         recorded = {}
     marks = [(at, line.split()[-1]) for at, line in lines if line.startswith("executing ")]
+    failed = {line.split()[1].rstrip(":") for _, line in lines if line.lstrip().startswith("FAILED ")}
     notebooks = []
     for i, (at, name) in enumerate(marks):
         until = marks[i + 1][0] if i + 1 < len(marks) else seconds
@@ -397,7 +398,7 @@ def run_user_path(source: Path, out: Path, *, timeout: float, interval: float = 
             "notebook": name, "seconds": float(recorded.get(name, until - at)),
             "peak_mb": peaks.get(name, np.nan),
             "notebook_mb": path.stat().st_size / 1e6 if path.exists() and done else np.nan,
-            "status": "ok" if done else "timeout",
+            "status": "failed" if name in failed else "ok" if done else "timeout",
         })
     if status == "failed":
         tail = "\n".join(line for _, line in lines[-20:])
