@@ -27,6 +27,7 @@ SIZES ?=
 #: FORCE=1: `make run` writes into an OUT that holds other files (not an earlier run's).
 FORCE ?=
 DASK_ARTICLES ?=
+USER_SIZES ?=
 
 DEV_CORPUS ?= ../shared/dev-corpus
 
@@ -37,11 +38,11 @@ DEV_CORPUS ?= ../shared/dev-corpus
 # or nothing when VAR is empty.
 # They are not exported either: make would expand a command-line value to put it in a recipe's
 # environment (running any $(shell ...) in it).
-unexport CORPUS OUT ANNOTATIONS SIZES DASK_ARTICLES DEV_CORPUS FORCE
+unexport CORPUS OUT ANNOTATIONS SIZES USER_SIZES DASK_ARTICLES DEV_CORPUS FORCE
 shq = '$(subst ','\'',$(1))'
 arg = $(if $(value $(2)),$(1)=$(call shq,$(value $(2))))
 
-.PHONY: setup conda-setup run test unit nbval lint report bench bench-dask lab lock models validate clean
+.PHONY: setup conda-setup run test unit nbval lint report bench bench-user bench-dask lab lock models validate clean
 
 setup: $(STAMP)
 
@@ -103,8 +104,14 @@ lint: $(STAMP)
 report: $(STAMP)
 	$(BIN)/python -m analysis.report $(call arg,--out,OUT)
 
+## Stage timings at SIZES (default 1000 10000 100000) and the user's path (the runner end to end,
+## as `make run CORPUS= OUT=` runs it) at USER_SIZES (default 10000 100000), beside the obvious
+## stack; results in benchmarks/. `make bench-user` reruns only the user's path (and the baseline).
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py $(if $(value SIZES),--sizes $(foreach s,$(value SIZES),$(call shq,$(s))))
+	$(BIN)/python benchmarks/run.py $(if $(value SIZES),--sizes $(foreach s,$(value SIZES),$(call shq,$(s)))) $(if $(value USER_SIZES),--user-sizes $(foreach s,$(value USER_SIZES),$(call shq,$(s))))
+
+bench-user: $(STAMP)
+	$(BIN)/python benchmarks/run.py --parts user $(if $(value USER_SIZES),--user-sizes $(foreach s,$(value USER_SIZES),$(call shq,$(s))))
 
 ## The Dask path (analysis.dask_path) on DASK_ARTICLES synthetic articles (default 1,000,000) as
 ## Parquet shards, on a LocalCluster of two workers; appends to benchmarks/dask_results.csv.

@@ -30,6 +30,7 @@ import re
 import signal
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -483,7 +484,7 @@ def run_all(
     Notes
     -----
     A run on another corpus records what it wrote in ``out/run.json`` (corpus,
-    annotations, files). A later run into the same ``out`` first deletes the files
+    annotations, files, and each notebook's wall-clock seconds). A later run into the same ``out`` first deletes the files
     recorded there (unless ``only`` is given), so no figure or table of an earlier run
     (e.g. ``04_validation.png`` from a run with annotations) is left beside the new
     ones; any other file in ``out``'s output folders is named in a warning on stderr.
@@ -536,7 +537,8 @@ def run_all(
         record = {"suite": SUITE, "run_id": uuid.uuid4().hex, "corpus": params.get("corpus"),
                   "corpus_fingerprint": corpus_fingerprint(params["corpus"]),
                   "annotations": params.get("annotations") or None, "started": _now(),
-                  "finished": None, "status": "running", "notebooks": states, "files": []}
+                  "finished": None, "status": "running", "notebooks": states, "seconds": {},
+                  "files": []}
         _write_run(out_dir, record, before, kept)
     done, failures = [], []
     current = None
@@ -550,6 +552,7 @@ def run_all(
                 if record:
                     record["notebooks"][nb.name] = {"status": "running", "error": ""}
                     _write_run(out_dir, record, before, kept)
+                started = time.perf_counter()
                 try:
                     execute(nb, target, parameters=params)
                     state = {"status": "ok", "error": ""}
@@ -562,6 +565,7 @@ def run_all(
                     raise KeyboardInterrupt  # Ctrl-C stopped this notebook: it did not finish
                 if record:
                     record["notebooks"][nb.name] = state
+                    record["seconds"][nb.name] = round(time.perf_counter() - started, 3)
                     _write_run(out_dir, record, before, kept)
                 done.append(target)
                 current = None

@@ -14,15 +14,26 @@ How an article is made
 3. Each article draws ``Poisson(words_per_article / mean template length)`` paragraphs
    (at least 2): body paragraphs mostly, quote templates with probability ``quote_rate``
    and short lines with probability ``short_rate``.
-4. About ``perturb_rate`` of the words are replaced by words drawn from the corpus
-   vocabulary with their corpus frequency; the punctuation and spacing around each word
-   is kept, so quotation marks, sentence ends and paragraph breaks survive.
+4. About ``perturb_rate`` of the words are replaced; the punctuation and spacing around each
+   word is kept, so quotation marks, sentence ends and paragraph breaks survive. With
+   ``vocabulary="bundled"`` the replacements are words of the bundled articles drawn with
+   their corpus frequency, so the vocabulary stops growing at about 2,700 word types
+   whatever the size. With ``vocabulary="heaps"`` (the benchmark's corpora) they come from
+   an open-ended vocabulary that grows with the corpus as real text does (Heaps' law): with
+   probability :data:`NAME_SHARE` a capitalised name or place (:func:`names`, Zipfian
+   ranks ``p(r) ~ 1 / (r + NAME_ZIPF_OFFSET) ** NAME_ZIPF_EXPONENT``), otherwise an English
+   word drawn with its frequency in ``wordfreq``'s "large" English list (itself Zipfian;
+   about 308,000 words; the package's data ship in its wheel, so nothing is downloaded).
+   A replacement of a capitalised word is capitalised. With the defaults (600 words per
+   article, ``perturb_rate=0.10``) a corpus of 1,000 / 10,000 / 100,000 articles has about
+   15,000 / 67,000 / 283,000 word types after the suite's normalisation (``Tokens``), a
+   Heaps exponent of about 0.63, as in news text; ``benchmarks/corpora.csv`` has the counts.
 5. Outlets (``n_outlets``, alternately ``international`` and ``chinese_state``, with
    unequal sizes), dates (uniform between ``start`` and ``end``) and genres are drawn at
    random; the headline is the first words of the article.
 
 Everything is vectorised over token-id arrays with numpy; the texts are gathered as UTF-8
-bytes per block of :data:`BLOCK` articles and become one Arrow string column. Each block has its own random stream
+bytes (each token's word, then the punctuation and spacing after it) per block of :data:`BLOCK` articles and become one Arrow string column. Each block has its own random stream
 derived from ``random_state``, so the first ``n`` articles of a larger corpus are exactly the
 corpus of ``n`` articles (same seed), and the result does not depend on the machine.
 """
@@ -36,6 +47,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ._checks import check_one_of
 from .config import OUTLET_GROUPS, RAW_DIR
@@ -67,6 +79,30 @@ SPEAKERS = (
     "Jamieson Greer",
     "He Lifeng",
     "a senior administration official",
+)
+
+#: Where replacement words come from (see the module docstring).
+VOCABULARIES = ("bundled", "heaps")
+
+#: ``vocabulary="heaps"``: share of the replacement words that are names and places.
+NAME_SHARE = 0.15
+#: ``vocabulary="heaps"``: Zipf exponent and rank offset of the names' frequencies.
+NAME_ZIPF_EXPONENT = 1.1
+NAME_ZIPF_OFFSET = 20
+#: ``vocabulary="heaps"``: the wordfreq list (language, list name); only words of ASCII
+#: letters with inner apostrophes or hyphens are used.
+WORDFREQ_LIST = ("en", "large")
+#: Syllables the names and places are made of (two or three per name).
+NAME_SYLLABLES = (
+    "an", "bai", "bao", "bei", "bin", "cai", "chang", "chen", "cheng", "chun", "da", "dong",
+    "fang", "feng", "gang", "gao", "guo", "hai", "han", "hong", "hua", "hui", "jia", "jian",
+    "jin", "jun", "kai", "kang", "lan", "lei", "li", "lian", "lin", "ling", "long", "lu",
+    "mei", "ming", "nan", "ning", "ping", "qing", "rong", "shan", "sheng", "shu", "tai",
+    "tian", "wei", "wen", "xia", "xin", "xiu", "yan", "yang", "yi", "ying", "yong", "yu",
+    "yuan", "yun", "zhen", "zhi", "zhong", "zhou", "al", "ber", "bridge", "brook", "burg",
+    "car", "dale", "del", "don", "el", "field", "ford", "gar", "ham", "har", "ken", "land",
+    "lee", "mar", "mont", "mor", "nor", "ol", "ridge", "ros", "son", "stan", "ter", "ton",
+    "val", "ville", "wood", "wyn", "ar", "ves",
 )
 
 GENRES = ("news", "analysis", "opinion")
@@ -147,20 +183,99 @@ class _Pool:
         self.unbroken = np.array(
             [gaps.setdefault(g.removesuffix(_PARAGRAPH_BREAK), len(gaps)) for g in gap_list]
         )
-        gap_list = list(gaps)
-        self.n_gaps = len(gap_list)
-        # Every (word, gap) combination as UTF-8 bytes, so a perturbed word keeps its punctuation.
-        combos = [(w + g).encode("utf-8") for w in word_list for g in gap_list]
-        self.combo_len = np.array([len(b) for b in combos], dtype=np.int64)
-        self.combo_start = np.concatenate([[0], np.cumsum(self.combo_len)[:-1]])
-        self.combo_bytes = np.frombuffer(b"".join(combos), dtype=np.uint8)
+        self.words = word_list
+        self.gaps = list(gaps)
+        # A replacement of a capitalised word is capitalised (vocabulary="heaps").
+        self.upper = np.array([w[:1].isupper() for w in word_list])
         # Replacement words are drawn from the body words, with their corpus frequency.
         in_body = np.repeat(self.kind == 0, self.length)
         body_words = self.word_ids[in_body]
         self.replacements = body_words[body_words != 0]
 
 
+def names() -> np.ndarray:
+    """The names and places of ``vocabulary="heaps"``, most frequent first.
+
+    Capitalised concatenations of two or three :data:`NAME_SYLLABLES` (1,010,000), in an
+    order fixed by a constant seed (rank 1 is the most frequent). A few strings arise
+    twice (``li + an`` and ``lian``); that only adds their probabilities.
+
+    Examples
+    --------
+    >>> from analysis.synthetic import names
+    >>> found = names()
+    >>> len(found), all(name[0].isupper() and name[1:].islower() for name in found[:100])
+    (1010000, True)
+    """
+    low = np.array(NAME_SYLLABLES)
+    cap = np.char.capitalize(low)
+    two = np.char.add(cap[:, None], low[None, :]).ravel()
+    three = np.char.add(two[:, None], low[None, :]).ravel()
+    every = np.concatenate([two, three])
+    return every[np.random.default_rng(20251001).permutation(len(every))]
+
+
+class _Vocabulary:
+    """Word and gap pieces as UTF-8 bytes, and what replacement words are drawn from."""
+
+    def __init__(self, pool: _Pool, vocabulary: str):
+        words, self.cdf, self.n_extra = [pa.array(pool.words, pa.large_string())], None, 0
+        if vocabulary == "heaps":
+            english, frequency = _english_words()
+            english = pa.array(english, pa.large_string())
+            people = pa.array(names(), pa.large_string())
+            # lower-case forms, then capitalised forms (for replacing a capitalised word)
+            words += [english, people, pc.utf8_capitalize(english), people]
+            p = np.concatenate([
+                (1 - NAME_SHARE) * frequency / frequency.sum(),
+                NAME_SHARE * _zipf(len(people), NAME_ZIPF_EXPONENT, NAME_ZIPF_OFFSET),
+            ])
+            self.cdf = np.cumsum(p)
+            self.cdf /= self.cdf[-1]
+            self.n_extra = len(english) + len(people)
+        self.n_words = sum(len(w) for w in words)
+        # One byte buffer: every word, then every gap; a token is its word piece then its gap piece.
+        pieces = pa.concat_arrays([*words, pa.array(pool.gaps, pa.large_string())])
+        offsets = np.frombuffer(pieces.buffers()[1], dtype=np.int64)[
+            pieces.offset : pieces.offset + len(pieces) + 1]
+        self.piece_start = offsets[:-1].copy()
+        self.piece_len = np.diff(offsets)
+        self.piece_bytes = np.frombuffer(pieces.buffers()[2], dtype=np.uint8)
+
+    def replace(self, pool: _Pool, words: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Replacement word ids for the (bundled) word ids ``words``."""
+        if self.cdf is None:
+            return pool.replacements[rng.integers(0, len(pool.replacements), len(words))]
+        ranks = np.searchsorted(self.cdf, rng.random(len(words)), side="right")
+        ranks = np.minimum(ranks, self.n_extra - 1)
+        return len(pool.words) + ranks + self.n_extra * pool.upper[words]
+
+
+def _english_words() -> tuple[list[str], np.ndarray]:
+    """Words of the wordfreq list and their frequencies, most frequent first."""
+    try:
+        import wordfreq
+    except ImportError:
+        raise ImportError(
+            "make_synthetic_corpus: vocabulary='heaps' draws words from the wordfreq package, "
+            "which is not installed; install the project's bench extra (pip install "
+            "'.[bench]'; make setup installs it) or pass vocabulary='bundled'."
+        ) from None
+    language, wordlist = WORDFREQ_LIST
+    plain = re.compile(r"[a-z]+(?:['-][a-z]+)*\Z")
+    table = sorted((-f, w) for w, f in wordfreq.get_frequency_dict(language, wordlist).items()
+                   if plain.match(w))
+    return [w for _, w in table], -np.array([f for f, _ in table])
+
+
+def _zipf(n: int, exponent: float, offset: float) -> np.ndarray:
+    """Probabilities proportional to ``1 / (rank + offset) ** exponent``, ranks 1..n."""
+    p = 1.0 / (np.arange(1, n + 1) + offset) ** exponent
+    return p / p.sum()
+
+
 _POOLS: dict[Path, _Pool] = {}
+_VOCABULARIES: dict[tuple[Path, str], _Vocabulary] = {}
 
 
 def _pool(raw_dir: Path) -> _Pool:
@@ -168,6 +283,13 @@ def _pool(raw_dir: Path) -> _Pool:
     if key not in _POOLS:
         _POOLS[key] = _Pool(key)
     return _POOLS[key]
+
+
+def _vocabulary(raw_dir: Path, vocabulary: str) -> _Vocabulary:
+    key = (raw_dir.resolve(), vocabulary)
+    if key not in _VOCABULARIES:
+        _VOCABULARIES[key] = _Vocabulary(_pool(raw_dir), vocabulary)
+    return _VOCABULARIES[key]
 
 
 def _gather(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -178,6 +300,7 @@ def _gather(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 
 def _block_texts(
     pool: _Pool,
+    vocab: _Vocabulary,
     n: int,
     rng: np.random.Generator,
     words_per_article: int,
@@ -201,16 +324,20 @@ def _block_texts(
     token = _gather(pool.start[templates], lengths)
     words = pool.word_ids[token]
     perturb = (words != 0) & (rng.random(len(words)) < perturb_rate)
-    words[perturb] = pool.replacements[rng.integers(0, len(pool.replacements), perturb.sum())]
+    words[perturb] = vocab.replace(pool, words[perturb], rng)
     gaps = pool.gap_ids[token]
     last = np.cumsum(lengths)[np.cumsum(n_par) - 1] - 1
     gaps[last] = pool.unbroken[gaps[last]]
-    combos = words * pool.n_gaps + gaps
 
-    token_bytes = pool.combo_len[combos]
+    # Pieces in text order: word 0, gap 0, word 1, gap 1, ... (gaps follow the words' pieces).
+    pieces = np.empty(2 * len(words), dtype=np.int64)
+    pieces[0::2] = words
+    pieces[1::2] = gaps + vocab.n_words
+    piece_len = vocab.piece_len[pieces]
+    token_bytes = piece_len[0::2] + piece_len[1::2]
     article_of_token = np.repeat(np.repeat(np.arange(n), n_par), lengths)
     article_bytes = np.bincount(article_of_token, weights=token_bytes, minlength=n)
-    data = pool.combo_bytes[_gather(pool.combo_start[combos], token_bytes)]
+    data = vocab.piece_bytes[_gather(vocab.piece_start[pieces], piece_len)]
     return data, article_bytes.astype(np.int64)
 
 
@@ -226,6 +353,7 @@ def make_synthetic_corpus(
     start: str = "2025-10-01",
     end: str = "2026-03-31",
     raw_dir: str | Path | None = None,
+    vocabulary: str = "bundled",
 ) -> pd.DataFrame:
     """Make a corpus of ``n_articles`` synthetic news articles resampled from the bundled corpus.
 
@@ -246,11 +374,18 @@ def make_synthetic_corpus(
     short_rate : float, default 0.05
         Share of paragraphs that are short lines of the seeds (sub-headings, site chrome).
     perturb_rate : float, default 0.10
-        Share of words replaced by a word drawn from the corpus vocabulary.
+        Share of words replaced by a word drawn from ``vocabulary``.
     start, end : str
         Range of the publication dates (ISO dates, inclusive).
     raw_dir : str or pathlib.Path, optional
         Folder with ``articles/*.txt`` to resample; default the bundled ``data/raw``.
+    vocabulary : {"bundled", "heaps"}, default "bundled"
+        Where replacement words come from. ``"bundled"``: the resampled articles' own words
+        (the vocabulary stays at a few thousand types whatever the size; the test corpora).
+        ``"heaps"``: English words with their wordfreq frequencies plus names and places,
+        so the vocabulary grows with the corpus as in real coverage (the benchmark's
+        corpora; needs the ``wordfreq`` package of the ``bench`` extra). See the module
+        docstring.
 
     Returns
     -------
@@ -258,6 +393,13 @@ def make_synthetic_corpus(
         One row per article, sorted by ``article_id`` (``syn0000000``...), with columns
         ``article_id``, ``outlet``, ``outlet_group``, ``published`` (datetime64),
         ``headline``, ``genre`` and ``text`` (paragraphs separated by a blank line).
+
+    Examples
+    --------
+    >>> from analysis.synthetic import make_synthetic_corpus
+    >>> frame = make_synthetic_corpus(3, vocabulary="heaps", random_state=1)
+    >>> list(frame["article_id"]), bool(frame["text"].str.len().gt(1000).all())
+    (['syn0000000', 'syn0000001', 'syn0000002'], True)
     """
     if n_articles < 0 or words_per_article < 1 or n_outlets < 1:
         raise ValueError(
@@ -267,7 +409,10 @@ def make_synthetic_corpus(
     if not 0 <= quote_rate + short_rate < 1 or not 0 <= perturb_rate <= 1:
         raise ValueError("make_synthetic_corpus: quote_rate + short_rate must be in [0, 1) and "
                          f"perturb_rate in [0, 1]; got {quote_rate}, {short_rate}, {perturb_rate}")
-    pool = _pool(Path(raw_dir) if raw_dir is not None else DEFAULT_RAW)
+    check_one_of("vocabulary", vocabulary, VOCABULARIES, func="make_synthetic_corpus")
+    raw = Path(raw_dir) if raw_dir is not None else DEFAULT_RAW
+    pool = _pool(raw)
+    vocab = _vocabulary(raw, vocabulary)
     first_day = np.datetime64(start, "D")
     n_days = int((np.datetime64(end, "D") - first_day).astype(int)) + 1
     outlet_p = 1.0 / np.sqrt(np.arange(1, n_outlets + 1))
@@ -290,7 +435,7 @@ def make_synthetic_corpus(
         day[lo:hi] = rng.integers(0, n_days, size=BLOCK)[:keep]
         genre[lo:hi] = rng.choice(len(GENRES), size=BLOCK, p=GENRE_WEIGHTS)[:keep]
         block_data, block_sizes = _block_texts(
-            pool, BLOCK, rng, words_per_article, quote_rate, short_rate, perturb_rate
+            pool, vocab, BLOCK, rng, words_per_article, quote_rate, short_rate, perturb_rate
         )
         data.append(block_data[: block_sizes[:keep].sum()])
         sizes.append(block_sizes[:keep])

@@ -1,15 +1,23 @@
-"""Benchmark of the suite's pipeline on synthetic corpora of 1k to 100k articles.
+"""Benchmark of the suite on synthetic corpora of 1k to 100k articles: its stages, and the
+user's path (the notebooks end to end), each beside the obvious stack.
 
 Usage (from the project root)::
 
-    make bench                          # sizes 1000 10000 100000
-    make bench SIZES="1000 10000"
-    .venv/bin/python benchmarks/run.py --sizes 1000 10000 --baseline-max 10000
+    make bench                          # stages at 1k 10k 100k; user's path at 10k 100k
+    make bench SIZES="1000 10000" USER_SIZES="10000"
+    make bench-user                     # only the user's path (and the baseline beside it)
+    .venv/bin/python benchmarks/run.py --parts stages --sizes 1000 10000 --baseline-max 10000
 
-For every size, a synthetic corpus (:func:`analysis.synthetic.make_synthetic_corpus`, ~600
-words per article) is written to a temporary folder (not timed). Then ONE fresh Python
-process per (size, implementation) runs the stage chain and reports each stage's wall time
-and peak memory:
+Corpora. For every size, a synthetic corpus (:func:`analysis.synthetic.make_synthetic_corpus`,
+~600 words per article, ``vocabulary="heaps"`` by default: replacement words from an English
+frequency list plus names and places, so the vocabulary grows with the corpus as real text's
+does) is written to a temporary folder as one Parquet file (not timed). Every measurement at
+a size reads that same file. ``corpora.csv`` records each size's articles, paragraphs,
+sentences, distinct word types (``len(Tokens.vocabulary)``) and document-feature matrix
+columns (``tokens.dfm``, stopwords removed).
+
+Stages. ONE fresh Python process per (size, implementation) runs the stage chain and reports
+each stage's wall time, CPU time and peak memory:
 
 * ``suite``: ``analysis.load_corpus`` exactly as a user calls it, with its stage functions
   timed as load (reading, metadata, assembling), clean, segment, quotes and duplicates
@@ -22,24 +30,41 @@ and peak memory:
   articles; larger sizes are extrapolated linearly from the largest measured size and
   flagged ``extrapolated=True``.
 
-Peak memory: before each stage the worker resets the kernel's resident-set high-water mark
-(``/proc/self/clear_refs`` = 5) and reads ``VmHWM`` from ``/proc/self/status`` after it, so
-``peak_mb`` is the largest resident set of the process *during* that stage (it includes the
-data earlier stages left in memory). Where the reset is not allowed, ``ru_maxrss`` of
-``resource.getrusage`` is used (the peak since the process started). The ``total`` row
-holds the sum of the stage times and the largest stage peak. Imports are not timed.
+The user's path (``--user-sizes``, default 10k and 100k): ``python -m analysis.runner --corpus
+F --out D`` (what ``make run CORPUS=F OUT=D`` runs) on the same file, measured from outside
+(:func:`run_user_path`): wall seconds end to end, each notebook's seconds (``OUT/run.json``),
+the peak of the summed resident sets of the runner and all its descendants (the kernels are
+child processes; psutil, sampled every 0.25 s), their CPU seconds (``RUSAGE_CHILDREN``) and
+the executed notebooks' sizes. The baseline's total at the same size, measured in the same
+run, is the comparison. A run over ``--user-timeout`` seconds is stopped and marked.
 
-``cpu_seconds`` (user + system CPU time of the process during the stage) is recorded too:
-on a shared machine it shows whether a slow wall time came from other load.
+Peak memory of a stage: before each stage the worker resets the kernel's resident-set
+high-water mark (``/proc/self/clear_refs`` = 5) and reads ``VmHWM`` from
+``/proc/self/status`` after it, so ``peak_mb`` is the largest resident set of the process
+*during* that stage (it includes the data earlier stages left in memory). Where the reset is
+not allowed, ``ru_maxrss`` of ``resource.getrusage`` is used (the peak since the process
+started). The ``total`` row holds the sum of the stage times and the largest stage peak.
+Imports are not timed.
 
-``load_avg`` is the machine's 1-minute load average when the stage ended (the benchmark's
-own process counts for about 1).
+``cpu_seconds`` of a stage is ``time.process_time()`` over the stage: user + system CPU of
+every thread of the worker process (VADER and the dictionaries run in two threads, k-means
+in OpenMP threads, so it can exceed wall time). It is not a load-independent measure of
+work: on a shared machine, contention for caches, memory bandwidth and the second hardware
+thread of a core, and OpenMP threads spinning while they wait for a descheduled peer, change
+it by tens of percent between runs, in either direction. Read it beside ``load_avg`` (the
+machine's 1-minute load average when the stage ended; the benchmark itself counts for about
+1). It does not include child processes, which is why the user's path reports the CPU of
+its whole process tree instead.
 
 Writes ``benchmarks/results.csv`` (``size, stage, impl, seconds, peak_mb, articles_per_s,
-extrapolated, cpu_seconds, load_avg``), ``benchmarks/scaling.png`` and the results section
-of ``benchmarks/README.md`` (between its markers), and prints the figures of the largest
-size against the budgets (100k articles: <= 180 s, <= 6 GiB, >= 10x faster than the
-baseline). ``--replot`` redoes the figure and the README section from ``results.csv``.
+extrapolated, cpu_seconds, load_avg``), ``user_path.csv`` (``size, notebook, status, seconds,
+cpu_seconds, peak_mb, notebook_mb, baseline_seconds, load_avg``; one row per notebook and a
+``total``), ``corpora.csv``, ``benchmarks/scaling.png`` and the results sections of
+``benchmarks/README.md`` and of the project README's Scale section (between their markers),
+and prints the figures against the budgets (stages at 100k: <= 180 s, <= 6 GiB, >= 10x the
+baseline; user's path: :data:`USER_BUDGETS`). Every table is written again after each size,
+so a long run leaves what it measured. ``--replot`` redoes the figure and the README
+sections from the CSV files.
 """
 
 from __future__ import annotations
@@ -50,6 +75,7 @@ import gc
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -80,6 +106,19 @@ BUDGET_PEAK_MB = 6 * 1024.0
 BUDGET_SPEEDUP = 10.0
 COLUMNS = ["size", "stage", "impl", "seconds", "peak_mb", "articles_per_s", "extrapolated",
            "cpu_seconds", "load_avg"]
+#: The user's path (issue #18): ``make run CORPUS=F OUT=D`` at these sizes by default.
+DEFAULT_USER_SIZES = (10000, 100000)
+#: Budgets of the user's path, per size: wall seconds end to end, speed-up over the obvious
+#: stack (baseline total measured on the same file in the same run), peak MiB of the whole
+#: process tree, largest executed notebook in MB (10**6 bytes).
+USER_BUDGETS = {
+    10000: {"seconds": 50.0, "speedup": 3.0},
+    100000: {"seconds": 360.0, "peak_mb": 8 * 1024.0, "notebook_mb": 2.0},
+}
+USER_COLUMNS = ["size", "notebook", "status", "seconds", "cpu_seconds", "peak_mb", "notebook_mb",
+                "baseline_seconds", "load_avg"]
+CORPUS_COLUMNS = ["size", "vocabulary", "articles", "paragraphs", "sentences", "word_types",
+                  "dfm_columns", "seconds_to_generate"]
 
 
 # ---------------------------------------------------------------------------------------
@@ -214,7 +253,8 @@ def run_suite(source: Path, meter: Meter, n_clusters: int, random_state: int) ->
         articles=len(corp.articles), paragraphs=len(corp.paragraphs),
         sentences=len(corp.sentences), quotes=len(corp.quotes),
         duplicates=int(corp.articles["duplicate_of"].notna().sum()),
-        loader_warnings=len(caught), features=int(features.shape[1]),
+        loader_warnings=len(caught), word_types=len(toks.vocabulary),
+        features=int(features.shape[1]),
         clustered=int((labels >= 0).sum()), scored=len(scored),
     )
 
@@ -250,7 +290,7 @@ def worker(args: argparse.Namespace) -> None:
 
 
 # ---------------------------------------------------------------------------------------
-# The driver
+# Progress
 # ---------------------------------------------------------------------------------------
 def _progress(total: int):
     from tqdm.auto import tqdm
@@ -258,21 +298,230 @@ def _progress(total: int):
     return tqdm(total=total, disable=not sys.stderr.isatty(), unit="run", leave=False)
 
 
-def measure(args: argparse.Namespace) -> tuple[pd.DataFrame, dict]:
-    """Generate, write and benchmark every size; return the measured rows and corpus info."""
+# ---------------------------------------------------------------------------------------
+# The user's path: the notebook runner end to end, as `make run CORPUS=F OUT=D` runs it
+# ---------------------------------------------------------------------------------------
+def tree_rss_mb(proc) -> float:
+    """Resident set of ``proc`` and all its descendants (psutil.Process), summed, in MiB."""
+    import psutil
+
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return total / 2**20
+
+
+def run_user_path(source: Path, out: Path, *, timeout: float, interval: float = 0.25,
+                  command: list[str] | None = None) -> dict:
+    """Run the notebook runner on ``source`` into ``out`` and measure it from outside.
+
+    Returns a dict with ``status`` ("ok", "failed" or "timeout"), ``seconds`` (wall clock
+    from start to exit), ``cpu_seconds`` (user + system CPU of the runner and every process
+    it started and reaped, the kernels included: ``RUSAGE_CHILDREN`` before and after),
+    ``peak_mb`` (largest sum of the resident sets of the runner and its descendants, sampled
+    every ``interval`` s; shared pages count once per process, so it is an upper bound; for a
+    stopped run, ``cpu_seconds`` is the sum of the last sampled CPU times of the tree's
+    processes, since killed kernels are never reaped by the runner),
+    ``load_avg`` (largest 1-minute load average seen), and ``notebooks``: one dict per
+    notebook the runner started (``seconds`` from ``OUT/run.json``, or from the runner's
+    ``executing`` lines when it was stopped; ``peak_mb`` while it ran; ``notebook_mb``, the
+    size of the executed notebook).
+    """
+    import threading
+
+    import psutil
+
+    command = command or [sys.executable, "-m", "analysis.runner", "--corpus", str(source),
+                          "--out", str(out)]
+    lines: list[tuple[float, str]] = []
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = psutil.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                        text=True)
+
+    def read() -> None:
+        for line in proc.stdout:
+            lines.append((time.perf_counter() - started, line.rstrip("\n")))
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    peaks: dict[str, float] = {}
+    cpu_seen: dict[int, float] = {}  # CPU seconds of every process of the tree, last sample
+    peak, load, status = 0.0, 0.0, None
+    while proc.poll() is None:
+        current = next((line.split()[-1] for _, line in reversed(lines)
+                        if line.startswith("executing ")), "")
+        for p in [proc, *proc.children(recursive=True)]:
+            try:
+                times = p.cpu_times()
+                cpu_seen[p.pid] = times.user + times.system
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        rss = tree_rss_mb(proc)
+        peak = max(peak, rss)
+        peaks[current] = max(peaks.get(current, 0.0), rss)
+        load = max(load, os.getloadavg()[0])
+        if time.perf_counter() - started > timeout:
+            for child in [*proc.children(recursive=True), proc]:
+                try:
+                    child.kill()
+                except psutil.NoSuchProcess:
+                    pass
+            proc.wait()
+            status = "timeout"
+            break
+        time.sleep(interval)
+    seconds = time.perf_counter() - started
+    reader.join(timeout=5)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    if status == "timeout":
+        # Killed kernels are not reaped by the runner, so RUSAGE_CHILDREN misses them: the
+        # last samples of the tree instead (up to one interval short per process).
+        cpu = max(cpu, sum(cpu_seen.values()))
+    status = status or ("ok" if proc.returncode == 0 else "failed")
+    try:
+        recorded = json.loads((out / "run.json").read_text()).get("seconds", {})
+    except (OSError, ValueError):
+        recorded = {}
+    marks = [(at, line.split()[-1]) for at, line in lines if line.startswith("executing ")]
+    failed = {line.split()[1].rstrip(":") for _, line in lines if line.lstrip().startswith("FAILED ")}
+    notebooks = []
+    for i, (at, name) in enumerate(marks):
+        until = marks[i + 1][0] if i + 1 < len(marks) else seconds
+        path = out / "notebooks" / name
+        done = status != "timeout" or i + 1 < len(marks)
+        notebooks.append({
+            "notebook": name, "seconds": float(recorded.get(name, until - at)),
+            "peak_mb": peaks.get(name, np.nan),
+            "notebook_mb": path.stat().st_size / 1e6 if path.exists() and done else np.nan,
+            "status": "failed" if name in failed else "ok" if done else "timeout",
+        })
+    if status == "failed":
+        tail = "\n".join(line for _, line in lines[-20:])
+        print(f"user path on {source}: the runner failed:\n{tail}", file=sys.stderr)
+    return {"status": status, "seconds": seconds, "cpu_seconds": cpu, "peak_mb": peak,
+            "load_avg": load, "notebooks": notebooks}
+
+
+def user_rows(size: int, result: dict, baseline_seconds: float) -> list[dict]:
+    """Rows of ``user_path.csv`` for one run: one per notebook, then the ``total``."""
+    rows = [{"size": size, **nb, "cpu_seconds": np.nan, "baseline_seconds": np.nan,
+             "load_avg": np.nan} for nb in result["notebooks"]]
+    sizes = [nb["notebook_mb"] for nb in result["notebooks"]]
+    rows.append({
+        "size": size, "notebook": "total", "status": result["status"],
+        "seconds": result["seconds"], "cpu_seconds": result["cpu_seconds"],
+        "peak_mb": result["peak_mb"],
+        "notebook_mb": max(sizes) if sizes and not np.isnan(sizes).all() else np.nan,
+        "baseline_seconds": baseline_seconds, "load_avg": result["load_avg"],
+    })
+    return rows
+
+
+def user_verdicts(user: pd.DataFrame, budgets: dict | None = None) -> list[str]:
+    """The user's path against its budgets (:data:`USER_BUDGETS`), one line per budget.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"size": [10000, 10000], "notebook": ["01_a.ipynb", "total"],
+    ...                      "status": ["ok", "ok"], "seconds": [40.0, 40.0],
+    ...                      "peak_mb": [900.0, 900.0], "notebook_mb": [0.5, 0.5],
+    ...                      "baseline_seconds": [float("nan"), 200.0]})
+    >>> for line in user_verdicts(rows):
+    ...     print(line)
+    User's path (make run CORPUS=... OUT=...) at 10,000 articles: 40.0 s end to end, peak 900 MiB (whole process tree), largest notebook 0.50 MB; slowest notebook 01_a.ipynb (40.0 s)
+    - end to end: 40.0 s (budget 50 s): OK
+    - speed-up over the obvious stack on the same file: 5.0x (200.0 s; budget >= 3x): OK
+    """
+    budgets = USER_BUDGETS if budgets is None else budgets
+    lines = []
+    for size, rows in user.groupby("size", sort=True):
+        total = rows[rows["notebook"] == "total"]
+        if total.empty:
+            continue
+        total = total.iloc[0]
+        books = rows[rows["notebook"] != "total"]
+        seconds, status = float(total["seconds"]), str(total["status"])
+        head = (f"User's path (make run CORPUS=... OUT=...) at {int(size):,} articles: "
+                f"{seconds:,.1f} s end to end" + ("" if status == "ok" else f" ({status.upper()})")
+                + f", peak {float(total['peak_mb']):,.0f} MiB (whole process tree)")
+        if not pd.isna(total["notebook_mb"]):
+            head += f", largest notebook {float(total['notebook_mb']):.2f} MB"
+        if len(books):
+            slow = books.loc[books["seconds"].idxmax()]
+            head += f"; slowest notebook {slow['notebook']} ({float(slow['seconds']):,.1f} s)"
+        lines.append(head)
+        budget = budgets.get(int(size), {})
+        if "seconds" in budget:
+            limit = budget["seconds"]
+            verdict = "OK" if status == "ok" and seconds <= limit else (
+                f"OVER by {seconds - limit:,.1f} s ({seconds / limit:.1f}x the budget)"
+                if status == "ok" else f"NOT MET: the run {'was stopped' if status == 'timeout' else 'failed'} "
+                f"after {seconds:,.0f} s")
+            lines.append(f"- end to end: {seconds:,.1f} s (budget {limit:,.0f} s): {verdict}")
+        if "speedup" in budget:
+            base = float(total["baseline_seconds"])
+            if np.isnan(base):
+                lines.append(f"- speed-up over the obvious stack: not measured in this run "
+                             f"(budget >= {budget['speedup']:.0f}x)")
+            else:
+                ratio = base / seconds
+                verdict = "OK" if status == "ok" and ratio >= budget["speedup"] else (
+                    f"UNDER by {budget['speedup'] / ratio:.1f}x" if status == "ok" else "NOT MET")
+                lines.append(f"- speed-up over the obvious stack on the same file: {ratio:.1f}x "
+                             f"({base:,.1f} s; budget >= {budget['speedup']:.0f}x): {verdict}")
+        if "peak_mb" in budget:
+            peak, limit = float(total["peak_mb"]), budget["peak_mb"]
+            verdict = "OK" if peak <= limit else f"OVER by {peak - limit:,.0f} MiB"
+            if status != "ok" and peak <= limit:
+                verdict = "OK so far (the run did not finish)"
+            lines.append(f"- peak memory: {peak:,.0f} MiB (budget {limit:,.0f} MiB): {verdict}")
+        if "notebook_mb" in budget:
+            limit = budget["notebook_mb"]
+            over = books[books["notebook_mb"] > limit]
+            missing = books["notebook_mb"].isna().sum() + (status != "ok")
+            verdict = ("OK" if over.empty and not missing else
+                       "OVER: " + ", ".join(f"{r.notebook} {r.notebook_mb:.1f} MB"
+                                            for r in over.itertuples()) if len(over) else
+                       "NOT MET: not every notebook completed")
+            lines.append(f"- every executed notebook <= {limit:g} MB: {verdict}")
+    return lines
+
+
+# ---------------------------------------------------------------------------------------
+# The driver
+# ---------------------------------------------------------------------------------------
+def measure(args: argparse.Namespace, save: Callable | None = None
+            ) -> tuple[pd.DataFrame, dict, pd.DataFrame, pd.DataFrame]:
+    """Generate, write and benchmark every size.
+
+    Returns the measured stage rows, the workers' corpus info, the user-path rows and the
+    corpus rows; ``save(stage_rows, info, user_rows, corpus_rows)`` is called after each
+    size, so a long run leaves its results so far.
+    """
     from analysis.synthetic import make_synthetic_corpus, write_corpus
 
-    sizes = sorted(set(args.sizes))
+    stages = "stages" in args.parts
+    user_sizes = set(args.user_sizes) if "user" in args.parts else set()
+    sizes = sorted((set(args.sizes) if stages else set()) | user_sizes)
     tasks = [(s, impl) for s in sizes for impl in ("suite", "baseline")
-             if impl == "suite" or s <= args.baseline_max]
-    rows, info = [], {}
+             if (impl == "suite" and stages)
+             or (impl == "baseline" and s <= args.baseline_max and (stages or s in user_sizes))]
+    tasks += [(s, "user") for s in sorted(user_sizes)]
+    rows, info, users, corpora = [], {}, [], []
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp, _progress(len(tasks)) as bar:
         for size in sizes:
             bar.set_description(f"corpus {size:,}")
+            began = time.perf_counter()
             frame = make_synthetic_corpus(
                 size, words_per_article=args.words, n_outlets=args.outlets,
-                random_state=args.seed,
+                random_state=args.seed, vocabulary=args.vocabulary,
             )
+            generated = time.perf_counter() - began
             (source, *_) = write_corpus(frame, Path(tmp) / str(size), format=args.format)
             del frame
             gc.collect()
@@ -280,6 +529,15 @@ def measure(args: argparse.Namespace) -> tuple[pd.DataFrame, dict]:
                 if task_size != size:
                     continue
                 bar.set_description(f"{impl} {size:,}")
+                if impl == "user":
+                    base = info.get(("baseline", size))
+                    base_seconds = (sum(r["seconds"] for r in base["rows"]) if base else np.nan)
+                    result = run_user_path(source, Path(tmp) / f"user-{size}",
+                                           timeout=args.user_timeout)
+                    users.extend(user_rows(size, result, base_seconds))
+                    shutil.rmtree(Path(tmp) / f"user-{size}", ignore_errors=True)
+                    bar.update()
+                    continue
                 result = Path(tmp) / f"{impl}-{size}.json"
                 command = [sys.executable, str(Path(__file__).resolve()), "--worker", impl,
                            "--source", str(source), "--result", str(result),
@@ -289,8 +547,20 @@ def measure(args: argparse.Namespace) -> tuple[pd.DataFrame, dict]:
                 info[(impl, size)] = out
                 for row in out["rows"]:
                     rows.append({"size": size, "impl": impl, **row})
+                if impl == "suite":
+                    got = out["info"]
+                    corpora.append({
+                        "size": size, "vocabulary": args.vocabulary, "articles": got["articles"],
+                        "paragraphs": got["paragraphs"], "sentences": got["sentences"],
+                        "word_types": got["word_types"], "dfm_columns": got["features"],
+                        "seconds_to_generate": round(generated, 2),
+                    })
                 bar.update()
-    return pd.DataFrame(rows), info
+            if save is not None:
+                save(pd.DataFrame(rows), info, pd.DataFrame(users, columns=USER_COLUMNS),
+                     pd.DataFrame(corpora, columns=CORPUS_COLUMNS))
+    return (pd.DataFrame(rows), info, pd.DataFrame(users, columns=USER_COLUMNS),
+            pd.DataFrame(corpora, columns=CORPUS_COLUMNS))
 
 
 def tabulate(measured: pd.DataFrame, sizes: list[int]) -> pd.DataFrame:
@@ -329,8 +599,9 @@ def tabulate(measured: pd.DataFrame, sizes: list[int]) -> pd.DataFrame:
     return table[COLUMNS].reset_index(drop=True)
 
 
-def plot(table: pd.DataFrame, path: Path) -> Path:
-    """Log-log seconds (per stage) and peak memory against corpus size."""
+def plot(table: pd.DataFrame, path: Path, *, user: pd.DataFrame | None = None) -> Path:
+    """Log-log seconds (per stage) and peak memory against corpus size; with ``user``, a
+    third panel: the user's path, seconds per notebook at each size against its budget."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -340,8 +611,20 @@ def plot(table: pd.DataFrame, path: Path) -> Path:
     from analysis.plots import save_figure, use_style
 
     use_style()
-    fig, (ax, mem) = plt.subplots(1, 2, figsize=(12, 4.8), layout="constrained",
-                                  gridspec_kw={"width_ratios": [3, 2]})
+    with_user = user is not None and len(user) > 0
+    if table.empty:  # a user-path-only run with no stage timings yet: the user panel alone
+        fig, ax = plt.subplots(figsize=(6, 4.8), layout="constrained")
+        if with_user:
+            plot_user(ax, user)
+        out = save_figure(fig, path.stem, path.parent)
+        plt.close(fig)
+        return out
+    fig, axes = plt.subplots(1, 3 if with_user else 2, figsize=(17 if with_user else 12, 4.8),
+                             layout="constrained",
+                             gridspec_kw={"width_ratios": [3, 2, 2] if with_user else [3, 2]})
+    ax, mem = axes[0], axes[1]
+    if with_user:
+        plot_user(axes[2], user)
     sizes = sorted(table["size"].unique())
     suite = table[table["impl"] == "suite"]
     colours = plt.get_cmap("tab10")
@@ -394,15 +677,54 @@ def plot(table: pd.DataFrame, path: Path) -> Path:
     mem.set_yticks([t for t in (128, 256, 512, 1024, 2048, 4096, 6144, 8192, 16384, 32768)
                     if low <= t <= high])
     mem.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}"))
+    # plain numbers on the log axis (the style's math text would print "$\\mathdefault{...}$")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}" if y >= 1 else f"{y:g}"))
     mem.yaxis.set_minor_formatter(NullFormatter())
     out = save_figure(fig, path.stem, path.parent)
     plt.close(fig)
     return out
 
 
+def plot_user(ax, user: pd.DataFrame) -> None:
+    """Stacked seconds per notebook for each size, the budget, and the obvious stack."""
+    import matplotlib.pyplot as plt
+
+    sizes = sorted(user["size"].unique())
+    names = [n for n in user["notebook"].drop_duplicates() if n != "total"]
+    colours = plt.get_cmap("tab10")
+    for x, size in enumerate(sizes):
+        rows = user[user["size"] == size].set_index("notebook")
+        bottom = 0.0
+        for i, name in enumerate(names):
+            if name in rows.index:
+                value = float(rows.loc[name, "seconds"])
+                ax.bar(x, value, bottom=bottom, color=colours(i), width=0.6,
+                       label=name if x == 0 else None)
+                bottom += value
+        total = rows.loc["total"] if "total" in rows.index else None
+        if total is not None:
+            note = "" if total["status"] == "ok" else f"\n({total['status']})"
+            ax.annotate(f"{float(total['seconds']):,.0f} s{note}", (x, bottom), ha="center",
+                        va="bottom", fontsize=8, xytext=(0, 2), textcoords="offset points")
+            if not pd.isna(total["baseline_seconds"]):
+                ax.plot([x + 0.35], [float(total["baseline_seconds"])], "s", color="grey",
+                        label="obvious stack\n(same file)")
+        budget = USER_BUDGETS.get(int(size), {}).get("seconds")
+        if budget:
+            ax.plot([x - 0.4, x + 0.4], [budget, budget], color="#d62728", lw=1.2, ls="-.",
+                    label="budget" if x == 0 else None)
+    ax.set_xticks(range(len(sizes)), [f"{int(s):,}" for s in sizes])
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.12)  # room for the totals' labels
+    ax.set(xlabel="articles", ylabel="seconds (wall clock)",
+           title="The user's path: make run, per notebook")
+    ax.legend(fontsize=7, loc="upper left", frameon=False)
+
+
 def verdicts(table: pd.DataFrame) -> list[str]:
-    """The figures of the largest size against the budgets, one line each."""
-    size = int(table["size"].max())
+    """The figures of the largest size the suite was timed at against the budgets, one line each."""
+    if not (table["impl"] == "suite").any():
+        return []
+    size = int(table.loc[table["impl"] == "suite", "size"].max())
     at = table[(table["size"] == size) & (table["stage"] == "total")]
     suite, base = at[at["impl"] == "suite"], at[at["impl"] == "baseline"]
     if suite.empty:
@@ -493,16 +815,88 @@ def markdown(table: pd.DataFrame) -> str:
     return "\n".join(parts).rstrip() + "\n"
 
 
-def update_readme(table: pd.DataFrame, readme: Path) -> bool:
-    """Replace the results section of ``readme`` (between the markers); False if absent."""
+SCALE_START = "<!-- bench:start (written by benchmarks/run.py) -->"
+SCALE_END = "<!-- bench:end -->"
+
+
+def corpora_markdown(corpora: pd.DataFrame) -> str:
+    """The corpora table: word types and document-feature matrix columns per size."""
+    if corpora is None or corpora.empty:
+        return ""
+    lines = ["| articles | sentences | word types | DFM columns | vocabulary |", "|---|---|---|---|---|"]
+    for r in corpora.sort_values("size").itertuples():
+        lines.append(f"| {r.articles:,} | {r.sentences:,} | {r.word_types:,} | "
+                     f"{r.dfm_columns:,} | {r.vocabulary} |")
+    return "\n".join(lines) + "\n"
+
+
+def user_markdown(user: pd.DataFrame) -> str:
+    """The user's path: seconds, peak MiB and executed size per notebook, per size."""
+    if user is None or user.empty:
+        return ""
+    sizes = sorted(user["size"].unique())
+    header = ["notebook"] + [h for s in sizes for h in (f"{int(s):,}: s", "peak MiB", "MB")]
+    names = [n for n in user["notebook"].drop_duplicates() if n != "total"] + ["total"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name in names:
+        cells = [f"**{name}**" if name == "total" else name]
+        for s in sizes:
+            row = user[(user["size"] == s) & (user["notebook"] == name)]
+            if row.empty:
+                cells += ["", "", ""]
+                continue
+            r = row.iloc[0]
+            mark = "" if r["status"] == "ok" else f" ({r['status']})"
+            cells += [f"{r['seconds']:,.1f}{mark}",
+                      "" if pd.isna(r["peak_mb"]) else f"{r['peak_mb']:,.0f}",
+                      "" if pd.isna(r["notebook_mb"]) else f"{r['notebook_mb']:.2f}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def results_markdown(table: pd.DataFrame, user: pd.DataFrame | None = None,
+                     corpora: pd.DataFrame | None = None) -> str:
+    """benchmarks/README.md's results section: the user's path, the corpora, the stages."""
+    parts = []
+    if user is not None and len(user):
+        parts += ["\n".join(user_verdicts(user)), "",
+                  "The user's path (`python -m analysis.runner --corpus F --out D`), wall seconds, "
+                  "peak MiB of the whole process tree and executed notebook size (MB) per "
+                  "notebook:", "", user_markdown(user)]
+    if corpora is not None and len(corpora):
+        parts += ["The benchmark corpora (word types: distinct normalised tokens; DFM columns: "
+                  "`tokens.dfm` features, stopwords removed):", "", corpora_markdown(corpora)]
+    parts.append(markdown(table))
+    return "\n".join(parts)
+
+
+def scale_summary(table: pd.DataFrame, user: pd.DataFrame | None = None,
+                  corpora: pd.DataFrame | None = None) -> str:
+    """The project README's Scale summary: the user's path verdicts and the corpora."""
+    parts = []
+    if user is not None and len(user):
+        parts += ["\n".join(user_verdicts(user)), ""]
+    if corpora is not None and len(corpora):
+        parts += [corpora_markdown(corpora)]
+    parts.append("\n".join(verdicts(table)))
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def update_readme(table: pd.DataFrame, readme: Path, *, user: pd.DataFrame | None = None,
+                  corpora: pd.DataFrame | None = None,
+                  markers: tuple[str, str] = (README_START, README_END),
+                  render: Callable = results_markdown) -> bool:
+    """Replace the section of ``readme`` between ``markers`` by ``render(table, user, corpora)``;
+    False if the file or the markers are absent."""
+    start, end = markers
     if not readme.exists():
         return False
     text = readme.read_text(encoding="utf-8")
-    if README_START not in text or README_END not in text:
+    if start not in text or end not in text:
         return False
-    head, rest = text.split(README_START, 1)
-    _, tail = rest.split(README_END, 1)
-    readme.write_text(f"{head}{README_START}\n{markdown(table)}{README_END}{tail}",
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(f"{head}{start}\n{render(table, user, corpora)}{end}{tail}",
                       encoding="utf-8")
     return True
 
@@ -510,7 +904,19 @@ def update_readme(table: pd.DataFrame, readme: Path) -> bool:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES),
-                        help="corpus sizes in articles (default: 1000 10000 100000)")
+                        help="corpus sizes of the stage timings (default: 1000 10000 100000)")
+    parser.add_argument("--user-sizes", type=int, nargs="*", default=list(DEFAULT_USER_SIZES),
+                        help="corpus sizes of the user's path, the notebook runner end to end "
+                             "(default: 10000 100000)")
+    parser.add_argument("--parts", nargs="+", choices=["stages", "user"],
+                        default=["stages", "user"],
+                        help="what to run: the stage timings, the user's path, or both "
+                             "(default); the baseline runs beside either, up to --baseline-max")
+    parser.add_argument("--user-timeout", type=float, default=1800.0,
+                        help="stop a user-path run after this many seconds (default 1800)")
+    parser.add_argument("--vocabulary", default="heaps", choices=["heaps", "bundled"],
+                        help="replacement words of the synthetic corpora (default heaps: the "
+                             "vocabulary grows as in real text; bundled: the old corpora)")
     parser.add_argument("--baseline-max", type=int, default=10_000,
                         help="largest size at which the baseline is measured (default 10000); "
                              "larger sizes are extrapolated linearly")
@@ -530,13 +936,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def save_tables(out: Path, stages: pd.DataFrame | None, user: pd.DataFrame | None,
+                corpora: pd.DataFrame | None) -> list[Path]:
+    """Write results.csv, user_path.csv and corpora.csv (those given and not empty)."""
+    from analysis.outputs import write_table
+
+    wrote = []
+    for table, name in ((stages, "results.csv"), (user, "user_path.csv"),
+                        (corpora, "corpora.csv")):
+        if table is not None and len(table):
+            write_table(table, out / name, float_decimals=3, spreadsheet=False)
+            wrote.append(out / name)
+    return wrote
+
+
+def _read(path: Path, columns: list[str]) -> pd.DataFrame:
+    return pd.read_csv(path) if path.exists() else pd.DataFrame(columns=columns)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.worker:
         worker(args)
         return 0
-    from analysis.outputs import write_table
-
     started = time.perf_counter()
     args.out.mkdir(parents=True, exist_ok=True)
     info: dict = {}
@@ -544,18 +966,39 @@ def main(argv: list[str] | None = None) -> int:
         table = pd.read_csv(args.out / "results.csv")
         if "load_avg" not in table:
             table["load_avg"] = np.nan
+        user = _read(args.out / "user_path.csv", USER_COLUMNS)
+        corpora = _read(args.out / "corpora.csv", CORPUS_COLUMNS)
     else:
-        measured, info = measure(args)
-        table = tabulate(measured, args.sizes)
-        write_table(table, args.out / "results.csv", float_decimals=3)
-    figure = plot(table, args.out / "scaling.png")
-    readme = update_readme(table, args.out / "README.md")
+        stages = "stages" in args.parts
+
+        def save(measured, _info, user_part, corpora_part):
+            sizes = sorted(set(measured["size"])) if len(measured) else []
+            table = tabulate(measured, sizes) if stages and len(measured) else None
+            save_tables(args.out, table, user_part, corpora_part if stages else None)
+
+        measured, info, user, corpora = measure(args, save)
+        # A user-path-only run (make bench-user) keeps the committed stage timings and corpora.
+        table = (tabulate(measured, args.sizes) if stages
+                 else _read(args.out / "results.csv", COLUMNS))
+        if not stages:
+            corpora = _read(args.out / "corpora.csv", CORPUS_COLUMNS)
+        if "user" not in args.parts:
+            user = _read(args.out / "user_path.csv", USER_COLUMNS)
+        save_tables(args.out, table if stages else None, user, corpora if stages else None)
+    figure = plot(table, args.out / "scaling.png", user=user)
+    readme = update_readme(table, args.out / "README.md", user=user, corpora=corpora)
+    # The project README's Scale section reads the committed results only.
+    top = args.out.resolve() == HERE and update_readme(
+        table, ROOT / "README.md", user=user, corpora=corpora, markers=(SCALE_START, SCALE_END),
+        render=scale_summary)
     print(summary(table, info))
+    if len(user):
+        print("\n".join(["", *user_verdicts(user)]))
     if info and not all(out["resettable"] for out in info.values()):
         print("note: peak memory is the process peak (ru_maxrss): /proc/self/clear_refs refused")
     elapsed = time.perf_counter() - started
-    wrote = [str(args.out / "results.csv"), str(figure)] + ([str(args.out / "README.md")]
-                                                          if readme else [])
+    wrote = [str(args.out / "results.csv"), str(figure)] + (
+        [str(args.out / "README.md")] if readme else []) + (["README.md"] if top else [])
     print(f"\nwrote {', '.join(wrote)} in {elapsed:.0f} s")
     return 0
 

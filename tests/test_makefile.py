@@ -66,6 +66,9 @@ def test_empty_variables_pass_nothing(argv_recorder):
     assert json.loads(record.read_text()) == ["benchmarks/run.py", "--sizes", "10", "20"]
     assert make("bench-dask", bin_dir, DASK_ARTICLES="5000").returncode == 0
     assert json.loads(record.read_text()) == ["benchmarks/dask_bench.py", "--articles=5000"]
+    assert make("bench-user", bin_dir, USER_SIZES="50").returncode == 0
+    assert json.loads(record.read_text()) == ["benchmarks/run.py", "--parts", "user",
+                                              "--user-sizes", "50"]
 
 
 @pytest.mark.skipif(not STAMP.exists(), reason="needs the .venv that `make setup` builds")

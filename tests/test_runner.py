@@ -193,6 +193,9 @@ def test_rerun_into_the_same_out_leaves_no_stale_file(notebooks, tmp_path, capsy
     assert record["corpus"] == str(corpus.resolve()) and record["annotations"] is None
     assert record["files"] == ["figures/01_x.txt", "notebooks/01_first.ipynb", "notebooks/02_second.ipynb"]
     assert "99_by_hand.png" in capsys.readouterr().err
+    # each notebook's wall-clock seconds (issue #18: make bench reads them)
+    assert list(record["seconds"]) == ["01_first.ipynb", "02_second.ipynb"]
+    assert all(0 < s < 600 for s in record["seconds"].values())
 
     # an earlier run (say, with annotations) also wrote a validation figure
     (out / "data" / "processed").mkdir(parents=True)

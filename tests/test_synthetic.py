@@ -15,6 +15,7 @@ from analysis.synthetic import (
     GENRES,
     SPEAKERS,
     make_synthetic_corpus,
+    names,
     write_corpus,
 )
 
@@ -114,6 +115,49 @@ def test_perturbation_changes_words_but_not_vocabulary():
     assert verbatim.isin(known).all()
 
 
+def word_types(frame: pd.DataFrame) -> int:
+    return frame["text"].str.lower().str.findall(WORD.pattern).explode().nunique()
+
+
+def test_heaps_vocabulary_grows_sublinearly_but_substantially():
+    """Issue #18: benchmark corpora grow their vocabulary as real text does (Heaps' law)."""
+    large = make_synthetic_corpus(2000, words_per_article=250, vocabulary="heaps")
+    small = large.iloc[:200]
+    bundled = make_synthetic_corpus(2000, words_per_article=250)
+    ratio = word_types(large) / word_types(small)
+    # ten times the text: types grow by 10**beta with a Heaps exponent between 0.4 and 0.85
+    assert 10**0.4 < ratio < 10**0.85, ratio
+    assert word_types(large) > 8 * word_types(bundled)
+    # the bundled vocabulary stops growing: 200 -> 2000 articles adds few types
+    assert word_types(bundled) / word_types(bundled.iloc[:200]) < 1.6
+    # names and places (capitalised generated words) are among the replacements
+    generated = set(names()[:2000])
+    assert len(generated & set(WORD.findall(" ".join(large["text"])))) > 100
+
+
+def test_heaps_vocabulary_is_deterministic_and_prefix_stable():
+    a = make_synthetic_corpus(2100, random_state=2, vocabulary="heaps")
+    b = make_synthetic_corpus(2300, random_state=2, vocabulary="heaps")
+    pd.testing.assert_frame_equal(a, b.iloc[:2100])
+    pd.testing.assert_frame_equal(a.iloc[:50], make_synthetic_corpus(50, random_state=2,
+                                                                     vocabulary="heaps"))
+    assert not a["text"].iloc[:50].equals(
+        make_synthetic_corpus(50, random_state=3, vocabulary="heaps")["text"])
+
+
+def test_heaps_replacements_keep_punctuation_and_capitals():
+    same = {"perturb_rate": 0.0, "quote_rate": 0.0, "short_rate": 0.0, "random_state": 4}
+    plain = make_synthetic_corpus(40, **same)
+    heaps = make_synthetic_corpus(40, vocabulary="heaps", **{**same, "perturb_rate": 0.3})
+    # only words change: the characters between words and each word's capitalisation stay
+    for before, after in zip(plain["text"], heaps["text"], strict=True):
+        assert WORD.split(before) == WORD.split(after)
+        old, new = WORD.findall(before), WORD.findall(after)
+        # a capitalised word is replaced by a capitalised one (a lower-case one may become a name)
+        assert all(n[0].isupper() for o, n in zip(old, new, strict=True) if o[0].isupper())
+        assert 0.2 < np.mean([o != n for o, n in zip(old, new, strict=True)]) < 0.4
+
+
 def test_paragraph_breaks_and_no_trailing_whitespace_noise():
     frame = make_synthetic_corpus(100)
     assert not frame["text"].str.endswith("\n").any()
@@ -131,6 +175,8 @@ def test_empty_and_invalid():
         make_synthetic_corpus(5, quote_rate=0.7, short_rate=0.5)
     with pytest.raises(FileNotFoundError, match="articles"):
         make_synthetic_corpus(5, raw_dir=Path("/nonexistent"))
+    with pytest.raises(ValueError, match="make_synthetic_corpus: vocabulary must be one of"):
+        make_synthetic_corpus(5, vocabulary="zipf")
 
 
 def test_write_txt_folder(tmp_path):
