@@ -15,7 +15,6 @@ and installed with ``--no-deps``.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import wheels
 
 from analysis import corpus, tone, topics
 from analysis import dask_path as dpath
@@ -39,19 +39,6 @@ pytestmark = pytest.mark.slow  # ~40-60 s: three pip installs and two worker res
 
 #: What in the test environment's site-packages belongs to this project (never linked).
 PROJECT = ("__editable__", "china_us_news_analysis", "analysis")
-
-
-def _build_wheel(dest: Path) -> Path:
-    src = dest / "src"
-    shutil.copytree(ROOT / "analysis", src / "analysis",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, src / name)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-index",
-                    "--no-build-isolation", "--wheel-dir", str(dest / "wheels"), str(src)],
-                   check=True, capture_output=True, text=True)
-    (wheel,) = (dest / "wheels").glob("*.whl")
-    return wheel
 
 
 def _worker_env(dest: Path) -> Path:
@@ -84,7 +71,7 @@ def _free_port() -> int:
 def cluster(tmp_path_factory):
     """A scheduler and two one-thread workers (with nannies) in the separate venv."""
     tmp = tmp_path_factory.mktemp("dask-wheel")
-    wheel = _build_wheel(tmp)
+    wheel = wheels.build_wheel(tmp)
     python = _worker_env(tmp / "venv")
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTHONPATH", "ANALYSIS_ROOT", "VIRTUAL_ENV")}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import sysconfig
@@ -18,6 +17,8 @@ import textwrap
 import tomllib
 import zipfile
 from pathlib import Path
+
+import wheels
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,20 +57,7 @@ def test_pyproject_declares_one_package_and_its_data():
 
 def _build_wheel(tmp_path: Path) -> Path:
     """Wheel of a copy of the project, with one extra file in analysis/data/models/."""
-    src = tmp_path / "src"
-    shutil.copytree(ROOT / "analysis", src / "analysis",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, src / name)
-    models = src / "analysis" / "data" / "models"
-    models.mkdir(exist_ok=True)
-    (models / "probe.json").write_text("{}\n")
-    out = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-index",
-                    "--no-build-isolation", "--wheel-dir", str(out), str(src)],
-                   check=True, capture_output=True, text=True)
-    (wheel,) = out.glob("*.whl")
-    return wheel
+    return wheels.build_wheel(tmp_path, extra_files={"analysis/data/models/probe.json": "{}\n"})
 
 
 def test_wheel_installs_in_a_fresh_venv_and_loads_the_bundled_corpus(tmp_path):
