@@ -27,6 +27,8 @@ from .units import (
 
 #: Cells (replicates x values) handled at once by the blocked resampling loops.
 _BLOCK = 1 << 22
+#: Defaults of :func:`permutation_test`: largest exact enumeration, Monte Carlo relabellings.
+MAX_EXACT, N_PERM = 100_000, 10_000
 
 
 def _two_groups(
@@ -102,6 +104,14 @@ def bootstrap_difference(
     """
     check_one_of("weighting", weighting, _WEIGHTINGS, func="bootstrap_difference")
     summ, (a, b) = _two_groups(df, value, group, groups, cluster, units)
+    return _bootstrap_difference(summ, group, (a, b), n_boot=n_boot, random_state=random_state,
+                                 ci=ci, weighting=weighting, min_clusters=min_clusters)
+
+
+def _bootstrap_difference(summ, group, groups, *, n_boot, random_state, ci, weighting,
+                          min_clusters) -> pd.Series:
+    """:func:`bootstrap_difference` on the cluster summary of :func:`_two_groups`."""
+    a, b = groups
     rng = np.random.default_rng(random_state)
     parts = [summ[summ[group] == g] for g in (a, b)]
     ests, draws = [], []
@@ -312,7 +322,8 @@ def _relabel_diffs(
 def _group_mean_diffs(labels: np.ndarray, sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Mean of group a minus mean of group b for each row of a boolean label matrix."""
     lab = labels.astype(float)
-    return lab @ sums / (lab @ counts) - (1 - lab) @ sums / ((1 - lab) @ counts)
+    rest = 1 - lab
+    return lab @ sums / (lab @ counts) - rest @ sums / (rest @ counts)
 
 
 def permutation_test(
@@ -323,8 +334,8 @@ def permutation_test(
     groups: tuple[str, str] | None = None,
     cluster: str = "article_id",
     units=None,
-    max_exact: int = 100_000,
-    n_perm: int = 10_000,
+    max_exact: int = MAX_EXACT,
+    n_perm: int = N_PERM,
     random_state: int | None = RANDOM_STATE,
     weighting: str = "cluster",
 ) -> PermutationResult:
@@ -359,6 +370,14 @@ def permutation_test(
     """
     check_one_of("weighting", weighting, _WEIGHTINGS, func="permutation_test")
     summ, (a, b) = _two_groups(df, value, group, groups, cluster, units)
+    return _permutation_test(summ, group, (a, b), max_exact=max_exact, n_perm=n_perm,
+                             random_state=random_state, weighting=weighting)
+
+
+def _permutation_test(summ, group, groups, *, max_exact, n_perm, random_state,
+                      weighting) -> PermutationResult:
+    """:func:`permutation_test` on the cluster summary of :func:`_two_groups`."""
+    a, b = groups
     is_a = (summ[group] == a).to_numpy()
     sums, counts = _sums_counts(summ, weighting)
     n, n_a = len(summ), int(is_a.sum())
@@ -553,10 +572,18 @@ def effect_sizes(
         columns ``effect``, ``estimate``, ``ci_low``, ``ci_high``, ``interval``
         (how the interval was obtained, or why there is none).
     """
-    diff = bootstrap_difference(df, value, group, groups=groups, cluster=cluster, units=units,
-                                n_boot=n_boot, random_state=random_state, ci=ci,
-                                weighting=weighting, min_clusters=min_clusters)
+    check_one_of("weighting", weighting, _WEIGHTINGS, func="effect_sizes")
     summ, (a, b) = _two_groups(df, value, group, groups, cluster, units)
+    return _effect_sizes(summ, group, (a, b), n_boot=n_boot, random_state=random_state, ci=ci,
+                         weighting=weighting, min_clusters=min_clusters)
+
+
+def _effect_sizes(summ, group, groups, *, n_boot, random_state, ci, weighting,
+                  min_clusters) -> pd.DataFrame:
+    """:func:`effect_sizes` on the cluster summary of :func:`_two_groups`."""
+    a, b = groups
+    diff = _bootstrap_difference(summ, group, (a, b), n_boot=n_boot, random_state=random_state,
+                                 ci=ci, weighting=weighting, min_clusters=min_clusters)
     x = summ.loc[summ[group] == a, "mean"].to_numpy()
     y = summ.loc[summ[group] == b, "mean"].to_numpy()
     g = hedges_g(x, y, ci=ci)
