@@ -10,11 +10,13 @@ import pandas as pd
 from .._checks import check_one_of
 from ..config import MIN_CLUSTERS, N_BOOT, RANDOM_STATE
 from .twogroup import (
+    MAX_EXACT,
+    N_PERM,
+    _effect_sizes,
+    _permutation_test,
     _relabel_diffs,
     _two_groups,
-    effect_sizes,
     min_detectable_difference,
-    permutation_test,
 )
 from .units import _WEIGHTINGS, ComparisonError, _check_columns, _sums_counts, cluster_summary
 
@@ -59,13 +61,12 @@ def compare_two_groups(
     ComparisonError
         If fewer than two groups have data.
     """
-    eff = effect_sizes(df, value, group, groups=groups, cluster=cluster, units=units,
-                       n_boot=n_boot, random_state=random_state, ci=ci, weighting=weighting,
-                       min_clusters=min_clusters).set_index("effect")
-    perm = permutation_test(df, value, group, groups=groups, cluster=cluster, units=units,
-                            random_state=random_state, weighting=weighting)
-    a, b = perm.groups
-    summ, _ = _two_groups(df, value, group, (a, b), cluster, units)
+    check_one_of("weighting", weighting, _WEIGHTINGS, func="compare_two_groups")
+    summ, (a, b) = _two_groups(df, value, group, groups, cluster, units)  # summarized once
+    eff = _effect_sizes(summ, group, (a, b), n_boot=n_boot, random_state=random_state, ci=ci,
+                        weighting=weighting, min_clusters=min_clusters).set_index("effect")
+    perm = _permutation_test(summ, group, (a, b), max_exact=MAX_EXACT, n_perm=N_PERM,
+                             random_state=random_state, weighting=weighting)
     x = summ.loc[summ[group] == a, "mean"].to_numpy()
     y = summ.loc[summ[group] == b, "mean"].to_numpy()
     mdd = math.inf if perm.min_p > alpha else min_detectable_difference(x, y, alpha=alpha, power=power)
@@ -108,8 +109,8 @@ def stratified_comparison(
     cluster: str = "article_id",
     units=None,
     weighting: str = "cluster",
-    max_exact: int = 100_000,
-    n_perm: int = 10_000,
+    max_exact: int = MAX_EXACT,
+    n_perm: int = N_PERM,
     random_state: int | None = RANDOM_STATE,
 ) -> tuple[pd.DataFrame, dict]:
     """Two-group difference within strata (news events): fixed-effects estimate, stratified test.

@@ -25,6 +25,11 @@ from .units import (
     cluster_summary,
 )
 
+#: Cells (replicates x values) handled at once by the blocked resampling loops.
+_BLOCK = 1 << 22
+#: Defaults of :func:`permutation_test`: largest exact enumeration, Monte Carlo relabellings.
+MAX_EXACT, N_PERM = 100_000, 10_000
+
 
 def _two_groups(
     df: pd.DataFrame, value: str, group: str, groups: tuple[str, str] | None, cluster: str,
@@ -99,6 +104,14 @@ def bootstrap_difference(
     """
     check_one_of("weighting", weighting, _WEIGHTINGS, func="bootstrap_difference")
     summ, (a, b) = _two_groups(df, value, group, groups, cluster, units)
+    return _bootstrap_difference(summ, group, (a, b), n_boot=n_boot, random_state=random_state,
+                                 ci=ci, weighting=weighting, min_clusters=min_clusters)
+
+
+def _bootstrap_difference(summ, group, groups, *, n_boot, random_state, ci, weighting,
+                          min_clusters) -> pd.Series:
+    """:func:`bootstrap_difference` on the cluster summary of :func:`_two_groups`."""
+    a, b = groups
     rng = np.random.default_rng(random_state)
     parts = [summ[summ[group] == g] for g in (a, b)]
     ests, draws = [], []
@@ -282,6 +295,11 @@ def _relabel_diffs(
     """Difference of group means for every relabelling of ``n_a`` of the clusters as group a.
 
     ``exact``: all ``C(n, n_a)`` relabellings in lexicographic order; else ``n_perm`` random ones.
+    A random relabelling draws one uniform key per cluster and labels the ``n_a`` smallest keys
+    group a. They are found with a partial sort (:func:`numpy.partition`, O(n) per relabelling)
+    and the relabellings are evaluated in blocks of about ``_BLOCK`` cells, so time is
+    O(n_perm * n) and memory O(_BLOCK); the keys are drawn block by block from the same
+    stream, so the relabellings are those of a full sort of one ``(n_perm, n)`` key matrix.
     """
     n = len(sums)
     if exact:
@@ -291,12 +309,21 @@ def _relabel_diffs(
         ).reshape(total, n_a)
         labels = np.zeros((total, n), dtype=bool)
         np.put_along_axis(labels, chosen, True, axis=1)
-    else:
-        order = np.argsort(rng.random((n_perm, n)), axis=1)
-        labels = np.zeros((n_perm, n), dtype=bool)
-        np.put_along_axis(labels, order[:, :n_a], True, axis=1)
+        return _group_mean_diffs(labels, sums, counts)
+    step = max(1, _BLOCK // max(n, 1))
+    out = np.empty(n_perm)
+    for start in range(0, n_perm, step):
+        keys = rng.random((min(step, n_perm - start), n))
+        cut = np.partition(keys, n_a - 1, axis=1)[:, n_a - 1 : n_a]
+        out[start : start + len(keys)] = _group_mean_diffs(keys <= cut, sums, counts)
+    return out
+
+
+def _group_mean_diffs(labels: np.ndarray, sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Mean of group a minus mean of group b for each row of a boolean label matrix."""
     lab = labels.astype(float)
-    return lab @ sums / (lab @ counts) - (1 - lab) @ sums / ((1 - lab) @ counts)
+    rest = 1 - lab
+    return lab @ sums / (lab @ counts) - rest @ sums / (rest @ counts)
 
 
 def permutation_test(
@@ -307,8 +334,8 @@ def permutation_test(
     groups: tuple[str, str] | None = None,
     cluster: str = "article_id",
     units=None,
-    max_exact: int = 100_000,
-    n_perm: int = 10_000,
+    max_exact: int = MAX_EXACT,
+    n_perm: int = N_PERM,
     random_state: int | None = RANDOM_STATE,
     weighting: str = "cluster",
 ) -> PermutationResult:
@@ -343,6 +370,14 @@ def permutation_test(
     """
     check_one_of("weighting", weighting, _WEIGHTINGS, func="permutation_test")
     summ, (a, b) = _two_groups(df, value, group, groups, cluster, units)
+    return _permutation_test(summ, group, (a, b), max_exact=max_exact, n_perm=n_perm,
+                             random_state=random_state, weighting=weighting)
+
+
+def _permutation_test(summ, group, groups, *, max_exact, n_perm, random_state,
+                      weighting) -> PermutationResult:
+    """:func:`permutation_test` on the cluster summary of :func:`_two_groups`."""
+    a, b = groups
     is_a = (summ[group] == a).to_numpy()
     sums, counts = _sums_counts(summ, weighting)
     n, n_a = len(summ), int(is_a.sum())
@@ -465,26 +500,39 @@ def cliffs_delta(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def _cliffs_delta_rows(xb: np.ndarray, yb: np.ndarray) -> np.ndarray:
-    """Cliff's delta for each row of two replicate matrices, vectorized via row offsets.
+    """Cliff's delta for each row of two replicate matrices (rows: replicates, columns: values).
 
-    Values are replaced by their ranks in the pooled values, each row's ranks are shifted into
-    a band of its own, and one sorted array answers "how many y < x" and "how many y <= x"
-    for every x of every row with two ``searchsorted`` calls.
+    Values are replaced by their ranks among the distinct pooled values and each row is
+    counted by :func:`_cliffs_delta_ranks`.
     """
     pool = np.unique(np.concatenate([xb.ravel(), yb.ravel()]))
-    xr, yr = np.searchsorted(pool, xb), np.searchsorted(pool, yb)
-    width = len(pool) + 1
-    off = np.arange(len(xb))[:, None] * width
-    ys = np.sort((yr + off).ravel())
-    xo = (xr + off).ravel()
-    row_start = np.searchsorted(ys, (off[:, 0] - 0.5))
-    less = (np.searchsorted(ys, xo, side="left").reshape(xb.shape) - row_start[:, None]).sum(axis=1)
-    leq = (np.searchsorted(ys, xo, side="right").reshape(xb.shape) - row_start[:, None]).sum(axis=1)
-    n_y = yb.shape[1]
-    greater = n_y * xb.shape[1] - leq
-    return (less - greater) / (xb.shape[1] * n_y)
+    return _cliffs_delta_ranks(np.searchsorted(pool, xb), np.searchsorted(pool, yb), len(pool))
 
 
+def _cliffs_delta_ranks(xr: np.ndarray, yr: np.ndarray, m: int) -> np.ndarray:
+    """Cliff's delta for each row of two rank matrices (integer ranks in ``0 .. m - 1``).
+
+    Per row, ``bincount`` gives how often each rank occurs in x and in y; with the running
+    total of the y counts, "how many y < x" and "how many y <= x" summed over the x of the row
+    are dot products of length ``m``. The counts are integers, so the result is exact and the
+    cost is O(rows * (n_x + n_y + m)), taken in blocks of about ``_BLOCK`` cells.
+    """
+    n_rows, n_x = xr.shape
+    n_y = yr.shape[1]
+    step = max(1, _BLOCK // (n_x + n_y + m))
+    less = np.empty(n_rows, dtype=np.int64)
+    leq = np.empty(n_rows, dtype=np.int64)
+    for start in range(0, n_rows, step):
+        stop = min(start + step, n_rows)
+        off = np.arange(stop - start)[:, None] * m
+        size = (stop - start) * m
+        cx = np.bincount((xr[start:stop] + off).ravel(), minlength=size).reshape(-1, m)
+        cy = np.bincount((yr[start:stop] + off).ravel(), minlength=size).reshape(-1, m)
+        y_leq = np.cumsum(cy, axis=1)
+        leq[start:stop] = (cx * y_leq).sum(axis=1)
+        less[start:stop] = (cx * (y_leq - cy)).sum(axis=1)
+    greater = n_y * n_x - leq
+    return (less - greater) / (n_x * n_y)
 
 
 def effect_sizes(
@@ -524,10 +572,18 @@ def effect_sizes(
         columns ``effect``, ``estimate``, ``ci_low``, ``ci_high``, ``interval``
         (how the interval was obtained, or why there is none).
     """
-    diff = bootstrap_difference(df, value, group, groups=groups, cluster=cluster, units=units,
-                                n_boot=n_boot, random_state=random_state, ci=ci,
-                                weighting=weighting, min_clusters=min_clusters)
+    check_one_of("weighting", weighting, _WEIGHTINGS, func="effect_sizes")
     summ, (a, b) = _two_groups(df, value, group, groups, cluster, units)
+    return _effect_sizes(summ, group, (a, b), n_boot=n_boot, random_state=random_state, ci=ci,
+                         weighting=weighting, min_clusters=min_clusters)
+
+
+def _effect_sizes(summ, group, groups, *, n_boot, random_state, ci, weighting,
+                  min_clusters) -> pd.DataFrame:
+    """:func:`effect_sizes` on the cluster summary of :func:`_two_groups`."""
+    a, b = groups
+    diff = _bootstrap_difference(summ, group, (a, b), n_boot=n_boot, random_state=random_state,
+                                 ci=ci, weighting=weighting, min_clusters=min_clusters)
     x = summ.loc[summ[group] == a, "mean"].to_numpy()
     y = summ.loc[summ[group] == b, "mean"].to_numpy()
     g = hedges_g(x, y, ci=ci)
@@ -535,9 +591,11 @@ def effect_sizes(
     enough = min(len(x), len(y)) >= max(min_clusters, 2)
     if enough:
         rng = np.random.default_rng(None if random_state is None else random_state + 1)
-        xb = x[_draw(rng, len(x), n_boot)]
-        yb = y[_draw(rng, len(y), n_boot)]
-        lo, hi = _percentile_ci(_cliffs_delta_rows(xb, yb), ci)
+        pool = np.unique(np.concatenate([x, y]))
+        xr, yr = np.searchsorted(pool, x), np.searchsorted(pool, y)
+        rows = _cliffs_delta_ranks(xr[_draw(rng, len(x), n_boot)], yr[_draw(rng, len(y), n_boot)],
+                                   len(pool))
+        lo, hi = _percentile_ci(rows, ci)
         d_ci = (float(lo[0]), float(hi[0]))
         how_g, how_d = f"{ci:.0%} analytic (Hedges & Olkin)", _bootstrap_kind(ci)
     else:

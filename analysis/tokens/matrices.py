@@ -616,6 +616,33 @@ def dfm(
 MIN_ENGLISH_STOPWORD_SHARE = 0.25
 
 
+def content_token_counts(tokens: Tokens) -> np.ndarray:
+    """Tokens of each unit that are not stopwords: the row sums of ``dfm(tokens)``, without it.
+
+    Read from the shared count matrix (all tokens minus the few stopword columns), so no
+    second full-vocabulary matrix is built.
+
+    Parameters
+    ----------
+    tokens : Tokens
+
+    Returns
+    -------
+    numpy.ndarray of int64, one value per unit
+
+    Examples
+    --------
+    >>> toks = Tokens(pd.DataFrame({"doc": [0, 1]}), pd.Series(["the talks went on", "of the"]),
+    ...               level="unit", keys=["doc"])
+    >>> content_token_counts(toks).tolist()
+    [2, 0]
+    """
+    counts = tokens._count_cache()
+    stop = np.flatnonzero(tokens.vocabulary.isin(stopwords()))
+    return (np.asarray(counts.sum(axis=1, dtype=np.int64)).ravel()
+            - np.asarray(counts[:, stop].sum(axis=1, dtype=np.int64)).ravel())
+
+
 def stopword_share(tokens: Tokens) -> float:
     """Share of all tokens that are (English) stopwords: a cheap check of the text's language.
 

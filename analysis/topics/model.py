@@ -7,13 +7,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import normalize
 
 from .._checks import check_one_of
 from ..handcoded import read_annotations
-from ..tokens import LEVEL_KEYS, Tokens, dfm
+from ..tokens import LEVEL_KEYS, Tokens, content_token_counts, dfm
 from .labels import TOO_SHORT, central_units, centroid_similarity, top_terms, topic_labels
 from .select import SELECTION_COLUMNS, auto_components, choose_k, cluster, lsa, n_distinct, select_k
 from .shares import map_coordinates, topic_shares, topics_over_time
@@ -228,7 +230,7 @@ class TopicModel(BaseEstimator):
         if not toks.docs[keys].equals(units[keys]):
             raise ValueError(f"TopicModel.fit: the tokenizer's {self.level} keys do not match the corpus "
                              "table; rebuild the corpus with analysis.corpus.load_corpus.")
-        content = np.asarray(dfm(toks, weighting="count").matrix.sum(axis=1)).ravel()
+        content = content_token_counts(toks)  # no second full-vocabulary matrix
         self.counts_ = dfm(toks, weighting="count", min_df=self.min_df)
         shared = np.asarray(self.counts_.matrix.sum(axis=1)).ravel()
         units["n_content_tokens"] = content.astype(int)
@@ -240,8 +242,9 @@ class TopicModel(BaseEstimator):
         units["is_short"] = units["short_reason"] != ""
         self.units_ = units
         self.fit_rows_ = np.flatnonzero(~units["is_short"].to_numpy())
-        self.tfidf_ = (dfm(toks, weighting="tfidf", min_df=self.min_df).matrix[self.fit_rows_]
-                       if self.embed is None else None)
+        # the TF-IDF dfm(weighting="tfidf") would give, from the counts just built (not twice)
+        self.tfidf_ = (sp.csr_matrix(TfidfTransformer().fit_transform(self.counts_.matrix))[
+            self.fit_rows_] if self.embed is None else None)
 
     def _vectors(self, n_components) -> tuple[np.ndarray, Pipeline | None]:
         """Unit vectors of the fitted units: LSA of the TF-IDF rows, or the ``embed`` hook."""
@@ -349,7 +352,14 @@ class TopicModel(BaseEstimator):
             d = self.vectors_.shape[1]
             n_components = [max(2, d // 2), d, 2 * d, 4 * d]
         sample = self._sample_rows(len(self.fit_rows_), max_units or len(self.fit_rows_))
-        tfidf = self.tfidf_[sample] if len(sample) < len(self.fit_rows_) else self.tfidf_
+        tfidf = self.tfidf_
+        if len(sample) < len(self.fit_rows_):
+            # words absent from the sample are all-zero columns: they change no LSA vector but
+            # the randomized SVD would hold dense (words x dimensions) matrices for them, so the
+            # memory grew with the corpus vocabulary; dropped (this changes the SVD's random
+            # draw, so sampled sensitivity tables differ from those before issue #18)
+            tfidf = tfidf[sample]
+            tfidf = tfidf[:, np.flatnonzero(tfidf.getnnz(axis=0))]
         cap = min(tfidf.shape) - 1  # what lsa() would cap at
         rows = []
         for nc in sorted({max(1, min(int(nc), cap)) for nc in n_components}):
