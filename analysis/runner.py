@@ -65,6 +65,10 @@ NOTEBOOK_STATES = ("pending", "running", "ok", "failed", "interrupted")
 #: running over TCP without encryption", about its local sockets) stays out of the user's
 #: terminal; errors still show.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+#: Starts of a notebook whose kernel died before it replied, before the run calls it a failure:
+#: jupyter_client picks free TCP ports and the kernel binds them a moment later, so another
+#: process (a second run, a parallel test) can take one in between ("Address already in use").
+KERNEL_START_ATTEMPTS = 3
 
 
 class RunSetupError(ValueError):
@@ -270,21 +274,32 @@ def execute(
     os.environ.setdefault("PYTHONHASHSEED", "0")
     try:
         with _kernel_environment(ANALYSIS_PROGRESS="0"):
-            pm.execute_notebook(
-                # A path when nothing was stripped: papermill records its input in the metadata.
-                nb if len(nb.cells) < n_cells else str(notebook),
-                str(output),
-                parameters=parameters or None,
-                cwd=str(notebook.parent),
-                kernel_name=None,  # the kernel the notebook names (KERNEL_NAME for the suite's)
-                progress_bar=False,
-                log_output=False,
-                extra_arguments=KERNEL_ARGUMENTS,
-            )
+            for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+                try:
+                    pm.execute_notebook(
+                        # A path when nothing was stripped: papermill records its input.
+                        nb if len(nb.cells) < n_cells else str(notebook),
+                        str(output),
+                        parameters=parameters or None,
+                        cwd=str(notebook.parent),
+                        kernel_name=None,  # the kernel the notebook names (KERNEL_NAME)
+                        progress_bar=False,
+                        log_output=False,
+                        extra_arguments=KERNEL_ARGUMENTS,
+                    )
+                    break
+                except RuntimeError as exc:  # no cell ran: start the notebook again
+                    if attempt == KERNEL_START_ATTEMPTS or not _kernel_never_started(exc):
+                        raise
     finally:
         if output.exists():
             nbformat.write(normalize_notebook(nbformat.read(output, as_version=4)), output)
     return output
+
+
+def _kernel_never_started(exc: BaseException) -> bool:
+    """Whether papermill's error says the kernel died before replying to its first request."""
+    return "Kernel died before replying to kernel_info" in str(exc)
 
 
 def _check_out_dir(out_dir: Path, *, force: bool = False) -> None:

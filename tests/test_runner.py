@@ -406,3 +406,45 @@ def test_executed_notebooks_show_no_progress_bars(tmp_path, monkeypatch):
         ("code", "from analysis import progress\nprint(progress.enabled(10**7))", [])])
     runner.execute(nb, tmp_path / "out.ipynb")
     assert _stdout(tmp_path / "out.ipynb").strip() == "False"
+
+
+def test_a_kernel_that_dies_before_replying_is_started_again(tmp_path, monkeypatch):
+    """A kernel whose port was taken between jupyter_client choosing it and the kernel binding
+    it dies before replying ('Kernel died before replying to kernel_info'); the runner starts
+    the notebook again (at most KERNEL_START_ATTEMPTS times) instead of failing the run.
+    Other errors are not retried."""
+    import papermill as pm
+
+    real = pm.execute_notebook
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pm, "execute_notebook", flaky)
+    nb = _notebook(tmp_path / "01_retry.ipynb", [("code", "print(6 * 7)", [])])
+    runner.execute(nb, tmp_path / "out.ipynb")
+    assert len(calls) == 2 and _stdout(tmp_path / "out.ipynb").strip() == "42"
+
+    def always(*args, **kwargs):
+        calls.append(1)
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    calls.clear()
+    monkeypatch.setattr(pm, "execute_notebook", always)
+    with pytest.raises(RuntimeError, match="kernel_info"):
+        runner.execute(nb, tmp_path / "out2.ipynb")
+    assert len(calls) == runner.KERNEL_START_ATTEMPTS
+
+    def other(*args, **kwargs):
+        calls.append(1)
+        raise RuntimeError("something else")
+
+    calls.clear()
+    monkeypatch.setattr(pm, "execute_notebook", other)
+    with pytest.raises(RuntimeError, match="something else"):
+        runner.execute(nb, tmp_path / "out3.ipynb")
+    assert len(calls) == 1
