@@ -352,9 +352,11 @@ def read_run(out_dir: str | Path) -> dict | None:
     return record
 
 
-def corpus_fingerprint(corpus: str | Path) -> str:
-    """A cheap fingerprint of a corpus: sha256 of the relative path, size and modification
-    time of each of its files (not of their content), so another or changed corpus differs.
+def files_fingerprint(corpus: str | Path) -> str:
+    """A cheap fingerprint of a corpus's files, ``run.json``'s ``corpus_fingerprint``: sha256
+    of the relative path, size and modification time of each file (not of their content), so
+    another or changed corpus differs. (The fingerprint of a loaded corpus's ids and texts,
+    which guards reused tables, is :func:`analysis.outputs.corpus_fingerprint`.)
 
     Parameters
     ----------
@@ -550,7 +552,7 @@ def run_all(
                   if only and isinstance(state, dict)}
         states.update({nb.name: {"status": "pending", "error": ""} for nb in notebooks})
         record = {"suite": SUITE, "run_id": uuid.uuid4().hex, "corpus": params.get("corpus"),
-                  "corpus_fingerprint": corpus_fingerprint(params["corpus"]),
+                  "corpus_fingerprint": files_fingerprint(params["corpus"]),
                   "annotations": params.get("annotations") or None, "started": _now(),
                   "finished": None, "status": "running", "notebooks": states, "seconds": {},
                   "files": []}
