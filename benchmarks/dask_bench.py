@@ -10,10 +10,12 @@ Usage (from the project root)::
    budget; its time is recorded as ``generate_s``), one shard at a time, so the client never
    holds more than one shard: shard ``i`` is :func:`analysis.synthetic.make_synthetic_corpus`
    of ``shard_size`` articles with ``random_state = seed + i``, its ids renumbered to follow
-   the previous shards. This uses the generator as it is on this branch (paragraphs
-   resampled from the bundled articles, ~10% of words replaced from their vocabulary: a
-   small vocabulary, unlike real coverage; see issue 18). The shards are kept in
-   ``--workdir`` and reused when the same corpus is asked for again.
+   the previous shards, and ``vocabulary`` as given by ``--vocabulary``: ``heaps`` (the
+   default, as in ``make bench``: replacement words from an English frequency list plus
+   names and places, so the vocabulary grows with the corpus as real coverage's does) or
+   ``bundled`` (the bundled articles' own vocabulary, a few thousand types: the generator
+   of the runs before December 2026's Heaps option). The shards are kept in ``--workdir``
+   and reused when the same corpus is asked for again.
 2. ``python -m analysis.dask_path SHARDS OUT --workers W --memory-limit M`` runs in a fresh
    process exactly as a user runs it (a LocalCluster of W one-thread worker processes): the
    seven tables written to Parquet, the paragraphs read back and their codebook topics (the
@@ -72,10 +74,11 @@ COLUMNS = ["date", "step", "articles", "shards", "workers", "memory_limit", "par
 
 
 def write_shards(dest: Path, n_articles: int, *, shard_size: int, seed: int = 0,
-                 distinct: int | None = None) -> list[Path]:
+                 distinct: int | None = None, vocabulary: str = "heaps") -> list[Path]:
     """Write ``n_articles`` synthetic articles as Parquet shards, one shard in memory at a time.
 
-    Shard ``i`` is ``make_synthetic_corpus(shard_size, random_state=seed + i)`` with its ids
+    Shard ``i`` is ``make_synthetic_corpus(shard_size, random_state=seed + i,
+    vocabulary=vocabulary)`` with its ids
     renumbered to follow the previous shards. With ``distinct``, only the first
     ``distinct // shard_size`` shards are generated and every later shard is a copy of one of
     them (``i`` modulo that number) under new ids: partitions are processed independently, so
@@ -83,7 +86,7 @@ def write_shards(dest: Path, n_articles: int, *, shard_size: int, seed: int = 0,
     """
     n_shards = -(-n_articles // shard_size)
     n_made = n_shards if distinct is None else max(1, min(n_shards, distinct // shard_size))
-    stamp = dest / f"_corpus-{n_articles}-{shard_size}-{seed}-{n_made}"
+    stamp = dest / f"_corpus-{n_articles}-{shard_size}-{seed}-{n_made}-{vocabulary}"
     paths = [dest / f"part-{i:05d}.parquet" for i in range(n_shards)]
     if stamp.exists() and all(p.exists() for p in paths):
         return paths
@@ -92,7 +95,8 @@ def write_shards(dest: Path, n_articles: int, *, shard_size: int, seed: int = 0,
     for i, path in enumerate(paths):
         size = min(shard_size, n_articles - i * shard_size)
         if i < n_made:
-            frame = synthetic.make_synthetic_corpus(size, random_state=seed + i)
+            frame = synthetic.make_synthetic_corpus(size, random_state=seed + i,
+                                                    vocabulary=vocabulary)
         else:
             frame = pd.read_parquet(paths[i % n_made]).iloc[:size]
         ids = np.arange(i * shard_size, i * shard_size + size)
@@ -257,6 +261,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check-shards", type=int, default=3)
     parser.add_argument("--distinct", type=int, help="generate this many distinct articles "
                         "and fill the rest with copies under new ids (see write_shards)")
+    parser.add_argument("--vocabulary", default="heaps", choices=["heaps", "bundled"],
+                        help="replacement words of the synthetic shards (default heaps, as "
+                        "make bench)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp") / "dask-bench",
                         help="shards and outputs (large: about 10 KB per article)")
     parser.add_argument("--time-limit", type=float, help="minutes; stop the run then and record "
@@ -273,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
         return _topics_only(args, out)
     t0 = time.perf_counter()
     shards = write_shards(shard_dir, args.articles, shard_size=args.shard_size,
-                          distinct=args.distinct)
+                          distinct=args.distinct, vocabulary=args.vocabulary)
     generate_s = time.perf_counter() - t0
     print(f"dask_bench: {len(shards)} shards in {shard_dir} ({generate_s:.0f} s)", flush=True)
     shutil.rmtree(out, ignore_errors=True)
@@ -315,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         "peak_mib": round(measured["peak_mib"], 0), "load_before": round(load_before, 2),
         "load_after": round(load_after, 2), **checked, "same_as_pandas": True,
         "time_ok": estimate <= budget, "memory_ok": measured["peak_mib"] <= BUDGET_MIB,
-        "generator": "make_synthetic_corpus (resampled vocabulary, no Heaps-law option)"
+        "generator": f"make_synthetic_corpus (vocabulary={args.vocabulary})"
         + ("" if args.distinct is None else f"; {args.distinct} distinct articles, the rest "
            "copies under new ids"),
         "note": args.note,
