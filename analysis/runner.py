@@ -23,7 +23,6 @@ import argparse
 import ast
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -38,6 +37,7 @@ from pathlib import Path
 import nbformat
 
 from .config import NOTEBOOK_DIR, RAW_DIR, ROOT, require
+from .readers import files_fingerprint
 
 #: The Jupyter kernel the notebooks name (``metadata.kernelspec.name``); ``make setup``
 #: installs it into the venv (``ipykernel install --sys-prefix --name china-us-news``).
@@ -350,35 +350,6 @@ def read_run(out_dir: str | Path) -> dict | None:
     if not isinstance(record.get("notebooks"), dict):
         record["notebooks"] = {}
     return record
-
-
-def files_fingerprint(corpus: str | Path) -> str:
-    """A cheap fingerprint of a corpus's files, ``run.json``'s ``corpus_fingerprint``: sha256
-    of the relative path, size and modification time of each file (not of their content), so
-    another or changed corpus differs. (The fingerprint of a loaded corpus's ids and texts,
-    which guards reused tables, is :func:`analysis.outputs.corpus_fingerprint`.)
-
-    Parameters
-    ----------
-    corpus : str or pathlib.Path
-        A corpus file or folder.
-
-    Returns
-    -------
-    str
-        ``"sha256:<hex>"``.
-    """
-    corpus = Path(corpus)
-    digest = hashlib.sha256()
-    files = [corpus] if corpus.is_file() else sorted(p for p in corpus.rglob("*") if p.is_file())
-    for p in files:
-        try:
-            st = p.stat()
-        except OSError:
-            continue
-        rel = p.name if p == corpus else p.relative_to(corpus).as_posix()
-        digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
-    return "sha256:" + digest.hexdigest()
 
 
 class _StopRequest:
