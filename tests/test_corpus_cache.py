@@ -142,10 +142,10 @@ def test_a_damaged_cache_is_rebuilt_with_a_warning(tmp_path, capsys, damage):
     fresh = load_corpus("data/raw", cache=cache)
     (entry,) = cache.iterdir()
     if damage == "truncate":
-        path = entry / "sentences.parquet"
+        path = entry / "sentences.arrow"
         path.write_bytes(path.read_bytes()[:100])
     elif damage == "delete":
-        (entry / "articles.parquet").unlink()
+        (entry / "articles.arrow").unlink()
     else:
         (entry / "meta.json").write_text("{", encoding="utf-8")
     capsys.readouterr()
