@@ -34,12 +34,14 @@ table without a text column raises one :class:`CorpusError` that says why and wh
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import shutil
 import sys
 import tempfile
+import time
 import uuid
 import warnings
 from dataclasses import dataclass, field
@@ -612,6 +614,12 @@ def _write_cache(folder: Path, key: str, corpus: Corpus, shown: list[str]) -> No
     for old in folder.glob(f"{_CACHE_PREFIX}*"):
         if old != final:
             _remove(old)
+    # what a killed load left: entries being removed, and writes older than an hour
+    hour_ago = time.time() - 3600
+    for left in [*folder.glob(".old-*"), *folder.glob(".tmp-*")]:
+        with contextlib.suppress(OSError):
+            if left.name.startswith(".old-") or left.stat().st_mtime < hour_ago:
+                shutil.rmtree(left, ignore_errors=True)
 
 
 def _write_table(table: pd.DataFrame, stem: Path) -> None:

@@ -165,3 +165,10 @@ def test_rebuild_writes_again_and_parallel_writers_of_one_key_agree(tmp_path, ca
     assert "loaded from its files" in capsys.readouterr().out
     assert_same_corpus(a, b)
     assert len(entries(cache)) == 1  # no temporary folder left behind
+    # what a killed load leaves is cleared by the next write (a write in progress is kept)
+    (cache / ".old-x").mkdir()
+    (cache / ".tmp-recent").mkdir()
+    (cache / ".tmp-stale").mkdir()
+    os.utime(cache / ".tmp-stale", (0, 0))
+    load_corpus("data/raw", cache=cache, rebuild=True)
+    assert entries(cache) == sorted([".tmp-recent", *[e for e in entries(cache) if e.startswith("corpus-")]])
