@@ -12,9 +12,11 @@ another corpus: papermill injects ``corpus`` and ``output_dir`` (and
 figures and tables go under ``DIR``; the committed notebooks, ``figures/`` and
 ``data/processed/`` are not touched.
 
-Every notebook loads the corpus itself in a fresh kernel, so a notebook that
-fails does not stop the others: all are run, and the failures are reported
-together at the end (exit status 1).
+Every notebook runs in a fresh kernel, so a notebook that fails does not stop
+the others: all are run, and the failures are reported together at the end
+(exit status 1). Notebook 01 loads the corpus from its files and keeps it in
+``OUT/.cache``; the later notebooks read it from there when it is current
+(:func:`analysis.corpus.load_corpus`, ``cache=``), else load the files themselves.
 """
 
 from __future__ import annotations
