@@ -172,3 +172,11 @@ def test_rebuild_writes_again_and_parallel_writers_of_one_key_agree(tmp_path, ca
     os.utime(cache / ".tmp-stale", (0, 0))
     load_corpus("data/raw", cache=cache, rebuild=True)
     assert entries(cache) == sorted([".tmp-recent", *[e for e in entries(cache) if e.startswith("corpus-")]])
+
+
+def test_the_notebooks_cache_is_under_out_and_ignored_by_git(tmp_path):
+    from analysis.config import ROOT
+    from analysis.outputs import output_paths
+
+    assert output_paths(tmp_path).cache == tmp_path / ".cache"
+    assert ".cache/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
