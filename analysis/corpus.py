@@ -772,7 +772,14 @@ def load_corpus(
         return corpus
     with recorded_warnings() as shown:
         corpus = _load(path, **options)
-    _write_cache(folder, key, corpus, shown)
+    try:
+        _write_cache(folder, key, corpus, shown)
+    except OSError as exc:  # a cache that cannot be written costs time, never the corpus
+        warnings.warn(f"load_corpus: the corpus cannot be kept in {str(folder)!r} ({exc}); the "
+                      "next notebooks load the files again. Check that the folder can be written.",
+                      CorpusWarning, stacklevel=2)
+        print("corpus loaded from its files; not cached", flush=True)
+        return corpus
     print(f"corpus loaded from its files; cached in {folder} for the notebooks that follow",
           flush=True)
     return corpus

@@ -180,3 +180,12 @@ def test_the_notebooks_cache_is_under_out_and_ignored_by_git(tmp_path):
 
     assert output_paths(tmp_path).cache == tmp_path / ".cache"
     assert ".cache/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+def test_a_cache_that_cannot_be_written_costs_only_time(tmp_path, capsys):
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder should be")
+    with pytest.warns(CorpusWarning, match="cannot be kept"):
+        corpus = load_corpus("data/raw", cache=blocked)
+    assert "not cached" in capsys.readouterr().out
+    assert_same_corpus(corpus, load_corpus("data/raw"))
