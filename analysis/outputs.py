@@ -32,11 +32,15 @@ class OutputPaths:
         ``root / "figures"``.
     processed : pathlib.Path
         ``root / "data" / "processed"``.
+    cache : pathlib.Path
+        ``root / ".cache"``: the corpus as notebook 01 loaded it, read by the later notebooks
+        (``load_corpus(..., cache=paths.cache)``); not an output, never committed, safe to delete.
     """
 
     root: Path
     figures: Path
     processed: Path
+    cache: Path
 
 
 def output_paths(output_dir: str | Path) -> OutputPaths:
@@ -54,7 +58,7 @@ def output_paths(output_dir: str | Path) -> OutputPaths:
     OutputPaths
     """
     root = Path(output_dir)
-    paths = OutputPaths(root, root / "figures", root / "data" / "processed")
+    paths = OutputPaths(root, root / "figures", root / "data" / "processed", root / ".cache")
     paths.figures.mkdir(parents=True, exist_ok=True)
     paths.processed.mkdir(parents=True, exist_ok=True)
     return paths

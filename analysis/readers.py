@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import contextvars
+import hashlib
 import io
 import json
 import os
@@ -31,10 +32,12 @@ __all__ = [
     "CorpusWarning",
     "METADATA_COLUMNS",
     "empty_table",
+    "files_fingerprint",
     "list_folder",
     "read_folder",
     "read_manifest",
     "read_table",
+    "recorded_warnings",
     "standardize_table",
     "summarised_warnings",
     "warn_input",
@@ -44,6 +47,8 @@ __all__ = [
 WARNING_LIMIT = 20
 #: Counts of warnings by kind in the current :func:`summarised_warnings` scope (None: no scope).
 _WARNED: contextvars.ContextVar[dict[str, list] | None] = contextvars.ContextVar("_WARNED", default=None)
+#: Input warnings shown in the current :func:`recorded_warnings` scope (None: no scope).
+_SHOWN: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("_SHOWN", default=None)
 
 #: Recognised column names, first match wins (case-insensitive).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -86,6 +91,35 @@ def _kind(msg: str) -> str:
     return re.sub(r"'[^']*'|\([^)]*\)|\d+", "_", rest)
 
 
+def files_fingerprint(corpus: str | Path) -> str:
+    """A cheap fingerprint of a corpus's files, ``run.json``'s ``corpus_fingerprint``: sha256
+    of the relative path, size and modification time of each file (not of their content), so
+    another or changed corpus differs. (The fingerprint of a loaded corpus's ids and texts,
+    which guards reused tables, is :func:`analysis.outputs.corpus_fingerprint`.)
+
+    Parameters
+    ----------
+    corpus : str or pathlib.Path
+        A corpus file or folder.
+
+    Returns
+    -------
+    str
+        ``"sha256:<hex>"``.
+    """
+    corpus = Path(corpus)
+    digest = hashlib.sha256()
+    files = [corpus] if corpus.is_file() else sorted(p for p in corpus.rglob("*") if p.is_file())
+    for p in files:
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        rel = p.name if p == corpus else p.relative_to(corpus).as_posix()
+        digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+    return "sha256:" + digest.hexdigest()
+
+
 def warn_input(msg: str) -> None:
     """Warn (:class:`CorpusWarning`) about one input, pointing at the caller of the reader.
 
@@ -98,7 +132,33 @@ def warn_input(msg: str) -> None:
         seen[0] += 1
         if seen[0] > WARNING_LIMIT:
             return
+    _shown(msg)
     warnings.warn(msg, CorpusWarning, stacklevel=3)
+
+
+def _shown(msg: str) -> None:
+    shown = _SHOWN.get()
+    if shown is not None:
+        shown.append(msg)
+
+
+@contextlib.contextmanager
+def recorded_warnings() -> Iterator[list[str]]:
+    """Collect the messages of the input warnings shown inside the block (as they are shown).
+
+    :func:`analysis.corpus.load_corpus` keeps them with a cached corpus, to show them again
+    when it reads the corpus from the cache.
+
+    Yields
+    ------
+    list of str
+        Filled as the warnings are shown.
+    """
+    token = _SHOWN.set([])
+    try:
+        yield _SHOWN.get()
+    finally:
+        _SHOWN.reset(token)
 
 
 @contextlib.contextmanager
@@ -121,10 +181,11 @@ def summarised_warnings() -> Iterator[None]:
         _WARNED.reset(token)
         for n, first in counts.values():
             if n > WARNING_LIMIT:
-                warnings.warn(
-                    f"{n - WARNING_LIMIT} more warning(s) like the first {WARNING_LIMIT} of this kind "
-                    f"were not shown ({first}); see corpus.skipped and corpus.conflicts for every "
-                    "input and row.", CorpusWarning, stacklevel=3)
+                msg = (f"{n - WARNING_LIMIT} more warning(s) like the first {WARNING_LIMIT} of this kind "
+                       f"were not shown ({first}); see corpus.skipped and corpus.conflicts for every "
+                       "input and row.")
+                _shown(msg)
+                warnings.warn(msg, CorpusWarning, stacklevel=3)
 
 
 def _decode(data: bytes, name: str) -> tuple[str | None, str]:

@@ -12,9 +12,11 @@ another corpus: papermill injects ``corpus`` and ``output_dir`` (and
 figures and tables go under ``DIR``; the committed notebooks, ``figures/`` and
 ``data/processed/`` are not touched.
 
-Every notebook loads the corpus itself in a fresh kernel, so a notebook that
-fails does not stop the others: all are run, and the failures are reported
-together at the end (exit status 1).
+Every notebook runs in a fresh kernel, so a notebook that fails does not stop
+the others: all are run, and the failures are reported together at the end
+(exit status 1). Notebook 01 loads the corpus from its files and keeps it in
+``OUT/.cache``; the later notebooks read it from there when it is current
+(:func:`analysis.corpus.load_corpus`, ``cache=``), else load the files themselves.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ import argparse
 import ast
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -38,6 +39,7 @@ from pathlib import Path
 import nbformat
 
 from .config import NOTEBOOK_DIR, RAW_DIR, ROOT, require
+from .readers import files_fingerprint
 
 #: The Jupyter kernel the notebooks name (``metadata.kernelspec.name``); ``make setup``
 #: installs it into the venv (``ipykernel install --sys-prefix --name china-us-news``).
@@ -350,35 +352,6 @@ def read_run(out_dir: str | Path) -> dict | None:
     if not isinstance(record.get("notebooks"), dict):
         record["notebooks"] = {}
     return record
-
-
-def files_fingerprint(corpus: str | Path) -> str:
-    """A cheap fingerprint of a corpus's files, ``run.json``'s ``corpus_fingerprint``: sha256
-    of the relative path, size and modification time of each file (not of their content), so
-    another or changed corpus differs. (The fingerprint of a loaded corpus's ids and texts,
-    which guards reused tables, is :func:`analysis.outputs.corpus_fingerprint`.)
-
-    Parameters
-    ----------
-    corpus : str or pathlib.Path
-        A corpus file or folder.
-
-    Returns
-    -------
-    str
-        ``"sha256:<hex>"``.
-    """
-    corpus = Path(corpus)
-    digest = hashlib.sha256()
-    files = [corpus] if corpus.is_file() else sorted(p for p in corpus.rglob("*") if p.is_file())
-    for p in files:
-        try:
-            st = p.stat()
-        except OSError:
-            continue
-        rel = p.name if p == corpus else p.relative_to(corpus).as_posix()
-        digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
-    return "sha256:" + digest.hexdigest()
 
 
 class _StopRequest:

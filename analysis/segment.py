@@ -276,10 +276,14 @@ def _cut_positions(texts: pa.Array) -> tuple[np.ndarray, ...]:
         joined = pc.binary_join(block, sep)
         lo, hi = byte_offsets(joined).tolist()
         data = np.frombuffer(joined.buffers()[2], dtype=np.uint8)[lo:hi]
-        spaces = np.zeros(len(data) + 1, dtype=np.int64)  # spaces before each byte
-        np.cumsum(data == 32, out=spaces[1:])
+        space_at = np.flatnonzero(data == 32)
+
+        def spaces(byte: np.ndarray, space_at: np.ndarray = space_at) -> np.ndarray:
+            """Number of spaces before each of these bytes of the block."""
+            return np.searchsorted(space_at, byte, "left")
+
         bstart = offs[a:b] - offs[a] + np.arange(b - a)  # each paragraph's first byte in the block
-        para_spaces[a:b] = spaces[bstart + (offs[a + 1 : b + 1] - offs[a:b])] - spaces[bstart]
+        para_spaces[a:b] = spaces(bstart + (offs[a + 1 : b + 1] - offs[a:b])) - spaces(bstart)
         text = joined[0].as_py()
         pos = [m.end() - 1 for m in _BOUNDARY_FROM["."].finditer(text)]
         more = [m.end() - 1 for p in "?!" if p in text for m in _BOUNDARY_FROM[p].finditer(text)]
@@ -310,7 +314,7 @@ def _cut_positions(texts: pa.Array) -> tuple[np.ndarray, ...]:
         rows.append(row + a)
         chars.append(pos - cstart[row])
         nbytes.append(bpos - bstart[row])
-        nspaces.append(spaces[bpos] - spaces[bstart[row]])
+        nspaces.append(spaces(bpos) - spaces(bstart[row]))
         widths.append(width)
     if not rows:
         empty = np.zeros(0, dtype=np.int64)

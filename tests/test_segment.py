@@ -219,3 +219,19 @@ def test_chinese_and_russian_sentences_are_split_on_their_punctuation():
     assert zh_words[0] == 12  # 12 CJK characters (the comma and the full stop are not words)
     assert not paragraphs(art).set_index("article_id").loc["zh", "is_heading"]
     assert word_count(pd.Series(["两国元首", "a b"])).tolist() == [4, 2]
+
+
+def test_cut_positions_count_the_spaces_before_each_boundary():
+    """The space counts of the sentence cutter (searchsorted over the space positions) are
+    those of counting in Python, with multi-byte characters and an empty paragraph."""
+    import pyarrow as pa
+
+    from analysis.segment import _cut_positions
+
+    texts = ["Wang said. He left!  Then “Yes.” she said. Ünï said so. 中国很好。 Fine? Yes.",
+             "", "A. B. C. D.", "No boundary here", "Ends. ", " lead. x y z."]
+    rows, chars, _, nspaces, _, para_spaces = _cut_positions(pa.array(texts, pa.large_string()))
+    assert para_spaces.tolist() == [t.count(" ") for t in texts]
+    assert len(rows)
+    for r, c, s in zip(rows.tolist(), chars.tolist(), nspaces.tolist(), strict=True):
+        assert s == texts[r][:c].count(" ")
