@@ -26,6 +26,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from analysis import _kernels
 from analysis import tokens as tk
 
 COLUMNS = [
@@ -120,11 +121,53 @@ def _context(text: str, start: int, end: int, window: int) -> tuple[str, str]:
     return pre, post
 
 
-def _hits(texts: list[str], rx: re.Pattern[str], window: int) -> pd.DataFrame:
+def _start_needle(pattern: str) -> str:
+    """Lower-case ASCII letters and digits every match of ``pattern_regex(pattern)`` starts with.
+
+    "" when there is none to rely on (an entity such as "U.S.", the pronoun "us", a leading
+    wildcard or a word starting with another character): :func:`_matches` then searches the
+    whole text.
+    """
+    first = _pattern_tokens(pattern)[0]
+    if first in _ENTITY_SURFACE or first == "us":
+        return ""
+    piece = re.split(f"({_GLOB}|-|')", first)[0]
+    lead = re.match(r"[a-z0-9]+", piece)
+    return lead.group(0) if lead else ""
+
+
+def _matches(text: str, rx: re.Pattern[str], needle: str, low: str | None):
+    """``rx.finditer(text)``, trying ``rx`` only where ``needle`` starts in ``low``.
+
+    ``low`` is :func:`analysis._kernels.caseless_lower` of ``text``; when it or ``needle`` is
+    missing, the whole text is searched. The result equals ``rx.finditer(text)``: every match
+    starts with ``needle``'s characters in some case, hence at a start of ``needle`` in
+    ``low``; trying these starts in order and skipping those inside the previous match finds
+    the same non-overlapping matches (``rx.match(text, pos)`` sees the text before ``pos``, so
+    the look-behind is kept).
+    """
+    if not needle or low is None:
+        yield from rx.finditer(text)
+        return
+    end = 0
+    for pos in _kernels.find_all(low, needle):
+        if pos < end:
+            continue
+        m = rx.match(text, pos)
+        if m is not None:
+            yield m
+            end = m.end()
+
+
+def _hits(
+    texts: list[str], rx: re.Pattern[str], window: int, needle: str = "", lowered=None
+) -> pd.DataFrame:
     rows = []
-    for i, text in enumerate(texts):
-        for m in rx.finditer(text):
-            pre, post = _context(text, m.start(), m.end(), window)
+    if lowered is None:
+        lowered = [_kernels.caseless_lower(t) for t in texts] if needle else [None] * len(texts)
+    for i, (text, low) in enumerate(zip(texts, lowered, strict=True)):
+        for m in _matches(text, rx, needle, low):
+            pre, post = _context(text, m.start(), m.end(), window) if window > 0 else ("", "")
             rows.append((i, m.start(), m.end(), pre, m.group(0), post))
     return pd.DataFrame(rows, columns=["row", "start", "end", "pre", "keyword", "post"]).astype(
         {
@@ -170,22 +213,49 @@ def kwic(source, pattern: str, *, window: int = 5) -> pd.DataFrame:
         raise ValueError(f"kwic: window must be >= 0, got {window}")
     if isinstance(source, tk.Tokens):
         return _kwic_tokens(source, pattern, window)
-    if hasattr(source, "articles") and hasattr(source, "sentences"):
-        docs, sentences = source.articles, source.sentences
-    elif isinstance(source, pd.DataFrame):
-        docs, sentences = source, None
-    else:
-        raise TypeError(
-            f"kwic: source must be a Corpus, a DataFrame or Tokens, got {type(source).__name__}"
-        )
-    missing = [c for c in ("article_id", "text") if c not in docs.columns]
-    if missing:
-        raise ValueError(f"kwic: the table has no column(s) {missing}; it needs article_id, text")
+    return _kwic_docs(_Documents(source), pattern, window)
+
+
+class _Documents:
+    """A :func:`kwic` source (Corpus or DataFrame) read once for any number of patterns.
+
+    The texts are lower-cased at most once (on the first pattern that can use it): see
+    :func:`_matches`.
+    """
+
+    def __init__(self, source):
+        if hasattr(source, "articles") and hasattr(source, "sentences"):
+            docs, sentences = source.articles, source.sentences
+        elif isinstance(source, pd.DataFrame):
+            docs, sentences = source, None
+        else:
+            raise TypeError(
+                f"kwic: source must be a Corpus, a DataFrame or Tokens, got {type(source).__name__}"
+            )
+        missing = [c for c in ("article_id", "text") if c not in docs.columns]
+        if missing:
+            raise ValueError(
+                f"kwic: the table has no column(s) {missing}; it needs article_id, text"
+            )
+        self.docs = docs.reset_index(drop=True)
+        self.sentences = sentences
+        self.texts = self.docs["text"].fillna("").astype("str").tolist()
+        self._lowered = None
+
+    def lowered(self) -> list[str | None]:
+        if self._lowered is None:
+            self._lowered = [_kernels.caseless_lower(t) for t in self.texts]
+        return self._lowered
+
+
+def _kwic_docs(documents: _Documents, pattern: str, window: int) -> pd.DataFrame:
     rx = pattern_regex(pattern)
-    docs = docs.reset_index(drop=True)
-    hits = _hits(docs["text"].fillna("").astype("str").tolist(), rx, window)
+    needle = _start_needle(pattern)
+    lowered = documents.lowered() if needle else [None] * len(documents.texts)
+    hits = _hits(documents.texts, rx, window, needle, lowered)
     if hits.empty:
         return _empty()
+    docs, sentences = documents.docs, documents.sentences
     meta = docs.iloc[hits["row"].to_numpy()].reset_index(drop=True)
     out = pd.DataFrame({"article_id": meta["article_id"].astype("str").to_numpy()})
     out["outlet"] = meta["outlet"].to_numpy() if "outlet" in meta else pd.NA
@@ -268,7 +338,14 @@ def kwic_many(source, patterns, *, window: int = 5) -> pd.DataFrame:
     -------
     pandas.DataFrame
     """
-    frames = [kwic(source, p, window=window).assign(pattern=p) for p in patterns]
+    if window < 0:
+        raise ValueError(f"kwic: window must be >= 0, got {window}")
+    patterns = list(patterns)
+    if isinstance(source, tk.Tokens) or not patterns:
+        frames = [kwic(source, p, window=window).assign(pattern=p) for p in patterns]
+    else:
+        documents = _Documents(source)  # read (and lower-cased) once for all patterns
+        frames = [_kwic_docs(documents, p, window).assign(pattern=p) for p in patterns]
     out = pd.concat(frames, ignore_index=True) if frames else _empty().assign(pattern="")
     return out[["pattern", *COLUMNS]].astype({"pattern": "str"})
 
