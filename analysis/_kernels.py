@@ -189,30 +189,36 @@ def ascii_needle(literal: str) -> str:
     return max(runs, key=len).lower() if runs else ""
 
 
-def caseless_rows(texts: pd.Series, needle: str) -> np.ndarray:
-    """Rows that may hold a case-insensitive ``re`` match of a pattern needing ``needle``.
+def caseless_rows(texts: pd.Series, needles: list[str]) -> np.ndarray:
+    """Rows that may hold a case-insensitive ``re`` match of patterns needing ``needles``.
 
-    A row qualifies when its lower-cased text contains ``needle`` (from :func:`ascii_needle`)
-    or it holds a character of :data:`ASCII_FOLDS`: a superset of the rows where the pattern
-    matches, so searching only these rows finds exactly what searching all rows finds.
+    Row ``i`` qualifies for needle ``j`` when its lower-cased text contains the needle (from
+    :func:`ascii_needle`) or it holds a character of :data:`ASCII_FOLDS`: a superset of the
+    rows where the pattern matches, so searching only these rows finds exactly what searching
+    all rows finds. The texts are lower-cased once (Arrow), whatever the number of needles.
 
     Parameters
     ----------
     texts : pandas.Series
         Missing values are empty texts.
-    needle : str
+    needles : list of str
         Lower-case ASCII letters and digits; "" qualifies every row.
 
     Returns
     -------
-    numpy.ndarray of bool
+    numpy.ndarray of bool, shape (len(texts), len(needles))
     """
-    if not needle:
-        return np.ones(len(texts), dtype=bool)
+    out = np.ones((len(texts), len(needles)), dtype=bool)
+    if not len(texts) or not any(needles):
+        return out
     arr = arrow_texts(texts)
-    found = pc.or_(pc.match_substring(pc.utf8_lower(arr), needle),
-                   pc.match_substring_regex(arr, f"[{ASCII_FOLDS}]"))
-    return found.to_numpy(zero_copy_only=False).astype(bool)
+    low = pc.utf8_lower(arr)
+    folds = pc.match_substring_regex(arr, f"[{ASCII_FOLDS}]").to_numpy(zero_copy_only=False)
+    for j, needle in enumerate(needles):
+        if needle:
+            found = pc.match_substring(low, needle).to_numpy(zero_copy_only=False)
+            out[:, j] = found.astype(bool) | folds.astype(bool)
+    return out
 
 
 def caseless_lower(text: str) -> str | None:

@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from . import _kernels
 from .config import EVENTS_FILE
 from .plots import GROUP_COLOURS
 
@@ -70,13 +71,23 @@ def event_keywords(events: pd.DataFrame) -> list[list[str]]:
 
 
 def _keyword_hits(texts: list[pd.Series], keywords: list[str]) -> np.ndarray:
-    """Number of distinct ``keywords`` each row uses in any of ``texts`` (case-insensitive, whole words)."""
+    """Number of distinct ``keywords`` each row uses in any of ``texts`` (case-insensitive, whole words).
+
+    Each keyword's regex is run only on the rows that can match it (their lower-cased text holds
+    the keyword's longest ASCII run: :func:`analysis._kernels.caseless_rows`), which finds the
+    same rows as running it on all.
+    """
     hits = np.zeros(len(texts[0]), dtype=np.int64)
-    for kw in keywords:
+    needles = [_kernels.ascii_needle(kw) for kw in keywords]
+    maybe = [_kernels.caseless_rows(col, needles) for col in texts]
+    for j, kw in enumerate(keywords):
         pattern = r"(?<!\w)" + re.escape(kw).replace(r"\ ", r"\s+") + r"(?!\w)"
         found = np.zeros(len(hits), dtype=bool)
-        for col in texts:
-            found |= col.str.contains(pattern, case=False, regex=True).fillna(False).to_numpy(dtype=bool)
+        for col, rows in zip(texts, maybe, strict=True):
+            some = np.flatnonzero(rows[:, j])
+            if len(some):
+                found[some] |= (col.iloc[some].str.contains(pattern, case=False, regex=True)
+                                .fillna(False).to_numpy(dtype=bool))
         hits += found
     return hits
 

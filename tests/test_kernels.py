@@ -76,7 +76,8 @@ def test_caseless_lower_and_rows():
     assert K.caseless_lower("Ta\u0131wan") is None and K.caseless_lower("\u0130") is None
     assert K.caseless_lower("tari\u017ff") is None
     texts = pd.Series(["Busan talks", "BUSAN", "Bu\u017fan", None, "Seoul"], dtype="str")
-    assert K.caseless_rows(texts, "busan").tolist() == [True, True, True, False, False]
-    assert K.caseless_rows(texts, "").all()
+    rows = K.caseless_rows(texts, ["busan", "", "seoul"])
+    assert rows[:, 0].tolist() == [True, True, True, False, False] and rows[:, 1].all()
+    assert rows[:, 2].tolist() == [False, False, True, False, True]
     assert K.ascii_needle("He Lifeng") == "lifeng" and K.ascii_needle("–") == ""
     assert list(K.find_all("aaa", "aa")) == [0, 1]
