@@ -241,6 +241,12 @@ class _Documents:
         self.sentences = sentences
         self.texts = self.docs["text"].fillna("").astype("str").tolist()
         self._lowered = None
+        self._starts = None
+
+    def sentence_starts(self) -> pd.DataFrame:
+        if self._starts is None:
+            self._starts = _sentence_starts(self.sentences)
+        return self._starts
 
     def lowered(self) -> list[str | None]:
         if self._lowered is None:
@@ -256,28 +262,33 @@ def _kwic_docs(documents: _Documents, pattern: str, window: int) -> pd.DataFrame
     if hits.empty:
         return _empty()
     docs, sentences = documents.docs, documents.sentences
-    meta = docs.iloc[hits["row"].to_numpy()].reset_index(drop=True)
+    keys = [c for c in ("article_id", "outlet", "paragraph", "sentence") if c in docs.columns]
+    meta = docs[keys].iloc[hits["row"].to_numpy()].reset_index(drop=True)  # not the texts
     out = pd.DataFrame({"article_id": meta["article_id"].astype("str").to_numpy()})
     out["outlet"] = meta["outlet"].to_numpy() if "outlet" in meta else pd.NA
     for key in ("paragraph", "sentence"):
         out[key] = meta[key].to_numpy() if key in meta else pd.NA
     out = pd.concat([out, hits.drop(columns="row")], axis=1)
     if sentences is not None and len(sentences):
-        out = _locate(out.drop(columns=["paragraph", "sentence"]), sentences)
+        out = _locate(out.drop(columns=["paragraph", "sentence"]), documents.sentence_starts())
     out = out.astype({"paragraph": "Int64", "sentence": "Int64", "outlet": "str"})
     out = out.sort_values(["article_id", "start"], kind="stable").reset_index(drop=True)
     return out[COLUMNS]
 
 
-def _locate(hits: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
-    """Paragraph and sentence of each hit, from the sentences' start offsets."""
+def _sentence_starts(sentences: pd.DataFrame) -> pd.DataFrame:
+    """The sentences' keys and start offsets, sorted by start (the right side of :func:`_locate`)."""
     s = sentences[["article_id", "paragraph", "sentence", "start"]].copy()
     s["article_id"] = s["article_id"].astype("str")
-    s = s.sort_values("start", kind="stable")
+    return s.sort_values("start", kind="stable").rename(columns={"start": "_s_start"})
+
+
+def _locate(hits: pd.DataFrame, starts: pd.DataFrame) -> pd.DataFrame:
+    """Paragraph and sentence of each hit, from the sentences' start offsets (:func:`_sentence_starts`)."""
     h = hits.reset_index(names="_order").sort_values("start", kind="stable")
     merged = pd.merge_asof(
         h,
-        s.rename(columns={"start": "_s_start"}),
+        starts,
         left_on="start",
         right_on="_s_start",
         by="article_id",
@@ -366,7 +377,26 @@ def count_hits(source, patterns, *, by: str = "outlet") -> pd.DataFrame:
         Rows = patterns (in the order given), columns = groups (sorted).
     """
     patterns = list(patterns)
-    hits = kwic_many(source, patterns, window=0)
+    return hit_table(kwic_many(source, patterns, window=0), patterns, by=by)
+
+
+def hit_table(concordance: pd.DataFrame, patterns, *, by: str = "outlet") -> pd.DataFrame:
+    """:func:`count_hits` from a :func:`kwic_many` table already made (any window).
+
+    Parameters
+    ----------
+    concordance : pandas.DataFrame
+        From :func:`kwic_many` over (at least) ``patterns``.
+    patterns : iterable of str
+    by : str, default "outlet"
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows = patterns (in the order given), columns = groups (sorted).
+    """
+    patterns = list(patterns)
+    hits = concordance[concordance["pattern"].isin(patterns)]
     table = hits.groupby(["pattern", by]).size().unstack(by, fill_value=0)
     table = table.reindex(index=patterns, fill_value=0).sort_index(axis=1)
     return table.astype(np.int64)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.kwic import count_hits, kwic, kwic_many, pattern_regex
+from analysis.kwic import count_hits, hit_table, kwic, kwic_many, pattern_regex
 from analysis.tokens import tokens_from_frame
 
 
@@ -161,3 +161,9 @@ def test_kwic_many_equals_kwic_per_pattern(docs):
     many = kwic_many(docs, patterns, window=2)
     one = pd.concat([kwic(docs, p, window=2).assign(pattern=p) for p in patterns], ignore_index=True)
     pd.testing.assert_frame_equal(many, one[["pattern", *one.columns[:-1]]].astype({"pattern": "str"}))
+
+
+def test_hit_table_of_a_concordance_equals_count_hits(docs):
+    patterns = ["Taiwan", "tariff*", "nothing", "halfway"]
+    concordance = kwic_many(docs, [*patterns, "U.S."], window=6)
+    pd.testing.assert_frame_equal(hit_table(concordance, patterns), count_hits(docs, patterns))
