@@ -159,26 +159,23 @@ def _matches(text: str, rx: re.Pattern[str], needle: str, low: str | None):
             end = m.end()
 
 
-def _hits(
-    texts: list[str], rx: re.Pattern[str], window: int, needle: str = "", lowered=None
-) -> pd.DataFrame:
-    rows = []
-    if lowered is None:
-        lowered = [_kernels.caseless_lower(t) for t in texts] if needle else [None] * len(texts)
-    for i, (text, low) in enumerate(zip(texts, lowered, strict=True)):
-        for m in _matches(text, rx, needle, low):
-            pre, post = _context(text, m.start(), m.end(), window) if window > 0 else ("", "")
-            rows.append((i, m.start(), m.end(), pre, m.group(0), post))
-    return pd.DataFrame(rows, columns=["row", "start", "end", "pre", "keyword", "post"]).astype(
-        {
-            "row": "int64",
-            "start": "int64",
-            "end": "int64",
-            "pre": "str",
-            "keyword": "str",
-            "post": "str",
-        }
-    )
+def _hits(texts: list[str], searches: list[tuple[re.Pattern[str], str]], window: int):
+    """The hits of each ``(regex, needle)`` search in ``texts``, one table per search.
+
+    One pass over the texts: each is lower-cased once (:func:`analysis._kernels.caseless_lower`,
+    when a needle needs it) for all the searches, and not kept.
+    """
+    rows: list[list] = [[] for _ in searches]
+    lower = any(needle for _, needle in searches)
+    for i, text in enumerate(texts):
+        low = _kernels.caseless_lower(text) if lower else None
+        for found, (rx, needle) in zip(rows, searches, strict=True):
+            for m in _matches(text, rx, needle, low):
+                pre, post = _context(text, m.start(), m.end(), window) if window > 0 else ("", "")
+                found.append((i, m.start(), m.end(), pre, m.group(0), post))
+    dtypes = {"row": "int64", "start": "int64", "end": "int64", "pre": "str", "keyword": "str",
+              "post": "str"}
+    return [pd.DataFrame(found, columns=list(dtypes)).astype(dtypes) for found in rows]
 
 
 def _empty() -> pd.DataFrame:
@@ -213,15 +210,11 @@ def kwic(source, pattern: str, *, window: int = 5) -> pd.DataFrame:
         raise ValueError(f"kwic: window must be >= 0, got {window}")
     if isinstance(source, tk.Tokens):
         return _kwic_tokens(source, pattern, window)
-    return _kwic_docs(_Documents(source), pattern, window)
+    return _kwic_docs(_Documents(source), [pattern], window)[0]
 
 
 class _Documents:
-    """A :func:`kwic` source (Corpus or DataFrame) read once for any number of patterns.
-
-    The texts are lower-cased at most once (on the first pattern that can use it): see
-    :func:`_matches`.
-    """
+    """A :func:`kwic` source (Corpus or DataFrame): its texts, keys and sentence offsets."""
 
     def __init__(self, source):
         if hasattr(source, "articles") and hasattr(source, "sentences"):
@@ -239,41 +232,33 @@ class _Documents:
             )
         self.docs = docs.reset_index(drop=True)
         self.sentences = sentences
-        self.texts = self.docs["text"].fillna("").astype("str").tolist()
-        self._lowered = None
-        self._starts = None
-
-    def sentence_starts(self) -> pd.DataFrame:
-        if self._starts is None:
-            self._starts = _sentence_starts(self.sentences)
-        return self._starts
-
-    def lowered(self) -> list[str | None]:
-        if self._lowered is None:
-            self._lowered = [_kernels.caseless_lower(t) for t in self.texts]
-        return self._lowered
 
 
-def _kwic_docs(documents: _Documents, pattern: str, window: int) -> pd.DataFrame:
-    rx = pattern_regex(pattern)
-    needle = _start_needle(pattern)
-    lowered = documents.lowered() if needle else [None] * len(documents.texts)
-    hits = _hits(documents.texts, rx, window, needle, lowered)
-    if hits.empty:
-        return _empty()
+def _kwic_docs(documents: _Documents, patterns: list[str], window: int) -> list[pd.DataFrame]:
+    """:func:`kwic` of each pattern, the texts searched in one pass."""
+    searches = [(pattern_regex(p), _start_needle(p)) for p in patterns]
     docs, sentences = documents.docs, documents.sentences
+    texts = docs["text"].fillna("").astype("str").tolist()
     keys = [c for c in ("article_id", "outlet", "paragraph", "sentence") if c in docs.columns]
-    meta = docs[keys].iloc[hits["row"].to_numpy()].reset_index(drop=True)  # not the texts
-    out = pd.DataFrame({"article_id": meta["article_id"].astype("str").to_numpy()})
-    out["outlet"] = meta["outlet"].to_numpy() if "outlet" in meta else pd.NA
-    for key in ("paragraph", "sentence"):
-        out[key] = meta[key].to_numpy() if key in meta else pd.NA
-    out = pd.concat([out, hits.drop(columns="row")], axis=1)
-    if sentences is not None and len(sentences):
-        out = _locate(out.drop(columns=["paragraph", "sentence"]), documents.sentence_starts())
-    out = out.astype({"paragraph": "Int64", "sentence": "Int64", "outlet": "str"})
-    out = out.sort_values(["article_id", "start"], kind="stable").reset_index(drop=True)
-    return out[COLUMNS]
+    starts = None
+    tables = []
+    for hits in _hits(texts, searches, window):
+        if hits.empty:
+            tables.append(_empty())
+            continue
+        meta = docs[keys].iloc[hits["row"].to_numpy()].reset_index(drop=True)  # not the texts
+        out = pd.DataFrame({"article_id": meta["article_id"].astype("str").to_numpy()})
+        out["outlet"] = meta["outlet"].to_numpy() if "outlet" in meta else pd.NA
+        for key in ("paragraph", "sentence"):
+            out[key] = meta[key].to_numpy() if key in meta else pd.NA
+        out = pd.concat([out, hits.drop(columns="row")], axis=1)
+        if sentences is not None and len(sentences):
+            starts = _sentence_starts(sentences) if starts is None else starts
+            out = _locate(out.drop(columns=["paragraph", "sentence"]), starts)
+        out = out.astype({"paragraph": "Int64", "sentence": "Int64", "outlet": "str"})
+        out = out.sort_values(["article_id", "start"], kind="stable").reset_index(drop=True)
+        tables.append(out[COLUMNS])
+    return tables
 
 
 def _sentence_starts(sentences: pd.DataFrame) -> pd.DataFrame:
@@ -355,8 +340,8 @@ def kwic_many(source, patterns, *, window: int = 5) -> pd.DataFrame:
     if isinstance(source, tk.Tokens) or not patterns:
         frames = [kwic(source, p, window=window).assign(pattern=p) for p in patterns]
     else:
-        documents = _Documents(source)  # read (and lower-cased) once for all patterns
-        frames = [_kwic_docs(documents, p, window).assign(pattern=p) for p in patterns]
+        tables = _kwic_docs(_Documents(source), patterns, window)  # one pass over the texts
+        frames = [t.assign(pattern=p) for t, p in zip(tables, patterns, strict=True)]
     out = pd.concat(frames, ignore_index=True) if frames else _empty().assign(pattern="")
     return out[["pattern", *COLUMNS]].astype({"pattern": "str"})
 
