@@ -211,13 +211,19 @@ def caseless_rows(texts: pd.Series, needles: list[str]) -> np.ndarray:
     out = np.ones((len(texts), len(needles)), dtype=bool)
     if not len(texts) or not any(needles):
         return out
-    arr = arrow_texts(texts)
+    if isinstance(texts.dtype, pd.StringDtype) and texts.dtype.storage == "pyarrow":
+        arr = pa.array(texts)  # the Arrow data itself; missing values stay null (never match)
+    else:
+        arr = arrow_texts(texts)
+
+    def mask(found) -> np.ndarray:
+        return pc.fill_null(found, False).to_numpy(zero_copy_only=False).astype(bool)
+
     low = pc.utf8_lower(arr)
-    folds = pc.match_substring_regex(arr, f"[{ASCII_FOLDS}]").to_numpy(zero_copy_only=False)
+    folds = mask(pc.match_substring_regex(arr, f"[{ASCII_FOLDS}]"))
     for j, needle in enumerate(needles):
         if needle:
-            found = pc.match_substring(low, needle).to_numpy(zero_copy_only=False)
-            out[:, j] = found.astype(bool) | folds.astype(bool)
+            out[:, j] = mask(pc.match_substring(low, needle)) | folds
     return out
 
 
