@@ -22,9 +22,12 @@ Examples
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 
 def arrow_texts(values: pd.Series) -> pa.LargeStringArray:
@@ -159,3 +162,105 @@ def run_starts(x: np.ndarray) -> np.ndarray:
     if not len(x):
         return np.zeros(0, dtype=np.int64)
     return np.flatnonzero(np.r_[True, x[1:] != x[:-1]])
+
+
+#: The non-ASCII characters that Python's case-insensitive ``re`` matching takes for an ASCII
+#: letter or digit (``İ``, ``ı`` ~ i; ``ſ`` ~ s; the Kelvin sign ~ k); checked against ``re``
+#: in the tests. A text without them matches an ASCII letter or digit of a case-insensitive
+#: pattern only with that ASCII character, in either case.
+ASCII_FOLDS = "\u0130\u0131\u017f\u212a"
+
+
+def ascii_needle(literal: str) -> str:
+    """The longest run of ASCII letters and digits in ``literal``, lower-cased ("" if none).
+
+    Every case-insensitive ``re`` match of a pattern that contains ``literal`` literally holds
+    this run, in some letter case (or with a character of :data:`ASCII_FOLDS`).
+
+    Parameters
+    ----------
+    literal : str
+
+    Returns
+    -------
+    str
+    """
+    runs = re.findall(r"[A-Za-z0-9]+", literal)
+    return max(runs, key=len).lower() if runs else ""
+
+
+def caseless_rows(texts: pd.Series, needles: list[str]) -> np.ndarray:
+    """Rows that may hold a case-insensitive ``re`` match of patterns needing ``needles``.
+
+    Row ``i`` qualifies for needle ``j`` when its lower-cased text contains the needle (from
+    :func:`ascii_needle`) or it holds a character of :data:`ASCII_FOLDS`: a superset of the
+    rows where the pattern matches, so searching only these rows finds exactly what searching
+    all rows finds. The texts are lower-cased once (Arrow), whatever the number of needles.
+
+    Parameters
+    ----------
+    texts : pandas.Series
+        Missing values are empty texts.
+    needles : list of str
+        Lower-case ASCII letters and digits; "" qualifies every row.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (len(texts), len(needles))
+    """
+    out = np.ones((len(texts), len(needles)), dtype=bool)
+    if not len(texts) or not any(needles):
+        return out
+    if isinstance(texts.dtype, pd.StringDtype) and texts.dtype.storage == "pyarrow":
+        arr = pa.array(texts)  # the Arrow data itself; missing values stay null (never match)
+    else:
+        arr = arrow_texts(texts)
+
+    def mask(found) -> np.ndarray:
+        return pc.fill_null(found, False).to_numpy(zero_copy_only=False).astype(bool)
+
+    low = pc.utf8_lower(arr)
+    folds = mask(pc.match_substring_regex(arr, f"[{ASCII_FOLDS}]"))
+    for j, needle in enumerate(needles):
+        if needle:
+            out[:, j] = mask(pc.match_substring(low, needle)) | folds
+    return out
+
+
+def caseless_lower(text: str) -> str | None:
+    """``text.lower()`` when case-insensitive ``re`` matches of ASCII can be found in it, or None.
+
+    That is when lower-casing keeps every character's position (the length is unchanged) and
+    the text holds neither ``ı`` nor ``ſ`` (which match ``i`` and ``s`` but stay as they are;
+    the Kelvin sign becomes ``k``, and ``İ`` changes the length). Then every case-insensitive
+    match of ASCII letters and digits is at a place where the result holds them in lower case.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str or None
+    """
+    low = text.lower()
+    if len(low) != len(text) or "\u0131" in low or "\u017f" in low:
+        return None
+    return low
+
+
+def find_all(text: str, needle: str):
+    """Every position where ``needle`` (not empty) starts in ``text``, ascending (overlaps too).
+
+    Parameters
+    ----------
+    text, needle : str
+
+    Yields
+    ------
+    int
+    """
+    pos = text.find(needle)
+    while pos >= 0:
+        yield pos
+        pos = text.find(needle, pos + 1)

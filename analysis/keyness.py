@@ -127,6 +127,11 @@ def _collapse_units(x: sp.csr_matrix, docs: pd.DataFrame, mask: np.ndarray, unit
     ids = docs.loc[mask, "article_id"].astype(str)
     codes, _ = pd.factorize(ids.map(unit_of(units, "article_id")).fillna(ids), sort=True)
     size = np.bincount(codes)
+    if (size == 1).all():
+        # no copies on this side: the averaged rows would be the rows themselves (reordered),
+        # and every use of the result (column sums, documents using a word, the row count)
+        # gives the same numbers from ``part``: sums of whole counts are exact in any order
+        return part
     agg = sp.csr_matrix((1.0 / size[codes], (codes, np.arange(len(codes)))),
                         shape=(len(size), len(codes)))
     return (agg @ part).tocsr()
@@ -220,7 +225,12 @@ def log_odds(
         },
         columns=COLUMNS,
     )
-    table = table.sort_values(["z", "term"], ascending=[False, True], kind="stable")
+    if terms.is_monotonic_increasing and terms.is_unique:
+        # the same order as sort_values(["z", "term"], ascending=[False, True]): z descending
+        # (NaN last), ties in term order, which is the rows' order here
+        table = table.iloc[np.lexsort((np.arange(len(table)), -table["z"].to_numpy()))]
+    else:
+        table = table.sort_values(["z", "term"], ascending=[False, True], kind="stable")
     table = table.reset_index(drop=True)
     table.attrs.update(
         target=t_name,

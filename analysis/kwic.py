@@ -26,6 +26,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from analysis import _kernels
 from analysis import tokens as tk
 
 COLUMNS = [
@@ -120,22 +121,61 @@ def _context(text: str, start: int, end: int, window: int) -> tuple[str, str]:
     return pre, post
 
 
-def _hits(texts: list[str], rx: re.Pattern[str], window: int) -> pd.DataFrame:
-    rows = []
+def _start_needle(pattern: str) -> str:
+    """Lower-case ASCII letters and digits every match of ``pattern_regex(pattern)`` starts with.
+
+    "" when there is none to rely on (an entity such as "U.S.", the pronoun "us", a leading
+    wildcard or a word starting with another character): :func:`_matches` then searches the
+    whole text.
+    """
+    first = _pattern_tokens(pattern)[0]
+    if first in _ENTITY_SURFACE or first == "us":
+        return ""
+    piece = re.split(f"({_GLOB}|-|')", first)[0]
+    lead = re.match(r"[a-z0-9]+", piece)
+    return lead.group(0) if lead else ""
+
+
+def _matches(text: str, rx: re.Pattern[str], needle: str, low: str | None):
+    """``rx.finditer(text)``, trying ``rx`` only where ``needle`` starts in ``low``.
+
+    ``low`` is :func:`analysis._kernels.caseless_lower` of ``text``; when it or ``needle`` is
+    missing, the whole text is searched. The result equals ``rx.finditer(text)``: every match
+    starts with ``needle``'s characters in some case, hence at a start of ``needle`` in
+    ``low``; trying these starts in order and skipping those inside the previous match finds
+    the same non-overlapping matches (``rx.match(text, pos)`` sees the text before ``pos``, so
+    the look-behind is kept).
+    """
+    if not needle or low is None:
+        yield from rx.finditer(text)
+        return
+    end = 0
+    for pos in _kernels.find_all(low, needle):
+        if pos < end:
+            continue
+        m = rx.match(text, pos)
+        if m is not None:
+            yield m
+            end = m.end()
+
+
+def _hits(texts: list[str], searches: list[tuple[re.Pattern[str], str]], window: int):
+    """The hits of each ``(regex, needle)`` search in ``texts``, one table per search.
+
+    One pass over the texts: each is lower-cased once (:func:`analysis._kernels.caseless_lower`,
+    when a needle needs it) for all the searches, and not kept.
+    """
+    rows: list[list] = [[] for _ in searches]
+    lower = any(needle for _, needle in searches)
     for i, text in enumerate(texts):
-        for m in rx.finditer(text):
-            pre, post = _context(text, m.start(), m.end(), window)
-            rows.append((i, m.start(), m.end(), pre, m.group(0), post))
-    return pd.DataFrame(rows, columns=["row", "start", "end", "pre", "keyword", "post"]).astype(
-        {
-            "row": "int64",
-            "start": "int64",
-            "end": "int64",
-            "pre": "str",
-            "keyword": "str",
-            "post": "str",
-        }
-    )
+        low = _kernels.caseless_lower(text) if lower else None
+        for found, (rx, needle) in zip(rows, searches, strict=True):
+            for m in _matches(text, rx, needle, low):
+                pre, post = _context(text, m.start(), m.end(), window) if window > 0 else ("", "")
+                found.append((i, m.start(), m.end(), pre, m.group(0), post))
+    dtypes = {"row": "int64", "start": "int64", "end": "int64", "pre": "str", "keyword": "str",
+              "post": "str"}
+    return [pd.DataFrame(found, columns=list(dtypes)).astype(dtypes) for found in rows]
 
 
 def _empty() -> pd.DataFrame:
@@ -170,44 +210,70 @@ def kwic(source, pattern: str, *, window: int = 5) -> pd.DataFrame:
         raise ValueError(f"kwic: window must be >= 0, got {window}")
     if isinstance(source, tk.Tokens):
         return _kwic_tokens(source, pattern, window)
-    if hasattr(source, "articles") and hasattr(source, "sentences"):
-        docs, sentences = source.articles, source.sentences
-    elif isinstance(source, pd.DataFrame):
-        docs, sentences = source, None
-    else:
-        raise TypeError(
-            f"kwic: source must be a Corpus, a DataFrame or Tokens, got {type(source).__name__}"
-        )
-    missing = [c for c in ("article_id", "text") if c not in docs.columns]
-    if missing:
-        raise ValueError(f"kwic: the table has no column(s) {missing}; it needs article_id, text")
-    rx = pattern_regex(pattern)
-    docs = docs.reset_index(drop=True)
-    hits = _hits(docs["text"].fillna("").astype("str").tolist(), rx, window)
-    if hits.empty:
-        return _empty()
-    meta = docs.iloc[hits["row"].to_numpy()].reset_index(drop=True)
-    out = pd.DataFrame({"article_id": meta["article_id"].astype("str").to_numpy()})
-    out["outlet"] = meta["outlet"].to_numpy() if "outlet" in meta else pd.NA
-    for key in ("paragraph", "sentence"):
-        out[key] = meta[key].to_numpy() if key in meta else pd.NA
-    out = pd.concat([out, hits.drop(columns="row")], axis=1)
-    if sentences is not None and len(sentences):
-        out = _locate(out.drop(columns=["paragraph", "sentence"]), sentences)
-    out = out.astype({"paragraph": "Int64", "sentence": "Int64", "outlet": "str"})
-    out = out.sort_values(["article_id", "start"], kind="stable").reset_index(drop=True)
-    return out[COLUMNS]
+    return _kwic_docs(_Documents(source), [pattern], window)[0]
 
 
-def _locate(hits: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
-    """Paragraph and sentence of each hit, from the sentences' start offsets."""
+class _Documents:
+    """A :func:`kwic` source (Corpus or DataFrame): its texts, keys and sentence offsets."""
+
+    def __init__(self, source):
+        if hasattr(source, "articles") and hasattr(source, "sentences"):
+            docs, sentences = source.articles, source.sentences
+        elif isinstance(source, pd.DataFrame):
+            docs, sentences = source, None
+        else:
+            raise TypeError(
+                f"kwic: source must be a Corpus, a DataFrame or Tokens, got {type(source).__name__}"
+            )
+        missing = [c for c in ("article_id", "text") if c not in docs.columns]
+        if missing:
+            raise ValueError(
+                f"kwic: the table has no column(s) {missing}; it needs article_id, text"
+            )
+        self.docs = docs.reset_index(drop=True)
+        self.sentences = sentences
+
+
+def _kwic_docs(documents: _Documents, patterns: list[str], window: int) -> list[pd.DataFrame]:
+    """:func:`kwic` of each pattern, the texts searched in one pass."""
+    searches = [(pattern_regex(p), _start_needle(p)) for p in patterns]
+    docs, sentences = documents.docs, documents.sentences
+    texts = docs["text"].fillna("").astype("str").tolist()
+    keys = [c for c in ("article_id", "outlet", "paragraph", "sentence") if c in docs.columns]
+    starts = None
+    tables = []
+    for hits in _hits(texts, searches, window):
+        if hits.empty:
+            tables.append(_empty())
+            continue
+        meta = docs[keys].iloc[hits["row"].to_numpy()].reset_index(drop=True)  # not the texts
+        out = pd.DataFrame({"article_id": meta["article_id"].astype("str").to_numpy()})
+        out["outlet"] = meta["outlet"].to_numpy() if "outlet" in meta else pd.NA
+        for key in ("paragraph", "sentence"):
+            out[key] = meta[key].to_numpy() if key in meta else pd.NA
+        out = pd.concat([out, hits.drop(columns="row")], axis=1)
+        if sentences is not None and len(sentences):
+            starts = _sentence_starts(sentences) if starts is None else starts
+            out = _locate(out.drop(columns=["paragraph", "sentence"]), starts)
+        out = out.astype({"paragraph": "Int64", "sentence": "Int64", "outlet": "str"})
+        out = out.sort_values(["article_id", "start"], kind="stable").reset_index(drop=True)
+        tables.append(out[COLUMNS])
+    return tables
+
+
+def _sentence_starts(sentences: pd.DataFrame) -> pd.DataFrame:
+    """The sentences' keys and start offsets, sorted by start (the right side of :func:`_locate`)."""
     s = sentences[["article_id", "paragraph", "sentence", "start"]].copy()
     s["article_id"] = s["article_id"].astype("str")
-    s = s.sort_values("start", kind="stable")
+    return s.sort_values("start", kind="stable").rename(columns={"start": "_s_start"})
+
+
+def _locate(hits: pd.DataFrame, starts: pd.DataFrame) -> pd.DataFrame:
+    """Paragraph and sentence of each hit, from the sentences' start offsets (:func:`_sentence_starts`)."""
     h = hits.reset_index(names="_order").sort_values("start", kind="stable")
     merged = pd.merge_asof(
         h,
-        s.rename(columns={"start": "_s_start"}),
+        starts,
         left_on="start",
         right_on="_s_start",
         by="article_id",
@@ -268,7 +334,14 @@ def kwic_many(source, patterns, *, window: int = 5) -> pd.DataFrame:
     -------
     pandas.DataFrame
     """
-    frames = [kwic(source, p, window=window).assign(pattern=p) for p in patterns]
+    if window < 0:
+        raise ValueError(f"kwic: window must be >= 0, got {window}")
+    patterns = list(patterns)
+    if isinstance(source, tk.Tokens) or not patterns:
+        frames = [kwic(source, p, window=window).assign(pattern=p) for p in patterns]
+    else:
+        tables = _kwic_docs(_Documents(source), patterns, window)  # one pass over the texts
+        frames = [t.assign(pattern=p) for t, p in zip(tables, patterns, strict=True)]
     out = pd.concat(frames, ignore_index=True) if frames else _empty().assign(pattern="")
     return out[["pattern", *COLUMNS]].astype({"pattern": "str"})
 
@@ -289,7 +362,26 @@ def count_hits(source, patterns, *, by: str = "outlet") -> pd.DataFrame:
         Rows = patterns (in the order given), columns = groups (sorted).
     """
     patterns = list(patterns)
-    hits = kwic_many(source, patterns, window=0)
+    return hit_table(kwic_many(source, patterns, window=0), patterns, by=by)
+
+
+def hit_table(concordance: pd.DataFrame, patterns, *, by: str = "outlet") -> pd.DataFrame:
+    """:func:`count_hits` from a :func:`kwic_many` table already made (any window).
+
+    Parameters
+    ----------
+    concordance : pandas.DataFrame
+        From :func:`kwic_many` over (at least) ``patterns``.
+    patterns : iterable of str
+    by : str, default "outlet"
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows = patterns (in the order given), columns = groups (sorted).
+    """
+    patterns = list(patterns)
+    hits = concordance[concordance["pattern"].isin(patterns)]
     table = hits.groupby(["pattern", by]).size().unstack(by, fill_value=0)
     table = table.reindex(index=patterns, fill_value=0).sort_index(axis=1)
     return table.astype(np.int64)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,6 +106,31 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=lambda c: safe(c) if isinstance(c, str) else c)
 
 
+def _formula_like(df: pd.DataFrame) -> bool:
+    """Whether :func:`spreadsheet_safe` would change a cell or a column name of ``df``."""
+
+    def any_formula(values) -> bool:
+        return any(isinstance(v, str) and v.startswith(FORMULA_STARTS) for v in values)
+
+    if any_formula(df.columns):
+        return True
+    for col in range(df.shape[1]):
+        values = df.iloc[:, col]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+            continue
+        if isinstance(values.dtype, pd.StringDtype):  # every cell a str (or missing)
+            if values.str.startswith(FORMULA_STARTS).any(skipna=True):
+                return True
+            continue
+        try:
+            distinct = pd.unique(values.dropna())
+        except TypeError:  # unhashable cells
+            distinct = values.dropna()
+        if any_formula(distinct):
+            return True
+    return False
+
+
 def write_table(
     df: pd.DataFrame,
     path: str | Path,
@@ -150,7 +176,11 @@ def write_table(
     if spreadsheet is None:
         spreadsheet = path.resolve().parent != COMMITTED_TABLES
     if spreadsheet:
-        spreadsheet_safe(df).to_csv(path.with_name(f"{path.stem}{SPREADSHEET_SUFFIX}{path.suffix}"), **options)
+        copy = path.with_name(f"{path.stem}{SPREADSHEET_SUFFIX}{path.suffix}")
+        if _formula_like(df):
+            spreadsheet_safe(df).to_csv(copy, **options)
+        else:  # spreadsheet_safe would change no cell: the same file
+            shutil.copyfile(path, copy)
     if corpus is not None:
         _record_provenance(path, corpus_fingerprint(corpus))
     return path

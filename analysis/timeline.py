@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from . import _kernels
 from .config import EVENTS_FILE
 from .plots import GROUP_COLOURS
 
@@ -70,15 +71,46 @@ def event_keywords(events: pd.DataFrame) -> list[list[str]]:
 
 
 def _keyword_hits(texts: list[pd.Series], keywords: list[str]) -> np.ndarray:
-    """Number of distinct ``keywords`` each row uses in any of ``texts`` (case-insensitive, whole words)."""
+    r"""Number of distinct ``keywords`` each row uses in any of ``texts`` (case-insensitive, whole words).
+
+    A keyword is found in a text when ``re.search(r"(?<!\w)keyword(?!\w)", text, re.IGNORECASE)``
+    finds it (what ``Series.str.contains(..., case=False)`` does). To find the same rows fast,
+    the regex is tried only on the rows that can match (their lower-cased text holds the
+    keyword's longest ASCII run: :func:`analysis._kernels.caseless_rows`) and, in those, only
+    where the keyword's leading ASCII letters start (:func:`_found`).
+    """
     hits = np.zeros(len(texts[0]), dtype=np.int64)
-    for kw in keywords:
-        pattern = r"(?<!\w)" + re.escape(kw).replace(r"\ ", r"\s+") + r"(?!\w)"
+    needles = [_kernels.ascii_needle(kw) for kw in keywords]
+    maybe = [_kernels.caseless_rows(col, needles) for col in texts]
+    values = [col.astype(object).where(col.notna(), None).to_numpy() for col in texts]
+    lowered: list[dict[int, str | None]] = [{} for _ in texts]
+    for j, kw in enumerate(keywords):
+        rx = re.compile(r"(?<!\w)" + re.escape(kw).replace(r"\ ", r"\s+") + r"(?!\w)",
+                        re.IGNORECASE)
+        lead = re.match(r"[A-Za-z0-9]+", kw)
+        lead = lead.group(0).lower() if lead else ""
         found = np.zeros(len(hits), dtype=bool)
-        for col in texts:
-            found |= col.str.contains(pattern, case=False, regex=True).fillna(False).to_numpy(dtype=bool)
+        for col, rows, low in zip(values, maybe, lowered, strict=True):
+            for i in np.flatnonzero(rows[:, j] & ~found).tolist():
+                text = col[i]
+                if not isinstance(text, str):
+                    continue
+                if lead and i not in low:
+                    low[i] = _kernels.caseless_lower(text)
+                found[i] = _found(text, rx, lead, low.get(i))
         hits += found
     return hits
+
+
+def _found(text: str, rx: re.Pattern[str], lead: str, low: str | None) -> bool:
+    """``rx.search(text) is not None``, trying ``rx`` only where ``lead`` starts in ``low``.
+
+    ``low`` is :func:`analysis._kernels.caseless_lower` of ``text`` and ``lead`` the lower-cased
+    ASCII letters and digits every match starts with (else "": the whole text is searched).
+    """
+    if not lead or low is None:
+        return rx.search(text) is not None
+    return any(rx.match(text, pos) is not None for pos in _kernels.find_all(low, lead))
 
 
 def _text_columns(articles: pd.DataFrame) -> list[str]:

@@ -152,3 +152,26 @@ def test_mention_matrix_and_alias_usage():
     usage = actors.alias_usage(m, arts, "Xi Jinping")
     assert usage.index.tolist() == ["Xi", "President Xi"]
     assert usage.loc["Xi"].tolist() == [1, 2]
+
+
+def test_trie_regex_equals_longest_first_alternation():
+    """The compiled trie finds what the plain alternation of the aliases, longest first, finds."""
+    import re
+    from pathlib import Path
+
+    from analysis import actors
+    from analysis.config import GAZETTEER_FILE, RAW_DIR
+    from analysis.corpus import load_corpus
+
+    rx, table = actors._compiled(str(Path(GAZETTEER_FILE).resolve()))
+    ordered = sorted(table.index, key=lambda a: (-len(a), a))
+    plain = re.compile(r"(?<!\w)(?:" + "|".join(map(actors._alias_pattern, ordered)) + r")(?!\w)")
+    texts = [
+        "Chinese President Xi Jinping met the U.S. President; President Xi and Xi spoke.",
+        "The Chinese President, the  United\nStates, Wang Yi's call; Wang-Yi, aXi, Xis, Xi_",
+        "U.N. Security Council, the UN, Beijing's Washington\u2019s Taipei. The the the",
+        "Foreign Minister Wang Yi, Foreign Ministry spokesperson Lin Jian, Lin Jianx",
+    ]
+    texts += load_corpus(RAW_DIR).sentences["text"].tolist()
+    for text in texts:
+        assert [m.span() for m in rx.finditer(text)] == [m.span() for m in plain.finditer(text)]

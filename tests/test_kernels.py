@@ -58,3 +58,26 @@ def test_run_starts():
     assert K.run_starts(x).tolist() == [0, 2, 5, 6]
     srt = np.sort(x)
     assert srt[K.run_starts(srt)].tolist() == np.unique(x).tolist()
+
+
+def test_ascii_folds_are_the_non_ascii_characters_re_matches_with_ascii_ignoring_case():
+    import re
+    import sys
+
+    others = "".join(chr(c) for c in range(128, sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    folds = set(re.findall("(?i)[a-z0-9]", others))
+    for ch in "abcdefghijklmnopqrstuvwxyz0123456789":
+        assert set(re.findall("(?i)" + ch, others)) <= folds
+    assert folds == set(K.ASCII_FOLDS)
+
+
+def test_caseless_lower_and_rows():
+    assert K.caseless_lower("TAIWAN \u212a") == "taiwan k"
+    assert K.caseless_lower("Ta\u0131wan") is None and K.caseless_lower("\u0130") is None
+    assert K.caseless_lower("tari\u017ff") is None
+    texts = pd.Series(["Busan talks", "BUSAN", "Bu\u017fan", None, "Seoul"], dtype="str")
+    rows = K.caseless_rows(texts, ["busan", "", "seoul"])
+    assert rows[:, 0].tolist() == [True, True, True, False, False] and rows[:, 1].all()
+    assert rows[:, 2].tolist() == [False, False, True, False, True]
+    assert K.ascii_needle("He Lifeng") == "lifeng" and K.ascii_needle("–") == ""
+    assert list(K.find_all("aaa", "aa")) == [0, 1]

@@ -216,3 +216,31 @@ def test_grid_draws_at_most_max_panels_and_says_so():
     fig = plot_keyness_grid(dict(list(tables.items())[:3]), n=2, max_panels=12)
     assert fig._suptitle is None  # nothing left out, nothing said
     plt.close(fig)
+
+
+def test_singleton_units_and_row_order_shortcuts_give_the_general_results():
+    """Units without copies give the table of no units (the rows are not averaged), and the
+    rows come in the order of sort_values(["z", "term"], ascending=[False, True])."""
+    from analysis.keyness import log_odds
+
+    rng = np.random.default_rng(0)
+    x = sp.csr_matrix(rng.poisson(0.7, size=(12, 9)))
+    docs = pd.DataFrame({"article_id": [f"a{i}" for i in range(12)],
+                         "outlet": list("XYZ") * 4})
+    features = pd.Index([f"w{i}" for i in range(9)], dtype="str")
+    counts = DFM(matrix=x, features=features, docs=docs, level="article", weighting="count")
+    singletons = pd.DataFrame({"article_id": docs["article_id"], "unit_id": docs["article_id"]})
+    plain = log_odds(counts, "outlet", target="X")
+    once = log_odds(counts, "outlet", target="X", units=singletons)
+    pd.testing.assert_frame_equal(plain, once)
+    assert plain.attrs == once.attrs
+    expected = plain.sort_values(["z", "term"], ascending=[False, True], kind="stable")
+    pd.testing.assert_frame_equal(plain, expected.reset_index(drop=True))
+    # ties in z (identical columns) are broken by term; an unsorted vocabulary takes the general sort
+    x2 = sp.csr_matrix(np.hstack([x.toarray(), x.toarray()[:, :3]]))
+    for names in ([f"w{i:02d}" for i in range(12)], [f"w{i:02d}" for i in range(12)][::-1]):
+        tied = DFM(matrix=x2, features=pd.Index(names, dtype="str"), docs=docs, level="article",
+                   weighting="count")
+        table = log_odds(tied, "outlet", target="Y")
+        expected = table.sort_values(["z", "term"], ascending=[False, True], kind="stable")
+        pd.testing.assert_frame_equal(table, expected.reset_index(drop=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.kwic import count_hits, kwic, kwic_many, pattern_regex
+from analysis.kwic import count_hits, hit_table, kwic, kwic_many, pattern_regex
 from analysis.tokens import tokens_from_frame
 
 
@@ -127,3 +127,46 @@ def test_corpus_hits_located_in_their_sentence():
         assert s["paragraph"] == row.paragraph
         assert texts[row.article_id][row.start : row.end] == row.keyword
         assert "halfway" in s["text"]
+
+
+def test_needle_search_equals_full_search():
+    """The candidate-start search finds exactly what rx.finditer finds, whatever the case
+    folding (ı, ſ, the Kelvin sign and İ match ASCII letters case-insensitively)."""
+    import re
+
+    from analysis.kwic import _hits, _start_needle
+
+    texts = [
+        "TAIWAN taiwan's Taiwan-born pro-Taiwan Taıwan TAİWAN x Taiwans",
+        "tariffs TARIFF-free tariſf taKiff Tariff's tarifftariff",
+        "win-win WIN WIN win\u2013win twin-win win-winner win win-win",
+        "red line, RED  LINE. red.line redline Redlines red line's",
+        "\u0130stanbul Xi's XI\u2019S xi Xis axi's \u212aelvin kelvin",
+        "\u212aelvin kelvin-kelvin KELVIN's Taiwan TAIWAN",
+        "",
+    ]
+    patterns = ["Taiwan", "tariff*", "win-win", "red line", "redline*", "Xi's", "kelvin",
+                "istanbul", "U.S.", "*line", "us"]
+    one_pass = _hits(texts, [(pattern_regex(p), _start_needle(p)) for p in patterns], 3)
+    for pattern, together in zip(patterns, one_pass, strict=True):
+        rx = pattern_regex(pattern)
+        [fast] = _hits(texts, [(rx, _start_needle(pattern))], 3)
+        [full] = _hits(texts, [(rx, "")], 3)
+        assert together.equals(fast)
+        expected = [(i, m.start(), m.end()) for i, t in enumerate(texts) for m in rx.finditer(t)]
+        assert list(zip(full["row"], full["start"], full["end"], strict=True)) == expected
+        assert fast.equals(full), pattern
+        assert re.fullmatch(r"[a-z0-9]*", _start_needle(pattern))
+
+
+def test_kwic_many_equals_kwic_per_pattern(docs):
+    patterns = ["Taiwan", "tariff*", "U.S.", "halfway"]
+    many = kwic_many(docs, patterns, window=2)
+    one = pd.concat([kwic(docs, p, window=2).assign(pattern=p) for p in patterns], ignore_index=True)
+    pd.testing.assert_frame_equal(many, one[["pattern", *one.columns[:-1]]].astype({"pattern": "str"}))
+
+
+def test_hit_table_of_a_concordance_equals_count_hits(docs):
+    patterns = ["Taiwan", "tariff*", "nothing", "halfway"]
+    concordance = kwic_many(docs, [*patterns, "U.S."], window=6)
+    pd.testing.assert_frame_equal(hit_table(concordance, patterns), count_hits(docs, patterns))

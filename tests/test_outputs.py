@@ -102,3 +102,37 @@ def test_tone_reads_topics_of_this_corpus_and_computes_them_otherwise(tmp_path):
     write_table(marked, processed / "paragraph_topics.csv", corpus=corpus)
     table, source = tone.paragraph_topics(corpus, processed)
     assert set(table["codebook_topic"]) == {"STALE"} and "notebook 03" in source
+
+
+def test_spreadsheet_copy_equals_spreadsheet_safe_output(tmp_path):
+    """The copy is byte for byte what writing spreadsheet_safe(df) gives, whether or not a
+    cell needs escaping (then the table is written once and copied)."""
+    from analysis.outputs import _formula_like, spreadsheet_safe, write_table
+
+    clean = pd.DataFrame({
+        "article_id": pd.Series(["a", "b", None], dtype="str"),
+        "speaker": pd.Series(["Wang Yi", pd.NA, "x-y"], dtype="string"),
+        "voice": pd.Categorical(["own", "quoted", "own"], categories=["own", "quoted", "=unused"]),
+        "mixed": pd.Series([1.5, "t", None], dtype=object),
+        "tone": [-0.25, 0.1, float("nan")],
+        "n": [1, 2, 3],
+        "flag": [True, False, True],
+        "published": pd.to_datetime(["2026-02-04", None, "2025-10-30"]),
+    })
+    for table, formula in [
+        (clean, False),
+        (clean.assign(speaker=pd.Series(["=cmd", pd.NA, "x"], dtype="string")), True),
+        (clean.assign(mixed=pd.Series([1.5, "@SUM(A1)", None], dtype=object)), True),
+        (clean.assign(voice=pd.Categorical(["own", "-x", "own"])), True),
+        (clean.rename(columns={"n": "+n"}), True),
+        (clean.assign(py=pd.Series(["a", "\tb", None], dtype="string[python]")), True),
+        (clean.assign(py=pd.Series(["a", "b", None], dtype="string[python]")), False),
+        (clean.assign(empty=pd.Series([None, None, None], dtype="str")), False),
+        (clean.assign(lists=[[1], ["=x"], None]), False),
+    ]:
+        assert _formula_like(table) is formula
+        out = write_table(table, tmp_path / "t.csv", spreadsheet=True)
+        spreadsheet_safe(table).to_csv(tmp_path / "expected.csv", index=False, float_format="%.6f",
+                                       lineterminator="\n", date_format="%Y-%m-%d")
+        copy = out.with_name("t_spreadsheet.csv")
+        assert copy.read_bytes() == (tmp_path / "expected.csv").read_bytes()

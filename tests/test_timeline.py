@@ -110,3 +110,26 @@ def test_plot_timeline_many_outlets_uses_groups():
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels == ["chinese_state", "international"]
     plt.close(fig)
+
+
+def test_keyword_hits_equal_searching_every_row():
+    import re
+
+    import numpy as np
+
+    from analysis.timeline import _keyword_hits
+
+    heads = pd.Series(["Busan summit", None, "BUSAN", "Bu\u017fan talks", "x", ""], dtype="string")
+    texts = pd.Series(["phone\ncall", "PHONE CALL in Gyeongju", "a \u212apec", "Ta\u0131pei",
+                       "telephoned", None], dtype="string")
+    keywords = ["Busan", "phone call", "Kpec", "Taipei", "telephone", "\u2013", "U.S.", "He Lifeng"]
+    texts = texts.str.replace("Gyeongju", "the Lifeng, HE\nLIFENG", regex=False)
+    expected = np.zeros(len(heads), dtype=np.int64)
+    for kw in keywords:
+        pattern = r"(?<!\w)" + re.escape(kw).replace(r"\ ", r"\s+") + r"(?!\w)"
+        found = np.zeros(len(heads), dtype=bool)
+        for col in (heads, texts):
+            found |= col.str.contains(pattern, case=False, regex=True).fillna(False).to_numpy(bool)
+        expected += found
+    assert _keyword_hits([heads, texts], keywords).tolist() == expected.tolist()
+    assert expected.tolist() == [2, 2, 2, 2, 0, 0]  # ſ, ı and the Kelvin sign fold to ASCII
