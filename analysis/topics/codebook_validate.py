@@ -285,22 +285,22 @@ def topic_shares(assignments: pd.DataFrame, articles: pd.DataFrame, *, by: str =
     else:
         raise KeyError(f"topic_shares: the articles table has no column {by!r}; use one of "
                        f"{list(meta.columns)} or 'event'.")
-    frame = pd.DataFrame({"article_id": assignments["article_id"].to_numpy(),
-                          "topic": assignments[column].astype(str).to_numpy()})
-    frame[by] = frame["article_id"].map(group).to_numpy()
     keys = [by]
+    ids = assignments["article_id"]
+    topic = assignments[column].astype(str).to_numpy()
+    art = pd.DataFrame({by: group})
     if period:
-        dates = pd.to_datetime(frame["article_id"].map(meta["published"]))
-        frame["period"] = dates.dt.to_period(period).astype(str).where(dates.notna())
-        frame = frame[dates.notna().to_numpy()]
+        # the period of each article, then its paragraphs (not one conversion per paragraph)
+        dates = pd.to_datetime(meta["published"])
+        art["period"] = dates.dt.to_period(period).astype(str).where(dates.notna())
+        dated = ids.map(dates.notna()).fillna(False).to_numpy(dtype=bool)
+        ids, topic = ids[dated], topic[dated]
         keys.append("period")
     from ..stats import as_counts, unit_weights
 
-    per_article = pd.crosstab(frame["article_id"], pd.Categorical(frame["topic"], cats),
-                              dropna=False)
+    per_article = _per_article_counts(ids, topic, cats)
     share_in_article = per_article.div(per_article.sum(axis=1).where(lambda s: s > 0), axis=0)
-    art_keys = frame.drop_duplicates("article_id").set_index("article_id")[keys]
-    art_keys = art_keys.loc[per_article.index]
+    art_keys = art.reindex(per_article.index)[keys]
     by_group = [art_keys[k] for k in keys]
     wu = unit_weights(per_article.index, units)
     weight = pd.Series(wu["weight"].to_numpy(), index=per_article.index)
@@ -335,6 +335,23 @@ def topic_shares(assignments: pd.DataFrame, articles: pd.DataFrame, *, by: str =
     out["topic"] = out["topic"].astype(str)
     return out[[*keys, "topic", "n", "n_paragraphs", "share", "article_share",
                 "n_articles_with_topic", "n_articles"]]
+
+
+def _per_article_counts(ids: pd.Series, topic: np.ndarray, cats: list) -> pd.DataFrame:
+    """Paragraphs of each article (rows, sorted ids) per category (columns, ``cats`` order).
+
+    What ``pd.crosstab(ids, pd.Categorical(topic, cats), dropna=False)`` gives (topics outside
+    ``cats`` are not counted; an article with none of ``cats`` keeps a row of zeros), counted with
+    one ``bincount`` instead of pandas' per-group Python aggregation (issue #18).
+    """
+    codes = pd.Index(cats, dtype=object).get_indexer(topic)
+    rows, index = pd.factorize(ids, sort=True)
+    keep = codes >= 0
+    counts = np.bincount(rows[keep] * len(cats) + codes[keep],
+                         minlength=len(index) * len(cats)).reshape(len(index), len(cats))
+    columns = pd.CategoricalIndex(cats, categories=cats, name="col_0")
+    return pd.DataFrame(counts.astype("int64"), index=pd.Index(index, name="article_id"),
+                        columns=columns)
 
 
 def _joined(kmeans: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
