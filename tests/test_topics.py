@@ -20,6 +20,7 @@ from analysis import topics  # noqa: E402
 from analysis.handcoded import read_annotations  # noqa: E402
 from analysis.tokens import LEVEL_KEYS, stopwords  # noqa: E402
 from analysis.topics import minibatch  # noqa: E402
+from analysis.topics import select as sel  # noqa: E402
 
 POOLS = {
     "trade": "tariffs soybeans exports imports markets deficit farmers commerce supply "
@@ -657,3 +658,17 @@ def test_lsa_fitted_on_a_sample_projects_every_unit():
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0)
     full, _ = select.lsa(X, n_components=5, fit_sample=400, random_state=2)
     np.testing.assert_allclose(full, select.lsa(X, n_components=5, random_state=2)[0])
+
+
+def test_distinct_rows_counted_as_before():
+    # n_distinct compares rows as bytes since issue #18: same count as np.unique(axis=0),
+    # -0.0 and 0.0 equal, rounding to 10 decimals kept; cluster's cheaper check agrees
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    X = np.vstack([X, X[:40], -0.0 * X[:5], 0.0 * X[:5], X[:3] + 1e-12])
+    expected = np.unique(np.round(X, 10), axis=0).shape[0]
+    assert topics.n_distinct(X) == expected == 300 + 1
+    assert topics.n_distinct(np.zeros((0, 3))) == 0
+    assert topics.n_distinct(np.zeros((4, 0))) == 1
+    assert sel._at_least_distinct(np.vstack([np.zeros((500, 2)), np.eye(2)]), 3)
+    assert not sel._at_least_distinct(np.vstack([np.zeros((500, 2)), np.eye(2)]), 4)

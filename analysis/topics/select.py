@@ -6,8 +6,9 @@ resamples); :func:`choose_k` applies the documented rule (see :mod:`analysis.top
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
-from contextlib import nullcontext
+from contextlib import contextmanager
 from itertools import combinations
 
 import numpy as np
@@ -178,8 +179,8 @@ def cluster(
     """
     n = X.shape[0]
     check_one_of("method", method, METHODS, func="cluster")
-    m = n_distinct(X)
-    if not 1 <= k <= m:
+    if not (1 <= k and _at_least_distinct(X, k)):
+        m = n_distinct(X)
         raise ValueError(f"cluster: k={k} clusters is impossible for {n} units with {m} distinct "
                          f"vectors; use 1 <= k <= {m}")
     if k == 1:
@@ -215,17 +216,54 @@ def n_distinct(X: np.ndarray) -> int:
     -------
     int
     """
-    return int(np.unique(np.round(np.asarray(X), 10), axis=0).shape[0]) if len(X) else 0
+    return int(_row_ids(X).max()) + 1 if len(X) else 0
 
 
+def _row_ids(X: np.ndarray) -> np.ndarray:
+    """Id of each row of ``X`` among its distinct rows (rounded to 10 decimals), from 0.
+
+    The rows are compared as raw bytes (one 1-D sort; ``np.unique(axis=0)`` compares them
+    field by field, several times slower); adding 0.0 turns -0.0 into 0.0, which
+    ``np.unique`` counts as equal.
+    """
+    X = np.asarray(X)
+    if X.ndim == 1:
+        X = X[:, None]
+    if X.shape[1] == 0:
+        return np.zeros(len(X), dtype=np.intp)
+    rows = np.ascontiguousarray(np.round(X, 10) + 0.0)
+    as_bytes = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()
+    return np.unique(as_bytes, return_inverse=True)[1].ravel()
+
+
+def _at_least_distinct(X: np.ndarray, k: int, *, head: int = 256) -> bool:
+    """Whether ``X`` has at least ``k`` distinct rows: counted among its first ``head`` rows
+    first (enough on any real input), among all rows only when those are too few."""
+    return n_distinct(X[:head]) >= k or (len(X) > head and n_distinct(X) >= k)
+
+
+_LIMITS = threading.local()
+
+
+@contextmanager
 def _one_thread(n_units: int):
     """Limit OpenMP and BLAS to one thread for inputs up to :data:`SMALL` units.
 
     k-selection runs hundreds of small fits, for which thread start-up and contention
     dominate (3 to 20 times slower on a busy machine), and one thread fixes the order of
-    floating-point sums, so results do not depend on the machine's core count.
+    floating-point sums, so results do not depend on the machine's core count. Inside a
+    limit already set (:func:`select_k` sets one around all of its fits) nothing is done:
+    setting a limit costs milliseconds (threadpoolctl looks up the loaded libraries).
     """
-    return threadpool_limits(1) if n_units <= SMALL else nullcontext()
+    if n_units > SMALL or getattr(_LIMITS, "depth", 0):
+        yield
+        return
+    with threadpool_limits(1):
+        _LIMITS.depth = 1
+        try:
+            yield
+        finally:
+            _LIMITS.depth = 0
 
 
 def _seeds(random_state: int | None, n: int) -> list[int]:
@@ -309,11 +347,12 @@ def stability_boot(
     if reference is None:
         reference = cluster(X, k, method=method, random_state=random_state, n_init=n_init)
     rng = np.random.default_rng(random_state)
+    ids = _row_ids(X)  # distinct vectors among the units drawn, without comparing rows again
     scores = []
     for seed in _seeds(random_state, n_boot):
         idx = np.sort(rng.integers(0, n, n))
         distinct, first = np.unique(idx, return_index=True)
-        if n_distinct(X[distinct]) < k:
+        if len(np.unique(ids[distinct])) < k:
             continue
         labels = cluster(X[idx], k, method=method, random_state=seed, n_init=n_init)[first]
         scores.append(adjusted_rand_score(reference[distinct], labels))
@@ -394,23 +433,24 @@ def select_k(
     n = X.shape[0]
     sample = silhouette_sample if silhouette_sample and n > silhouette_sample else None
     rows = []
-    for k in feasible_k(n, k_range, min_units_per_topic=min_units_per_topic,
-                        n_distinct_units=n_distinct(X)):
-        labels = cluster(X, k, method=method, random_state=random_state, n_init=n_init)
-        with _one_thread(n):
+    with _one_thread(n):  # one limit around all the fits (see _one_thread)
+        for k in feasible_k(n, k_range, min_units_per_topic=min_units_per_topic,
+                            n_distinct_units=n_distinct(X)):
+            labels = cluster(X, k, method=method, random_state=random_state, n_init=n_init)
             sil = silhouette_score(X, labels, sample_size=sample, random_state=random_state)
-        rows.append(
-            {
-                "k": k,
-                "silhouette": float(sil),
-                "stability_seed": stability_seed(X, k, random_state=random_state,
-                                                 n_seeds=n_seeds, method=method, n_init=n_init),
-                "stability_boot": stability_boot(
-                    X, k, random_state=random_state, n_boot=n_boot, method=method,
-                    n_init=n_init, reference=labels
-                ),
-            }
-        )
+            rows.append(
+                {
+                    "k": k,
+                    "silhouette": float(sil),
+                    "stability_seed": stability_seed(X, k, random_state=random_state,
+                                                     n_seeds=n_seeds, method=method,
+                                                     n_init=n_init),
+                    "stability_boot": stability_boot(
+                        X, k, random_state=random_state, n_boot=n_boot, method=method,
+                        n_init=n_init, reference=labels
+                    ),
+                }
+            )
     return pd.DataFrame(rows, columns=SELECTION_COLUMNS).astype({"k": int})
 
 
