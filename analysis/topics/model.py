@@ -288,13 +288,15 @@ class TopicModel(BaseEstimator):
         keys = LEVEL_KEYS[self.level]
         units, fit_rows = self.units_, self.fit_rows_
         n_fit = len(fit_rows)
-        self.terms_ = top_terms(self.counts_.matrix[fit_rows], labels, self.counts_.features,
-                                n_terms=self.n_terms)
-        names = topic_labels(self.terms_)
         topic = np.full(len(units), TOO_SHORT, dtype=int)
         topic[fit_rows] = labels
+        # all rows, the short ones labelled -1: no copy of the count matrix's fitted rows
+        self.terms_ = top_terms(self.counts_.matrix, topic, self.counts_.features,
+                                n_terms=self.n_terms)
+        names = topic_labels(self.terms_)
+        fit_similarity = centroid_similarity(self.vectors_, labels) if n_fit else []
         similarity = np.full(len(units), np.nan)
-        similarity[fit_rows] = centroid_similarity(self.vectors_, labels) if n_fit else []
+        similarity[fit_rows] = fit_similarity
         self.assignments_ = units[keys + ["text"]].assign(
             topic=topic,
             topic_label=pd.Series(topic).map(names).fillna("").to_numpy(),
@@ -304,7 +306,8 @@ class TopicModel(BaseEstimator):
             outlet_group=units.get("outlet_group"),
             published=units["published"],
         )
-        central = central_units(self.vectors_, labels, n=self.n_central) if n_fit else None
+        central = (central_units(self.vectors_, labels, n=self.n_central,
+                                 similarity=fit_similarity) if n_fit else None)
         if central is None or central.empty:
             self.central_ = pd.DataFrame(columns=["topic", "rank", *keys, "similarity", "text"])
         else:
