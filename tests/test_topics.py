@@ -672,3 +672,12 @@ def test_distinct_rows_counted_as_before():
     assert topics.n_distinct(np.zeros((4, 0))) == 1
     assert sel._at_least_distinct(np.vstack([np.zeros((500, 2)), np.eye(2)]), 3)
     assert not sel._at_least_distinct(np.vstack([np.zeros((500, 2)), np.eye(2)]), 4)
+
+
+def test_select_k_in_parallel_processes_gives_the_same_table():
+    rng = np.random.default_rng(1)
+    X = np.vstack([rng.normal(c, 0.3, (200, 3)) for c in (0, 2, 4)])
+    assert len(X) >= sel.PARALLEL_FROM
+    opts = dict(k_range=range(2, 5), n_boot=3, n_seeds=2, n_init=2, random_state=0)
+    pd.testing.assert_frame_equal(sel.select_k(X, **opts), sel.select_k(X, n_jobs=2, **opts),
+                                  check_exact=True)

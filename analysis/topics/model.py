@@ -108,6 +108,9 @@ class TopicModel(BaseEstimator):
         ``embed(list_of_texts) -> array (n, d)`` replacing TF-IDF + LSA as the unit
         vectors (rows are L2-normalised). Nothing is downloaded by this module.
     random_state : int or None, default 0
+    n_jobs : int or None, default None
+        Processes for the k-selection and :meth:`sensitivity` (``select_k``'s ``n_jobs``;
+        -1 = all cores, None = 1). The results do not depend on it.
 
     Attributes
     ----------
@@ -161,7 +164,8 @@ class TopicModel(BaseEstimator):
     def __init__(self, *, k=None, k_range=range(2, 9), level="paragraph", method="kmeans",
                  min_tokens=5, min_df=2, n_components="auto", n_init=10, n_boot=20, n_seeds=5,
                  min_stability=0.6, k_tolerance=0.01, n_terms=10, n_central=3,
-                 max_select_units=5000, max_lsa_units=50_000, embed=None, random_state=0):
+                 max_select_units=5000, max_lsa_units=50_000, embed=None, random_state=0,
+                 n_jobs=None):
         self.k = k
         self.k_range = k_range
         self.level = level
@@ -180,6 +184,7 @@ class TopicModel(BaseEstimator):
         self.max_lsa_units = max_lsa_units
         self.embed = embed
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def fit(self, corpus, *, tokens: Tokens | None = None) -> TopicModel:
         """Fit the topics of ``corpus``.
@@ -281,7 +286,7 @@ class TopicModel(BaseEstimator):
             vectors = vectors[rows]
         return select_k(vectors, k_range=self.k_range, random_state=self.random_state,
                         n_boot=self.n_boot, n_seeds=self.n_seeds, method=self.method,
-                        n_init=self.n_init)
+                        n_init=self.n_init, n_jobs=self.n_jobs)
 
     def _describe(self, labels: np.ndarray) -> None:
         """Assignments, labels, top terms and central units from the fitted labels."""
@@ -369,7 +374,7 @@ class TopicModel(BaseEstimator):
             vectors, pipe = lsa(tfidf, n_components=nc, random_state=self.random_state)
             sel = select_k(vectors, k_range=self.k_range, random_state=self.random_state,
                            n_boot=self.n_boot, n_seeds=self.n_seeds, method=self.method,
-                           n_init=self.n_init)
+                           n_init=self.n_init, n_jobs=self.n_jobs)
             k, _ = choose_k(sel, min_stability=self.min_stability, tolerance=self.k_tolerance)
             row = sel.set_index("k").loc[k] if k in set(sel["k"]) else pd.Series(dtype=float)
             rows.append({

@@ -14,6 +14,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from joblib import Parallel, delayed
 from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.metrics import adjusted_rand_score, silhouette_score
@@ -30,6 +31,10 @@ SELECTION_COLUMNS = ["k", "silhouette", "stability_seed", "stability_boot"]
 
 #: Inputs up to this many units are clustered on one thread (see :func:`cluster`).
 SMALL = 50_000
+
+#: :func:`select_k` scores the candidate k in parallel processes (``n_jobs``) only from this
+#: many units: below it, starting the processes costs more than they save.
+PARALLEL_FROM = 500
 
 
 def lsa(
@@ -162,7 +167,9 @@ def cluster(
         k-means on more than this many units: the ``n_init`` restarts run on a seeded random
         sample of ``init_sample`` units, and their best centres start one k-means run on
         all units (Lloyd iterations over every unit, so the cost stays linear in the units
-        and every unit is assigned to its nearest final centre). None, or no more units
+        and every unit is assigned to its nearest final centre). That run centres ``X`` in
+        place (``copy_x=False``: no copy of ``X``), so ``X`` may differ from the input in the
+        last bit of some values afterwards. None, or no more units
         than this: the ``n_init`` restarts run on all units.
 
     Returns
@@ -190,8 +197,11 @@ def cluster(
             rows = np.sort(np.random.default_rng(random_state).choice(n, init_sample, replace=False))
             if n_distinct(X[rows]) >= k:
                 start = KMeans(n_clusters=k, n_init=n_init, random_state=random_state).fit(X[rows])
+                # copy_x=False: k-means centres X in place and adds the mean back instead of
+                # centring a copy (a copy of every unit vector, 1.1 GiB at 1.5 M paragraphs);
+                # the labels are the same, X may change in its last bit (scikit-learn's note)
                 model = KMeans(n_clusters=k, init=start.cluster_centers_, n_init=1,
-                               random_state=random_state)
+                               random_state=random_state, copy_x=False)
             else:  # too few distinct units in the sample: restarts on all units
                 model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state)
         elif method == "kmeans":
@@ -403,6 +413,7 @@ def select_k(
     n_init: int = 10,
     min_units_per_topic: int = 3,
     silhouette_sample: int | None = 10_000,
+    n_jobs: int | None = None,
 ) -> pd.DataFrame:
     """Score each candidate number of topics by silhouette and stability.
 
@@ -423,6 +434,10 @@ def select_k(
     silhouette_sample : int or None, default 10000
         Above this many units the silhouette is computed on a seeded sample of this
         size (it is quadratic in the number of units). None = always exact.
+    n_jobs : int or None, default None
+        Processes scoring the candidate k side by side (joblib; -1 = all cores, None = 1).
+        Every fit is seeded and runs on one thread, so the table does not depend on it.
+        Inputs of fewer than :data:`PARALLEL_FROM` units are scored in this process.
 
     Returns
     -------
@@ -432,26 +447,33 @@ def select_k(
     """
     n = X.shape[0]
     sample = silhouette_sample if silhouette_sample and n > silhouette_sample else None
-    rows = []
-    with _one_thread(n):  # one limit around all the fits (see _one_thread)
-        for k in feasible_k(n, k_range, min_units_per_topic=min_units_per_topic,
-                            n_distinct_units=n_distinct(X)):
-            labels = cluster(X, k, method=method, random_state=random_state, n_init=n_init)
-            sil = silhouette_score(X, labels, sample_size=sample, random_state=random_state)
-            rows.append(
-                {
-                    "k": k,
-                    "silhouette": float(sil),
-                    "stability_seed": stability_seed(X, k, random_state=random_state,
-                                                     n_seeds=n_seeds, method=method,
-                                                     n_init=n_init),
-                    "stability_boot": stability_boot(
-                        X, k, random_state=random_state, n_boot=n_boot, method=method,
-                        n_init=n_init, reference=labels
-                    ),
-                }
-            )
+    ks = feasible_k(n, k_range, min_units_per_topic=min_units_per_topic,
+                    n_distinct_units=n_distinct(X))
+    options = dict(random_state=random_state, n_boot=n_boot, n_seeds=n_seeds, method=method,
+                   n_init=n_init, sample=sample)
+    if n_jobs not in (None, 1) and n >= PARALLEL_FROM and len(ks) > 1:
+        # the larger k first: they take longest, so the processes finish together
+        rows = Parallel(n_jobs=n_jobs)(delayed(_score_k)(X, k, **options) for k in ks[::-1])
+        rows = rows[::-1]
+    else:
+        rows = [_score_k(X, k, **options) for k in ks]
     return pd.DataFrame(rows, columns=SELECTION_COLUMNS).astype({"k": int})
+
+
+def _score_k(X: np.ndarray, k: int, *, random_state, n_boot, n_seeds, method, n_init,
+             sample) -> dict:
+    """One row of :func:`select_k`: silhouette and the two stabilities of ``k`` clusters."""
+    with _one_thread(len(X)):  # one limit around all the fits (see _one_thread)
+        labels = cluster(X, k, method=method, random_state=random_state, n_init=n_init)
+        sil = silhouette_score(X, labels, sample_size=sample, random_state=random_state)
+        return {
+            "k": k,
+            "silhouette": float(sil),
+            "stability_seed": stability_seed(X, k, random_state=random_state, n_seeds=n_seeds,
+                                             method=method, n_init=n_init),
+            "stability_boot": stability_boot(X, k, random_state=random_state, n_boot=n_boot,
+                                             method=method, n_init=n_init, reference=labels),
+        }
 
 
 def choose_k(
