@@ -41,7 +41,10 @@ def unit_table(corpus, *, level: str = "paragraph") -> pd.DataFrame:
     check_one_of("level", level, LEVEL_KEYS, func="unit_table")
     keys = LEVEL_KEYS[level]
     frame = {"sentence": "sentences", "paragraph": "paragraphs", "article": "articles"}[level]
-    units = getattr(corpus, frame)[keys + ["text"]].copy()
+    table = getattr(corpus, frame)
+    # below the article level the keys are merged with the metadata and the texts attached
+    # afterwards: left merges keep the rows in order, so the texts are not copied (issue #18)
+    units = table[keys].copy() if level != "article" else table[keys + ["text"]].copy()
     paragraphs = getattr(corpus, "paragraphs", None)
     if level != "article" and paragraphs is not None and "is_heading" in paragraphs:
         heading = paragraphs[["article_id", "paragraph", "is_heading"]]
@@ -54,10 +57,13 @@ def unit_table(corpus, *, level: str = "paragraph") -> pd.DataFrame:
     if level != "article":
         units = units.merge(corpus.articles[["article_id", *meta]], on="article_id", how="left",
                             validate="many_to_one")
+        units.insert(len(keys), "text", table["text"].array)
     else:
         units = units.merge(corpus.articles[["article_id", *meta]], on="article_id")
     if "published" not in units:
         units["published"] = pd.NaT
+    if level != "article" and pd.MultiIndex.from_frame(units[keys]).is_monotonic_increasing:
+        return units  # already in key order (a corpus's tables are): no copy by sorting
     return units.sort_values(keys, ignore_index=True)
 
 
