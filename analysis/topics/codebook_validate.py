@@ -430,7 +430,22 @@ def paragraph_table(kmeans_table: pd.DataFrame, codebook: pd.DataFrame) -> pd.Da
     right = codebook[[*KEYS, "topic", "secondary", "probability", *probs]].rename(columns={
         "topic": "codebook_topic", "secondary": "codebook_secondary",
         "probability": "codebook_probability"})
+    if _same_unique_keys(kmeans_table, right):
+        # the rows already match one to one: the columns are put side by side, and the
+        # paragraph texts are not copied by a merge (issue #18)
+        out = kmeans_table.reset_index(drop=True)
+        return out.assign(**{c: right[c].to_numpy() if not isinstance(right[c].dtype, pd.CategoricalDtype)
+                             else right[c].array for c in right.columns if c not in KEYS})
     return kmeans_table.merge(right, on=KEYS, how="left", validate="one_to_one")
+
+
+def _same_unique_keys(left: pd.DataFrame, right: pd.DataFrame) -> bool:
+    """Whether both tables hold the same keys in the same order, strictly increasing (so unique)."""
+    if len(left) != len(right) or not all(
+            np.array_equal(left[k].to_numpy(), right[k].to_numpy()) for k in KEYS):
+        return False
+    index = pd.MultiIndex.from_frame(left[KEYS])
+    return bool(index.is_monotonic_increasing and index.is_unique)
 
 
 # --------------------------------------------------------------------------------------
