@@ -360,6 +360,9 @@ def _joined(kmeans: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
         if any(c not in frame.columns for c in need):
             raise ValueError(f"cluster_crosstab: the {name} table needs columns {need}.")
     left = kmeans[need + (["topic_label"] if "topic_label" in kmeans.columns else [])]
+    if _same_unique_keys(left, codebook):  # rows already matched: no merge (issue #18)
+        return left.rename(columns={"topic": "topic_kmeans"}).reset_index(drop=True).assign(
+            topic=codebook["topic"].array)
     return left.merge(codebook[need], on=KEYS, suffixes=("_kmeans", ""), validate="one_to_one")
 
 
@@ -403,7 +406,10 @@ def cluster_agreement(kmeans: pd.DataFrame, codebook: pd.DataFrame) -> pd.Series
     """
     joined = _joined(kmeans, codebook)
     joined = joined[joined["topic_kmeans"].astype(int) >= 0]
-    a, b = joined["topic_kmeans"].to_numpy(), joined["topic"].to_numpy()
+    # the categories as integer codes in sorted order (np.unique's order of the strings, so the
+    # same contingency table): scikit-learn sorts integers much faster than strings
+    a = joined["topic_kmeans"].to_numpy()
+    b = pd.factorize(joined["topic"].to_numpy(), sort=True)[0]
     enough = len(joined) >= 2
     return pd.Series({"nmi": normalized_mutual_info_score(a, b) if enough else np.nan,
                       "ari": adjusted_rand_score(a, b) if enough else np.nan,
