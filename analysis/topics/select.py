@@ -34,7 +34,7 @@ SMALL = 50_000
 
 #: :func:`select_k` scores the candidate k in parallel processes (``n_jobs``) only from this
 #: many units: below it, starting the processes costs more than they save.
-PARALLEL_FROM = 500
+PARALLEL_FROM = 200
 
 
 def lsa(
