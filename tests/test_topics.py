@@ -681,3 +681,11 @@ def test_select_k_in_parallel_processes_gives_the_same_table():
     opts = dict(k_range=range(2, 5), n_boot=3, n_seeds=2, n_init=2, random_state=0)
     pd.testing.assert_frame_equal(sel.select_k(X, **opts), sel.select_k(X, n_jobs=2, **opts),
                                   check_exact=True)
+
+
+def test_cluster_on_a_read_only_matrix():
+    # the final run over all units centres X in place (copy_x=False) only when X is writeable
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 0.1, (300, 2)), rng.normal(3, 0.1, (100, 2))])
+    X.flags.writeable = False
+    assert np.bincount(topics.cluster(X, 2, init_sample=50)).tolist() == [300, 100]

@@ -201,7 +201,8 @@ def cluster(
                 # centring a copy (a copy of every unit vector, 1.1 GiB at 1.5 M paragraphs);
                 # the labels are the same, X may change in its last bit (scikit-learn's note)
                 model = KMeans(n_clusters=k, init=start.cluster_centers_, n_init=1,
-                               random_state=random_state, copy_x=False)
+                               random_state=random_state,
+                               copy_x=not getattr(X, "flags", None) or not X.flags.writeable)
             else:  # too few distinct units in the sample: restarts on all units
                 model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state)
         elif method == "kmeans":
