@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -482,3 +483,16 @@ def test_findings_numbers_come_from_the_objects(bundled, assigned):
     without = topics.findings_markdown(model, bundled.articles, None, assigned=assigned, dev=dev)
     assert "No hand-coded sample" in without
     assert "Measurement" not in topics.findings_markdown(model, bundled.articles, None)
+
+
+def test_per_article_counts_equal_pandas_crosstab():
+    # the bincount that replaced pd.crosstab in topic_shares (issue #18) gives the same table:
+    # articles sorted, categories in the given order, topics outside them ("" = no secondary)
+    # not counted, an article with none of them kept as a row of zeros
+    ids = pd.Series(["b", "a", "a", "c", "b", "d", "a"], name="article_id", dtype="str")
+    topic = np.array(["y", "x", "", "z", "y", "", "q"], dtype=object)
+    cats = ["x", "y", "z", "w"]
+    with warnings.catch_warnings():  # pandas deprecates values outside a Categorical's categories
+        warnings.simplefilter("ignore")
+        expected = pd.crosstab(ids, pd.Categorical(topic, cats), dropna=False)
+    pd.testing.assert_frame_equal(cv._per_article_counts(ids, topic, cats), expected)

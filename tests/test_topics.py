@@ -20,6 +20,7 @@ from analysis import topics  # noqa: E402
 from analysis.handcoded import read_annotations  # noqa: E402
 from analysis.tokens import LEVEL_KEYS, stopwords  # noqa: E402
 from analysis.topics import minibatch  # noqa: E402
+from analysis.topics import select as sel  # noqa: E402
 
 POOLS = {
     "trade": "tariffs soybeans exports imports markets deficit farmers commerce supply "
@@ -657,3 +658,34 @@ def test_lsa_fitted_on_a_sample_projects_every_unit():
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0)
     full, _ = select.lsa(X, n_components=5, fit_sample=400, random_state=2)
     np.testing.assert_allclose(full, select.lsa(X, n_components=5, random_state=2)[0])
+
+
+def test_distinct_rows_counted_as_before():
+    # n_distinct compares rows as bytes since issue #18: same count as np.unique(axis=0),
+    # -0.0 and 0.0 equal, rounding to 10 decimals kept; cluster's cheaper check agrees
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    X = np.vstack([X, X[:40], -0.0 * X[:5], 0.0 * X[:5], X[:3] + 1e-12])
+    expected = np.unique(np.round(X, 10), axis=0).shape[0]
+    assert topics.n_distinct(X) == expected == 300 + 1
+    assert topics.n_distinct(np.zeros((0, 3))) == 0
+    assert topics.n_distinct(np.zeros((4, 0))) == 1
+    assert sel._at_least_distinct(np.vstack([np.zeros((500, 2)), np.eye(2)]), 3)
+    assert not sel._at_least_distinct(np.vstack([np.zeros((500, 2)), np.eye(2)]), 4)
+
+
+def test_select_k_in_parallel_processes_gives_the_same_table():
+    rng = np.random.default_rng(1)
+    X = np.vstack([rng.normal(c, 0.3, (200, 3)) for c in (0, 2, 4)])
+    assert len(X) >= sel.PARALLEL_FROM
+    opts = dict(k_range=range(2, 5), n_boot=3, n_seeds=2, n_init=2, random_state=0)
+    pd.testing.assert_frame_equal(sel.select_k(X, **opts), sel.select_k(X, n_jobs=2, **opts),
+                                  check_exact=True)
+
+
+def test_cluster_on_a_read_only_matrix():
+    # the final run over all units centres X in place (copy_x=False) only when X is writeable
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 0.1, (300, 2)), rng.normal(3, 0.1, (100, 2))])
+    X.flags.writeable = False
+    assert np.bincount(topics.cluster(X, 2, init_sample=50)).tolist() == [300, 100]

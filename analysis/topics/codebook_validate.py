@@ -285,22 +285,22 @@ def topic_shares(assignments: pd.DataFrame, articles: pd.DataFrame, *, by: str =
     else:
         raise KeyError(f"topic_shares: the articles table has no column {by!r}; use one of "
                        f"{list(meta.columns)} or 'event'.")
-    frame = pd.DataFrame({"article_id": assignments["article_id"].to_numpy(),
-                          "topic": assignments[column].astype(str).to_numpy()})
-    frame[by] = frame["article_id"].map(group).to_numpy()
     keys = [by]
+    ids = assignments["article_id"]
+    topic = assignments[column].astype(str).to_numpy()
+    art = pd.DataFrame({by: group})
     if period:
-        dates = pd.to_datetime(frame["article_id"].map(meta["published"]))
-        frame["period"] = dates.dt.to_period(period).astype(str).where(dates.notna())
-        frame = frame[dates.notna().to_numpy()]
+        # the period of each article, then its paragraphs (not one conversion per paragraph)
+        dates = pd.to_datetime(meta["published"])
+        art["period"] = dates.dt.to_period(period).astype(str).where(dates.notna())
+        dated = ids.map(dates.notna()).fillna(False).to_numpy(dtype=bool)
+        ids, topic = ids[dated], topic[dated]
         keys.append("period")
     from ..stats import as_counts, unit_weights
 
-    per_article = pd.crosstab(frame["article_id"], pd.Categorical(frame["topic"], cats),
-                              dropna=False)
+    per_article = _per_article_counts(ids, topic, cats)
     share_in_article = per_article.div(per_article.sum(axis=1).where(lambda s: s > 0), axis=0)
-    art_keys = frame.drop_duplicates("article_id").set_index("article_id")[keys]
-    art_keys = art_keys.loc[per_article.index]
+    art_keys = art.reindex(per_article.index)[keys]
     by_group = [art_keys[k] for k in keys]
     wu = unit_weights(per_article.index, units)
     weight = pd.Series(wu["weight"].to_numpy(), index=per_article.index)
@@ -337,12 +337,32 @@ def topic_shares(assignments: pd.DataFrame, articles: pd.DataFrame, *, by: str =
                 "n_articles_with_topic", "n_articles"]]
 
 
+def _per_article_counts(ids: pd.Series, topic: np.ndarray, cats: list) -> pd.DataFrame:
+    """Paragraphs of each article (rows, sorted ids) per category (columns, ``cats`` order).
+
+    What ``pd.crosstab(ids, pd.Categorical(topic, cats), dropna=False)`` gives (topics outside
+    ``cats`` are not counted; an article with none of ``cats`` keeps a row of zeros), counted with
+    one ``bincount`` instead of pandas' per-group Python aggregation (issue #18).
+    """
+    codes = pd.Index(cats, dtype=object).get_indexer(topic)
+    rows, index = pd.factorize(ids, sort=True)
+    keep = codes >= 0
+    counts = np.bincount(rows[keep] * len(cats) + codes[keep],
+                         minlength=len(index) * len(cats)).reshape(len(index), len(cats))
+    columns = pd.CategoricalIndex(cats, categories=cats, name="col_0")
+    return pd.DataFrame(counts.astype("int64"), index=pd.Index(index, name="article_id"),
+                        columns=columns)
+
+
 def _joined(kmeans: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
     need = [*KEYS, "topic"]
     for name, frame in (("kmeans", kmeans), ("codebook", codebook)):
         if any(c not in frame.columns for c in need):
             raise ValueError(f"cluster_crosstab: the {name} table needs columns {need}.")
     left = kmeans[need + (["topic_label"] if "topic_label" in kmeans.columns else [])]
+    if _same_unique_keys(left, codebook):  # rows already matched: no merge (issue #18)
+        return left.rename(columns={"topic": "topic_kmeans"}).reset_index(drop=True).assign(
+            topic=codebook["topic"].array)
     return left.merge(codebook[need], on=KEYS, suffixes=("_kmeans", ""), validate="one_to_one")
 
 
@@ -386,7 +406,10 @@ def cluster_agreement(kmeans: pd.DataFrame, codebook: pd.DataFrame) -> pd.Series
     """
     joined = _joined(kmeans, codebook)
     joined = joined[joined["topic_kmeans"].astype(int) >= 0]
-    a, b = joined["topic_kmeans"].to_numpy(), joined["topic"].to_numpy()
+    # the categories as integer codes in sorted order (np.unique's order of the strings, so the
+    # same contingency table): scikit-learn sorts integers much faster than strings
+    a = joined["topic_kmeans"].to_numpy()
+    b = pd.factorize(joined["topic"].to_numpy(), sort=True)[0]
     enough = len(joined) >= 2
     return pd.Series({"nmi": normalized_mutual_info_score(a, b) if enough else np.nan,
                       "ari": adjusted_rand_score(a, b) if enough else np.nan,
@@ -413,7 +436,22 @@ def paragraph_table(kmeans_table: pd.DataFrame, codebook: pd.DataFrame) -> pd.Da
     right = codebook[[*KEYS, "topic", "secondary", "probability", *probs]].rename(columns={
         "topic": "codebook_topic", "secondary": "codebook_secondary",
         "probability": "codebook_probability"})
+    if _same_unique_keys(kmeans_table, right):
+        # the rows already match one to one: the columns are put side by side, and the
+        # paragraph texts are not copied by a merge (issue #18)
+        out = kmeans_table.reset_index(drop=True)
+        return out.assign(**{c: right[c].to_numpy() if not isinstance(right[c].dtype, pd.CategoricalDtype)
+                             else right[c].array for c in right.columns if c not in KEYS})
     return kmeans_table.merge(right, on=KEYS, how="left", validate="one_to_one")
+
+
+def _same_unique_keys(left: pd.DataFrame, right: pd.DataFrame) -> bool:
+    """Whether both tables hold the same keys in the same order, strictly increasing (so unique)."""
+    if len(left) != len(right) or not all(
+            np.array_equal(left[k].to_numpy(), right[k].to_numpy()) for k in KEYS):
+        return False
+    index = pd.MultiIndex.from_frame(left[KEYS])
+    return bool(index.is_monotonic_increasing and index.is_unique)
 
 
 # --------------------------------------------------------------------------------------

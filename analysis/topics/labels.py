@@ -16,13 +16,17 @@ TOO_SHORT = -1
 TOO_SHORT_LABEL = "(too short)"
 
 
-def _indicator(labels: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+#: Rows per block in :func:`centroid_similarity` (bounds its temporary arrays).
+BLOCK = 100_000
+
+
+def _indicator(labels: np.ndarray, dtype=float) -> tuple[sp.csr_matrix, np.ndarray]:
     """Sparse (n_classes, n_units) membership matrix over labels >= 0, and the classes."""
     labels = np.asarray(labels)
     rows = np.flatnonzero(labels >= 0)
     classes, inverse = np.unique(labels[rows], return_inverse=True)
     member = sp.csr_matrix(
-        (np.ones(len(rows)), (inverse, rows)), shape=(len(classes), len(labels))
+        (np.ones(len(rows), dtype=dtype), (inverse, rows)), shape=(len(classes), len(labels))
     )
     return member, classes
 
@@ -42,7 +46,8 @@ def ctfidf(counts: sp.spmatrix, labels: np.ndarray) -> tuple[np.ndarray, np.ndar
     counts : scipy.sparse matrix, shape (n_units, n_features)
         Raw term counts (stopwords removed) from the shared tokenizer.
     labels : array-like of int, shape (n_units,)
-        Topic of each unit; negative = excluded.
+        Topic of each unit; negative = excluded (pass the whole matrix with -1 for the units
+        left out rather than a row slice: no copy of the matrix is made).
 
     Returns
     -------
@@ -50,8 +55,13 @@ def ctfidf(counts: sp.spmatrix, labels: np.ndarray) -> tuple[np.ndarray, np.ndar
     topics : numpy.ndarray
         The topic id of each row of ``weights`` (sorted).
     """
-    member, classes = _indicator(labels)
-    tf = np.asarray((member @ sp.csr_matrix(counts, dtype=float)).todense())
+    counts = sp.csr_matrix(counts)
+    # integer counts are summed as integers (exact, as float sums of whole numbers below 2**53
+    # are): no float copy of the whole count matrix (issue #18: 1.5 M paragraphs)
+    whole = np.issubdtype(counts.dtype, np.integer)
+    member, classes = _indicator(labels, dtype=np.int64 if whole else float)
+    tf = np.asarray((member @ (counts if whole else counts.astype(float))).todense(),
+                    dtype=float)
     if len(classes) == 0:
         return np.zeros((0, counts.shape[1])), classes
     totals = tf.sum(axis=1, keepdims=True)
@@ -148,14 +158,19 @@ def centroid_similarity(vectors: np.ndarray, labels: np.ndarray) -> np.ndarray:
         return sims
     sizes = np.asarray(member.sum(axis=1))
     centroids = normalize(np.asarray(member @ vectors) / sizes)
-    unit = normalize(vectors)
     rows = np.flatnonzero(labels >= 0)
     which = np.searchsorted(classes, labels[rows])
-    sims[rows] = np.einsum("ij,ij->i", unit[rows], centroids[which])
+    # row by row, so in blocks: no full-size normalised copy, row selection or centroid
+    # array (three copies of the vectors at once before issue #18)
+    for start in range(0, len(rows), BLOCK):
+        block = rows[start:start + BLOCK]
+        sims[block] = np.einsum("ij,ij->i", normalize(vectors[block]),
+                                centroids[which[start:start + BLOCK]])
     return sims
 
 
-def central_units(vectors: np.ndarray, labels: np.ndarray, *, n: int = 3) -> pd.DataFrame:
+def central_units(vectors: np.ndarray, labels: np.ndarray, *, n: int = 3,
+                  similarity: np.ndarray | None = None) -> pd.DataFrame:
     """The ``n`` units closest (cosine) to the centroid of each topic.
 
     Parameters
@@ -164,6 +179,8 @@ def central_units(vectors: np.ndarray, labels: np.ndarray, *, n: int = 3) -> pd.
     labels : array-like of int
         Negative labels are skipped.
     n : int, default 3
+    similarity : numpy.ndarray, optional
+        ``centroid_similarity(vectors, labels)`` if already computed.
 
     Returns
     -------
@@ -173,7 +190,8 @@ def central_units(vectors: np.ndarray, labels: np.ndarray, *, n: int = 3) -> pd.
     """
     labels = np.asarray(labels)
     df = pd.DataFrame({"topic": labels, "row": np.arange(len(labels)),
-                       "similarity": centroid_similarity(vectors, labels)})
+                       "similarity": (centroid_similarity(vectors, labels)
+                                      if similarity is None else similarity)})
     df = df[df["topic"] >= 0].sort_values(["topic", "similarity", "row"],
                                           ascending=[True, False, True])
     df["rank"] = df.groupby("topic").cumcount() + 1

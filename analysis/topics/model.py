@@ -41,7 +41,10 @@ def unit_table(corpus, *, level: str = "paragraph") -> pd.DataFrame:
     check_one_of("level", level, LEVEL_KEYS, func="unit_table")
     keys = LEVEL_KEYS[level]
     frame = {"sentence": "sentences", "paragraph": "paragraphs", "article": "articles"}[level]
-    units = getattr(corpus, frame)[keys + ["text"]].copy()
+    table = getattr(corpus, frame)
+    # below the article level the keys are merged with the metadata and the texts attached
+    # afterwards: left merges keep the rows in order, so the texts are not copied (issue #18)
+    units = table[keys].copy() if level != "article" else table[keys + ["text"]].copy()
     paragraphs = getattr(corpus, "paragraphs", None)
     if level != "article" and paragraphs is not None and "is_heading" in paragraphs:
         heading = paragraphs[["article_id", "paragraph", "is_heading"]]
@@ -54,10 +57,13 @@ def unit_table(corpus, *, level: str = "paragraph") -> pd.DataFrame:
     if level != "article":
         units = units.merge(corpus.articles[["article_id", *meta]], on="article_id", how="left",
                             validate="many_to_one")
+        units.insert(len(keys), "text", table["text"].array)
     else:
         units = units.merge(corpus.articles[["article_id", *meta]], on="article_id")
     if "published" not in units:
         units["published"] = pd.NaT
+    if level != "article" and pd.MultiIndex.from_frame(units[keys]).is_monotonic_increasing:
+        return units  # already in key order (a corpus's tables are): no copy by sorting
     return units.sort_values(keys, ignore_index=True)
 
 
@@ -108,6 +114,9 @@ class TopicModel(BaseEstimator):
         ``embed(list_of_texts) -> array (n, d)`` replacing TF-IDF + LSA as the unit
         vectors (rows are L2-normalised). Nothing is downloaded by this module.
     random_state : int or None, default 0
+    n_jobs : int or None, default None
+        Processes for the k-selection and :meth:`sensitivity` (``select_k``'s ``n_jobs``;
+        -1 = all cores, None = 1). The results do not depend on it.
 
     Attributes
     ----------
@@ -161,7 +170,8 @@ class TopicModel(BaseEstimator):
     def __init__(self, *, k=None, k_range=range(2, 9), level="paragraph", method="kmeans",
                  min_tokens=5, min_df=2, n_components="auto", n_init=10, n_boot=20, n_seeds=5,
                  min_stability=0.6, k_tolerance=0.01, n_terms=10, n_central=3,
-                 max_select_units=5000, max_lsa_units=50_000, embed=None, random_state=0):
+                 max_select_units=5000, max_lsa_units=50_000, embed=None, random_state=0,
+                 n_jobs=None):
         self.k = k
         self.k_range = k_range
         self.level = level
@@ -180,6 +190,7 @@ class TopicModel(BaseEstimator):
         self.max_lsa_units = max_lsa_units
         self.embed = embed
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def fit(self, corpus, *, tokens: Tokens | None = None) -> TopicModel:
         """Fit the topics of ``corpus``.
@@ -281,20 +292,22 @@ class TopicModel(BaseEstimator):
             vectors = vectors[rows]
         return select_k(vectors, k_range=self.k_range, random_state=self.random_state,
                         n_boot=self.n_boot, n_seeds=self.n_seeds, method=self.method,
-                        n_init=self.n_init)
+                        n_init=self.n_init, n_jobs=self.n_jobs)
 
     def _describe(self, labels: np.ndarray) -> None:
         """Assignments, labels, top terms and central units from the fitted labels."""
         keys = LEVEL_KEYS[self.level]
         units, fit_rows = self.units_, self.fit_rows_
         n_fit = len(fit_rows)
-        self.terms_ = top_terms(self.counts_.matrix[fit_rows], labels, self.counts_.features,
-                                n_terms=self.n_terms)
-        names = topic_labels(self.terms_)
         topic = np.full(len(units), TOO_SHORT, dtype=int)
         topic[fit_rows] = labels
+        # all rows, the short ones labelled -1: no copy of the count matrix's fitted rows
+        self.terms_ = top_terms(self.counts_.matrix, topic, self.counts_.features,
+                                n_terms=self.n_terms)
+        names = topic_labels(self.terms_)
+        fit_similarity = centroid_similarity(self.vectors_, labels) if n_fit else []
         similarity = np.full(len(units), np.nan)
-        similarity[fit_rows] = centroid_similarity(self.vectors_, labels) if n_fit else []
+        similarity[fit_rows] = fit_similarity
         self.assignments_ = units[keys + ["text"]].assign(
             topic=topic,
             topic_label=pd.Series(topic).map(names).fillna("").to_numpy(),
@@ -304,7 +317,8 @@ class TopicModel(BaseEstimator):
             outlet_group=units.get("outlet_group"),
             published=units["published"],
         )
-        central = central_units(self.vectors_, labels, n=self.n_central) if n_fit else None
+        central = (central_units(self.vectors_, labels, n=self.n_central,
+                                 similarity=fit_similarity) if n_fit else None)
         if central is None or central.empty:
             self.central_ = pd.DataFrame(columns=["topic", "rank", *keys, "similarity", "text"])
         else:
@@ -366,7 +380,7 @@ class TopicModel(BaseEstimator):
             vectors, pipe = lsa(tfidf, n_components=nc, random_state=self.random_state)
             sel = select_k(vectors, k_range=self.k_range, random_state=self.random_state,
                            n_boot=self.n_boot, n_seeds=self.n_seeds, method=self.method,
-                           n_init=self.n_init)
+                           n_init=self.n_init, n_jobs=self.n_jobs)
             k, _ = choose_k(sel, min_stability=self.min_stability, tolerance=self.k_tolerance)
             row = sel.set_index("k").loc[k] if k in set(sel["k"]) else pd.Series(dtype=float)
             rows.append({

@@ -6,13 +6,15 @@ resamples); :func:`choose_k` applies the documented rule (see :mod:`analysis.top
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
-from contextlib import nullcontext
+from contextlib import contextmanager
 from itertools import combinations
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from joblib import Parallel, delayed
 from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.metrics import adjusted_rand_score, silhouette_score
@@ -29,6 +31,10 @@ SELECTION_COLUMNS = ["k", "silhouette", "stability_seed", "stability_boot"]
 
 #: Inputs up to this many units are clustered on one thread (see :func:`cluster`).
 SMALL = 50_000
+
+#: :func:`select_k` scores the candidate k in parallel processes (``n_jobs``) only from this
+#: many units: below it, starting the processes costs more than they save.
+PARALLEL_FROM = 200
 
 
 def lsa(
@@ -161,7 +167,9 @@ def cluster(
         k-means on more than this many units: the ``n_init`` restarts run on a seeded random
         sample of ``init_sample`` units, and their best centres start one k-means run on
         all units (Lloyd iterations over every unit, so the cost stays linear in the units
-        and every unit is assigned to its nearest final centre). None, or no more units
+        and every unit is assigned to its nearest final centre). That run centres ``X`` in
+        place (``copy_x=False``: no copy of ``X``), so ``X`` may differ from the input in the
+        last bit of some values afterwards. None, or no more units
         than this: the ``n_init`` restarts run on all units.
 
     Returns
@@ -178,8 +186,8 @@ def cluster(
     """
     n = X.shape[0]
     check_one_of("method", method, METHODS, func="cluster")
-    m = n_distinct(X)
-    if not 1 <= k <= m:
+    if not (1 <= k and _at_least_distinct(X, k)):
+        m = n_distinct(X)
         raise ValueError(f"cluster: k={k} clusters is impossible for {n} units with {m} distinct "
                          f"vectors; use 1 <= k <= {m}")
     if k == 1:
@@ -189,8 +197,12 @@ def cluster(
             rows = np.sort(np.random.default_rng(random_state).choice(n, init_sample, replace=False))
             if n_distinct(X[rows]) >= k:
                 start = KMeans(n_clusters=k, n_init=n_init, random_state=random_state).fit(X[rows])
+                # copy_x=False: k-means centres X in place and adds the mean back instead of
+                # centring a copy (a copy of every unit vector, 1.1 GiB at 1.5 M paragraphs);
+                # the labels are the same, X may change in its last bit (scikit-learn's note)
                 model = KMeans(n_clusters=k, init=start.cluster_centers_, n_init=1,
-                               random_state=random_state)
+                               random_state=random_state,
+                               copy_x=not getattr(X, "flags", None) or not X.flags.writeable)
             else:  # too few distinct units in the sample: restarts on all units
                 model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state)
         elif method == "kmeans":
@@ -215,17 +227,54 @@ def n_distinct(X: np.ndarray) -> int:
     -------
     int
     """
-    return int(np.unique(np.round(np.asarray(X), 10), axis=0).shape[0]) if len(X) else 0
+    return int(_row_ids(X).max()) + 1 if len(X) else 0
 
 
+def _row_ids(X: np.ndarray) -> np.ndarray:
+    """Id of each row of ``X`` among its distinct rows (rounded to 10 decimals), from 0.
+
+    The rows are compared as raw bytes (one 1-D sort; ``np.unique(axis=0)`` compares them
+    field by field, several times slower); adding 0.0 turns -0.0 into 0.0, which
+    ``np.unique`` counts as equal.
+    """
+    X = np.asarray(X)
+    if X.ndim == 1:
+        X = X[:, None]
+    if X.shape[1] == 0:
+        return np.zeros(len(X), dtype=np.intp)
+    rows = np.ascontiguousarray(np.round(X, 10) + 0.0)
+    as_bytes = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()
+    return np.unique(as_bytes, return_inverse=True)[1].ravel()
+
+
+def _at_least_distinct(X: np.ndarray, k: int, *, head: int = 256) -> bool:
+    """Whether ``X`` has at least ``k`` distinct rows: counted among its first ``head`` rows
+    first (enough on any real input), among all rows only when those are too few."""
+    return n_distinct(X[:head]) >= k or (len(X) > head and n_distinct(X) >= k)
+
+
+_LIMITS = threading.local()
+
+
+@contextmanager
 def _one_thread(n_units: int):
     """Limit OpenMP and BLAS to one thread for inputs up to :data:`SMALL` units.
 
     k-selection runs hundreds of small fits, for which thread start-up and contention
     dominate (3 to 20 times slower on a busy machine), and one thread fixes the order of
-    floating-point sums, so results do not depend on the machine's core count.
+    floating-point sums, so results do not depend on the machine's core count. Inside a
+    limit already set (:func:`select_k` sets one around all of its fits) nothing is done:
+    setting a limit costs milliseconds (threadpoolctl looks up the loaded libraries).
     """
-    return threadpool_limits(1) if n_units <= SMALL else nullcontext()
+    if n_units > SMALL or getattr(_LIMITS, "depth", 0):
+        yield
+        return
+    with threadpool_limits(1):
+        _LIMITS.depth = 1
+        try:
+            yield
+        finally:
+            _LIMITS.depth = 0
 
 
 def _seeds(random_state: int | None, n: int) -> list[int]:
@@ -309,11 +358,12 @@ def stability_boot(
     if reference is None:
         reference = cluster(X, k, method=method, random_state=random_state, n_init=n_init)
     rng = np.random.default_rng(random_state)
+    ids = _row_ids(X)  # distinct vectors among the units drawn, without comparing rows again
     scores = []
     for seed in _seeds(random_state, n_boot):
         idx = np.sort(rng.integers(0, n, n))
         distinct, first = np.unique(idx, return_index=True)
-        if n_distinct(X[distinct]) < k:
+        if len(np.unique(ids[distinct])) < k:
             continue
         labels = cluster(X[idx], k, method=method, random_state=seed, n_init=n_init)[first]
         scores.append(adjusted_rand_score(reference[distinct], labels))
@@ -364,6 +414,7 @@ def select_k(
     n_init: int = 10,
     min_units_per_topic: int = 3,
     silhouette_sample: int | None = 10_000,
+    n_jobs: int | None = None,
 ) -> pd.DataFrame:
     """Score each candidate number of topics by silhouette and stability.
 
@@ -384,6 +435,10 @@ def select_k(
     silhouette_sample : int or None, default 10000
         Above this many units the silhouette is computed on a seeded sample of this
         size (it is quadratic in the number of units). None = always exact.
+    n_jobs : int or None, default None
+        Processes scoring the candidate k side by side (joblib; -1 = all cores, None = 1).
+        Every fit is seeded and runs on one thread, so the table does not depend on it.
+        Inputs of fewer than :data:`PARALLEL_FROM` units are scored in this process.
 
     Returns
     -------
@@ -393,25 +448,33 @@ def select_k(
     """
     n = X.shape[0]
     sample = silhouette_sample if silhouette_sample and n > silhouette_sample else None
-    rows = []
-    for k in feasible_k(n, k_range, min_units_per_topic=min_units_per_topic,
-                        n_distinct_units=n_distinct(X)):
-        labels = cluster(X, k, method=method, random_state=random_state, n_init=n_init)
-        with _one_thread(n):
-            sil = silhouette_score(X, labels, sample_size=sample, random_state=random_state)
-        rows.append(
-            {
-                "k": k,
-                "silhouette": float(sil),
-                "stability_seed": stability_seed(X, k, random_state=random_state,
-                                                 n_seeds=n_seeds, method=method, n_init=n_init),
-                "stability_boot": stability_boot(
-                    X, k, random_state=random_state, n_boot=n_boot, method=method,
-                    n_init=n_init, reference=labels
-                ),
-            }
-        )
+    ks = feasible_k(n, k_range, min_units_per_topic=min_units_per_topic,
+                    n_distinct_units=n_distinct(X))
+    options = dict(random_state=random_state, n_boot=n_boot, n_seeds=n_seeds, method=method,
+                   n_init=n_init, sample=sample)
+    if n_jobs not in (None, 1) and n >= PARALLEL_FROM and len(ks) > 1:
+        # the larger k first: they take longest, so the processes finish together
+        rows = Parallel(n_jobs=n_jobs)(delayed(_score_k)(X, k, **options) for k in ks[::-1])
+        rows = rows[::-1]
+    else:
+        rows = [_score_k(X, k, **options) for k in ks]
     return pd.DataFrame(rows, columns=SELECTION_COLUMNS).astype({"k": int})
+
+
+def _score_k(X: np.ndarray, k: int, *, random_state, n_boot, n_seeds, method, n_init,
+             sample) -> dict:
+    """One row of :func:`select_k`: silhouette and the two stabilities of ``k`` clusters."""
+    with _one_thread(len(X)):  # one limit around all the fits (see _one_thread)
+        labels = cluster(X, k, method=method, random_state=random_state, n_init=n_init)
+        sil = silhouette_score(X, labels, sample_size=sample, random_state=random_state)
+        return {
+            "k": k,
+            "silhouette": float(sil),
+            "stability_seed": stability_seed(X, k, random_state=random_state, n_seeds=n_seeds,
+                                             method=method, n_init=n_init),
+            "stability_boot": stability_boot(X, k, random_state=random_state, n_boot=n_boot,
+                                             method=method, n_init=n_init, reference=labels),
+        }
 
 
 def choose_k(
