@@ -106,7 +106,7 @@ class TopicModel(BaseEstimator):
         the ``n_init`` restarts of the final k-means run on the same subsample, whose best
         centres start one k-means run over every unit (:func:`cluster` ``init_sample``): the
         cost is linear in the units and every unit is assigned. None = never subsample.
-    max_lsa_units : int or None, default 50000
+    max_lsa_units : int or None, default 20000
         Above this many fitted units, the LSA (truncated SVD) is fitted on a seeded random
         sample of this size and every unit is projected on it (:func:`lsa` ``fit_sample``).
         None = fit on all units.
@@ -170,7 +170,7 @@ class TopicModel(BaseEstimator):
     def __init__(self, *, k=None, k_range=range(2, 9), level="paragraph", method="kmeans",
                  min_tokens=5, min_df=2, n_components="auto", n_init=10, n_boot=20, n_seeds=5,
                  min_stability=0.6, k_tolerance=0.01, n_terms=10, n_central=3,
-                 max_select_units=5000, max_lsa_units=50_000, embed=None, random_state=0,
+                 max_select_units=5000, max_lsa_units=20_000, embed=None, random_state=0,
                  n_jobs=None):
         self.k = k
         self.k_range = k_range
