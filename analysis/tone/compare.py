@@ -117,12 +117,13 @@ def compare_groups(
     units: pd.DataFrame | None = None,
     n_boot: int = N_BOOT,
     random_state: int = RANDOM_STATE,
+    max_hits: int | None = stats.MAX_HITS,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Article-level comparison of two groups for each voice; notes instead of errors.
 
     For each voice: difference in means (``groups[0] - groups[1]``, each article counting once)
-    with a stratified article bootstrap interval, the exact (or Monte Carlo) article-level
-    permutation p-value with the smallest attainable p, Hedges' g and Cliff's delta with
+    with a stratified article bootstrap interval, the exact (or sequential Monte Carlo)
+    article-level permutation p-value with the smallest attainable p, Hedges' g and Cliff's delta with
     intervals (:func:`analysis.stats.compare_two_groups`). With ``units`` copies of one story
     count once (``n_a``/``n_b`` are independent articles, ``n_copies_a``/``n_copies_b`` the
     articles they stand for); below five per group the difference's bounds are the range of
@@ -140,6 +141,12 @@ def compare_groups(
         From :func:`analysis.stats.independent_units`.
     n_boot, random_state
         Bootstrap settings.
+    max_hits : int or None, default :data:`analysis.stats.MAX_HITS` (100)
+        When the permutation test is Monte Carlo (more than 100,000 distinct relabellings), stop
+        once this many relabellings were at least as extreme as the observed difference:
+        Besag & Clifford's (1991) sequential p-value, ``max_hits / L`` after ``L`` relabellings
+        (column ``n_relabelings``), a valid test with about 10 % relative Monte Carlo error; it
+        never stops for p below ``max_hits / 10000``. None draws all 10,000 relabellings.
 
     Returns
     -------
@@ -159,7 +166,8 @@ def compare_groups(
             continue
         try:
             res = stats.compare_two_groups(sub, value, by, groups=groups, cluster="article_id",
-                                           units=units, n_boot=n_boot, random_state=random_state)
+                                           units=units, n_boot=n_boot, random_state=random_state,
+                                           max_hits=max_hits)
         except stats.ComparisonError as exc:
             if len(present) < 2:
                 notes.append(
@@ -176,8 +184,8 @@ def compare_groups(
 #: Columns of ``tone_comparison.csv`` (:func:`comparison_table`), documented in data/README.md.
 COMPARISON_COLUMNS = [
     "voice", "event", "group_a", "group_b", "n_a", "n_b", "n_copies_a", "n_copies_b", "mean_a",
-    "mean_b", "diff", "diff_low", "diff_high", "interval_kind", "p_perm", "p_exact", "min_p", "mdd",
-    "note",
+    "mean_b", "diff", "diff_low", "diff_high", "interval_kind", "p_perm", "p_exact", "min_p",
+    "n_relabelings", "mdd", "note",
 ]
 #: ``event`` of the rows over all articles and of the event-stratified (fixed-effects) rows.
 POOLED, WITHIN_EVENTS = "all (pooled)", "within events (fixed effects)"
@@ -230,10 +238,12 @@ def _row(voice: str, event: str, res: dict, note: str = "") -> dict:
             "note": note}
 
 
-def _event_rows(sub, value, by, groups, units, strata, voice, n_boot, random_state) -> list[dict]:
+def _event_rows(sub, value, by, groups, units, strata, voice, n_boot, random_state,
+                max_hits) -> list[dict]:
     """The within-events row and one row per event for one voice."""
     per, summ = stats.stratified_comparison(sub, value, by, strata=strata, groups=groups,
-                                            units=units, random_state=random_state)
+                                            units=units, random_state=random_state,
+                                            max_hits=max_hits)
     shared = per[per["weight"] > 0]
     fe = {**summ, "diff_low": shared["diff"].min() if len(shared) else np.nan,
           "diff_high": shared["diff"].max() if len(shared) else np.nan,
@@ -244,7 +254,8 @@ def _event_rows(sub, value, by, groups, units, strata, voice, n_boot, random_sta
         part = sub[sub[strata].astype(str) == event]
         try:
             res = stats.compare_two_groups(part, value, by, groups=groups, units=units,
-                                           n_boot=n_boot, random_state=random_state)
+                                           n_boot=n_boot, random_state=random_state,
+                                           max_hits=max_hits)
             rows.append(_row(voice, event, res))
         except stats.ComparisonError:
             r = per[per["stratum"] == event].iloc[0]
@@ -267,6 +278,8 @@ def comparison_table(
     strata: str | None = None,
     n_boot: int = N_BOOT,
     random_state: int = RANDOM_STATE,
+    max_hits: int | None = stats.MAX_HITS,
+    pooled: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The two-group tone comparison as one table (``tone_comparison.csv``).
 
@@ -281,10 +294,15 @@ def comparison_table(
     ----------
     table : pandas.DataFrame
         From :func:`sentence_table`; with ``strata``, from :func:`add_events`.
-    by, groups, value, voices, units, n_boot, random_state
+    by, groups, value, voices, units, n_boot, random_state, max_hits
         As in :func:`compare_groups`.
     strata : str, optional
         Column naming each sentence's event (``"event"`` after :func:`add_events`).
+    pooled : pandas.DataFrame, optional
+        The comparison :func:`compare_groups` already made of the same ``table`` (without the
+        event column) with the same ``by``, ``groups``, ``value``, ``units``, ``n_boot``,
+        ``random_state`` and ``max_hits``: its rows are taken as the pooled rows instead of
+        being computed again (they would be identical). Voices it lacks are computed.
 
     Returns
     -------
@@ -292,12 +310,25 @@ def comparison_table(
         Columns :data:`COMPARISON_COLUMNS` (see data/README.md); ``note`` says in words why a
         row has no comparison (e.g. one group only, no shared event).
     """
+    done = {}
+    if pooled is not None and len(pooled):
+        missing = [c for c in ["voice", *COMPARISON_COLUMNS[2:-1]] if c not in pooled.columns]
+        if missing:
+            raise ValueError(f"comparison_table: pooled lacks columns {missing}; pass the "
+                             "comparison returned by tone.compare_groups")
+        wrong = pooled[(pooled["group_a"] != groups[0]) | (pooled["group_b"] != groups[1])]
+        if len(wrong):
+            raise ValueError(f"comparison_table: pooled compares {wrong['group_a'].iloc[0]!r} with "
+                             f"{wrong['group_b'].iloc[0]!r}, not {groups[0]!r} with {groups[1]!r}; "
+                             "pass the comparison of the same groups")
+        done = {r["voice"]: r for r in pooled.to_dict("records")}
     rows = []
     for voice in voices:
         sub = _voice_rows(table, voice)
         try:
-            res = stats.compare_two_groups(sub, value, by, groups=groups, units=units,
-                                           n_boot=n_boot, random_state=random_state)
+            res = done.get(voice) or stats.compare_two_groups(
+                sub, value, by, groups=groups, units=units, n_boot=n_boot,
+                random_state=random_state, max_hits=max_hits)
         except (stats.ComparisonError, KeyError) as exc:
             rows.append(_row(voice, POOLED, {"group_a": groups[0], "group_b": groups[1]},
                              f"no comparison: {exc}"))
@@ -305,7 +336,7 @@ def comparison_table(
         rows.append(_row(voice, POOLED, res))
         if strata is not None:
             rows.extend(_event_rows(sub, value, by, groups, units, strata, voice, n_boot,
-                                    random_state))
+                                    random_state, max_hits))
     counts = ["n_a", "n_b", "n_copies_a", "n_copies_b"]
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS).astype({c: "Int64" for c in counts})
 
