@@ -161,8 +161,8 @@ def stratified_comparison(
         shared strata),
         ``n_strata`` (shared strata), ``diff`` (fixed-effects estimate), ``p_perm``,
         ``p_exact``, ``min_p``, ``n_relabelings``, ``note`` (plain words; says so when the
-        groups share no
-        stratum, in which case ``diff`` and ``p_perm`` are NaN).
+        groups share no stratum, in which case ``diff`` and ``p_perm`` are NaN and
+        ``n_relabelings`` None).
 
     Raises
     ------
@@ -209,7 +209,7 @@ def stratified_comparison(
     summary = {"group_a": a, "group_b": b, **{c: int(shared[c].sum()) for c in
                                               ("n_a", "n_b", "n_copies_a", "n_copies_b")},
                "n_strata": len(shared), "diff": math.nan,
-               "p_perm": math.nan, "p_exact": False, "min_p": math.nan, "n_relabelings": 0}
+               "p_perm": math.nan, "p_exact": False, "min_p": math.nan, "n_relabelings": None}
     if shared.empty:
         summary["note"] = (f"{a} and {b} share no {strata}: every {strata} was covered by one "
                            "group only, so outlet and event cannot be told apart and there is no "

@@ -337,7 +337,7 @@ def comparison_table(
         if strata is not None:
             rows.extend(_event_rows(sub, value, by, groups, units, strata, voice, n_boot,
                                     random_state, max_hits))
-    counts = ["n_a", "n_b", "n_copies_a", "n_copies_b"]
+    counts = ["n_a", "n_b", "n_copies_a", "n_copies_b", "n_relabelings"]
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS).astype({c: "Int64" for c in counts})
 
 
