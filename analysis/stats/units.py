@@ -216,8 +216,13 @@ def _sums_counts(part: pd.DataFrame, weighting: str) -> tuple[np.ndarray, np.nda
 
 
 def _estimate(sums: np.ndarray, counts: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """Group estimate for each row of cluster-index array ``idx`` (last axis = clusters)."""
-    return sums[idx].sum(axis=-1) / counts[idx].sum(axis=-1)
+    """Group estimate for each row of cluster-index array ``idx`` (last axis = clusters).
+
+    With every count 1 (``weighting="cluster"``) the denominator is the number of clusters
+    drawn, the same float the summed ones give, without gathering them.
+    """
+    den = float(idx.shape[-1]) if (counts == 1).all() else counts[idx].sum(axis=-1)
+    return sums[idx].sum(axis=-1) / den
 
 
 def _draw(rng: np.random.Generator, k: int, n_boot: int) -> np.ndarray:

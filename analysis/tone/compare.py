@@ -34,9 +34,9 @@ def article_tone(table: pd.DataFrame, *, value: str = "tone") -> pd.DataFrame:
         article has no sentence of that voice).
     """
     keys = ["article_id", "outlet", "outlet_group", "genre"]
-    base = table.groupby(keys, sort=True, dropna=False).agg(
-        n_sentences=(value, "size"), n_quoted=("voice", lambda v: int((v == "quoted").sum())),
-        all=(value, "mean"),
+    base = table[keys + [value]].assign(_quoted=table["voice"].eq("quoted").fillna(False).to_numpy(dtype="int64")).groupby(
+        keys, sort=True, dropna=False).agg(
+        n_sentences=(value, "size"), n_quoted=("_quoted", "sum"), all=(value, "mean"),
     )
     by_voice = table.pivot_table(index="article_id", columns="voice", values=value, aggfunc="mean")
     out = base.reset_index()
@@ -52,6 +52,13 @@ VOICES = ("all", "own", "reported", "quoted")
 
 def _voice_rows(table: pd.DataFrame, voice: str) -> pd.DataFrame:
     return table if voice == "all" else table[table["voice"] == voice]
+
+
+def _columns(table: pd.DataFrame, *names: str | None) -> pd.DataFrame:
+    """Only the named columns of ``table`` (those it has), so that selecting a voice's or an
+    event's rows does not copy the sentence texts and the other columns each time."""
+    keep = list(dict.fromkeys(n for n in names if n is not None and n in table.columns))
+    return table[keep]
 
 
 def group_estimates(
@@ -93,6 +100,7 @@ def group_estimates(
         ``"none (one article)"`` with NaN bounds).
     """
     parts = []
+    table = _columns(table, "article_id", "voice", by, value)
     for voice in voices:
         rows = _voice_rows(table, voice)
         if rows.empty:
@@ -159,6 +167,7 @@ def compare_groups(
     """
     rows, notes = [], []
     present = sorted(map(str, table[by].dropna().unique()))
+    table = _columns(table, "article_id", "voice", by, value)
     for voice in voices:
         sub = _voice_rows(table, voice)
         if sub.empty and len(present) >= 2:
@@ -250,8 +259,9 @@ def _event_rows(sub, value, by, groups, units, strata, voice, n_boot, random_sta
           "interval_kind": ("range of events" if len(shared) > 1 else
                             "none (one event)" if len(shared) else "none (no shared event)")}
     rows = [_row(voice, WITHIN_EVENTS, fe, summ["note"])]
+    by_event = sub.groupby(sub[strata].astype(str), sort=False)  # rows in their order, as a mask
     for event in per["stratum"]:
-        part = sub[sub[strata].astype(str) == event]
+        part = by_event.get_group(event) if event in by_event.groups else sub.iloc[:0]
         try:
             res = stats.compare_two_groups(part, value, by, groups=groups, units=units,
                                            n_boot=n_boot, random_state=random_state,
@@ -323,6 +333,7 @@ def comparison_table(
                              "pass the comparison of the same groups")
         done = {r["voice"]: r for r in pooled.to_dict("records")}
     rows = []
+    table = _columns(table, "article_id", "voice", by, value, strata)
     for voice in voices:
         sub = _voice_rows(table, voice)
         try:
