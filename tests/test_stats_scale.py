@@ -73,10 +73,13 @@ def test_cliffs_delta_counts_match_pairs_with_ties_and_blocks(monkeypatch, block
     assert twogroup._cliffs_delta_rows(np.array([[1.0, 2.0]]), np.array([[2.0, 3.0]]))[0] == -0.75
 
 
-def test_cliffs_delta_interval_of_effect_sizes_at_moderate_n():
-    """The bootstrap interval of Cliff's delta from rank counts is the pairwise one, replicate by
-    replicate (same draws from ``random_state + 1``)."""
+@pytest.mark.parametrize("block", [1 << 22, 5000, 1])
+def test_cliffs_delta_interval_of_effect_sizes_at_moderate_n(monkeypatch, block):
+    """The bootstrap interval of Cliff's delta from the draws' counts is the pairwise one,
+    replicate by replicate (same draws from ``random_state + 1``), in blocks of any size."""
     import pandas as pd
+
+    monkeypatch.setattr(twogroup, "_BLOCK", block)
 
     from analysis import stats
 

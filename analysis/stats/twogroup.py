@@ -589,36 +589,48 @@ def _cliffs_delta_rows(xb: np.ndarray, yb: np.ndarray) -> np.ndarray:
     """Cliff's delta for each row of two replicate matrices (rows: replicates, columns: values).
 
     Values are replaced by their ranks among the distinct pooled values and each row is
-    counted by :func:`_cliffs_delta_ranks`.
+    counted by :func:`_cliffs_delta_counts` (items: the ranks, already in order).
     """
     pool = np.unique(np.concatenate([xb.ravel(), yb.ravel()]))
-    return _cliffs_delta_ranks(np.searchsorted(pool, xb), np.searchsorted(pool, yb), len(pool))
+    m = len(pool)
+    ranks = np.arange(m)
+    return _cliffs_delta_counts(np.searchsorted(pool, xb), np.searchsorted(pool, yb), m, m, None,
+                                ranks, ranks + 1)
 
 
-def _cliffs_delta_ranks(xr: np.ndarray, yr: np.ndarray, m: int) -> np.ndarray:
-    """Cliff's delta for each row of two rank matrices (integer ranks in ``0 .. m - 1``).
+def _row_counts(idx: np.ndarray, m: int) -> np.ndarray:
+    """How often each of ``0 .. m - 1`` occurs in each row of ``idx`` (rows x m, int64)."""
+    off = np.arange(len(idx))[:, None] * m
+    return np.bincount((idx + off).ravel(), minlength=len(idx) * m).reshape(-1, m)
 
-    Per row, ``bincount`` gives how often each rank occurs in x and in y; with the running
-    total of the y counts, "how many y < x" and "how many y <= x" summed over the x of the row
-    are dot products of length ``m``. The counts are integers, so the result is exact and the
-    cost is O(rows * (n_x + n_y + m)), taken in blocks of about ``_BLOCK`` cells.
+
+def _cliffs_delta_counts(ix: np.ndarray, iy: np.ndarray, n_x: int, n_y: int,
+                         y_order: np.ndarray | None, lt: np.ndarray, le: np.ndarray) -> np.ndarray:
+    """Cliff's delta for each row of two matrices of item numbers (e.g. bootstrap draws).
+
+    Row ``r`` holds the x values ``x[ix[r]]`` and the y values ``y[iy[r]]`` of ``n_x`` x items
+    and ``n_y`` y items. ``y_order`` sorts the y items by value (None: already sorted) and
+    ``lt[i]``, ``le[i]`` count the sorted y items below, and at or below, x item ``i``. Per row,
+    ``bincount`` gives how often each item occurs; with the running total of the y counts in
+    value order, "how many y < x" and "how many y <= x" summed over the x of the row are dot
+    products of length ``n_x``. The counts are integers, so the result is exact, and the cost
+    is O(rows * (columns + n_x + n_y)), taken in blocks of about ``_BLOCK`` cells.
     """
-    n_rows, n_x = xr.shape
-    n_y = yr.shape[1]
-    step = max(1, _BLOCK // (n_x + n_y + m))
+    n_rows, a = ix.shape
+    b = iy.shape[1]
+    step = max(1, _BLOCK // (a + b + n_x + n_y + 1))
     less = np.empty(n_rows, dtype=np.int64)
     leq = np.empty(n_rows, dtype=np.int64)
     for start in range(0, n_rows, step):
         stop = min(start + step, n_rows)
-        off = np.arange(stop - start)[:, None] * m
-        size = (stop - start) * m
-        cx = np.bincount((xr[start:stop] + off).ravel(), minlength=size).reshape(-1, m)
-        cy = np.bincount((yr[start:stop] + off).ravel(), minlength=size).reshape(-1, m)
-        y_leq = np.cumsum(cy, axis=1)
-        leq[start:stop] = (cx * y_leq).sum(axis=1)
-        less[start:stop] = (cx * (y_leq - cy)).sum(axis=1)
-    greater = n_y * n_x - leq
-    return (less - greater) / (n_x * n_y)
+        cx = _row_counts(ix[start:stop], n_x)
+        cy = _row_counts(iy[start:stop], n_y)
+        cum = np.zeros((stop - start, n_y + 1), dtype=np.int64)
+        np.cumsum(cy if y_order is None else cy[:, y_order], axis=1, out=cum[:, 1:])
+        leq[start:stop] = np.einsum("ij,ij->i", cx, np.take(cum, le, axis=1))
+        less[start:stop] = np.einsum("ij,ij->i", cx, np.take(cum, lt, axis=1))
+    greater = a * b - leq
+    return (less - greater) / (a * b)
 
 
 def effect_sizes(
@@ -677,10 +689,11 @@ def _effect_sizes(summ, group, groups, *, n_boot, random_state, ci, weighting,
     enough = min(len(x), len(y)) >= max(min_clusters, 2)
     if enough:
         rng = np.random.default_rng(None if random_state is None else random_state + 1)
-        pool = np.unique(np.concatenate([x, y]))
-        xr, yr = np.searchsorted(pool, x), np.searchsorted(pool, y)
-        rows = _cliffs_delta_ranks(xr[_draw(rng, len(x), n_boot)], yr[_draw(rng, len(y), n_boot)],
-                                   len(pool))
+        ix, iy = _draw(rng, len(x), n_boot), _draw(rng, len(y), n_boot)
+        order = np.argsort(y, kind="stable")
+        rows = _cliffs_delta_counts(ix, iy, len(x), len(y), order,
+                                    np.searchsorted(y[order], x, side="left"),
+                                    np.searchsorted(y[order], x, side="right"))
         lo, hi = _percentile_ci(rows, ci)
         d_ci = (float(lo[0]), float(hi[0]))
         how_g, how_d = f"{ci:.0%} analytic (Hedges & Olkin)", _bootstrap_kind(ci)
