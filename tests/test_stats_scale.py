@@ -246,3 +246,18 @@ def test_max_hits_is_checked():
     for bad in (0, -3, 2.5, True):
         with pytest.raises(ValueError, match="max_hits must be a positive integer or None"):
             stats.permutation_test(df, "value", "group", max_hits=bad)
+
+
+@pytest.mark.parametrize("k, block", [(1, 1), (7, 20), (300, 1000), (300, 1 << 18)])
+def test_bootstrap_estimates_in_blocks_are_those_of_one_draw(monkeypatch, k, block):
+    """Blocks of replicates draw consecutive values of the stream: the same replicates, summed
+    the same way, as one (n_boot, k) draw."""
+    from analysis.stats import units
+
+    monkeypatch.setattr(units, "_BOOT_BLOCK", block)
+    rng = np.random.default_rng(k)
+    sums, counts = rng.normal(size=k), rng.integers(1, 9, k).astype(float)
+    for c in (counts, np.ones(k)):
+        expected = units._estimate(sums, c, units._draw(np.random.default_rng(4), k, 777))
+        got = units._boot_estimates(np.random.default_rng(4), sums, c, 777)
+        np.testing.assert_array_equal(got, expected)

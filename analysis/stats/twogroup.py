@@ -17,6 +17,7 @@ from .units import (
     NO_INTERVAL_PAIR,
     RANGE,
     ComparisonError,
+    _boot_estimates,
     _bootstrap_kind,
     _draw,
     _estimate,
@@ -126,7 +127,7 @@ def _bootstrap_difference(summ, group, groups, *, n_boot, random_state, ci, weig
         sums, counts = _sums_counts(part, weighting)
         k = len(part)
         ests.append(float(_estimate(sums, counts, np.arange(k))))
-        draws.append(_estimate(sums, counts, _draw(rng, k, n_boot)))
+        draws.append(_boot_estimates(rng, sums, counts, n_boot))
     n_a, n_b = len(parts[0]), len(parts[1])
     if min(n_a, n_b) >= max(min_clusters, 2):
         lo, hi = _percentile_ci(draws[0] - draws[1], ci)

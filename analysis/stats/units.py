@@ -229,6 +229,27 @@ def _draw(rng: np.random.Generator, k: int, n_boot: int) -> np.ndarray:
     return rng.integers(0, k, size=(n_boot, k))
 
 
+#: Cells (replicates x clusters) drawn at once by :func:`_boot_estimates`: small enough to stay
+#: in the processor's cache between the draw, the gather and the sum.
+_BOOT_BLOCK = 1 << 18
+
+
+def _boot_estimates(rng: np.random.Generator, sums: np.ndarray, counts: np.ndarray,
+                    n_boot: int) -> np.ndarray:
+    """:func:`_estimate` of ``n_boot`` bootstrap draws of the ``k`` clusters, drawn in blocks.
+
+    The blocks take consecutive values of one stream, so the draws (and the estimates, summed
+    row by row as before) are those of one ``_draw(rng, k, n_boot)``.
+    """
+    k = len(sums)
+    step = max(1, _BOOT_BLOCK // max(k, 1))
+    out = np.empty(n_boot)
+    for start in range(0, n_boot, step):
+        stop = min(start + step, n_boot)
+        out[start:stop] = _estimate(sums, counts, _draw(rng, k, stop - start))
+    return out
+
+
 # --------------------------------------------------------------------------- bootstrap
 
 
@@ -297,7 +318,7 @@ def cluster_bootstrap(
         k = len(part)
         est = float(_estimate(sums, counts, np.arange(k)))
         if k >= max(min_clusters, 2):
-            lo, hi = _percentile_ci(_estimate(sums, counts, _draw(rng, k, n_boot)), ci)
+            lo, hi = _percentile_ci(_boot_estimates(rng, sums, counts, n_boot), ci)
             lo, hi, kind = float(lo[0]), float(hi[0]), _bootstrap_kind(ci)
         elif k >= 2:
             per = sums / counts
