@@ -261,3 +261,46 @@ def test_bootstrap_estimates_in_blocks_are_those_of_one_draw(monkeypatch, k, blo
         expected = units._estimate(sums, c, units._draw(np.random.default_rng(4), k, 777))
         got = units._boot_estimates(np.random.default_rng(4), sums, c, 777)
         np.testing.assert_array_equal(got, expected)
+
+
+def _leave_one_out_loop(summ, group, a, cluster, weighting):
+    """Reference: the per-article loop leave_one_out(drop="unit") used before issue #18."""
+    import math
+
+    import pandas as pd
+
+    from analysis.stats.units import _sums_counts
+
+    sums, counts = _sums_counts(summ, weighting)
+    is_a = (summ[group] == a).to_numpy()
+    tot = {True: (sums[is_a].sum(), counts[is_a].sum()), False: (sums[~is_a].sum(), counts[~is_a].sum())}
+    n_a, n_b = int(is_a.sum()), int((~is_a).sum())
+    rows = []
+    for i, ia in enumerate(is_a):
+        (s_own, c_own), (s_other, c_other) = tot[bool(ia)], tot[not ia]
+        left = (s_own - sums[i]) / (c_own - counts[i]) if c_own - counts[i] > 0 else math.nan
+        diff = left - s_other / c_other if ia else s_other / c_other - left
+        rows.append((summ[cluster].iloc[i], n_a - ia, n_b - (not ia), float(diff)))
+    return pd.DataFrame(rows, columns=["dropped", "n_a", "n_b", "diff"])
+
+
+@pytest.mark.parametrize("n_a, n_b", [(1, 5), (7, 9), (1, 1), (40, 3)])
+def test_leave_one_article_out_equals_the_loop(n_a, n_b):
+    import pandas as pd
+
+    from analysis import stats
+    from analysis.stats.twogroup import _two_groups
+
+    rng = np.random.default_rng(n_a * 100 + n_b)
+    ids = [f"x{i}" for i in range(n_a + n_b)]
+    sizes = rng.integers(1, 6, n_a + n_b)
+    df = pd.DataFrame({"article_id": np.repeat(ids, sizes),
+                       "g": np.repeat(["a"] * n_a + ["b"] * n_b, sizes),
+                       "v": rng.normal(size=sizes.sum())})
+    arts = pd.DataFrame({"article_id": ids, "duplicate_of": [None, ids[0]] + [None] * (len(ids) - 2)})
+    for units in (None, stats.independent_units(arts)):
+        summ, _ = _two_groups(df, "v", "g", ("a", "b"), "article_id", units)
+        for w in ("cluster", "unit"):
+            got = stats.leave_one_out(df, "v", "g", groups=("a", "b"), units=units, weighting=w)
+            pd.testing.assert_frame_equal(got, _leave_one_out_loop(summ, "g", "a", "article_id", w),
+                                          check_exact=True)

@@ -286,17 +286,18 @@ def leave_one_out(
     if drop == "unit":
         sums, counts = _sums_counts(summ, weighting)
         is_a = (summ[group] == a).to_numpy()
-        tot = {True: (sums[is_a].sum(), counts[is_a].sum()), False: (sums[~is_a].sum(), counts[~is_a].sum())}
+        s_a, c_a, s_b, c_b = sums[is_a].sum(), counts[is_a].sum(), sums[~is_a].sum(), counts[~is_a].sum()
         n_a, n_b = int(is_a.sum()), int((~is_a).sum())
-        rows = []
-        for i, ia in enumerate(is_a):
-            (s_own, c_own), (s_other, c_other) = tot[bool(ia)], tot[not ia]
-            left = (s_own - sums[i]) / (c_own - counts[i]) if c_own - counts[i] > 0 else math.nan
-            diff = left - s_other / c_other if ia else s_other / c_other - left
-            rows.append((summ[cluster].iloc[i], n_a - ia, n_b - (not ia), float(diff)))
-        return pd.DataFrame(rows, columns=cols)
+        s_own, c_own = np.where(is_a, s_a, s_b), np.where(is_a, c_a, c_b)
+        other = np.where(is_a, s_b / c_b, s_a / c_a)  # the other group's mean, all of it
+        with np.errstate(divide="ignore", invalid="ignore"):
+            left = np.where(c_own - counts > 0, (s_own - sums) / (c_own - counts), math.nan)
+        diff = np.where(is_a, left - other, other - left)
+        return pd.DataFrame({"dropped": summ[cluster].to_numpy(), "n_a": n_a - is_a.astype(np.int64),
+                             "n_b": n_b - (~is_a).astype(np.int64), "diff": diff}, columns=cols)
     _check_columns(df, [drop])
     rows = []
+    df = df[list(dict.fromkeys([value, group, cluster, drop]))]  # filtered per item: no other columns
     for item in sorted(df[drop].dropna().unique(), key=str):
         rest = df[df[drop] != item]
         try:
