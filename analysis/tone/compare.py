@@ -413,19 +413,30 @@ def exemplars(table: pd.DataFrame, *, by: str = "outlet", value: str = "tone", n
         ``by``, ``direction`` (``most positive`` / ``most negative``), ``article_id``,
         ``sentence``, ``voice``, ``value``, ``previous``, ``text``, ``next``.
     """
-    t = table.sort_values(_KEYS, kind="stable").reset_index(drop=True)
-    same_prev = t["article_id"].eq(t["article_id"].shift(1))
-    same_next = t["article_id"].eq(t["article_id"].shift(-1))
-    t["previous"] = t["text"].shift(1).where(same_prev, "")
-    t["next"] = t["text"].shift(-1).where(same_next, "")
+    # The few columns it shows, in reading order; the neighbours' texts only for the exemplars.
+    t = table[list(dict.fromkeys([*_KEYS, by, value, "voice", "text"]))]
+    t = t.sort_values(_KEYS, kind="stable").reset_index(drop=True)
+    slim = t[[by, value, "article_id", "sentence"]]
     parts = []
     for direction, sign in (("most positive", 1), ("most negative", -1)):
-        pool = t[np.sign(t[value]) == sign].assign(_key=lambda d, s=sign: -s * d[value])
+        pool = slim[np.sign(slim[value]) == sign].assign(_key=lambda d, s=sign: -s * d[value])
         pool = pool.sort_values([by, "_key", "article_id", "sentence"], kind="stable")
-        parts.append(pool.groupby(by, sort=True).head(n).assign(direction=direction))
+        pos = pool.groupby(by, sort=True).head(n).index.to_numpy()
+        parts.append(t.iloc[pos].assign(direction=direction, previous=_neighbour(t, pos, -1),
+                                        next=_neighbour(t, pos, 1)))
     cols = [by, "direction", "article_id", "sentence", "voice", "value", "previous", "text", "next"]
     out = pd.concat(parts, ignore_index=True).rename(columns={value: "value"})
     return out.sort_values([by, "direction", "value"], ascending=[True, False, False], kind="stable")[cols].reset_index(drop=True)
+
+
+def _neighbour(t: pd.DataFrame, pos: np.ndarray, step: int) -> list:
+    """Text of the sentence ``step`` places from each of the rows ``pos`` of ``t`` (sorted in
+    reading order), or "" when that sentence is of another article or there is none."""
+    other = pos + step
+    ok = (other >= 0) & (other < len(t))
+    other = np.where(ok, other, pos)
+    same = ok & (t["article_id"].to_numpy()[other] == t["article_id"].to_numpy()[pos])
+    return t["text"].iloc[other].reset_index(drop=True).where(same, "").tolist()
 
 
 def read_topics(processed: str | Path, *, corpus=None) -> pd.DataFrame | None:
