@@ -589,14 +589,14 @@ def cliffs_delta(x: np.ndarray, y: np.ndarray) -> float:
 def _cliffs_delta_rows(xb: np.ndarray, yb: np.ndarray) -> np.ndarray:
     """Cliff's delta for each row of two replicate matrices (rows: replicates, columns: values).
 
-    Values are replaced by their ranks among the distinct pooled values and each row is
-    counted by :func:`_cliffs_delta_counts` (items: the ranks, already in order).
+    Values are replaced by their ranks among the distinct pooled values; each row's counts of
+    each rank go to :func:`_cliffs_delta_counts` (items: the ranks, already in order).
     """
     pool = np.unique(np.concatenate([xb.ravel(), yb.ravel()]))
     m = len(pool)
     ranks = np.arange(m)
-    return _cliffs_delta_counts(np.searchsorted(pool, xb), np.searchsorted(pool, yb), m, m, None,
-                                ranks, ranks + 1)
+    return _cliffs_delta_counts(_row_counts(np.searchsorted(pool, xb), m),
+                                _row_counts(np.searchsorted(pool, yb), m), None, ranks, ranks + 1)
 
 
 def _row_counts(idx: np.ndarray, m: int) -> np.ndarray:
@@ -605,33 +605,46 @@ def _row_counts(idx: np.ndarray, m: int) -> np.ndarray:
     return np.bincount((idx + off).ravel(), minlength=len(idx) * m).reshape(-1, m)
 
 
-def _cliffs_delta_counts(ix: np.ndarray, iy: np.ndarray, n_x: int, n_y: int,
-                         y_order: np.ndarray | None, lt: np.ndarray, le: np.ndarray) -> np.ndarray:
-    """Cliff's delta for each row of two matrices of item numbers (e.g. bootstrap draws).
+def _drawn_counts(rng: np.random.Generator, k: int, n_boot: int) -> np.ndarray:
+    """How often each of ``k`` clusters is drawn in each of ``n_boot`` bootstrap replicates.
 
-    Row ``r`` holds the x values ``x[ix[r]]`` and the y values ``y[iy[r]]`` of ``n_x`` x items
-    and ``n_y`` y items. ``y_order`` sorts the y items by value (None: already sorted) and
-    ``lt[i]``, ``le[i]`` count the sorted y items below, and at or below, x item ``i``. Per row,
-    ``bincount`` gives how often each item occurs; with the running total of the y counts in
-    value order, "how many y < x" and "how many y <= x" summed over the x of the row are dot
-    products of length ``n_x``. The counts are integers, so the result is exact, and the cost
-    is O(rows * (columns + n_x + n_y)), taken in blocks of about ``_BLOCK`` cells.
+    The replicates of ``_draw(rng, k, n_boot)``, drawn in blocks of rows (consecutive values of
+    the stream) and kept as int32 counts, so memory is 4 bytes per cell, not 8 for the draws
+    and 8 for their counts.
     """
-    n_rows, a = ix.shape
-    b = iy.shape[1]
-    step = max(1, _BLOCK // (a + b + n_x + n_y + 1))
-    less = np.empty(n_rows, dtype=np.int64)
-    leq = np.empty(n_rows, dtype=np.int64)
+    out = np.empty((n_boot, k), dtype=np.int32)
+    step = max(1, _BLOCK // max(k, 1))
+    for start in range(0, n_boot, step):
+        stop = min(start + step, n_boot)
+        out[start:stop] = _row_counts(_draw(rng, k, stop - start), k)
+    return out
+
+
+def _cliffs_delta_counts(cx: np.ndarray, cy: np.ndarray, y_order: np.ndarray | None,
+                         lt: np.ndarray, le: np.ndarray) -> np.ndarray:
+    """Cliff's delta for each row of two count matrices (e.g. of bootstrap draws).
+
+    ``cx[r, i]`` is how often x item ``i`` occurs in row ``r`` (``cy`` likewise for the y
+    items); ``y_order`` sorts the y items by value (None: already sorted) and ``lt[i]``,
+    ``le[i]`` count the sorted y items below, and at or below, x item ``i``. With the running
+    total of a row's y counts in value order, "how many y < x" and "how many y <= x" summed
+    over the row's x are dot products of length ``n_x``. The counts are integers, so the
+    result is exact; the cost is O(rows * (n_x + n_y)), in blocks of about ``_BLOCK`` cells.
+    """
+    n_rows, n_x = cx.shape
+    n_y = cy.shape[1]
+    step = max(1, _BLOCK // (n_x + n_y + 1))
+    out = np.empty(n_rows)
     for start in range(0, n_rows, step):
         stop = min(start + step, n_rows)
-        cx = _row_counts(ix[start:stop], n_x)
-        cy = _row_counts(iy[start:stop], n_y)
+        bx, by = cx[start:stop], cy[start:stop]
         cum = np.zeros((stop - start, n_y + 1), dtype=np.int64)
-        np.cumsum(cy if y_order is None else cy[:, y_order], axis=1, out=cum[:, 1:])
-        leq[start:stop] = np.einsum("ij,ij->i", cx, np.take(cum, le, axis=1))
-        less[start:stop] = np.einsum("ij,ij->i", cx, np.take(cum, lt, axis=1))
-    greater = a * b - leq
-    return (less - greater) / (a * b)
+        np.cumsum(by if y_order is None else by[:, y_order], axis=1, out=cum[:, 1:])
+        leq = np.einsum("ij,ij->i", bx, np.take(cum, le, axis=1), dtype=np.int64)
+        less = np.einsum("ij,ij->i", bx, np.take(cum, lt, axis=1), dtype=np.int64)
+        pairs = bx.sum(axis=1, dtype=np.int64) * cum[:, -1]
+        out[start:stop] = (less - (pairs - leq)) / pairs
+    return out
 
 
 def effect_sizes(
@@ -690,10 +703,9 @@ def _effect_sizes(summ, group, groups, *, n_boot, random_state, ci, weighting,
     enough = min(len(x), len(y)) >= max(min_clusters, 2)
     if enough:
         rng = np.random.default_rng(None if random_state is None else random_state + 1)
-        ix, iy = _draw(rng, len(x), n_boot), _draw(rng, len(y), n_boot)
+        cx, cy = _drawn_counts(rng, len(x), n_boot), _drawn_counts(rng, len(y), n_boot)
         order = np.argsort(y, kind="stable")
-        rows = _cliffs_delta_counts(ix, iy, len(x), len(y), order,
-                                    np.searchsorted(y[order], x, side="left"),
+        rows = _cliffs_delta_counts(cx, cy, order, np.searchsorted(y[order], x, side="left"),
                                     np.searchsorted(y[order], x, side="right"))
         lo, hi = _percentile_ci(rows, ci)
         d_ci = (float(lo[0]), float(hi[0]))
