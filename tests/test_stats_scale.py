@@ -304,3 +304,53 @@ def test_leave_one_article_out_equals_the_loop(n_a, n_b):
             got = stats.leave_one_out(df, "v", "g", groups=("a", "b"), units=units, weighting=w)
             pd.testing.assert_frame_equal(got, _leave_one_out_loop(summ, "g", "a", "article_id", w),
                                           check_exact=True)
+
+
+def test_leave_one_outlet_out_from_the_article_summary_equals_refiltering():
+    """Outlets left out of the per-article summary give the numbers of summarising the remaining
+    sentences again (the per-item path, still used when an article spans several outlets)."""
+    import pandas as pd
+
+    from analysis import stats
+    from analysis.stats.twogroup import _two_groups
+
+    rng = np.random.default_rng(12)
+    n = 30
+    ids = [f"x{i:02d}" for i in range(n)]
+    outlet = np.array(["P", "Q", "R", "S", "T"])[rng.integers(0, 5, n)]
+    outlet[-4:] = "Z"  # outlet Z holds every article of group b: leaving it out empties b
+    group = np.where(outlet == "Z", "b", "a")
+    sizes = rng.integers(1, 6, n)
+    df = pd.DataFrame({"article_id": np.repeat(ids, sizes), "g": np.repeat(group, sizes),
+                       "outlet": np.repeat(outlet, sizes), "v": rng.normal(size=sizes.sum())})
+    df.loc[df.index[::7], "v"] = np.nan
+    arts = pd.DataFrame({"article_id": ids, "duplicate_of": [None] * 3 + [ids[0], ids[1]] + [None] * (n - 5)})
+
+    def refiltered(frame, units, weighting):
+        rows = []
+        for item in sorted(frame["outlet"].dropna().unique(), key=str):
+            try:
+                part, _ = _two_groups(frame[frame["outlet"] != item], "v", "g", ("a", "b"),
+                                      "article_id", units)
+            except stats.ComparisonError:
+                rows.append((item, np.nan, np.nan, np.nan))
+                continue
+            s, c = (part["mean"], 1.0) if weighting == "cluster" else (part["sum"], part["n_units"])
+            ia = (part["g"] == "a").to_numpy()
+            s, c = np.asarray(s, float), np.broadcast_to(np.asarray(c, float), s.shape)
+            rows.append((item, int(ia.sum()), int((~ia).sum()),
+                         float(s[ia].sum() / c[ia].sum() - s[~ia].sum() / c[~ia].sum())))
+        return pd.DataFrame(rows, columns=["dropped", "n_a", "n_b", "diff"]).astype(
+            {"n_a": "Int64", "n_b": "Int64"})
+
+    spans = df.copy()  # one article of two outlets: the per-item path
+    mine = spans["article_id"] == "x05"
+    spans.loc[mine, "outlet"] = np.resize(["P", "Q"], int(mine.sum()))
+    assert spans.groupby("article_id")["outlet"].nunique().max() == 2
+    for frame in (df, spans):
+        for units in (None, stats.independent_units(arts)):
+            for w in ("cluster", "unit"):
+                got = stats.leave_one_out(frame, "v", "g", groups=("a", "b"), drop="outlet",
+                                          units=units, weighting=w)
+                pd.testing.assert_frame_equal(got, refiltered(frame, units, w), check_exact=True)
+                assert got.loc[got["dropped"] == "Z", "diff"].isna().all()

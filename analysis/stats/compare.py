@@ -21,7 +21,15 @@ from .twogroup import (
     _two_groups,
     min_detectable_difference,
 )
-from .units import _WEIGHTINGS, ComparisonError, _check_columns, _sums_counts, cluster_summary
+from .units import (
+    _WEIGHTINGS,
+    ComparisonError,
+    _check_columns,
+    _per_cluster,
+    _sums_counts,
+    _to_units,
+    cluster_summary,
+)
 
 
 def compare_two_groups(
@@ -298,13 +306,26 @@ def leave_one_out(
     _check_columns(df, [drop])
     rows = []
     df = df[list(dict.fromkeys([value, group, cluster, drop]))]  # filtered per item: no other columns
+    # Each article summarised once; an item's articles are then left out of that summary (the
+    # same sums, so the same numbers), unless an article spans several values of ``drop``.
+    arts = _per_cluster(df, value, cluster, group)
+    per_article = df.drop_duplicates([cluster, drop])
+    whole = not per_article[cluster].duplicated().any()
+    if whole:
+        item_of = arts[cluster].map(per_article.set_index(cluster)[drop])
     for item in sorted(df[drop].dropna().unique(), key=str):
-        rest = df[df[drop] != item]
-        try:
-            part, _ = _two_groups(rest, value, group, (a, b), cluster, units)
-        except ComparisonError:
-            rows.append((item, math.nan, math.nan, math.nan))
-            continue
+        if whole:
+            part = _to_units(arts[(item_of != item).to_numpy()], cluster, group, units)
+            part = part[part[group].isin((a, b))].reset_index(drop=True)
+            if not (part[group] == a).any() or not (part[group] == b).any():
+                rows.append((item, math.nan, math.nan, math.nan))
+                continue
+        else:
+            try:
+                part, _ = _two_groups(df[df[drop] != item], value, group, (a, b), cluster, units)
+            except ComparisonError:
+                rows.append((item, math.nan, math.nan, math.nan))
+                continue
         ia = (part[group] == a).to_numpy()
         sums, counts = _sums_counts(part, weighting)
         diff = sums[ia].sum() / counts[ia].sum() - sums[~ia].sum() / counts[~ia].sum()

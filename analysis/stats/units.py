@@ -170,6 +170,11 @@ def cluster_summary(
     ValueError
         If a cluster carries more than one group label.
     """
+    return _to_units(_per_cluster(df, value, cluster, group), cluster, group, units)
+
+
+def _per_cluster(df: pd.DataFrame, value: str, cluster: str, group: str | None) -> pd.DataFrame:
+    """:func:`cluster_summary` without ``units``: one row per cluster."""
     cols = [cluster, value] + ([group] if group else [])
     _check_columns(df, cols)
     data = df[cols].dropna(subset=[value])
@@ -193,9 +198,15 @@ def cluster_summary(
     out["mean"] = out["sum"] / out["n_units"]
     out["n_rows"] = out["n_units"].astype("int64")
     out["n_copies"] = 1
+    return out
+
+
+def _to_units(out: pd.DataFrame, cluster: str, group: str | None, units) -> pd.DataFrame:
+    """The rows of :func:`_per_cluster` (or some of them) merged into independent units."""
+    keys = ([group] if group else []) + [cluster]
     if units is not None:
         ids = out[cluster].astype(str)
-        out["_unit"] = ids.map(unit_of(units, cluster)).fillna(ids)
+        out = out.assign(_unit=ids.map(unit_of(units, cluster)).fillna(ids))
         out = (
             out.groupby(([group] if group else []) + ["_unit"], sort=True, dropna=False)
             .agg(n_copies=(cluster, "size"), n_rows=("n_rows", "sum"), n_units=("n_units", "mean"),
@@ -203,7 +214,7 @@ def cluster_summary(
             .reset_index()
             .rename(columns={"_unit": cluster})
         )
-    out["n_copies"] = out["n_copies"].astype("int64")
+    out = out.assign(n_copies=out["n_copies"].astype("int64"))
     return out[keys + ["n_copies", "n_rows", "n_units", "sum", "mean"]].reset_index(drop=True)
 
 
