@@ -239,6 +239,20 @@ def test_comparison_table_rows_and_documented_columns(syndicated):
     assert all(f"`{c}`" in readme for c in tone.COMPARISON_COLUMNS)
 
 
+def test_comparison_table_takes_the_pooled_rows_of_compare_groups(syndicated):
+    """pooled= reuses compare_groups' rows: the table is the one computed from scratch."""
+    corpus, table = syndicated
+    units = stats.independent_units(corpus.articles)
+    with_events = tone.add_events(table, corpus.articles)
+    kw = {"units": units, "n_boot": 100, "voices": ("all", "own", "quoted")}
+    cmp, _ = tone.compare_groups(table, **kw)
+    again = tone.comparison_table(with_events, strata="event", pooled=cmp, **kw)
+    pd.testing.assert_frame_equal(again, tone.comparison_table(with_events, strata="event", **kw))
+    with pytest.raises(ValueError, match="pooled compares"):
+        tone.comparison_table(with_events, strata="event", groups=("international", "chinese_state"),
+                              pooled=cmp, **kw)
+
+
 # ----------------------------------------------------------------- 6. shares count copies once
 
 

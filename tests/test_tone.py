@@ -315,8 +315,13 @@ def test_group_comparison_on_the_seeds_is_article_level(table):
     assert intl["n_clusters"] == 1 and np.isnan(intl["ci_low"])  # one article: no interval
 
 
-def test_exemplars_carry_context(table):
-    ex = tone.exemplars(table, by="outlet", value="framing", n=1)
+@pytest.mark.parametrize("n, reverse", [(1, False), (3, True), (1000, True)])
+def test_exemplars_carry_context(table, n, reverse):
+    ex = tone.exemplars(table.iloc[::-1] if reverse else table, by="outlet", value="framing", n=n)
+    for direction, sign in (("most positive", 1), ("most negative", -1)):  # every such sentence
+        expected = (np.sign(table["framing"]) == sign).groupby(table["outlet"]).sum().clip(upper=n)
+        got = ex[ex["direction"] == direction].groupby("outlet").size()
+        assert got.reindex(expected.index, fill_value=0).tolist() == expected.tolist()
     for r in ex.itertuples(index=False):
         s = table[(table["article_id"] == r.article_id)].set_index("sentence")["text"]
         assert r.text == s[r.sentence]

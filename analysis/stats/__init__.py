@@ -47,6 +47,9 @@ from __future__ import annotations
 
 from .compare import compare_two_groups, leave_one_out, sensitivity, stratified_comparison
 from .twogroup import (
+    MAX_EXACT,
+    MAX_HITS,
+    N_PERM,
     PermutationResult,
     _cliffs_delta_rows,  # noqa: F401 (tested directly)
     bootstrap_difference,
@@ -72,6 +75,9 @@ from .units import (
 )
 
 __all__ = [
+    "MAX_EXACT",
+    "MAX_HITS",
+    "N_PERM",
     "NO_INTERVAL",
     "NO_INTERVAL_PAIR",
     "RANGE",

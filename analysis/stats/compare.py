@@ -12,13 +12,24 @@ from ..config import MIN_CLUSTERS, N_BOOT, RANDOM_STATE
 from .twogroup import (
     MAX_EXACT,
     N_PERM,
+    _check_max_hits,
     _effect_sizes,
+    _monte_carlo_p,
     _permutation_test,
+    _random_relabel_diffs,
     _relabel_diffs,
     _two_groups,
     min_detectable_difference,
 )
-from .units import _WEIGHTINGS, ComparisonError, _check_columns, _sums_counts, cluster_summary
+from .units import (
+    _WEIGHTINGS,
+    ComparisonError,
+    _check_columns,
+    _per_cluster,
+    _sums_counts,
+    _to_units,
+    cluster_summary,
+)
 
 
 def compare_two_groups(
@@ -36,6 +47,7 @@ def compare_two_groups(
     min_clusters: int = MIN_CLUSTERS,
     alpha: float = 0.05,
     power: float = 0.8,
+    max_hits: int | None = None,
 ) -> dict:
     """Everything a two-group comparison reports, in one flat dict.
 
@@ -45,6 +57,9 @@ def compare_two_groups(
         As in :func:`effect_sizes`.
     alpha, power : float
         Of the minimum detectable difference (:func:`min_detectable_difference`).
+    max_hits : int, optional
+        Sequential Monte Carlo permutation p-value, as in :func:`permutation_test`
+        (None: all 10,000 relabellings).
 
     Returns
     -------
@@ -52,7 +67,8 @@ def compare_two_groups(
         ``group_a``, ``group_b``, ``n_a``, ``n_b`` (independent articles), ``n_copies_a``,
         ``n_copies_b`` (articles they stand for), ``mean_a``, ``mean_b``, ``diff``,
         ``diff_low``, ``diff_high``, ``interval_kind``, ``p_perm``, ``p_exact`` (bool),
-        ``min_p``, ``mdd`` (minimum detectable difference; ``inf`` when ``min_p > alpha``:
+        ``min_p``, ``n_relabelings`` (relabellings the p-value rests on), ``mdd`` (minimum
+        detectable difference; ``inf`` when ``min_p > alpha``:
         no difference could reach p < alpha; NaN when a group has one article),
         ``hedges_g``, ``g_low``, ``g_high``, ``cliffs_delta``, ``delta_low``, ``delta_high``.
 
@@ -62,11 +78,12 @@ def compare_two_groups(
         If fewer than two groups have data.
     """
     check_one_of("weighting", weighting, _WEIGHTINGS, func="compare_two_groups")
+    _check_max_hits(max_hits, "compare_two_groups")
     summ, (a, b) = _two_groups(df, value, group, groups, cluster, units)  # summarized once
     eff = _effect_sizes(summ, group, (a, b), n_boot=n_boot, random_state=random_state, ci=ci,
                         weighting=weighting, min_clusters=min_clusters).set_index("effect")
     perm = _permutation_test(summ, group, (a, b), max_exact=MAX_EXACT, n_perm=N_PERM,
-                             random_state=random_state, weighting=weighting)
+                             max_hits=max_hits, random_state=random_state, weighting=weighting)
     x = summ.loc[summ[group] == a, "mean"].to_numpy()
     y = summ.loc[summ[group] == b, "mean"].to_numpy()
     mdd = math.inf if perm.min_p > alpha else min_detectable_difference(x, y, alpha=alpha, power=power)
@@ -86,6 +103,7 @@ def compare_two_groups(
         "p_perm": perm.p_value,
         "p_exact": perm.exact,
         "min_p": perm.min_p,
+        "n_relabelings": perm.n_relabelings,
         "mdd": mdd,
         "hedges_g": float(eff.loc["Hedges' g", "estimate"]),
         "g_low": float(eff.loc["Hedges' g", "ci_low"]),
@@ -111,6 +129,7 @@ def stratified_comparison(
     weighting: str = "cluster",
     max_exact: int = MAX_EXACT,
     n_perm: int = N_PERM,
+    max_hits: int | None = None,
     random_state: int | None = RANDOM_STATE,
 ) -> tuple[pd.DataFrame, dict]:
     """Two-group difference within strata (news events): fixed-effects estimate, stratified test.
@@ -133,8 +152,11 @@ def stratified_comparison(
     strata : str
         Column of ``df`` naming each row's stratum (one per cluster; missing values form
         the stratum ``"(none)"``).
-    max_exact, n_perm, random_state
-        As in :func:`permutation_test`.
+    max_exact, n_perm, max_hits, random_state
+        As in :func:`permutation_test`. With ``max_hits`` the relabellings are drawn in
+        blocks (``2 * max_hits``, doubling), each block stratum after stratum, so the
+        stopping rule sees whole relabellings of all strata; without it each stratum's
+        ``n_perm`` relabellings are drawn in turn.
 
     Returns
     -------
@@ -146,8 +168,9 @@ def stratified_comparison(
         ``group_a``, ``group_b``, ``n_a``, ``n_b``, ``n_copies_a``, ``n_copies_b`` (articles in
         shared strata),
         ``n_strata`` (shared strata), ``diff`` (fixed-effects estimate), ``p_perm``,
-        ``p_exact``, ``min_p``, ``note`` (plain words; says so when the groups share no
-        stratum, in which case ``diff`` and ``p_perm`` are NaN).
+        ``p_exact``, ``min_p``, ``n_relabelings``, ``note`` (plain words; says so when the
+        groups share no stratum, in which case ``diff`` and ``p_perm`` are NaN and
+        ``n_relabelings`` None).
 
     Raises
     ------
@@ -155,6 +178,7 @@ def stratified_comparison(
         If fewer than two groups have data.
     """
     check_one_of("weighting", weighting, _WEIGHTINGS, func="stratified_comparison")
+    _check_max_hits(max_hits, "stratified_comparison")
     _check_columns(df, [strata])
     sep = "\x1f"
     data = df.assign(_gs=df[group].astype(str) + sep + df[strata].astype("string").fillna("(none)"))
@@ -193,7 +217,7 @@ def stratified_comparison(
     summary = {"group_a": a, "group_b": b, **{c: int(shared[c].sum()) for c in
                                               ("n_a", "n_b", "n_copies_a", "n_copies_b")},
                "n_strata": len(shared), "diff": math.nan,
-               "p_perm": math.nan, "p_exact": False, "min_p": math.nan}
+               "p_perm": math.nan, "p_exact": False, "min_p": math.nan, "n_relabelings": None}
     if shared.empty:
         summary["note"] = (f"{a} and {b} share no {strata}: every {strata} was covered by one "
                            "group only, so outlet and event cannot be told apart and there is no "
@@ -204,24 +228,32 @@ def stratified_comparison(
     estimate = float((shared["diff"] * shared["weight"]).sum() / total_w)
     sizes = [math.comb(n, k) for _, _, k, n in cells]
     exact = math.prod(sizes) <= max_exact
-    rng = None if exact else np.random.default_rng(random_state)
-    null = np.zeros(1 if exact else n_perm)
-    for sums, counts, k, n in cells:
-        d = _relabel_diffs(sums, counts, k, exact=exact, n_perm=n_perm, rng=rng) * (n / total_w)
-        null = (null[:, None] + d[None, :]).ravel() if exact else null + d
-    tol = 1e-12 * max(1.0, abs(estimate))
-    hits = int(np.sum(np.abs(null) >= abs(estimate) - tol))
     if exact:
+        null = np.zeros(1)
+        for sums, counts, k, n in cells:
+            d = _relabel_diffs(sums, counts, k, exact=True, n_perm=n_perm, rng=None) * (n / total_w)
+            null = (null[:, None] + d[None, :]).ravel()
+        tol = 1e-12 * max(1.0, abs(estimate))
+        hits = int(np.sum(np.abs(null) >= abs(estimate) - tol))
         top = float(np.abs(null).max())
         min_p = int(np.sum(np.abs(null) >= top - 1e-12 * max(1.0, top))) / len(null)
-        p = hits / len(null)
+        p, used = hits / len(null), len(null)
     else:
-        min_p, p = 1.0 / (n_perm + 1), (1 + hits) / (1 + n_perm)
+        rng = np.random.default_rng(random_state)
+
+        def draw(size):  # the next `size` relabellings of every stratum, stratum after stratum
+            null = np.zeros(size)
+            for sums, counts, k, n in cells:
+                null += _random_relabel_diffs(sums, counts, k, size, rng) * (n / total_w)
+            return null
+
+        p, used = _monte_carlo_p(draw, estimate, n_perm=n_perm, max_hits=max_hits)
+        min_p = 1.0 / (n_perm + 1)
     notes = [f"{len(shared)} {strata}(s) covered by both groups"]
     if left_out:
         notes.append(f"left out (one group only): {', '.join(map(str, left_out))}")
     summary.update(diff=estimate, p_perm=float(max(p, min_p)), p_exact=exact, min_p=float(min_p),
-                   note="; ".join(notes) + ".")
+                   n_relabelings=int(used), note="; ".join(notes) + ".")
     return per, summary
 
 
@@ -262,24 +294,38 @@ def leave_one_out(
     if drop == "unit":
         sums, counts = _sums_counts(summ, weighting)
         is_a = (summ[group] == a).to_numpy()
-        tot = {True: (sums[is_a].sum(), counts[is_a].sum()), False: (sums[~is_a].sum(), counts[~is_a].sum())}
+        s_a, c_a, s_b, c_b = sums[is_a].sum(), counts[is_a].sum(), sums[~is_a].sum(), counts[~is_a].sum()
         n_a, n_b = int(is_a.sum()), int((~is_a).sum())
-        rows = []
-        for i, ia in enumerate(is_a):
-            (s_own, c_own), (s_other, c_other) = tot[bool(ia)], tot[not ia]
-            left = (s_own - sums[i]) / (c_own - counts[i]) if c_own - counts[i] > 0 else math.nan
-            diff = left - s_other / c_other if ia else s_other / c_other - left
-            rows.append((summ[cluster].iloc[i], n_a - ia, n_b - (not ia), float(diff)))
-        return pd.DataFrame(rows, columns=cols)
+        s_own, c_own = np.where(is_a, s_a, s_b), np.where(is_a, c_a, c_b)
+        other = np.where(is_a, s_b / c_b, s_a / c_a)  # the other group's mean, all of it
+        with np.errstate(divide="ignore", invalid="ignore"):
+            left = np.where(c_own - counts > 0, (s_own - sums) / (c_own - counts), math.nan)
+        diff = np.where(is_a, left - other, other - left)
+        return pd.DataFrame({"dropped": summ[cluster].to_numpy(), "n_a": n_a - is_a.astype(np.int64),
+                             "n_b": n_b - (~is_a).astype(np.int64), "diff": diff}, columns=cols)
     _check_columns(df, [drop])
     rows = []
+    df = df[list(dict.fromkeys([value, group, cluster, drop]))]  # filtered per item: no other columns
+    # Each article summarised once; an item's articles are then left out of that summary (the
+    # same sums, so the same numbers), unless an article spans several values of ``drop``.
+    arts = _per_cluster(df, value, cluster, group)
+    per_article = df.drop_duplicates([cluster, drop])
+    whole = not per_article[cluster].duplicated().any()
+    if whole:
+        item_of = arts[cluster].map(per_article.set_index(cluster)[drop])
     for item in sorted(df[drop].dropna().unique(), key=str):
-        rest = df[df[drop] != item]
-        try:
-            part, _ = _two_groups(rest, value, group, (a, b), cluster, units)
-        except ComparisonError:
-            rows.append((item, math.nan, math.nan, math.nan))
-            continue
+        if whole:
+            part = _to_units(arts[(item_of != item).to_numpy()], cluster, group, units)
+            part = part[part[group].isin((a, b))].reset_index(drop=True)
+            if not (part[group] == a).any() or not (part[group] == b).any():
+                rows.append((item, math.nan, math.nan, math.nan))
+                continue
+        else:
+            try:
+                part, _ = _two_groups(df[df[drop] != item], value, group, (a, b), cluster, units)
+            except ComparisonError:
+                rows.append((item, math.nan, math.nan, math.nan))
+                continue
         ia = (part[group] == a).to_numpy()
         sums, counts = _sums_counts(part, weighting)
         diff = sums[ia].sum() / counts[ia].sum() - sums[~ia].sum() / counts[~ia].sum()

@@ -17,6 +17,7 @@ from .units import (
     NO_INTERVAL_PAIR,
     RANGE,
     ComparisonError,
+    _boot_estimates,
     _bootstrap_kind,
     _draw,
     _estimate,
@@ -29,6 +30,13 @@ from .units import (
 _BLOCK = 1 << 22
 #: Defaults of :func:`permutation_test`: largest exact enumeration, Monte Carlo relabellings.
 MAX_EXACT, N_PERM = 100_000, 10_000
+#: Sequential Monte Carlo p-values (Besag & Clifford 1991): stop drawing relabellings once this
+#: many are at least as extreme as the observed difference. The p-value is then ``h / L``
+#: (``L`` relabellings drawn), whose Monte Carlo relative standard error is about
+#: ``1 / sqrt(h)`` = 10 %; p-values below ``MAX_HITS / N_PERM`` (0.01) never stop early and are
+#: those of all ``N_PERM`` relabellings. The tone comparisons use it; the stats functions take
+#: ``max_hits=None`` (every relabelling drawn) by default.
+MAX_HITS = 100
 
 
 def _two_groups(
@@ -119,7 +127,7 @@ def _bootstrap_difference(summ, group, groups, *, n_boot, random_state, ci, weig
         sums, counts = _sums_counts(part, weighting)
         k = len(part)
         ests.append(float(_estimate(sums, counts, np.arange(k))))
-        draws.append(_estimate(sums, counts, _draw(rng, k, n_boot)))
+        draws.append(_boot_estimates(rng, sums, counts, n_boot))
     n_a, n_b = len(parts[0]), len(parts[1])
     if min(n_a, n_b) >= max(min_clusters, 2):
         lo, hi = _percentile_ci(draws[0] - draws[1], ci)
@@ -262,7 +270,8 @@ class PermutationResult:
         Two-sided p-value: share of relabellings with \\|statistic\\| >= \\|observed\\|;
         never below ``min_p``.
     n_relabelings : int
-        Relabellings used (all distinct ones when ``exact``).
+        Relabellings used (all distinct ones when ``exact``; fewer than ``n_perm`` when a
+        sequential Monte Carlo test stopped early).
     exact : bool
         True when every distinct relabelling was enumerated.
     min_p : float
@@ -294,12 +303,8 @@ def _relabel_diffs(
 ) -> np.ndarray:
     """Difference of group means for every relabelling of ``n_a`` of the clusters as group a.
 
-    ``exact``: all ``C(n, n_a)`` relabellings in lexicographic order; else ``n_perm`` random ones.
-    A random relabelling draws one uniform key per cluster and labels the ``n_a`` smallest keys
-    group a. They are found with a partial sort (:func:`numpy.partition`, O(n) per relabelling)
-    and the relabellings are evaluated in blocks of about ``_BLOCK`` cells, so time is
-    O(n_perm * n) and memory O(_BLOCK); the keys are drawn block by block from the same
-    stream, so the relabellings are those of a full sort of one ``(n_perm, n)`` key matrix.
+    ``exact``: all ``C(n, n_a)`` relabellings in lexicographic order; else ``n_perm`` random ones
+    (:func:`_random_relabel_diffs`).
     """
     n = len(sums)
     if exact:
@@ -310,20 +315,89 @@ def _relabel_diffs(
         labels = np.zeros((total, n), dtype=bool)
         np.put_along_axis(labels, chosen, True, axis=1)
         return _group_mean_diffs(labels, sums, counts)
+    return _random_relabel_diffs(sums, counts, n_a, n_perm, rng)
+
+
+def _random_relabel_diffs(
+    sums: np.ndarray, counts: np.ndarray, n_a: int, size: int, rng: np.random.Generator,
+) -> np.ndarray:
+    """Difference of group means for the next ``size`` random relabellings drawn from ``rng``.
+
+    A random relabelling draws one uniform key per cluster and labels the ``n_a`` smallest keys
+    group a. They are found with a partial sort (:func:`numpy.partition`, O(n) per relabelling)
+    and the relabellings are evaluated in blocks of about ``_BLOCK`` cells, so time is
+    O(size * n) and memory O(_BLOCK); the keys are drawn block by block from the same
+    stream, so the relabellings are those of a full sort of one ``(size, n)`` key matrix, and
+    two calls of sizes ``s`` and ``t`` draw the relabellings of one call of size ``s + t``.
+    """
+    n = len(sums)
     step = max(1, _BLOCK // max(n, 1))
-    out = np.empty(n_perm)
-    for start in range(0, n_perm, step):
-        keys = rng.random((min(step, n_perm - start), n))
+    out = np.empty(size)
+    for start in range(0, size, step):
+        keys = rng.random((min(step, size - start), n))
         cut = np.partition(keys, n_a - 1, axis=1)[:, n_a - 1 : n_a]
         out[start : start + len(keys)] = _group_mean_diffs(keys <= cut, sums, counts)
     return out
 
 
 def _group_mean_diffs(labels: np.ndarray, sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Mean of group a minus mean of group b for each row of a boolean label matrix."""
-    lab = labels.astype(float)
-    rest = 1 - lab
-    return lab @ sums / (lab @ counts) - rest @ sums / (rest @ counts)
+    """Mean of group a minus mean of group b for each row of a boolean label matrix.
+
+    One product of the label matrix with ``[sums, counts]`` gives group a's totals; group b's
+    are the overall totals minus a's.
+    """
+    tot = labels.astype(float) @ np.column_stack([sums, counts])
+    sum_a, count_a = tot[:, 0], tot[:, 1]
+    return sum_a / count_a - (sums.sum() - sum_a) / (counts.sum() - count_a)
+
+
+def _check_max_hits(max_hits, func: str) -> None:
+    if max_hits is not None and (isinstance(max_hits, bool) or not isinstance(max_hits, int | np.integer)
+                                 or max_hits < 1):
+        raise ValueError(f"{func}: max_hits must be a positive integer or None; got {max_hits!r}")
+
+
+def _block_sizes(n_perm: int, max_hits: int | None) -> list[int]:
+    """Relabellings drawn per step of :func:`_monte_carlo_p`: all at once without ``max_hits``,
+    else ``2 * max_hits`` (enough when p is near 0.5), doubling each step up to ``n_perm``."""
+    if max_hits is None:
+        return [n_perm]
+    sizes, size, done = [], 2 * max_hits, 0
+    while done < n_perm:
+        sizes.append(min(size, n_perm - done))
+        done += sizes[-1]
+        size *= 2
+    return sizes
+
+
+def _monte_carlo_p(draw, observed: float, *, n_perm: int, max_hits: int | None) -> tuple[float, int]:
+    """Monte Carlo two-sided permutation p-value, sequential when ``max_hits`` is given.
+
+    ``draw(size)`` returns the statistic of the next ``size`` random relabellings. A relabelling
+    is a hit when abs(statistic) >= abs(observed) (up to a relative 1e-12). Without ``max_hits``
+    all ``n_perm`` relabellings are drawn and ``p = (1 + hits) / (1 + n_perm)`` (Phipson & Smyth
+    2010). With ``max_hits = h`` the relabellings are examined in order and drawing stops at the
+    ``L``-th one if it is the ``h``-th hit: ``p = h / L``; if fewer than ``h`` hits occur in
+    ``n_perm`` relabellings, ``p = (1 + hits) / (1 + n_perm)`` as before. This is Besag &
+    Clifford's (1991) sequential Monte Carlo p-value: a valid test (P(p <= alpha) <= alpha under
+    the null), identical to the full one whenever it does not stop early, with relative Monte
+    Carlo error about ``1 / sqrt(h)`` when it does.
+
+    Returns
+    -------
+    tuple
+        ``(p, relabellings used)``.
+    """
+    tol = 1e-12 * max(1.0, abs(observed))
+    hits = used = 0
+    for size in _block_sizes(n_perm, max_hits):
+        at_least = np.abs(draw(size)) >= abs(observed) - tol
+        new = int(at_least.sum())
+        if max_hits is not None and hits + new >= max_hits:
+            stop = int(np.flatnonzero(at_least)[max_hits - hits - 1]) + 1
+            return max_hits / (used + stop), used + stop
+        hits, used = hits + new, used + size
+    return (1 + hits) / (1 + n_perm), n_perm
 
 
 def permutation_test(
@@ -336,6 +410,7 @@ def permutation_test(
     units=None,
     max_exact: int = MAX_EXACT,
     n_perm: int = N_PERM,
+    max_hits: int | None = None,
     random_state: int | None = RANDOM_STATE,
     weighting: str = "cluster",
 ) -> PermutationResult:
@@ -345,8 +420,10 @@ def permutation_test(
     ``units``), never across sentences. When the number of distinct relabellings
     ``C(n_a + n_b, n_a)`` is at most ``max_exact``, all of them are enumerated (an exact
     test, no randomness); otherwise ``n_perm`` random relabellings are drawn and
-    ``p = (1 + hits) / (1 + n_perm)`` (Phipson & Smyth 2010). The p-value is never
-    reported below ``min_p``.
+    ``p = (1 + hits) / (1 + n_perm)`` (Phipson & Smyth 2010), or, with ``max_hits``, drawing
+    stops once ``max_hits`` relabellings were at least as extreme as the observed difference
+    (Besag & Clifford 1991; see :func:`_monte_carlo_p`). The p-value is never reported below
+    ``min_p``.
 
     Parameters
     ----------
@@ -356,6 +433,12 @@ def permutation_test(
         Largest number of relabellings enumerated exactly.
     n_perm : int, default 10000
         Random relabellings when the exact test is too large.
+    max_hits : int, optional
+        Sequential Monte Carlo p-value (Besag & Clifford 1991): stop after this many
+        relabellings at least as extreme as the observed difference, ``p = max_hits / L``
+        (``L`` relabellings drawn, a prefix of the ``n_perm`` ones drawn without it). None
+        (default): draw all ``n_perm``. :data:`MAX_HITS` (100) gives p about 10 % relative
+        Monte Carlo error and never stops for p below ``max_hits / n_perm``.
     random_state : int, optional
         Seed for the Monte Carlo version.
 
@@ -369,13 +452,14 @@ def permutation_test(
         If fewer than two groups have data.
     """
     check_one_of("weighting", weighting, _WEIGHTINGS, func="permutation_test")
+    _check_max_hits(max_hits, "permutation_test")
     summ, (a, b) = _two_groups(df, value, group, groups, cluster, units)
     return _permutation_test(summ, group, (a, b), max_exact=max_exact, n_perm=n_perm,
-                             random_state=random_state, weighting=weighting)
+                             max_hits=max_hits, random_state=random_state, weighting=weighting)
 
 
 def _permutation_test(summ, group, groups, *, max_exact, n_perm, random_state,
-                      weighting) -> PermutationResult:
+                      weighting, max_hits=None) -> PermutationResult:
     """:func:`permutation_test` on the cluster summary of :func:`_two_groups`."""
     a, b = groups
     is_a = (summ[group] == a).to_numpy()
@@ -384,17 +468,20 @@ def _permutation_test(summ, group, groups, *, max_exact, n_perm, random_state,
     n_b = n - n_a
     total = math.comb(n, n_a)
     exact = total <= max_exact
-    null = _relabel_diffs(sums, counts, n_a, exact=exact, n_perm=n_perm,
-                          rng=None if exact else np.random.default_rng(random_state))
     min_p = (2.0 if n_a == n_b else 1.0) / total if exact else 1.0 / (n_perm + 1)
     mean_a = float(sums[is_a].sum() / counts[is_a].sum())
     mean_b = float(sums[~is_a].sum() / counts[~is_a].sum())
     observed = mean_a - mean_b
-    tol = 1e-12 * max(1.0, abs(observed))
-    hits = int(np.sum(np.abs(null) >= abs(observed) - tol))
-    p = hits / total if exact else (1 + hits) / (1 + n_perm)
+    if exact:
+        null = _relabel_diffs(sums, counts, n_a, exact=True, n_perm=n_perm, rng=None)
+        tol = 1e-12 * max(1.0, abs(observed))
+        p, used = int(np.sum(np.abs(null) >= abs(observed) - tol)) / total, total
+    else:
+        rng = np.random.default_rng(random_state)
+        p, used = _monte_carlo_p(lambda size: _random_relabel_diffs(sums, counts, n_a, size, rng),
+                                 observed, n_perm=n_perm, max_hits=max_hits)
     return PermutationResult(
-        (a, b), n_a, n_b, mean_a, mean_b, observed, float(max(p, min_p)), len(null), exact,
+        (a, b), n_a, n_b, mean_a, mean_b, observed, float(max(p, min_p)), used, exact,
         float(min(min_p, 1.0)), int(summ.loc[is_a, "n_copies"].sum()),
         int(summ.loc[~is_a, "n_copies"].sum()),
     )
@@ -502,37 +589,62 @@ def cliffs_delta(x: np.ndarray, y: np.ndarray) -> float:
 def _cliffs_delta_rows(xb: np.ndarray, yb: np.ndarray) -> np.ndarray:
     """Cliff's delta for each row of two replicate matrices (rows: replicates, columns: values).
 
-    Values are replaced by their ranks among the distinct pooled values and each row is
-    counted by :func:`_cliffs_delta_ranks`.
+    Values are replaced by their ranks among the distinct pooled values; each row's counts of
+    each rank go to :func:`_cliffs_delta_counts` (items: the ranks, already in order).
     """
     pool = np.unique(np.concatenate([xb.ravel(), yb.ravel()]))
-    return _cliffs_delta_ranks(np.searchsorted(pool, xb), np.searchsorted(pool, yb), len(pool))
+    m = len(pool)
+    ranks = np.arange(m)
+    return _cliffs_delta_counts(_row_counts(np.searchsorted(pool, xb), m),
+                                _row_counts(np.searchsorted(pool, yb), m), None, ranks, ranks + 1)
 
 
-def _cliffs_delta_ranks(xr: np.ndarray, yr: np.ndarray, m: int) -> np.ndarray:
-    """Cliff's delta for each row of two rank matrices (integer ranks in ``0 .. m - 1``).
+def _row_counts(idx: np.ndarray, m: int) -> np.ndarray:
+    """How often each of ``0 .. m - 1`` occurs in each row of ``idx`` (rows x m, int64)."""
+    off = np.arange(len(idx))[:, None] * m
+    return np.bincount((idx + off).ravel(), minlength=len(idx) * m).reshape(-1, m)
 
-    Per row, ``bincount`` gives how often each rank occurs in x and in y; with the running
-    total of the y counts, "how many y < x" and "how many y <= x" summed over the x of the row
-    are dot products of length ``m``. The counts are integers, so the result is exact and the
-    cost is O(rows * (n_x + n_y + m)), taken in blocks of about ``_BLOCK`` cells.
+
+def _drawn_counts(rng: np.random.Generator, k: int, n_boot: int) -> np.ndarray:
+    """How often each of ``k`` clusters is drawn in each of ``n_boot`` bootstrap replicates.
+
+    The replicates of ``_draw(rng, k, n_boot)``, drawn in blocks of rows (consecutive values of
+    the stream) and kept as int32 counts, so memory is 4 bytes per cell, not 8 for the draws
+    and 8 for their counts.
     """
-    n_rows, n_x = xr.shape
-    n_y = yr.shape[1]
-    step = max(1, _BLOCK // (n_x + n_y + m))
-    less = np.empty(n_rows, dtype=np.int64)
-    leq = np.empty(n_rows, dtype=np.int64)
+    out = np.empty((n_boot, k), dtype=np.int32)
+    step = max(1, _BLOCK // max(k, 1))
+    for start in range(0, n_boot, step):
+        stop = min(start + step, n_boot)
+        out[start:stop] = _row_counts(_draw(rng, k, stop - start), k)
+    return out
+
+
+def _cliffs_delta_counts(cx: np.ndarray, cy: np.ndarray, y_order: np.ndarray | None,
+                         lt: np.ndarray, le: np.ndarray) -> np.ndarray:
+    """Cliff's delta for each row of two count matrices (e.g. of bootstrap draws).
+
+    ``cx[r, i]`` is how often x item ``i`` occurs in row ``r`` (``cy`` likewise for the y
+    items); ``y_order`` sorts the y items by value (None: already sorted) and ``lt[i]``,
+    ``le[i]`` count the sorted y items below, and at or below, x item ``i``. With the running
+    total of a row's y counts in value order, "how many y < x" and "how many y <= x" summed
+    over the row's x are dot products of length ``n_x``. The counts are integers, so the
+    result is exact; the cost is O(rows * (n_x + n_y)), in blocks of about ``_BLOCK`` cells.
+    """
+    n_rows, n_x = cx.shape
+    n_y = cy.shape[1]
+    step = max(1, _BLOCK // (n_x + n_y + 1))
+    out = np.empty(n_rows)
     for start in range(0, n_rows, step):
         stop = min(start + step, n_rows)
-        off = np.arange(stop - start)[:, None] * m
-        size = (stop - start) * m
-        cx = np.bincount((xr[start:stop] + off).ravel(), minlength=size).reshape(-1, m)
-        cy = np.bincount((yr[start:stop] + off).ravel(), minlength=size).reshape(-1, m)
-        y_leq = np.cumsum(cy, axis=1)
-        leq[start:stop] = (cx * y_leq).sum(axis=1)
-        less[start:stop] = (cx * (y_leq - cy)).sum(axis=1)
-    greater = n_y * n_x - leq
-    return (less - greater) / (n_x * n_y)
+        bx, by = cx[start:stop], cy[start:stop]
+        cum = np.zeros((stop - start, n_y + 1), dtype=np.int64)
+        np.cumsum(by if y_order is None else by[:, y_order], axis=1, out=cum[:, 1:])
+        leq = np.einsum("ij,ij->i", bx, np.take(cum, le, axis=1), dtype=np.int64)
+        less = np.einsum("ij,ij->i", bx, np.take(cum, lt, axis=1), dtype=np.int64)
+        pairs = bx.sum(axis=1, dtype=np.int64) * cum[:, -1]
+        out[start:stop] = (less - (pairs - leq)) / pairs
+    return out
 
 
 def effect_sizes(
@@ -591,10 +703,10 @@ def _effect_sizes(summ, group, groups, *, n_boot, random_state, ci, weighting,
     enough = min(len(x), len(y)) >= max(min_clusters, 2)
     if enough:
         rng = np.random.default_rng(None if random_state is None else random_state + 1)
-        pool = np.unique(np.concatenate([x, y]))
-        xr, yr = np.searchsorted(pool, x), np.searchsorted(pool, y)
-        rows = _cliffs_delta_ranks(xr[_draw(rng, len(x), n_boot)], yr[_draw(rng, len(y), n_boot)],
-                                   len(pool))
+        cx, cy = _drawn_counts(rng, len(x), n_boot), _drawn_counts(rng, len(y), n_boot)
+        order = np.argsort(y, kind="stable")
+        rows = _cliffs_delta_counts(cx, cy, order, np.searchsorted(y[order], x, side="left"),
+                                    np.searchsorted(y[order], x, side="right"))
         lo, hi = _percentile_ci(rows, ci)
         d_ci = (float(lo[0]), float(hi[0]))
         how_g, how_d = f"{ci:.0%} analytic (Hedges & Olkin)", _bootstrap_kind(ci)

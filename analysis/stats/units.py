@@ -170,6 +170,11 @@ def cluster_summary(
     ValueError
         If a cluster carries more than one group label.
     """
+    return _to_units(_per_cluster(df, value, cluster, group), cluster, group, units)
+
+
+def _per_cluster(df: pd.DataFrame, value: str, cluster: str, group: str | None) -> pd.DataFrame:
+    """:func:`cluster_summary` without ``units``: one row per cluster."""
     cols = [cluster, value] + ([group] if group else [])
     _check_columns(df, cols)
     data = df[cols].dropna(subset=[value])
@@ -193,9 +198,15 @@ def cluster_summary(
     out["mean"] = out["sum"] / out["n_units"]
     out["n_rows"] = out["n_units"].astype("int64")
     out["n_copies"] = 1
+    return out
+
+
+def _to_units(out: pd.DataFrame, cluster: str, group: str | None, units) -> pd.DataFrame:
+    """The rows of :func:`_per_cluster` (or some of them) merged into independent units."""
+    keys = ([group] if group else []) + [cluster]
     if units is not None:
         ids = out[cluster].astype(str)
-        out["_unit"] = ids.map(unit_of(units, cluster)).fillna(ids)
+        out = out.assign(_unit=ids.map(unit_of(units, cluster)).fillna(ids))
         out = (
             out.groupby(([group] if group else []) + ["_unit"], sort=True, dropna=False)
             .agg(n_copies=(cluster, "size"), n_rows=("n_rows", "sum"), n_units=("n_units", "mean"),
@@ -203,7 +214,7 @@ def cluster_summary(
             .reset_index()
             .rename(columns={"_unit": cluster})
         )
-    out["n_copies"] = out["n_copies"].astype("int64")
+    out = out.assign(n_copies=out["n_copies"].astype("int64"))
     return out[keys + ["n_copies", "n_rows", "n_units", "sum", "mean"]].reset_index(drop=True)
 
 
@@ -216,12 +227,38 @@ def _sums_counts(part: pd.DataFrame, weighting: str) -> tuple[np.ndarray, np.nda
 
 
 def _estimate(sums: np.ndarray, counts: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """Group estimate for each row of cluster-index array ``idx`` (last axis = clusters)."""
-    return sums[idx].sum(axis=-1) / counts[idx].sum(axis=-1)
+    """Group estimate for each row of cluster-index array ``idx`` (last axis = clusters).
+
+    With every count 1 (``weighting="cluster"``) the denominator is the number of clusters
+    drawn, the same float the summed ones give, without gathering them.
+    """
+    den = float(idx.shape[-1]) if (counts == 1).all() else counts[idx].sum(axis=-1)
+    return sums[idx].sum(axis=-1) / den
 
 
 def _draw(rng: np.random.Generator, k: int, n_boot: int) -> np.ndarray:
     return rng.integers(0, k, size=(n_boot, k))
+
+
+#: Cells (replicates x clusters) drawn at once by :func:`_boot_estimates`: small enough to stay
+#: in the processor's cache between the draw, the gather and the sum.
+_BOOT_BLOCK = 1 << 18
+
+
+def _boot_estimates(rng: np.random.Generator, sums: np.ndarray, counts: np.ndarray,
+                    n_boot: int) -> np.ndarray:
+    """:func:`_estimate` of ``n_boot`` bootstrap draws of the ``k`` clusters, drawn in blocks.
+
+    The blocks take consecutive values of one stream, so the draws (and the estimates, summed
+    row by row as before) are those of one ``_draw(rng, k, n_boot)``.
+    """
+    k = len(sums)
+    step = max(1, _BOOT_BLOCK // max(k, 1))
+    out = np.empty(n_boot)
+    for start in range(0, n_boot, step):
+        stop = min(start + step, n_boot)
+        out[start:stop] = _estimate(sums, counts, _draw(rng, k, stop - start))
+    return out
 
 
 # --------------------------------------------------------------------------- bootstrap
@@ -292,7 +329,7 @@ def cluster_bootstrap(
         k = len(part)
         est = float(_estimate(sums, counts, np.arange(k)))
         if k >= max(min_clusters, 2):
-            lo, hi = _percentile_ci(_estimate(sums, counts, _draw(rng, k, n_boot)), ci)
+            lo, hi = _percentile_ci(_boot_estimates(rng, sums, counts, n_boot), ci)
             lo, hi, kind = float(lo[0]), float(hi[0]), _bootstrap_kind(ci)
         elif k >= 2:
             per = sums / counts

@@ -34,9 +34,9 @@ def article_tone(table: pd.DataFrame, *, value: str = "tone") -> pd.DataFrame:
         article has no sentence of that voice).
     """
     keys = ["article_id", "outlet", "outlet_group", "genre"]
-    base = table.groupby(keys, sort=True, dropna=False).agg(
-        n_sentences=(value, "size"), n_quoted=("voice", lambda v: int((v == "quoted").sum())),
-        all=(value, "mean"),
+    base = table[keys + [value]].assign(_quoted=table["voice"].eq("quoted").fillna(False).to_numpy(dtype="int64")).groupby(
+        keys, sort=True, dropna=False).agg(
+        n_sentences=(value, "size"), n_quoted=("_quoted", "sum"), all=(value, "mean"),
     )
     by_voice = table.pivot_table(index="article_id", columns="voice", values=value, aggfunc="mean")
     out = base.reset_index()
@@ -52,6 +52,13 @@ VOICES = ("all", "own", "reported", "quoted")
 
 def _voice_rows(table: pd.DataFrame, voice: str) -> pd.DataFrame:
     return table if voice == "all" else table[table["voice"] == voice]
+
+
+def _columns(table: pd.DataFrame, *names: str | None) -> pd.DataFrame:
+    """Only the named columns of ``table`` (those it has), so that selecting a voice's or an
+    event's rows does not copy the sentence texts and the other columns each time."""
+    keep = list(dict.fromkeys(n for n in names if n is not None and n in table.columns))
+    return table[keep]
 
 
 def group_estimates(
@@ -93,6 +100,7 @@ def group_estimates(
         ``"none (one article)"`` with NaN bounds).
     """
     parts = []
+    table = _columns(table, "article_id", "voice", by, value)
     for voice in voices:
         rows = _voice_rows(table, voice)
         if rows.empty:
@@ -117,12 +125,13 @@ def compare_groups(
     units: pd.DataFrame | None = None,
     n_boot: int = N_BOOT,
     random_state: int = RANDOM_STATE,
+    max_hits: int | None = stats.MAX_HITS,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Article-level comparison of two groups for each voice; notes instead of errors.
 
     For each voice: difference in means (``groups[0] - groups[1]``, each article counting once)
-    with a stratified article bootstrap interval, the exact (or Monte Carlo) article-level
-    permutation p-value with the smallest attainable p, Hedges' g and Cliff's delta with
+    with a stratified article bootstrap interval, the exact (or sequential Monte Carlo)
+    article-level permutation p-value with the smallest attainable p, Hedges' g and Cliff's delta with
     intervals (:func:`analysis.stats.compare_two_groups`). With ``units`` copies of one story
     count once (``n_a``/``n_b`` are independent articles, ``n_copies_a``/``n_copies_b`` the
     articles they stand for); below five per group the difference's bounds are the range of
@@ -140,6 +149,12 @@ def compare_groups(
         From :func:`analysis.stats.independent_units`.
     n_boot, random_state
         Bootstrap settings.
+    max_hits : int or None, default :data:`analysis.stats.MAX_HITS` (100)
+        When the permutation test is Monte Carlo (more than 100,000 distinct relabellings), stop
+        once this many relabellings were at least as extreme as the observed difference:
+        Besag & Clifford's (1991) sequential p-value, ``max_hits / L`` after ``L`` relabellings
+        (column ``n_relabelings``), a valid test with about 10 % relative Monte Carlo error; it
+        never stops for p below ``max_hits / 10000``. None draws all 10,000 relabellings.
 
     Returns
     -------
@@ -152,6 +167,7 @@ def compare_groups(
     """
     rows, notes = [], []
     present = sorted(map(str, table[by].dropna().unique()))
+    table = _columns(table, "article_id", "voice", by, value)
     for voice in voices:
         sub = _voice_rows(table, voice)
         if sub.empty and len(present) >= 2:
@@ -159,7 +175,8 @@ def compare_groups(
             continue
         try:
             res = stats.compare_two_groups(sub, value, by, groups=groups, cluster="article_id",
-                                           units=units, n_boot=n_boot, random_state=random_state)
+                                           units=units, n_boot=n_boot, random_state=random_state,
+                                           max_hits=max_hits)
         except stats.ComparisonError as exc:
             if len(present) < 2:
                 notes.append(
@@ -176,8 +193,8 @@ def compare_groups(
 #: Columns of ``tone_comparison.csv`` (:func:`comparison_table`), documented in data/README.md.
 COMPARISON_COLUMNS = [
     "voice", "event", "group_a", "group_b", "n_a", "n_b", "n_copies_a", "n_copies_b", "mean_a",
-    "mean_b", "diff", "diff_low", "diff_high", "interval_kind", "p_perm", "p_exact", "min_p", "mdd",
-    "note",
+    "mean_b", "diff", "diff_low", "diff_high", "interval_kind", "p_perm", "p_exact", "min_p",
+    "n_relabelings", "mdd", "note",
 ]
 #: ``event`` of the rows over all articles and of the event-stratified (fixed-effects) rows.
 POOLED, WITHIN_EVENTS = "all (pooled)", "within events (fixed effects)"
@@ -230,21 +247,25 @@ def _row(voice: str, event: str, res: dict, note: str = "") -> dict:
             "note": note}
 
 
-def _event_rows(sub, value, by, groups, units, strata, voice, n_boot, random_state) -> list[dict]:
+def _event_rows(sub, value, by, groups, units, strata, voice, n_boot, random_state,
+                max_hits) -> list[dict]:
     """The within-events row and one row per event for one voice."""
     per, summ = stats.stratified_comparison(sub, value, by, strata=strata, groups=groups,
-                                            units=units, random_state=random_state)
+                                            units=units, random_state=random_state,
+                                            max_hits=max_hits)
     shared = per[per["weight"] > 0]
     fe = {**summ, "diff_low": shared["diff"].min() if len(shared) else np.nan,
           "diff_high": shared["diff"].max() if len(shared) else np.nan,
           "interval_kind": ("range of events" if len(shared) > 1 else
                             "none (one event)" if len(shared) else "none (no shared event)")}
     rows = [_row(voice, WITHIN_EVENTS, fe, summ["note"])]
+    by_event = sub.groupby(sub[strata].astype(str), sort=False)  # rows in their order, as a mask
     for event in per["stratum"]:
-        part = sub[sub[strata].astype(str) == event]
+        part = by_event.get_group(event) if event in by_event.groups else sub.iloc[:0]
         try:
             res = stats.compare_two_groups(part, value, by, groups=groups, units=units,
-                                           n_boot=n_boot, random_state=random_state)
+                                           n_boot=n_boot, random_state=random_state,
+                                           max_hits=max_hits)
             rows.append(_row(voice, event, res))
         except stats.ComparisonError:
             r = per[per["stratum"] == event].iloc[0]
@@ -267,6 +288,8 @@ def comparison_table(
     strata: str | None = None,
     n_boot: int = N_BOOT,
     random_state: int = RANDOM_STATE,
+    max_hits: int | None = stats.MAX_HITS,
+    pooled: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The two-group tone comparison as one table (``tone_comparison.csv``).
 
@@ -281,10 +304,15 @@ def comparison_table(
     ----------
     table : pandas.DataFrame
         From :func:`sentence_table`; with ``strata``, from :func:`add_events`.
-    by, groups, value, voices, units, n_boot, random_state
+    by, groups, value, voices, units, n_boot, random_state, max_hits
         As in :func:`compare_groups`.
     strata : str, optional
         Column naming each sentence's event (``"event"`` after :func:`add_events`).
+    pooled : pandas.DataFrame, optional
+        The comparison :func:`compare_groups` already made of the same ``table`` (without the
+        event column) with the same ``by``, ``groups``, ``value``, ``units``, ``n_boot``,
+        ``random_state`` and ``max_hits``: its rows are taken as the pooled rows instead of
+        being computed again (they would be identical). Voices it lacks are computed.
 
     Returns
     -------
@@ -292,12 +320,26 @@ def comparison_table(
         Columns :data:`COMPARISON_COLUMNS` (see data/README.md); ``note`` says in words why a
         row has no comparison (e.g. one group only, no shared event).
     """
+    done = {}
+    if pooled is not None and len(pooled):
+        missing = [c for c in ["voice", *COMPARISON_COLUMNS[2:-1]] if c not in pooled.columns]
+        if missing:
+            raise ValueError(f"comparison_table: pooled lacks columns {missing}; pass the "
+                             "comparison returned by tone.compare_groups")
+        wrong = pooled[(pooled["group_a"] != groups[0]) | (pooled["group_b"] != groups[1])]
+        if len(wrong):
+            raise ValueError(f"comparison_table: pooled compares {wrong['group_a'].iloc[0]!r} with "
+                             f"{wrong['group_b'].iloc[0]!r}, not {groups[0]!r} with {groups[1]!r}; "
+                             "pass the comparison of the same groups")
+        done = {r["voice"]: r for r in pooled.to_dict("records")}
     rows = []
+    table = _columns(table, "article_id", "voice", by, value, strata)
     for voice in voices:
         sub = _voice_rows(table, voice)
         try:
-            res = stats.compare_two_groups(sub, value, by, groups=groups, units=units,
-                                           n_boot=n_boot, random_state=random_state)
+            res = done.get(voice) or stats.compare_two_groups(
+                sub, value, by, groups=groups, units=units, n_boot=n_boot,
+                random_state=random_state, max_hits=max_hits)
         except (stats.ComparisonError, KeyError) as exc:
             rows.append(_row(voice, POOLED, {"group_a": groups[0], "group_b": groups[1]},
                              f"no comparison: {exc}"))
@@ -305,8 +347,8 @@ def comparison_table(
         rows.append(_row(voice, POOLED, res))
         if strata is not None:
             rows.extend(_event_rows(sub, value, by, groups, units, strata, voice, n_boot,
-                                    random_state))
-    counts = ["n_a", "n_b", "n_copies_a", "n_copies_b"]
+                                    random_state, max_hits))
+    counts = ["n_a", "n_b", "n_copies_a", "n_copies_b", "n_relabelings"]
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS).astype({c: "Int64" for c in counts})
 
 
@@ -371,19 +413,30 @@ def exemplars(table: pd.DataFrame, *, by: str = "outlet", value: str = "tone", n
         ``by``, ``direction`` (``most positive`` / ``most negative``), ``article_id``,
         ``sentence``, ``voice``, ``value``, ``previous``, ``text``, ``next``.
     """
-    t = table.sort_values(_KEYS, kind="stable").reset_index(drop=True)
-    same_prev = t["article_id"].eq(t["article_id"].shift(1))
-    same_next = t["article_id"].eq(t["article_id"].shift(-1))
-    t["previous"] = t["text"].shift(1).where(same_prev, "")
-    t["next"] = t["text"].shift(-1).where(same_next, "")
+    # The few columns it shows, in reading order; the neighbours' texts only for the exemplars.
+    t = table[list(dict.fromkeys([*_KEYS, by, value, "voice", "text"]))]
+    t = t.sort_values(_KEYS, kind="stable").reset_index(drop=True)
+    slim = t[[by, value, "article_id", "sentence"]]
     parts = []
     for direction, sign in (("most positive", 1), ("most negative", -1)):
-        pool = t[np.sign(t[value]) == sign].assign(_key=lambda d, s=sign: -s * d[value])
+        pool = slim[np.sign(slim[value]) == sign].assign(_key=lambda d, s=sign: -s * d[value])
         pool = pool.sort_values([by, "_key", "article_id", "sentence"], kind="stable")
-        parts.append(pool.groupby(by, sort=True).head(n).assign(direction=direction))
+        pos = pool.groupby(by, sort=True).head(n).index.to_numpy()
+        parts.append(t.iloc[pos].assign(direction=direction, previous=_neighbour(t, pos, -1),
+                                        next=_neighbour(t, pos, 1)))
     cols = [by, "direction", "article_id", "sentence", "voice", "value", "previous", "text", "next"]
     out = pd.concat(parts, ignore_index=True).rename(columns={value: "value"})
     return out.sort_values([by, "direction", "value"], ascending=[True, False, False], kind="stable")[cols].reset_index(drop=True)
+
+
+def _neighbour(t: pd.DataFrame, pos: np.ndarray, step: int) -> list:
+    """Text of the sentence ``step`` places from each of the rows ``pos`` of ``t`` (sorted in
+    reading order), or "" when that sentence is of another article or there is none."""
+    other = pos + step
+    ok = (other >= 0) & (other < len(t))
+    other = np.where(ok, other, pos)
+    same = ok & (t["article_id"].to_numpy()[other] == t["article_id"].to_numpy()[pos])
+    return t["text"].iloc[other].reset_index(drop=True).where(same, "").tolist()
 
 
 def read_topics(processed: str | Path, *, corpus=None) -> pd.DataFrame | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import stats
 from ..outputs import md_code, md_escape
 from .lexicon import NEGATION_WINDOW, SMOOTHING_K, assertiveness_lexicon, framing_lexicon
 from .model import load_tone_model
@@ -31,6 +32,12 @@ def settings_table(*, n_boot: int) -> pd.DataFrame:
         ("neutral band", NEUTRAL_BAND, "|score| below this counts as neutral for sign accuracy"),
         ("quoted threshold", QUOTED_THRESHOLD, "sentence is quoted speech when this share of its characters is inside quotes"),
         ("bootstrap replicates", n_boot, "article (cluster) bootstrap"),
+        ("permutation test", f"exact up to {stats.MAX_EXACT:,} relabellings, else {stats.N_PERM:,} random",
+         "relabels independent articles; Monte Carlo p = (1 + hits) / (1 + relabellings)"),
+        ("sequential stop (max_hits)", stats.MAX_HITS,
+         f"Monte Carlo only: stop after this many as extreme as observed; p = {stats.MAX_HITS} / "
+         "n_relabelings (Besag & Clifford 1991), ~10% relative error; no stop if p < "
+         f"{stats.MAX_HITS / stats.N_PERM:g}"),
         ("tone model", f"{len(load_tone_model().vocabulary)} word types, 2 stages",
          "analysis/data/models/tone.json, fitted on the development corpus's train split"),
         ("framing lexicon", len(framing_lexicon().terms), "entries incl. blockers (framing_lexicon.csv)"),
