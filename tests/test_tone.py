@@ -414,3 +414,20 @@ def test_tone_by_topic_prefers_the_codebook_topic(table):
     assert out["n_sentences"].sum() == len(table)
     old = tone.tone_by_topic(table, topics.drop(columns="codebook_topic"), by="outlet", value="framing")
     assert set(old["scheme"]) == {"k-means"}
+
+
+def test_read_topics_without_text_equals_the_full_table_minus_text(tmp_path):
+    """tone.paragraph_topics reads notebook 03's export without its text column (most of its
+    bytes); the other columns are read exactly as before."""
+    from analysis.outputs import write_table
+    from analysis.tone.compare import read_topics
+
+    table = pd.DataFrame({"article_id": ["007", "a,b"], "paragraph": [0, 1],
+                          "text": ['He said "no", twice.\nThen left.', ""], "topic": [1, -1],
+                          "topic_label": ["x", "too short"], "codebook_topic": ["taiwan", None]})
+    write_table(table, tmp_path / "paragraph_topics.csv", spreadsheet=False)
+    full = read_topics(tmp_path)
+    lean = read_topics(tmp_path, text=False)
+    assert "text" in full and "text" not in lean
+    assert lean["article_id"].tolist() == ["007", "a,b"]
+    pd.testing.assert_frame_equal(full.drop(columns="text"), lean)

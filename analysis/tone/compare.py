@@ -439,7 +439,7 @@ def _neighbour(t: pd.DataFrame, pos: np.ndarray, step: int) -> list:
     return t["text"].iloc[other].reset_index(drop=True).where(same, "").tolist()
 
 
-def read_topics(processed: str | Path, *, corpus=None) -> pd.DataFrame | None:
+def read_topics(processed: str | Path, *, corpus=None, text: bool = True) -> pd.DataFrame | None:
     """Notebook 03's paragraph topic assignments, or None when they have not been exported.
 
     Parameters
@@ -449,6 +449,9 @@ def read_topics(processed: str | Path, *, corpus=None) -> pd.DataFrame | None:
     corpus : analysis.corpus.Corpus, optional
         When given, the table is read only if notebook 03 wrote it for this corpus
         (:func:`analysis.outputs.read_current`); a table of another run gives None.
+    text : bool, default True
+        Read the paragraphs' ``text`` column too; False skips it (the column holds most of
+        the file's bytes: at 10^5 articles, hundreds of MB that tone-by-topic never uses).
 
     Returns
     -------
@@ -462,10 +465,13 @@ def read_topics(processed: str | Path, *, corpus=None) -> pd.DataFrame | None:
     path = Path(processed) / "paragraph_topics.csv"
     if not path.is_file():
         return None
+    options = {"dtype": {"article_id": str}}
+    if not text:
+        options["usecols"] = lambda column: column != "text"
     if corpus is None:
-        df = pd.read_csv(path, dtype={"article_id": str})
+        df = pd.read_csv(path, **options)
     else:
-        df = read_current(path, corpus, dtype={"article_id": str})
+        df = read_current(path, corpus, **options)
         if df is None:
             return None
     need = {"article_id", "paragraph", "topic", "topic_label"}
@@ -497,7 +503,7 @@ def paragraph_topics(corpus, processed: str | Path) -> tuple[pd.DataFrame, str]:
     source : str
         One sentence saying where the topics came from.
     """
-    table = read_topics(processed, corpus=corpus)
+    table = read_topics(processed, corpus=corpus, text=False)
     if table is not None and "codebook_topic" in table.columns:
         return table, ("Codebook topics read from paragraph_topics.csv, which notebook 03 "
                        "wrote for this corpus.")
