@@ -414,10 +414,13 @@ def _csv_column(series: pd.Series, decimals: int):
         if dtype.kind == "O":
             values = series.to_numpy()
             missing = pd.isna(values)
-            strings = values[~missing]
-            if not all(type(v) is str for v in strings):
-                return None  # numbers, dates, ... in an object column: pandas formats them
-            return _quote_text(pa.array(np.where(missing, None, values), type=pa.string()))
+            present = values[~missing]
+            if all(type(v) is str for v in present):
+                return _quote_text(pa.array(np.where(missing, None, values), type=pa.string()))
+            if all(type(v) is bool or type(v) is np.bool_ for v in present):  # booleans with gaps
+                return pa.array(np.where(missing, None, np.where(missing, False, values).astype(bool).astype(str)),
+                                type=pa.string())
+            return None  # numbers, dates, mixtures in an object column: pandas formats them
         return None
     if isinstance(dtype, pd.Int64Dtype | pd.Int32Dtype | pd.Int16Dtype | pd.Int8Dtype):
         return pa.array(series.array.to_numpy(dtype="int64", na_value=0), mask=series.isna().to_numpy()
@@ -430,8 +433,8 @@ def _csv_column(series: pd.Series, decimals: int):
         return _quote_text(pa.array(series.array.to_numpy(dtype=object, na_value=None), type=pa.string()))
     if isinstance(dtype, pd.CategoricalDtype):
         categories = dtype.categories
-        if not (categories.dtype == object or isinstance(categories.dtype, pd.StringDtype)) or not all(
-                type(v) is str for v in categories):
+        if len(categories) and (not (categories.dtype == object or isinstance(categories.dtype, pd.StringDtype))
+                                or not all(type(v) is str for v in categories)):
             return None
         codes = series.cat.codes.to_numpy()
         words = _quote_text(pa.array(list(categories), type=pa.string()))
