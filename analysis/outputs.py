@@ -351,10 +351,13 @@ _FLOAT_FAST_LIMIT = 1e15
 
 def _quote_text(arr):
     """Text cells (Arrow strings, nulls allowed) as csv's QUOTE_MINIMAL writes them."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
+    arr = arr.cast(pa.large_string())
     needs = pc.match_substring_regex(arr, _CSV_QUOTE_CHARS.pattern)
-    quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
+    quote, empty = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
+    quoted = pc.binary_join_element_wise(quote, pc.replace_substring(arr, '"', '""'), quote, empty)
     return pc.if_else(needs, quoted, arr)
 
 
@@ -429,8 +432,8 @@ def _csv_column(series: pd.Series, decimals: int):
         mask = series.isna().to_numpy()
         return pa.array(np.where(series.array.to_numpy(dtype=bool, na_value=False), "True", "False"),
                         mask=mask)
-    if isinstance(dtype, pd.StringDtype):
-        return _quote_text(pa.array(series.array.to_numpy(dtype=object, na_value=None), type=pa.string()))
+    if isinstance(dtype, pd.StringDtype):  # Arrow-backed: no copy through Python objects
+        return _quote_text(pa.array(series.array))
     if isinstance(dtype, pd.CategoricalDtype):
         categories = dtype.categories
         if len(categories) and (not (categories.dtype == object or isinstance(categories.dtype, pd.StringDtype))
@@ -442,11 +445,10 @@ def _csv_column(series: pd.Series, decimals: int):
     return None
 
 
-def _csv_bytes(df: pd.DataFrame, decimals: int) -> bytes | None:
-    """The bytes ``df.to_csv(index=False, float_format="%.{decimals}f", lineterminator="\\n",
-    date_format="%Y-%m-%d")`` writes (UTF-8), built column by column in Arrow; None when a
-    column name or a column's dtype is one the fast path does not reproduce (the caller then
-    lets pandas write the table)."""
+def _csv_parts(df: pd.DataFrame, decimals: int):
+    """``df`` as CSV text built column by column in Arrow: the header line (bytes) and the data
+    lines (a memoryview of UTF-8 bytes), or None when a column name or a column's dtype is one
+    the fast path does not reproduce (the caller then lets pandas write the table)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -460,27 +462,39 @@ def _csv_bytes(df: pd.DataFrame, decimals: int) -> bytes | None:
         column = _csv_column(df.iloc[:, i], decimals)
         if column is None:
             return None
-        columns.append(pc.fill_null(column, ""))
+        columns.append(pc.fill_null(column.cast(pa.large_string()), ""))  # 64-bit offsets: no 2 GiB limit
     header = [f'"{c.replace(chr(34), 2 * chr(34))}"' if _CSV_QUOTE_CHARS.search(c) else c for c in names]
     if len(columns) == 1:  # csv writes a row of one empty field as ""
         columns = [pc.if_else(pc.equal(columns[0], ""), '""', columns[0])]
         header = ['""' if h == "" else h for h in header]
-    rows = pc.binary_join_element_wise(*columns, ",") if len(columns) > 1 else columns[0]
-    lines = pc.binary_join_element_wise(rows, "\n", "").cast(pa.large_string())
+    def text(value: str):
+        return pa.scalar(value, pa.large_string())
+
+    columns[-1] = pc.binary_join_element_wise(columns[-1], text("\n"), text(""))  # the line end
+    lines = pc.binary_join_element_wise(*columns, text(",")) if len(columns) > 1 else columns[0]
     # the lines back to back are the bytes of the value buffer between the first and last offset
     bounds = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + len(lines) + 1]
     body = memoryview(lines.buffers()[2])[bounds[0]:bounds[-1]]
-    return (",".join(header) + "\n").encode("utf-8") + bytes(body)
+    return (",".join(header) + "\n").encode("utf-8"), body
+
+
+def _csv_bytes(df: pd.DataFrame, decimals: int) -> bytes | None:
+    """The bytes ``df.to_csv(index=False, float_format="%.{decimals}f", lineterminator="\\n",
+    date_format="%Y-%m-%d")`` writes (UTF-8), by the fast path; None where it does not apply."""
+    parts = _csv_parts(df, decimals)
+    return None if parts is None else parts[0] + bytes(parts[1])
 
 
 def _write_csv(df: pd.DataFrame, path: Path, decimals: int) -> None:
     """Write ``df`` as :func:`write_table` does: the fast Arrow path when it applies, else pandas."""
     try:
-        data = _csv_bytes(df, decimals)
+        parts = _csv_parts(df, decimals)
     except (ValueError, TypeError, NotImplementedError, UnicodeError):  # incl. pyarrow's errors: pandas decides
-        data = None
-    if data is None:
+        parts = None
+    if parts is None:
         df.to_csv(path, index=False, float_format=f"%.{decimals}f", lineterminator="\n",
                   date_format="%Y-%m-%d")
-    else:
-        path.write_bytes(data)
+        return
+    with open(path, "wb") as handle:
+        handle.write(parts[0])
+        handle.write(parts[1])
