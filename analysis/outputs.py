@@ -167,6 +167,15 @@ def write_table(
     -------
     pathlib.Path
         ``path``.
+
+    Notes
+    -----
+    The file holds exactly the bytes of ``df.to_csv(path, index=False,
+    float_format="%.{float_decimals}f", lineterminator="\\n", date_format="%Y-%m-%d")``.
+    For float, integer, boolean, text, categorical-text and date columns they are built
+    column by column in Arrow's compute kernels (pandas formats every cell through a Python
+    object, the slow part of writing a large table); for other dtypes (numbers or dates in an object column,
+    time-zone-aware dates, periods, ...) pandas writes the table.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
