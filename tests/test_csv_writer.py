@@ -56,7 +56,7 @@ def frames(draw):
     decimals = draw(st.sampled_from([0, 1, 3, 6, 6, 6, 9]))
     n = draw(st.integers(1, 12))
     kinds = draw(st.lists(st.sampled_from(
-        ["float", "float32", "int", "Int64", "bool", "boolean", "str", "object", "object-bool", "category", "datetime"]),
+        ["float", "float32", "int", "uint64", "int32", "Int64", "bool", "boolean", "str", "object", "object-bool", "category", "datetime", "datetime-ns"]),
         min_size=1, max_size=5))
     names = draw(st.lists(TEXT, min_size=len(kinds), max_size=len(kinds), unique=True))
     data = {}
@@ -69,6 +69,10 @@ def frames(draw):
             column = pd.Series(cells(st.floats(width=32), missing=False), dtype="float32")
         elif kind == "int":
             column = pd.Series(cells(st.integers(-2 ** 63, 2 ** 63 - 1), missing=False), dtype="int64")
+        elif kind == "uint64":
+            column = pd.Series(cells(st.integers(0, 2 ** 64 - 1), missing=False), dtype="uint64")
+        elif kind == "int32":
+            column = pd.Series(cells(st.integers(-2 ** 31, 2 ** 31 - 1), missing=False), dtype="int32")
         elif kind == "Int64":
             column = pd.Series(cells(st.integers(-2 ** 63, 2 ** 63 - 1)), dtype="Int64")
         elif kind == "bool":
@@ -83,6 +87,10 @@ def frames(draw):
             column = pd.Series(cells(st.one_of(st.booleans(), st.just(np.nan))), dtype=object)
         elif kind == "category":
             column = pd.Series(cells(TEXT), dtype="category")
+        elif kind == "datetime-ns":
+            column = pd.Series(pd.to_datetime(cells(st.datetimes(min_value=dt.datetime(1678, 1, 1),
+                                                                  max_value=dt.datetime(2262, 1, 1)))))
+            column = column.astype("datetime64[ns]")
         else:
             column = pd.Series(pd.to_datetime(cells(DATES)))
         data[name] = column
@@ -125,9 +133,10 @@ def test_other_dtypes_fall_back_to_pandas(tmp_path, columns):
     pd.DataFrame({"a": ["", None, "x"]}),  # a row of one empty field is written ""
     pd.DataFrame({"": [1.5, None]}),
     pd.DataFrame({"a": [], "b": []}),  # no rows
+    pd.DataFrame([["x", 1.5], ["y,z", None]], columns=["a", "a"]),  # a repeated column name
     pd.DataFrame({1: ["x"], "b": ["y"]}),  # a column name that is not a string
     pd.DataFrame([[1, 2]], columns=pd.MultiIndex.from_tuples([("a", "x"), ("a", "y")])),
-], ids=["one-column-empty", "empty-name", "no-rows", "int-name", "multiindex"])
+], ids=["one-column-empty", "empty-name", "no-rows", "repeated-name", "int-name", "multiindex"])
 def test_edge_tables(tmp_path, df):
     assert write_table(df, tmp_path / "t.csv", spreadsheet=False).read_bytes() == pandas_bytes(df)
 
