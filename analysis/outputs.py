@@ -471,6 +471,8 @@ def _csv_parts(df: pd.DataFrame, decimals: int):
         column = _csv_column(df.iloc[:, i], decimals)
         if column is None:
             return None
+        if isinstance(column, pa.ChunkedArray):  # e.g. an Arrow-backed column of several chunks
+            column = column.combine_chunks()
         columns.append(pc.fill_null(column.cast(pa.large_string()), ""))  # 64-bit offsets: no 2 GiB limit
     header = [f'"{c.replace(chr(34), 2 * chr(34))}"' if _CSV_QUOTE_CHARS.search(c) else c for c in names]
     if len(columns) == 1:  # csv writes a row of one empty field as ""

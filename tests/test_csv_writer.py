@@ -155,3 +155,12 @@ def test_committed_tables_rewritten_identically(tmp_path, name):
     fast = _csv_bytes(table, 6)
     assert fast is not None
     assert fast == pandas_bytes(table)
+
+
+def test_arrow_backed_column_of_several_chunks(tmp_path):
+    import pyarrow as pa
+
+    chunks = pa.chunked_array([["a", "b,c"], [None, 'd"e']], type=pa.large_string())
+    df = pd.DataFrame({"text": pd.Series(pd.arrays.ArrowStringArray(chunks)), "n": [1, 2, 3, 4]})
+    assert _csv_bytes(df, 6) == pandas_bytes(df)
+    assert _csv_bytes(df[["text"]], 6) == pandas_bytes(df[["text"]])
