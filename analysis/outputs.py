@@ -500,7 +500,7 @@ def _write_csv(df: pd.DataFrame, path: Path, decimals: int) -> None:
     """Write ``df`` as :func:`write_table` does: the fast Arrow path when it applies, else pandas."""
     try:
         parts = _csv_parts(df, decimals)
-    except (ValueError, TypeError, NotImplementedError, UnicodeError):  # incl. pyarrow's errors: pandas decides
+    except Exception:  # noqa: BLE001 -- any failure of the fast path: pandas writes (and raises) as before
         parts = None
     if parts is None:
         df.to_csv(path, index=False, float_format=f"%.{decimals}f", lineterminator="\n",
