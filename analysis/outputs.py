@@ -167,18 +167,25 @@ def write_table(
     -------
     pathlib.Path
         ``path``.
+
+    Notes
+    -----
+    The file holds exactly the bytes of ``df.to_csv(path, index=False,
+    float_format="%.{float_decimals}f", lineterminator="\\n", date_format="%Y-%m-%d")``.
+    For float, integer, boolean, text, categorical-text and date columns they are built
+    column by column in Arrow's compute kernels (pandas formats every cell through a Python
+    object, the slow part of writing a large table); for other dtypes (numbers or dates in an object column,
+    time-zone-aware dates, periods, ...) pandas writes the table.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    options = {"index": False, "float_format": f"%.{float_decimals}f", "lineterminator": "\n",
-               "date_format": "%Y-%m-%d"}
-    df.to_csv(path, **options)
+    _write_csv(df, path, float_decimals)
     if spreadsheet is None:
         spreadsheet = path.resolve().parent != COMMITTED_TABLES
     if spreadsheet:
         copy = path.with_name(f"{path.stem}{SPREADSHEET_SUFFIX}{path.suffix}")
         if _formula_like(df):
-            spreadsheet_safe(df).to_csv(copy, **options)
+            _write_csv(spreadsheet_safe(df), copy, float_decimals)
         else:  # spreadsheet_safe would change no cell: the same file
             shutil.copyfile(path, copy)
     if corpus is not None:
@@ -341,3 +348,164 @@ def md_code(value: object) -> str:
     fence = "`" * (max((len(r) for r in re.findall(r"`+", text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+# ---- the fast CSV writer: the bytes of ``DataFrame.to_csv(**_CSV_OPTIONS)``, built in Arrow
+#: Characters that make Python's csv writer (QUOTE_MINIMAL, delimiter ",", lineterminator
+#: "\n", no escapechar) quote a field; "\r" is not among them with this lineterminator.
+_CSV_QUOTE_CHARS = re.compile(r'[,"\n]')
+#: |x * 10**d| at or above which a float is formatted by Python (ulp no longer << 0.5).
+_FLOAT_FAST_LIMIT = 1e15
+
+
+def _quote_text(arr):
+    """Text cells (Arrow strings, nulls allowed) as csv's QUOTE_MINIMAL writes them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = arr.cast(pa.large_string())
+    needs = pc.match_substring_regex(arr, _CSV_QUOTE_CHARS.pattern)
+    quote, empty = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
+    quoted = pc.binary_join_element_wise(quote, pc.replace_substring(arr, '"', '""'), quote, empty)
+    return pc.if_else(needs, quoted, arr)
+
+
+def _format_floats(values, decimals: int):
+    """``"%.{decimals}f" % x`` of every float, NaN as null, as an Arrow string array.
+
+    Vectorised as round-half-even of ``x * 10**decimals`` (one rounding, error at most half
+    an ulp); the few values where that error could change the result (within a few ulps of
+    a tie ``.5``), very large magnitudes and infinities are formatted by Python itself.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    x = np.asarray(values, dtype="float64")  # float32 -> float64 is exact
+    nan = np.isnan(x)
+    scale = 10.0 ** decimals  # exact for decimals <= 22
+    with np.errstate(invalid="ignore", over="ignore"):
+        y = np.abs(x) * scale
+        frac = y - np.floor(y)
+        slow = ~np.isfinite(y) | (y >= _FLOAT_FAST_LIMIT) | (np.abs(frac - 0.5) <= 8 * np.spacing(y))
+    slow &= ~nan
+    n = np.where(slow | nan, 0.0, np.rint(y)).astype(np.int64)
+    unit = 10 ** decimals
+    whole = pa.array(n // unit).cast(pa.string())
+    sign = pa.array(np.where(np.signbit(x), "-", ""))
+    if decimals:
+        digits = pc.utf8_lpad(pa.array(n % unit).cast(pa.string()), width=decimals, padding="0")
+        text = pc.binary_join_element_wise(sign, whole, ".", digits, "")
+    else:
+        text = pc.binary_join_element_wise(sign, whole, "")
+    if slow.any():
+        fmt = f"%.{decimals}f"
+        text = pc.replace_with_mask(text, pa.array(slow), pa.array([fmt % v for v in x[slow]], pa.string()))
+    if nan.any():
+        text = pc.if_else(pa.array(nan), pa.scalar(None, pa.string()), text)
+    return text
+
+
+def _csv_column(series: pd.Series, decimals: int):
+    """One column's cells as :func:`write_table` writes them (Arrow strings), or None when
+    the fast path does not reproduce pandas' formatting of this dtype exactly."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype):
+        if dtype.kind == "f":
+            return _format_floats(series.to_numpy(), decimals)
+        if dtype.kind in "iu":
+            return pa.array(series.to_numpy()).cast(pa.string())
+        if dtype.kind == "b":
+            return pa.array(np.where(series.to_numpy(), "True", "False"))
+        if dtype.kind == "M":  # naive datetime64, date_format "%Y-%m-%d"
+            return pc.strftime(pa.array(series.to_numpy()), format="%Y-%m-%d")
+        if dtype.kind == "O":
+            values = series.to_numpy()
+            missing = pd.isna(values)
+            present = values[~missing]
+            if all(type(v) is str for v in present):
+                return _quote_text(pa.array(np.where(missing, None, values), type=pa.string()))
+            if all(type(v) is bool or type(v) is np.bool_ for v in present):  # booleans with gaps
+                return pa.array(np.where(missing, None, np.where(missing, False, values).astype(bool).astype(str)),
+                                type=pa.string())
+            return None  # numbers, dates, mixtures in an object column: pandas formats them
+        return None
+    if isinstance(dtype, pd.Int64Dtype | pd.Int32Dtype | pd.Int16Dtype | pd.Int8Dtype):
+        return pa.array(series.array.to_numpy(dtype="int64", na_value=0), mask=series.isna().to_numpy()
+                        ).cast(pa.string())
+    if isinstance(dtype, pd.BooleanDtype):
+        mask = series.isna().to_numpy()
+        return pa.array(np.where(series.array.to_numpy(dtype=bool, na_value=False), "True", "False"),
+                        mask=mask)
+    if isinstance(dtype, pd.StringDtype):  # Arrow-backed: no copy through Python objects
+        return _quote_text(pa.array(series.array))
+    if isinstance(dtype, pd.CategoricalDtype):
+        categories = dtype.categories
+        if len(categories) and (not (categories.dtype == object or isinstance(categories.dtype, pd.StringDtype))
+                                or not all(type(v) is str for v in categories)):
+            return None
+        codes = series.cat.codes.to_numpy()
+        words = _quote_text(pa.array(list(categories), type=pa.string()))
+        return pc.take(words, pa.array(codes, mask=codes < 0))
+    return None
+
+
+def _csv_parts(df: pd.DataFrame, decimals: int):
+    """``df`` as CSV text built column by column in Arrow: the header line (bytes) and the data
+    lines (a memoryview of UTF-8 bytes), or None when a column name or a column's dtype is one
+    the fast path does not reproduce (the caller then lets pandas write the table)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = list(df.columns)
+    if (not len(df) or not names or isinstance(df.columns, pd.MultiIndex)
+            or not all(type(c) is str for c in names)):
+        return None
+    columns = []
+    for i in range(df.shape[1]):
+        column = _csv_column(df.iloc[:, i], decimals)
+        if column is None:
+            return None
+        if isinstance(column, pa.ChunkedArray):  # e.g. an Arrow-backed column of several chunks
+            column = column.combine_chunks()
+        columns.append(pc.fill_null(column.cast(pa.large_string()), ""))  # 64-bit offsets: no 2 GiB limit
+    header = [f'"{c.replace(chr(34), 2 * chr(34))}"' if _CSV_QUOTE_CHARS.search(c) else c for c in names]
+    if len(columns) == 1:  # csv writes a row of one empty field as ""
+        columns = [pc.if_else(pc.equal(columns[0], ""), '""', columns[0])]
+        header = ['""' if h == "" else h for h in header]
+    def text(value: str):
+        return pa.scalar(value, pa.large_string())
+
+    columns[-1] = pc.binary_join_element_wise(columns[-1], text("\n"), text(""))  # the line end
+    lines = pc.binary_join_element_wise(*columns, text(",")) if len(columns) > 1 else columns[0]
+    # the lines back to back are the bytes of the value buffer between the first and last offset
+    bounds = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + len(lines) + 1]
+    body = memoryview(lines.buffers()[2])[bounds[0]:bounds[-1]]
+    return (",".join(header) + "\n").encode("utf-8"), body
+
+
+def _csv_bytes(df: pd.DataFrame, decimals: int) -> bytes | None:
+    """The bytes ``df.to_csv(index=False, float_format="%.{decimals}f", lineterminator="\\n",
+    date_format="%Y-%m-%d")`` writes (UTF-8), by the fast path; None where it does not apply."""
+    parts = _csv_parts(df, decimals)
+    return None if parts is None else parts[0] + bytes(parts[1])
+
+
+def _write_csv(df: pd.DataFrame, path: Path, decimals: int) -> None:
+    """Write ``df`` as :func:`write_table` does: the fast Arrow path when it applies, else pandas."""
+    try:
+        parts = _csv_parts(df, decimals)
+    except Exception:  # noqa: BLE001 -- any failure of the fast path: pandas writes (and raises) as before
+        parts = None
+    if parts is None:
+        df.to_csv(path, index=False, float_format=f"%.{decimals}f", lineterminator="\n",
+                  date_format="%Y-%m-%d")
+        return
+    with open(path, "wb") as handle:
+        handle.write(parts[0])
+        handle.write(parts[1])
