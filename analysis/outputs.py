@@ -351,9 +351,25 @@ def md_code(value: object) -> str:
 
 
 # ---- the fast CSV writer: the bytes of ``DataFrame.to_csv(**_CSV_OPTIONS)``, built in Arrow
-#: Characters that make Python's csv writer (QUOTE_MINIMAL, delimiter ",", lineterminator
-#: "\n", no escapechar) quote a field; "\r" is not among them with this lineterminator.
-_CSV_QUOTE_CHARS = re.compile(r'[,"\n]')
+def _csv_quote_chars() -> re.Pattern:
+    """The characters that make this Python's csv writer quote a field (QUOTE_MINIMAL,
+    delimiter ",", lineterminator "\\n", no escapechar): probed, not assumed, because they
+    differ between versions (``,``, ``"`` and ``\\n`` everywhere; ``\\r`` from Python 3.13 on)."""
+    import csv
+    import io
+
+    escapes = {",": ",", '"': '"', "\n": r"\n", "\r": r"\r", "\t": r"\t", " ": " "}
+    quoted = []
+    for char, escape in escapes.items():
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow([f"a{char}b", "x"])
+        if buf.getvalue().startswith('"'):
+            quoted.append(escape)
+    return re.compile("[" + "".join(quoted) + "]")
+
+
+#: Characters that make Python's csv writer quote a field (see :func:`_csv_quote_chars`).
+_CSV_QUOTE_CHARS = _csv_quote_chars()
 #: |x * 10**d| at or above which a float is formatted by Python (ulp no longer << 0.5).
 _FLOAT_FAST_LIMIT = 1e15
 

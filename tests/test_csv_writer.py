@@ -164,3 +164,17 @@ def test_arrow_backed_column_of_several_chunks(tmp_path):
     df = pd.DataFrame({"text": pd.Series(pd.arrays.ArrowStringArray(chunks)), "n": [1, 2, 3, 4]})
     assert _csv_bytes(df, 6) == pandas_bytes(df)
     assert _csv_bytes(df[["text"]], 6) == pandas_bytes(df[["text"]])
+
+
+def test_quote_characters_are_those_of_the_running_pythons_csv_writer():
+    """Python 3.13's csv writer quotes a field holding "\\r", 3.11's does not: the fast writer
+    asks the running csv module instead of assuming one version's rules."""
+    import csv
+    import io
+
+    from analysis.outputs import _CSV_QUOTE_CHARS
+
+    for char in ',"\n\r\t ;|\'':
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow([f"a{char}b", "x"])
+        assert buf.getvalue().startswith('"') == bool(_CSV_QUOTE_CHARS.search(f"a{char}b")), repr(char)
