@@ -174,17 +174,18 @@ def undrawable(fig: plt.Figure) -> list[str]:
     families = [families] if isinstance(families, str) else list(families)
     covered: set[int] = set()
     for family in families:
-        covered |= _charmap(font_manager.findfont(family))
+        covered |= _charmap(font_manager.findfont(font_manager.FontProperties(family=[family])))
     return sorted(ch for ch in chars if ord(ch) not in covered)
 
 
-def show_figure(fig: plt.Figure, name: str, folder: str | Path) -> Path:
+def show_figure(fig: plt.Figure, name: str, folder: str | Path) -> None:
     """Save ``fig`` with :func:`save_figure` and show that same PNG in the notebook.
 
     The figure is drawn once: the notebook displays the bytes of the saved file (instead of
     ``plt.show()`` drawing it again through the inline backend, which costs as much as the
     save: about a second for the larger figures at 10,000 articles), and the figure is
-    closed. Outside IPython nothing is displayed.
+    closed. Outside IPython nothing is displayed. Like ``plt.show()`` it returns nothing, so
+    the last line of a cell adds no output; the file is ``folder/name.png``.
 
     Parameters
     ----------
@@ -195,19 +196,15 @@ def show_figure(fig: plt.Figure, name: str, folder: str | Path) -> Path:
     folder : str or pathlib.Path
         Destination folder (``OutputPaths.figures``).
 
-    Returns
-    -------
-    pathlib.Path
-        The written file.
-
     Examples
     --------
     >>> import tempfile
     >>> fig, ax = plt.subplots()
     >>> _ = ax.plot([0, 1], [1, 0])
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     show_figure(fig, "example", folder).name
-    'example.png'
+    ...     show_figure(fig, "example", folder)
+    ...     sorted(p.name for p in Path(folder).iterdir())
+    ['example.png']
     >>> plt.fignum_exists(fig.number)
     False
     """
@@ -217,10 +214,9 @@ def show_figure(fig: plt.Figure, name: str, folder: str | Path) -> Path:
         from IPython import get_ipython
         from IPython.display import Image, display
     except ImportError:  # pragma: no cover - IPython is a dependency of the notebooks
-        return path
+        return
     if get_ipython() is not None:
         display(Image(data=path.read_bytes(), format="png"))
-    return path
 
 
 def save_figure(fig: plt.Figure, name: str, folder: str | Path) -> Path:
