@@ -35,7 +35,6 @@ table without a text column raises one :class:`CorpusError` that says why and wh
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import shutil
@@ -538,10 +537,12 @@ _CACHE_PREFIX = "corpus-"
 _CACHE_META = "meta.json"
 
 
-@functools.lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
     """sha256 of the corpus-building modules' source, the package data they read (everything
-    under ``analysis/data``) and the versions of the package, Python, pandas, numpy and pyarrow."""
+    under ``analysis/data``) and the versions of the package, Python, pandas, numpy and pyarrow.
+
+    Computed at every cached load (milliseconds), not once per process: a kernel that reloads
+    an edited module must not be served the corpus the old code built."""
     from . import __version__
 
     digest = hashlib.sha256()

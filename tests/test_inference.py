@@ -222,6 +222,18 @@ def test_leave_one_out_ranges():
     assert sens.loc["one outlet", "n_empty"] == 1
 
 
+def test_leave_one_out_over_the_cluster_column_itself():
+    """drop = the cluster column (leave out one article by its id) gives the per-article
+    rows, the same as the default drop="unit" when every article is its own unit."""
+    df = _frame({"a1": [1.0], "a2": [2.0], "a3": [3.0], "b1": [0.0], "b2": [0.0]},
+                {"a1": "a", "a2": "a", "a3": "a", "b1": "b", "b2": "b"})
+    by_id = stats.leave_one_out(df, "value", "group", groups=("a", "b"), drop="article_id")
+    by_unit = stats.leave_one_out(df, "value", "group", groups=("a", "b"))
+    got = by_id.set_index("dropped")["diff"].sort_index()
+    assert got["a1"] == pytest.approx(2.5) and got["a3"] == pytest.approx(1.5)
+    assert got.tolist() == pytest.approx(by_unit.set_index("dropped")["diff"].sort_index().tolist())
+
+
 # ----------------------------------------------------------------- 5. export
 
 

@@ -312,7 +312,7 @@ def leave_one_out(
     per_article = df.drop_duplicates([cluster, drop])
     whole = not per_article[cluster].duplicated().any()
     if whole:
-        item_of = arts[cluster].map(per_article.set_index(cluster)[drop])
+        item_of = arts[cluster].map(per_article.set_index(cluster, drop=False)[drop])
     for item in sorted(df[drop].dropna().unique(), key=str):
         if whole:
             part = _to_units(arts[(item_of != item).to_numpy()], cluster, group, units)

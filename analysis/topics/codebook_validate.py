@@ -440,8 +440,8 @@ def paragraph_table(kmeans_table: pd.DataFrame, codebook: pd.DataFrame) -> pd.Da
         # the rows already match one to one: the columns are put side by side, and the
         # paragraph texts are not copied by a merge (issue #18)
         out = kmeans_table.reset_index(drop=True)
-        return out.assign(**{c: right[c].to_numpy() if not isinstance(right[c].dtype, pd.CategoricalDtype)
-                             else right[c].array for c in right.columns if c not in KEYS})
+        # .array: positional, and keeps every dtype (categorical, nullable) as the merge did
+        return out.assign(**{c: right[c].array for c in right.columns if c not in KEYS})
     return kmeans_table.merge(right, on=KEYS, how="left", validate="one_to_one")
 
 
