@@ -351,6 +351,11 @@ def md_code(value: object) -> str:
 
 
 # ---- the fast CSV writer: the bytes of ``DataFrame.to_csv(**_CSV_OPTIONS)``, built in Arrow
+#: The options of every table's CSV besides ``float_format`` (``"%.{decimals}f"``): the
+#: fast path below reproduces the bytes ``DataFrame.to_csv`` writes with them.
+_CSV_OPTIONS = {"index": False, "lineterminator": "\n", "date_format": "%Y-%m-%d"}
+
+
 def _csv_quote_chars() -> re.Pattern:
     """The characters that make this Python's csv writer quote a field (QUOTE_MINIMAL,
     delimiter ",", lineterminator "\\n", no escapechar): probed, not assumed, because they
@@ -506,8 +511,8 @@ def _csv_parts(df: pd.DataFrame, decimals: int):
 
 
 def _csv_bytes(df: pd.DataFrame, decimals: int) -> bytes | None:
-    """The bytes ``df.to_csv(index=False, float_format="%.{decimals}f", lineterminator="\\n",
-    date_format="%Y-%m-%d")`` writes (UTF-8), by the fast path; None where it does not apply."""
+    """The bytes ``df.to_csv(float_format="%.{decimals}f", **_CSV_OPTIONS)`` writes (UTF-8), by
+    the fast path; None where it does not apply."""
     parts = _csv_parts(df, decimals)
     return None if parts is None else parts[0] + bytes(parts[1])
 
@@ -519,8 +524,7 @@ def _write_csv(df: pd.DataFrame, path: Path, decimals: int) -> None:
     except Exception:  # noqa: BLE001 -- any failure of the fast path: pandas writes (and raises) as before
         parts = None
     if parts is None:
-        df.to_csv(path, index=False, float_format=f"%.{decimals}f", lineterminator="\n",
-                  date_format="%Y-%m-%d")
+        df.to_csv(path, float_format=f"%.{decimals}f", **_CSV_OPTIONS)
         return
     with open(path, "wb") as handle:
         handle.write(parts[0])
