@@ -17,6 +17,13 @@ the others: all are run, and the failures are reported together at the end
 (exit status 1). Notebook 01 loads the corpus from its files and keeps it in
 ``OUT/.cache``; the later notebooks read it from there when it is current
 (:func:`analysis.corpus.load_corpus`, ``cache=``), else load the files themselves.
+
+While a notebook runs, the kernel of the next one is started and imports the modules that
+notebook imports at top level (:class:`WarmKernel`): the kernel start and the imports
+(1-3 s per notebook) overlap the running notebook instead of adding to it. The next
+notebook still gets a kernel that ran none of the other notebooks' code; a warm-up that
+printed anything, warned or failed is discarded and that notebook starts cold
+(``--cold`` starts every kernel cold).
 """
 
 from __future__ import annotations
@@ -71,6 +78,13 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 #: jupyter_client picks free TCP ports and the kernel binds them a moment later, so another
 #: process (a second run, a parallel test) can take one in between ("Address already in use").
 KERNEL_START_ATTEMPTS = 3
+#: Environment of every kernel the runner starts, on top of the runner's own: progress bars
+#: stay out of the executed notebooks (ipykernel is loaded there too). ``PYTHONHASHSEED`` is
+#: fixed to 0 unless set, as ``make`` does.
+KERNEL_ENV = {"ANALYSIS_PROGRESS": "0"}
+#: Seconds a warm kernel may take to start and import its notebook's modules, counted from
+#: the moment its notebook is due; past that it is discarded and the notebook starts cold.
+WARM_TIMEOUT = 120.0
 
 
 class RunSetupError(ValueError):
@@ -230,6 +244,7 @@ def execute(
     output: Path,
     *,
     parameters: dict | None = None,
+    km=None,
 ) -> Path:
     """Execute one notebook with papermill and write it normalised.
 
@@ -247,6 +262,10 @@ def execute(
         Values injected after the cell tagged ``parameters``. None or empty runs
         the notebook with its own defaults and injects nothing. An
         ``annotations`` folder is narrowed to the file of the notebook's default.
+    km : jupyter_client.AsyncKernelManager, optional
+        A started kernel to run the notebook in (:meth:`WarmKernel.take`); it is left
+        running (the caller shuts it down). Default: papermill starts and stops a fresh
+        kernel. If that kernel died before replying, the later attempts start fresh ones.
 
     Returns
     -------
@@ -271,12 +290,12 @@ def execute(
             parameters["annotations"] = _annotations_for(parameters["annotations"],
                                                          declared["annotations"])
     output.parent.mkdir(parents=True, exist_ok=True)
-    # Kernels inherit the environment: fix string hashing as `make` does, and keep progress
-    # bars out of the executed notebooks (ipykernel is loaded there too).
+    # Kernels inherit the environment (KERNEL_ENV).
     os.environ.setdefault("PYTHONHASHSEED", "0")
     try:
-        with _kernel_environment(ANALYSIS_PROGRESS="0"):
+        with _kernel_environment(**KERNEL_ENV):
             for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+                given = {"km": km} if km is not None and attempt == 1 else {}
                 try:
                     pm.execute_notebook(
                         # A path when nothing was stripped: papermill records its input.
@@ -288,6 +307,7 @@ def execute(
                         progress_bar=False,
                         log_output=False,
                         extra_arguments=KERNEL_ARGUMENTS,
+                        **given,
                     )
                     break
                 except RuntimeError as exc:  # no cell ran: start the notebook again
@@ -302,6 +322,194 @@ def execute(
 def _kernel_never_started(exc: BaseException) -> bool:
     """Whether papermill's error says the kernel died before replying to its first request."""
     return "Kernel died before replying to kernel_info" in str(exc)
+
+
+def notebook_imports(nb: nbformat.NotebookNode) -> list[str]:
+    r"""Modules a notebook imports at the top level of its code cells, in order.
+
+    ``import a.b`` gives ``a.b``; ``from a import b`` gives ``a`` and ``a.b`` (``b`` may be a
+    submodule: the warm-up imports it only if it is one). Imports inside functions, branches
+    or ``try`` blocks, relative imports and cells that are not plain Python (magics) are
+    left out: a notebook may never reach them.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        A notebook.
+
+    Returns
+    -------
+    list of str
+        Dotted names, each once.
+
+    Examples
+    --------
+    >>> nb = nbformat.v4.new_notebook(cells=[
+    ...     nbformat.v4.new_code_cell("import pandas as pd\nfrom analysis import stats"),
+    ...     nbformat.v4.new_code_cell("%matplotlib inline\nimport numpy"),
+    ...     nbformat.v4.new_code_cell("if False:\n    import sklearn")])
+    >>> notebook_imports(nb)
+    ['pandas', 'analysis', 'analysis.stats']
+    """
+    names: list[str] = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                names += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.append(node.module)
+                names += [f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*"]
+    return list(dict.fromkeys(names))
+
+
+#: What a warm kernel runs (silently, without history): import the notebook's modules, each
+#: ``from a import b`` name only when ``b`` is a submodule, and leave no name behind.
+_WARM_UP = """
+def _analysis_runner_warm_up(names):
+    import importlib
+    import importlib.util
+    import sys
+    for name in names:
+        parent, _, child = name.rpartition(".")
+        if parent and name not in sys.modules and parent in sys.modules:
+            package = sys.modules[parent]
+            if hasattr(package, child) or not hasattr(package, "__path__"):
+                continue
+            if importlib.util.find_spec(name) is None:
+                continue
+        importlib.import_module(name)
+_analysis_runner_warm_up({names!r})
+del _analysis_runner_warm_up
+"""
+
+
+class WarmKernel:
+    """The kernel of a notebook, started and warmed up while another notebook runs.
+
+    Starts the kernel the notebook names (same arguments, environment and working folder as
+    :func:`execute` gives a fresh one) and, in a background thread, runs the import statements
+    the notebook has at top level (:func:`notebook_imports`), silently and without history.
+    The notebook's own cells then run in it as in a fresh kernel: the kernel ran nothing but
+    those imports, which the notebook's first cells repeat (already loaded). A warm-up that
+    wrote any output (a warning, a print) or raised is not used, so no message of an import
+    is lost from the executed notebook: :meth:`take` then returns None and the notebook
+    starts cold.
+
+    Parameters
+    ----------
+    notebook : pathlib.Path
+        The notebook the kernel is for.
+
+    Attributes
+    ----------
+    modules : list of str
+        What the warm-up imports.
+    problem : str
+        Why the kernel is not used ("" while it is usable).
+    """
+
+    def __init__(self, notebook: Path):
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        nb = nbformat.read(notebook, as_version=4)
+        self.modules = notebook_imports(nb)
+        self.problem = ""
+        self._run_sync = run_sync
+        name = nb.metadata.get("kernelspec", {}).get("name") or KERNEL_NAME
+        env = {**os.environ, **KERNEL_ENV}
+        env.setdefault("PYTHONHASHSEED", "0")
+        self.km = AsyncKernelManager(kernel_name=name)
+        run_sync(self.km.start_kernel)(extra_arguments=KERNEL_ARGUMENTS,
+                                       cwd=str(notebook.parent), env=env)
+        self._thread = threading.Thread(target=self._warm_up, name=f"warm {notebook.name}",
+                                        daemon=True)
+        self._thread.start()
+
+    def _warm_up(self) -> None:
+        """Run the imports in the kernel; note any output, error or death in ``problem``."""
+        from jupyter_client.blocking import BlockingKernelClient
+
+        kc = BlockingKernelClient()
+        kc.load_connection_info(self.km.get_connection_info())
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=WARM_TIMEOUT)
+            code = _WARM_UP.format(names=self.modules)
+            msg_id = kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+            while True:  # every message the warm-up caused, until the kernel is idle again
+                try:
+                    msg = kc.get_iopub_msg(timeout=1)
+                except Exception:  # queue.Empty: nothing yet; a dead kernel never answers
+                    if not kc.is_alive():
+                        self.problem = "the kernel died during the warm-up"
+                        return
+                    continue
+                if msg["parent_header"].get("msg_id") != msg_id:
+                    continue
+                kind = msg["msg_type"]
+                if kind == "status" and msg["content"]["execution_state"] == "idle":
+                    break
+                if kind == "error":
+                    self.problem = f"the warm-up failed: {msg['content'].get('ename', '')}"
+                elif kind not in ("status", "execute_input") and not self.problem:
+                    self.problem = f"the warm-up wrote output ({kind})"
+            while True:
+                reply = kc.get_shell_msg(timeout=WARM_TIMEOUT)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    break
+            if reply["content"]["status"] != "ok":
+                self.problem = (self.problem or "the warm-up failed: "
+                                f"{reply['content'].get('ename', '')}")
+        except Exception as exc:  # the kernel did not start or answer in time
+            self.problem = f"the warm-up did not finish: {type(exc).__name__}: {exc}"
+        finally:
+            kc.stop_channels()
+
+    def take(self, timeout: float = WARM_TIMEOUT):
+        """The kernel manager, once the warm-up is done; None (kernel stopped) if unusable.
+
+        Parameters
+        ----------
+        timeout : float
+            Seconds to wait for the warm-up to finish.
+
+        Returns
+        -------
+        jupyter_client.AsyncKernelManager or None
+        """
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self.problem = f"the warm-up took longer than {timeout:g} s"
+        elif not self.problem and not self._run_sync(self.km.is_alive)():
+            self.problem = "the kernel died after the warm-up"
+        if self.problem:
+            self.close(now=True)
+            return None
+        return self.km
+
+    def close_later(self) -> threading.Thread:
+        """Stop the kernel gracefully in a background thread (the next notebook need not wait
+        for it to exit); join the returned thread before the run ends."""
+        thread = threading.Thread(target=self.close, name="stop kernel")
+        thread.start()
+        return thread
+
+    def close(self, *, now: bool = False) -> None:
+        """Stop the kernel (gracefully unless ``now``), if it still runs."""
+        try:
+            if self._run_sync(self.km.is_alive)():
+                self._run_sync(self.km.shutdown_kernel)(now=now)
+        except RuntimeError:  # "No kernel is running!"
+            pass
+        finally:
+            self._run_sync(self.km.cleanup_resources)()
 
 
 def _check_out_dir(out_dir: Path, *, force: bool = False) -> None:
@@ -421,6 +629,15 @@ def _write_run(out_dir: Path, record: dict, before: dict[str, int], kept: list[s
     return sorted(set(after) - set(record["files"]))
 
 
+def _warm_kernel(notebook: Path) -> WarmKernel | None:
+    """A :class:`WarmKernel` for ``notebook``, or None (that notebook starts cold) if its kernel
+    cannot be started now; papermill then reports the reason when the notebook is due."""
+    try:
+        return WarmKernel(notebook)
+    except Exception:
+        return None
+
+
 def run_all(
     *,
     corpus: str | None = None,
@@ -429,6 +646,7 @@ def run_all(
     only: list[str] | None = None,
     notebook_dir: str | Path = NOTEBOOK_DIR,
     force: bool = False,
+    warm: bool = True,
 ) -> list[Path]:
     """Execute every numbered notebook in order.
 
@@ -455,6 +673,9 @@ def run_all(
     force : bool, default False
         Write into an ``out`` that is not empty and is not an earlier run of the suite (no
         ``run.json``); its own files are kept and named.
+    warm : bool, default True
+        Start each notebook's kernel, and import its modules, while the notebook before it runs
+        (:class:`WarmKernel`); False starts every kernel when its notebook is due.
 
     Returns
     -------
@@ -533,24 +754,34 @@ def run_all(
     done, failures = [], []
     current = None
     stop = _StopRequest()
+    upcoming: WarmKernel | None = None  # the next notebook's kernel, warming up
+    stopping: list[threading.Thread] = []  # kernels of finished notebooks, shutting down
     try:
         with stop:
-            for nb in notebooks:
+            for i, nb in enumerate(notebooks):
                 print(f"executing {nb.name}", flush=True)
                 target = target_dir / nb.name
                 current = nb.name
                 if record:
                     record["notebooks"][nb.name] = {"status": "running", "error": ""}
                     _write_run(out_dir, record, before, kept)
-                started = time.perf_counter()
+                started = time.perf_counter()  # a notebook's time includes waiting for its kernel
+                warmed, km, upcoming = upcoming, None, None
+                if warmed is not None:
+                    km = warmed.take()
+                if warm and i + 1 < len(notebooks):
+                    upcoming = _warm_kernel(notebooks[i + 1])
                 try:
-                    execute(nb, target, parameters=params)
+                    execute(nb, target, parameters=params, km=km)
                     state = {"status": "ok", "error": ""}
                 except Exception as exc:  # papermill's error: record it, run the other notebooks
                     error = _first_error(nbformat.read(target, as_version=4)) if target.exists() else ""
                     failures.append((nb.name, error or f"{type(exc).__name__}: {exc}"))
                     print(f"  FAILED {nb.name}: {failures[-1][1]}", file=sys.stderr, flush=True)
                     state = {"status": "failed", "error": failures[-1][1]}
+                finally:
+                    if km is not None:
+                        stopping.append(warmed.close_later())
                 if stop.forced or (stop.requested and state["status"] != "ok"):
                     raise KeyboardInterrupt  # Ctrl-C stopped this notebook: it did not finish
                 if record:
@@ -562,6 +793,10 @@ def run_all(
                 if stop.requested:
                     raise KeyboardInterrupt
     finally:
+        if upcoming is not None:
+            upcoming.close(now=True)
+        for thread in stopping:
+            thread.join()
         if record:
             if current is not None:  # stopped by Ctrl-C (or another exception) inside a notebook
                 record["notebooks"][current] = {"status": "interrupted", "error": "the run was stopped"}
@@ -594,10 +829,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", help="run only notebooks starting with these prefixes")
     parser.add_argument("--force", action="store_true",
                         help="write into an OUT that holds other files (not an earlier run)")
+    parser.add_argument("--cold", action="store_true",
+                        help="start each notebook's kernel only when the notebook is due "
+                             "(default: while the notebook before it runs)")
     args = parser.parse_args(argv)
     try:
         run_all(corpus=args.corpus, out=args.out, annotations=args.annotations, only=args.only,
-                force=args.force)
+                force=args.force, warm=not args.cold)
     except NotebookRunError as exc:
         print(f"notebook run failed: {exc}", file=sys.stderr)
         return 1

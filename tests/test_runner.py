@@ -448,3 +448,62 @@ def test_a_kernel_that_dies_before_replying_is_started_again(tmp_path, monkeypat
     with pytest.raises(RuntimeError, match="something else"):
         runner.execute(nb, tmp_path / "out3.ipynb")
     assert len(calls) == 1
+
+
+def test_the_next_notebook_runs_in_a_warm_kernel_that_ran_only_its_imports(tmp_path):
+    """While 01 runs, 02's kernel starts and imports 02's top-level modules: 02's first cell
+    finds the module of its second cell already imported, but no name of the warm-up in its
+    namespace and its own execution counts from 1. Cold (warm=False), the module is not there."""
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    _notebook(folder / "01_a.ipynb", [("code", "print('a')", [])])
+    probe = ("import sys\nprint('analysis.synthetic' in sys.modules, "
+             "sorted(n for n in dir() if not n.startswith('_') and n not in "
+             "{'In', 'Out', 'exit', 'quit', 'get_ipython', 'open', 'sys'}))")
+    _notebook(folder / "02_b.ipynb", [("code", probe, []),
+                                      ("code", "import analysis.synthetic\nprint('b')", [])])
+    runner.run_all(notebook_dir=folder)
+    nb = nbformat.read(folder / "02_b.ipynb", as_version=4)
+    assert _stdout(folder / "02_b.ipynb") == "True []\nb\n"
+    assert [c.execution_count for c in nb.cells] == [1, 2]
+    runner.run_all(notebook_dir=folder, warm=False)
+    assert _stdout(folder / "02_b.ipynb") == "False []\nb\n"
+
+
+def test_a_warm_up_that_writes_output_or_fails_is_discarded(tmp_path):
+    """An import that prints (or warns) would lose its message from the executed notebook if it
+    ran in the warm-up: that kernel is discarded and the notebook starts cold, so the message
+    is in the notebook's own output. A failing import likewise (the notebook shows the error)."""
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    (folder / "noisy_module.py").write_text("import warnings\nprint('imported noisy')\n"
+                                            "warnings.warn('noisy warning')\n")
+    _notebook(folder / "01_a.ipynb", [("code", "print('a')", [])])
+    _notebook(folder / "02_b.ipynb", [("code", "import noisy_module", [])])
+    _notebook(folder / "03_c.ipynb", [("code", "print('c')", []),
+                                      ("code", "import no_such_module_anywhere", [])])
+    warm = runner.WarmKernel(folder / "02_b.ipynb")
+    assert warm.take() is None and "wrote output" in warm.problem
+    warm = runner.WarmKernel(folder / "03_c.ipynb")
+    assert warm.take() is None and "ModuleNotFoundError" in warm.problem
+    with pytest.raises(runner.NotebookRunError, match="03_c.ipynb: ModuleNotFoundError"):
+        runner.run_all(notebook_dir=folder)
+    nb = nbformat.read(folder / "02_b.ipynb", as_version=4)
+    texts = [o.get("text", "") for o in nb.cells[0].outputs]
+    assert "imported noisy\n" in texts and any("noisy warning" in t for t in texts)
+    assert _stdout(folder / "03_c.ipynb") == "c\n"
+
+
+def test_a_usable_warm_kernel_is_handed_over_and_stopped(tmp_path):
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    path = _notebook(folder / "01_a.ipynb", [("code", "import json\nprint(json.dumps(1))", [])])
+    warm = runner.WarmKernel(path)
+    assert warm.modules == ["json"]
+    km = warm.take()
+    assert km is not None and warm.problem == ""
+    runner.execute(path, tmp_path / "out.ipynb", km=km)
+    assert _stdout(tmp_path / "out.ipynb") == "1\n"
+    warm.close_later().join()
+    from jupyter_core.utils import run_sync
+    assert not run_sync(km.is_alive)()
