@@ -502,14 +502,25 @@ class WarmKernel:
         return thread
 
     def close(self, *, now: bool = False) -> None:
-        """Stop the kernel (gracefully unless ``now``), if it still runs."""
+        """Stop the kernel, if it still runs: ask it to shut down and wait for it (killed if it
+        does not exit in time), or kill it at once if ``now``.
+
+        Unlike a graceful ``shutdown_kernel`` (jupyter_client 8), the kernel is not interrupted
+        first: its notebook has finished, so it is idle, and an interrupt that reaches an idle
+        kernel prints "KeyboardInterrupt caught in kernel" into the user's terminal.
+        """
+        run = self._run_sync
         try:
-            if self._run_sync(self.km.is_alive)():
-                self._run_sync(self.km.shutdown_kernel)(now=now)
+            if run(self.km.is_alive)():
+                if now:
+                    run(self.km.shutdown_kernel)(now=True)
+                else:
+                    run(self.km.request_shutdown)()
+                    run(self.km.finish_shutdown)()  # waits, then kills a kernel that lingers
         except RuntimeError:  # "No kernel is running!"
             pass
         finally:
-            self._run_sync(self.km.cleanup_resources)()
+            run(self.km.cleanup_resources)()
 
 
 def _check_out_dir(out_dir: Path, *, force: bool = False) -> None:
