@@ -777,11 +777,13 @@ def run_all(
                     record["notebooks"][nb.name] = {"status": "running", "error": ""}
                     _write_run(out_dir, record, before, kept)
                 started = time.perf_counter()  # a notebook's time includes waiting for its kernel
+                if warm and i == 0:
+                    upcoming = _warm_kernel(nb)  # started like the others, warmed beside the next
                 warmed, km, upcoming = upcoming, None, None
-                if warmed is not None:
-                    km = warmed.take()
                 if warm and i + 1 < len(notebooks):
                     upcoming = _warm_kernel(notebooks[i + 1])
+                if warmed is not None:
+                    km = warmed.take()
                 try:
                     execute(nb, target, parameters=params, km=km)
                     state = {"status": "ok", "error": ""}
