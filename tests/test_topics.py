@@ -689,3 +689,26 @@ def test_cluster_on_a_read_only_matrix():
     X = np.vstack([rng.normal(0, 0.1, (300, 2)), rng.normal(3, 0.1, (100, 2))])
     X.flags.writeable = False
     assert np.bincount(topics.cluster(X, 2, init_sample=50)).tolist() == [300, 100]
+
+
+def test_sensitivity_scores_seed_stability_of_the_chosen_k_as_the_full_table_does(fitted):
+    # sensitivity asks select_k for no seed stability and computes it for the chosen k alone
+    # (issue #18): the table is the one the full k-selection gives
+    model, _, _ = fitted
+    sens = model.sensitivity(n_components=[3, 6])
+    opts = dict(k_range=model.k_range, random_state=model.random_state, n_boot=model.n_boot,
+                n_seeds=model.n_seeds, method=model.method, n_init=model.n_init)
+    for row in sens.itertuples():
+        vectors, _ = sel.lsa(model.tfidf_, n_components=row.n_components,
+                             random_state=model.random_state)
+        full = sel.select_k(vectors, **opts)
+        k, _ = sel.choose_k(full, min_stability=model.min_stability,
+                            tolerance=model.k_tolerance)
+        expected = full.set_index("k").loc[k]
+        assert row.k == k
+        assert (row.silhouette, row.stability_seed, row.stability_boot) == (
+            expected["silhouette"], expected["stability_seed"], expected["stability_boot"])
+        partial = sel.select_k(vectors, seed_stability=False, **opts)
+        assert partial["stability_seed"].isna().all()
+        pd.testing.assert_frame_equal(partial.drop(columns="stability_seed"),
+                                      full.drop(columns="stability_seed"), check_exact=True)

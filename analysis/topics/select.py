@@ -415,6 +415,7 @@ def select_k(
     min_units_per_topic: int = 3,
     silhouette_sample: int | None = 10_000,
     n_jobs: int | None = None,
+    seed_stability: bool = True,
 ) -> pd.DataFrame:
     """Score each candidate number of topics by silhouette and stability.
 
@@ -439,6 +440,10 @@ def select_k(
         Processes scoring the candidate k side by side (joblib; -1 = all cores, None = 1).
         Every fit is seeded and runs on one thread, so the table does not depend on it.
         Inputs of fewer than :data:`PARALLEL_FROM` units are scored in this process.
+    seed_stability : bool, default True
+        False: ``stability_seed`` is left NaN (:func:`choose_k` does not use it), for a caller
+        that needs it for the chosen k only (:func:`stability_seed` with the same options
+        gives the value this table would hold): ``n_seeds`` fewer k-means fits per candidate.
 
     Returns
     -------
@@ -451,7 +456,7 @@ def select_k(
     ks = feasible_k(n, k_range, min_units_per_topic=min_units_per_topic,
                     n_distinct_units=n_distinct(X))
     options = dict(random_state=random_state, n_boot=n_boot, n_seeds=n_seeds, method=method,
-                   n_init=n_init, sample=sample)
+                   n_init=n_init, sample=sample, seed_stability=seed_stability)
     if n_jobs not in (None, 1) and n >= PARALLEL_FROM and len(ks) > 1:
         # the larger k first: they take longest, so the processes finish together
         rows = Parallel(n_jobs=n_jobs)(delayed(_score_k)(X, k, **options) for k in ks[::-1])
@@ -462,7 +467,7 @@ def select_k(
 
 
 def _score_k(X: np.ndarray, k: int, *, random_state, n_boot, n_seeds, method, n_init,
-             sample) -> dict:
+             sample, seed_stability=True) -> dict:
     """One row of :func:`select_k`: silhouette and the two stabilities of ``k`` clusters."""
     with _one_thread(len(X)):  # one limit around all the fits (see _one_thread)
         labels = cluster(X, k, method=method, random_state=random_state, n_init=n_init)
@@ -470,8 +475,9 @@ def _score_k(X: np.ndarray, k: int, *, random_state, n_boot, n_seeds, method, n_
         return {
             "k": k,
             "silhouette": float(sil),
-            "stability_seed": stability_seed(X, k, random_state=random_state, n_seeds=n_seeds,
-                                             method=method, n_init=n_init),
+            "stability_seed": (stability_seed(X, k, random_state=random_state, n_seeds=n_seeds,
+                                              method=method, n_init=n_init)
+                               if seed_stability else float("nan")),
             "stability_boot": stability_boot(X, k, random_state=random_state, n_boot=n_boot,
                                              method=method, n_init=n_init, reference=labels),
         }
