@@ -712,3 +712,39 @@ def test_sensitivity_scores_seed_stability_of_the_chosen_k_as_the_full_table_doe
         assert partial["stability_seed"].isna().all()
         pd.testing.assert_frame_equal(partial.drop(columns="stability_seed"),
                                       full.drop(columns="stability_seed"), check_exact=True)
+
+
+def test_weighted_rows_cluster_as_the_repeated_rows():
+    # a bootstrap replicate is clustered as its distinct units with their counts (issue #18):
+    # the same k-means++ draws and Lloyd steps as on the rows repeated, so the same partition
+    rng = np.random.default_rng(3)
+    X = np.vstack([rng.normal(c, 0.6, (120, 5)) for c in (0.0, 1.0, 2.0)])
+    for seed in range(6):
+        idx = np.sort(rng.integers(0, len(X), len(X)))
+        distinct, first, copies = np.unique(idx, return_index=True, return_counts=True)
+        for k in (2, 3, 5):
+            repeated = sel.cluster(X[idx], k, random_state=seed, n_init=4)[first]
+            weighted = sel.cluster(X[distinct], k, random_state=seed, n_init=4,
+                                   sample_weight=copies)
+            np.testing.assert_array_equal(weighted, repeated)
+    with pytest.raises(ValueError, match="sample_weight"):
+        sel.cluster(X, 2, sample_weight=np.ones(len(X), dtype=int), method="agglomerative")
+    with pytest.raises(ValueError, match="sample_weight"):
+        sel.cluster(X, 2, sample_weight=np.full(len(X), 0.5))
+
+
+def test_bootstrap_stability_as_on_the_rows_drawn():
+    # stability_boot clusters the distinct units weighted by their copies: the same scores as
+    # clustering the rows drawn, replicate by replicate
+    rng = np.random.default_rng(4)
+    X = np.vstack([rng.normal(c, 0.8, (100, 4)) for c in (0.0, 1.5, 3.0)])
+    for k in (2, 4):
+        reference = sel.cluster(X, k, random_state=0, n_init=3)
+        draws = np.random.default_rng(0)
+        scores = []
+        for seed in sel._seeds(0, 6):
+            idx = np.sort(draws.integers(0, len(X), len(X)))
+            distinct, first = np.unique(idx, return_index=True)
+            labels = sel.cluster(X[idx], k, random_state=seed, n_init=3)[first]
+            scores.append(adjusted_rand_score(reference[distinct], labels))
+        assert sel.stability_boot(X, k, random_state=0, n_boot=6, n_init=3) == np.mean(scores)

@@ -147,6 +147,7 @@ def cluster(
     random_state: int | None = RANDOM_STATE,
     n_init: int = 10,
     init_sample: int | None = None,
+    sample_weight: np.ndarray | None = None,
 ) -> np.ndarray:
     """Partition the rows of ``X`` into ``k`` clusters, with canonical ids.
 
@@ -171,6 +172,18 @@ def cluster(
         place (``copy_x=False``: no copy of ``X``), so ``X`` may differ from the input in the
         last bit of some values afterwards. None, or no more units
         than this: the ``n_init`` restarts run on all units.
+    sample_weight : numpy.ndarray of int, optional
+        k-means only, without ``init_sample``: row ``i`` stands for ``sample_weight[i]``
+        copies of itself, side by side. The result is that of k-means on the rows repeated
+        (``np.repeat(X, sample_weight, axis=0)``, one label per row), to floating-point
+        rounding: scikit-learn's k-means++ draws by cumulative weight, so the same seed picks
+        the same points; the Lloyd steps are weighted means; the convergence tolerance is
+        scaled to the variance of the repeated rows (scikit-learn takes the unweighted one);
+        ids are canonical by the sizes of the repeated rows. Rounding differs (a weighted sum
+        is not a sum of copies): where many units are nearly equidistant (as many LSA
+        dimensions as units) it can steer a restart to another local optimum, the same
+        procedure with another draw. A bootstrap resample is clustered this way on its
+        distinct units (:func:`stability_boot`), about 37% fewer rows.
 
     Returns
     -------
@@ -192,6 +205,9 @@ def cluster(
                          f"vectors; use 1 <= k <= {m}")
     if k == 1:
         return np.zeros(n, dtype=int)
+    if sample_weight is not None:
+        return _cluster_weighted(X, k, sample_weight, method=method, random_state=random_state,
+                                 n_init=n_init, init_sample=init_sample)
     with _one_thread(n):
         if method == "kmeans" and init_sample and n > init_sample:
             rows = np.sort(np.random.default_rng(random_state).choice(n, init_sample, replace=False))
@@ -211,6 +227,28 @@ def cluster(
             model = AgglomerativeClustering(n_clusters=k, linkage="ward")
         labels = model.fit_predict(X)
     return canonical_labels(labels)
+
+
+def _cluster_weighted(X: np.ndarray, k: int, sample_weight, *, method: str, random_state,
+                      n_init: int, init_sample) -> np.ndarray:
+    """:func:`cluster` with ``sample_weight``: k-means of the rows repeated by their weights."""
+    weight = np.asarray(sample_weight)
+    if (method != "kmeans" or init_sample or weight.shape != (len(X),)
+            or not np.issubdtype(weight.dtype, np.integer) or (weight < 1).any()):
+        raise ValueError("cluster: sample_weight must be one positive integer count per row, "
+                         "with method='kmeans' and no init_sample; repeat the rows instead "
+                         "(np.repeat(X, sample_weight, axis=0)) for other settings")
+    # scikit-learn's tolerance is tol x the mean variance of the rows given: scaled so that it
+    # is that of the repeated rows
+    own = float(np.mean(np.var(X, axis=0)))
+    mean = np.average(X, axis=0, weights=weight)
+    repeated = float(np.mean(np.average((X - mean) ** 2, axis=0, weights=weight)))
+    tol = KMeans().tol * (repeated / own if own > 0 else 1.0)
+    with _one_thread(int(weight.sum())):
+        labels = KMeans(n_clusters=k, n_init=n_init, random_state=random_state,
+                        tol=tol).fit_predict(X, sample_weight=weight.astype(float))
+    starts = np.cumsum(weight) - weight  # first copy of each row among the repeated rows
+    return canonical_labels(np.repeat(labels, weight))[starts]
 
 
 def n_distinct(X: np.ndarray) -> int:
@@ -331,7 +369,11 @@ def stability_boot(
 
     Each replicate draws ``n_units`` units with replacement, clusters them, and
     compares the labels of the distinct units drawn (the units common to both
-    partitions) with their labels in the full-data partition.
+    partitions) with their labels in the full-data partition. k-means clusters a replicate
+    as its distinct units weighted by their number of copies (:func:`cluster`
+    ``sample_weight``): the partition of the rows drawn, to floating-point rounding, from
+    about 63% as many rows (issue #18; before, the rows drawn were clustered with their
+    copies).
 
     Parameters
     ----------
@@ -362,10 +404,14 @@ def stability_boot(
     scores = []
     for seed in _seeds(random_state, n_boot):
         idx = np.sort(rng.integers(0, n, n))
-        distinct, first = np.unique(idx, return_index=True)
+        distinct, first, copies = np.unique(idx, return_index=True, return_counts=True)
         if len(np.unique(ids[distinct])) < k:
             continue
-        labels = cluster(X[idx], k, method=method, random_state=seed, n_init=n_init)[first]
+        if method == "kmeans":  # the resample as its distinct units and their copies (issue #18)
+            labels = cluster(X[distinct], k, random_state=seed, n_init=n_init,
+                             sample_weight=copies)
+        else:
+            labels = cluster(X[idx], k, method=method, random_state=seed, n_init=n_init)[first]
         scores.append(adjusted_rand_score(reference[distinct], labels))
     return float(np.mean(scores)) if scores else float("nan")
 
