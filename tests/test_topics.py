@@ -748,3 +748,24 @@ def test_bootstrap_stability_as_on_the_rows_drawn():
             labels = sel.cluster(X[idx], k, random_state=seed, n_init=3)[first]
             scores.append(adjusted_rand_score(reference[distinct], labels))
         assert sel.stability_boot(X, k, random_state=0, n_boot=6, n_init=3) == np.mean(scores)
+
+
+def test_shares_with_copies_weigh_and_count_units_per_paragraph(fitted):
+    # the weights are looked up once per article since issue #18: the same counts, shares and
+    # independent articles as weighing every paragraph on its own
+    from analysis.stats import independent_units, unit_weights
+
+    model, corpus, _ = fitted
+    ids = corpus.articles["article_id"].tolist()
+    units = independent_units(corpus.articles.assign(
+        duplicate_of=[None, ids[0], None, ids[2], ids[2]] + [None] * (len(ids) - 5)))
+    a = model.assignments_
+    shares = model.shares(by="outlet", units=units)
+    w = unit_weights(a["article_id"], units)
+    frame = a.assign(weight=w["weight"].to_numpy(), unit=w["unit_id"].to_numpy())
+    n = frame.groupby(["outlet", "topic"])["weight"].sum()
+    articles = frame.groupby("outlet")["unit"].nunique()
+    for row in shares.itertuples():
+        assert row.n == pytest.approx(n.get((row.outlet, row.topic), 0.0), abs=1e-6)
+        assert row.n_articles == articles[row.outlet]
+    assert (w["weight"] < 1).any()  # the copies are weighed down
