@@ -769,3 +769,24 @@ def test_shares_with_copies_weigh_and_count_units_per_paragraph(fitted):
         assert row.n == pytest.approx(n.get((row.outlet, row.topic), 0.0), abs=1e-6)
         assert row.n_articles == articles[row.outlet]
     assert (w["weight"] < 1).any()  # the copies are weighed down
+
+
+def test_lsa_on_a_sample_is_fitted_on_the_words_the_sample_uses():
+    # issue #18: words absent from the sample are dropped from the SVD fit and get zero loadings;
+    # the pipeline still transforms matrices of the full width
+    from sklearn.decomposition import TruncatedSVD
+
+    X = sp.random(400, 80, density=0.1, random_state=5, format="csr")
+    X = sp.hstack([X, sp.random(400, 40, density=0.002, random_state=6)], format="csr")
+    rows = np.sort(np.random.default_rng(2).choice(400, 100, replace=False))
+    used = np.flatnonzero(X[rows].getnnz(axis=0))
+    assert len(used) < X.shape[1]  # some words are absent from the sample
+    vectors, pipe = sel.lsa(X, n_components=5, fit_sample=100, random_state=2)
+    own = TruncatedSVD(n_components=5, random_state=2).fit(X[rows][:, used])
+    np.testing.assert_array_equal(pipe[0].components_[:, used], own.components_)
+    assert not pipe[0].components_[:, np.setdiff1d(np.arange(X.shape[1]), used)].any()
+    np.testing.assert_allclose(pipe[0].explained_variance_ratio_, own.explained_variance_ratio_)
+    expected = own.transform(X[:, used])
+    expected /= np.linalg.norm(expected, axis=1, keepdims=True).clip(1e-300)
+    np.testing.assert_allclose(vectors, expected, atol=1e-12)
+    assert pipe.transform(X[:3]).shape == (3, 5)

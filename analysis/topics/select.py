@@ -63,8 +63,8 @@ def lsa(
     fit_sample : int or None, default None
         With more units than this, the SVD is fitted on a seeded random sample of
         ``fit_sample`` units and every unit is projected on it (one sparse product: linear
-        in the units, and the memory of the fit does not grow with the corpus). None = fit
-        on all units.
+        in the units, and the memory of the fit does not grow with the corpus); the SVD is
+        fitted on the words the sample uses (the others load zero). None = fit on all units.
 
     Returns
     -------
@@ -86,9 +86,32 @@ def lsa(
         if fit_sample and n_units > fit_sample:
             rows = np.sort(np.random.default_rng(random_state).choice(n_units, fit_sample,
                                                                      replace=False))
-            pipeline.fit(X[rows])
+            _fit_on_used_columns(pipeline, X[rows])
             return pipeline.transform(X), pipeline
         return pipeline.fit_transform(X), pipeline
+
+
+def _fit_on_used_columns(pipeline: Pipeline, sample) -> None:
+    """Fit the LSA ``pipeline`` on ``sample`` without its all-zero (sparse) columns.
+
+    A word absent from the sample loads zero on every dimension anyway; the randomized SVD
+    would still carry a dense row for it through every power iteration (at 100,000 articles
+    the 20,000-paragraph sample uses about 16,000 of 115,000 words: 3.2 of 3.9 CPU-s of the
+    fit). The components are put back over all the columns, zero for the absent words, so
+    the pipeline transforms (and inverts) matrices of the full width. Dropping the columns
+    changes the SVD's random draw, so sampled LSA vectors differ from those before issue #18
+    (as any other seed would); without a sample (:func:`lsa`) nothing changes.
+    """
+    used = np.flatnonzero(sample.getnnz(axis=0)) if sp.issparse(sample) else None
+    if used is None or len(used) == sample.shape[1] or len(used) <= pipeline[0].n_components:
+        pipeline.fit(sample)
+        return
+    pipeline.fit(sample[:, used])
+    svd = pipeline[0]
+    components = np.zeros((svd.components_.shape[0], sample.shape[1]))
+    components[:, used] = svd.components_
+    svd.components_ = components
+    svd.n_features_in_ = sample.shape[1]
 
 
 def auto_components(n_units: int, *, per_dimension: int = 15, maximum: int = 100) -> int:
