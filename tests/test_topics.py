@@ -674,7 +674,7 @@ def test_distinct_rows_counted_as_before():
     assert not sel._at_least_distinct(np.vstack([np.zeros((500, 2)), np.eye(2)]), 4)
 
 
-def test_select_k_in_parallel_processes_gives_the_same_table():
+def test_select_k_in_parallel_threads_gives_the_same_table():
     rng = np.random.default_rng(1)
     X = np.vstack([rng.normal(c, 0.3, (200, 3)) for c in (0, 2, 4)])
     assert len(X) >= sel.PARALLEL_FROM
@@ -689,3 +689,104 @@ def test_cluster_on_a_read_only_matrix():
     X = np.vstack([rng.normal(0, 0.1, (300, 2)), rng.normal(3, 0.1, (100, 2))])
     X.flags.writeable = False
     assert np.bincount(topics.cluster(X, 2, init_sample=50)).tolist() == [300, 100]
+
+
+def test_sensitivity_scores_seed_stability_of_the_chosen_k_as_the_full_table_does(fitted):
+    # sensitivity asks select_k for no seed stability and computes it for the chosen k alone
+    # (issue #18): the table is the one the full k-selection gives
+    model, _, _ = fitted
+    sens = model.sensitivity(n_components=[3, 6])
+    opts = dict(k_range=model.k_range, random_state=model.random_state, n_boot=model.n_boot,
+                n_seeds=model.n_seeds, method=model.method, n_init=model.n_init)
+    for row in sens.itertuples():
+        vectors, _ = sel.lsa(model.tfidf_, n_components=row.n_components,
+                             random_state=model.random_state)
+        full = sel.select_k(vectors, **opts)
+        k, _ = sel.choose_k(full, min_stability=model.min_stability,
+                            tolerance=model.k_tolerance)
+        expected = full.set_index("k").loc[k]
+        assert row.k == k
+        assert (row.silhouette, row.stability_seed, row.stability_boot) == (
+            expected["silhouette"], expected["stability_seed"], expected["stability_boot"])
+        partial = sel.select_k(vectors, seed_stability=False, **opts)
+        assert partial["stability_seed"].isna().all()
+        pd.testing.assert_frame_equal(partial.drop(columns="stability_seed"),
+                                      full.drop(columns="stability_seed"), check_exact=True)
+
+
+def test_weighted_rows_cluster_as_the_repeated_rows():
+    # a bootstrap replicate is clustered as its distinct units with their counts (issue #18):
+    # the same k-means++ draws and Lloyd steps as on the rows repeated, so the same partition
+    rng = np.random.default_rng(3)
+    X = np.vstack([rng.normal(c, 0.6, (120, 5)) for c in (0.0, 1.0, 2.0)])
+    for seed in range(6):
+        idx = np.sort(rng.integers(0, len(X), len(X)))
+        distinct, first, copies = np.unique(idx, return_index=True, return_counts=True)
+        for k in (2, 3, 5):
+            repeated = sel.cluster(X[idx], k, random_state=seed, n_init=4)[first]
+            weighted = sel.cluster(X[distinct], k, random_state=seed, n_init=4,
+                                   sample_weight=copies)
+            np.testing.assert_array_equal(weighted, repeated)
+    with pytest.raises(ValueError, match="sample_weight"):
+        sel.cluster(X, 2, sample_weight=np.ones(len(X), dtype=int), method="agglomerative")
+    with pytest.raises(ValueError, match="sample_weight"):
+        sel.cluster(X, 2, sample_weight=np.full(len(X), 0.5))
+
+
+def test_bootstrap_stability_as_on_the_rows_drawn():
+    # stability_boot clusters the distinct units weighted by their copies: the same scores as
+    # clustering the rows drawn, replicate by replicate
+    rng = np.random.default_rng(4)
+    X = np.vstack([rng.normal(c, 0.8, (100, 4)) for c in (0.0, 1.5, 3.0)])
+    for k in (2, 4):
+        reference = sel.cluster(X, k, random_state=0, n_init=3)
+        draws = np.random.default_rng(0)
+        scores = []
+        for seed in sel._seeds(0, 6):
+            idx = np.sort(draws.integers(0, len(X), len(X)))
+            distinct, first = np.unique(idx, return_index=True)
+            labels = sel.cluster(X[idx], k, random_state=seed, n_init=3)[first]
+            scores.append(adjusted_rand_score(reference[distinct], labels))
+        assert sel.stability_boot(X, k, random_state=0, n_boot=6, n_init=3) == np.mean(scores)
+
+
+def test_shares_with_copies_weigh_and_count_units_per_paragraph(fitted):
+    # the weights are looked up once per article since issue #18: the same counts, shares and
+    # independent articles as weighing every paragraph on its own
+    from analysis.stats import independent_units, unit_weights
+
+    model, corpus, _ = fitted
+    ids = corpus.articles["article_id"].tolist()
+    units = independent_units(corpus.articles.assign(
+        duplicate_of=[None, ids[0], None, ids[2], ids[2]] + [None] * (len(ids) - 5)))
+    a = model.assignments_
+    shares = model.shares(by="outlet", units=units)
+    w = unit_weights(a["article_id"], units)
+    frame = a.assign(weight=w["weight"].to_numpy(), unit=w["unit_id"].to_numpy())
+    n = frame.groupby(["outlet", "topic"])["weight"].sum()
+    articles = frame.groupby("outlet")["unit"].nunique()
+    for row in shares.itertuples():
+        assert row.n == pytest.approx(n.get((row.outlet, row.topic), 0.0), abs=1e-6)
+        assert row.n_articles == articles[row.outlet]
+    assert (w["weight"] < 1).any()  # the copies are weighed down
+
+
+def test_lsa_on_a_sample_is_fitted_on_the_words_the_sample_uses():
+    # issue #18: words absent from the sample are dropped from the SVD fit and get zero loadings;
+    # the pipeline still transforms matrices of the full width
+    from sklearn.decomposition import TruncatedSVD
+
+    X = sp.random(400, 80, density=0.1, random_state=5, format="csr")
+    X = sp.hstack([X, sp.random(400, 40, density=0.002, random_state=6)], format="csr")
+    rows = np.sort(np.random.default_rng(2).choice(400, 100, replace=False))
+    used = np.flatnonzero(X[rows].getnnz(axis=0))
+    assert len(used) < X.shape[1]  # some words are absent from the sample
+    vectors, pipe = sel.lsa(X, n_components=5, fit_sample=100, random_state=2)
+    own = TruncatedSVD(n_components=5, random_state=2).fit(X[rows][:, used])
+    np.testing.assert_array_equal(pipe[0].components_[:, used], own.components_)
+    assert not pipe[0].components_[:, np.setdiff1d(np.arange(X.shape[1]), used)].any()
+    np.testing.assert_allclose(pipe[0].explained_variance_ratio_, own.explained_variance_ratio_)
+    expected = own.transform(X[:, used])
+    expected /= np.linalg.norm(expected, axis=1, keepdims=True).clip(1e-300)
+    np.testing.assert_allclose(vectors, expected, atol=1e-12)
+    assert pipe.transform(X[:3]).shape == (3, 5)

@@ -17,7 +17,17 @@ from .._checks import check_one_of
 from ..handcoded import read_annotations
 from ..tokens import LEVEL_KEYS, Tokens, content_token_counts, dfm
 from .labels import TOO_SHORT, central_units, centroid_similarity, top_terms, topic_labels
-from .select import SELECTION_COLUMNS, auto_components, choose_k, cluster, lsa, n_distinct, select_k
+from .select import (
+    SELECTION_COLUMNS,
+    _one_thread,
+    auto_components,
+    choose_k,
+    cluster,
+    lsa,
+    n_distinct,
+    select_k,
+    stability_seed,
+)
 from .shares import map_coordinates, topic_shares, topics_over_time
 from .validate import Validation, validate
 
@@ -115,7 +125,7 @@ class TopicModel(BaseEstimator):
         vectors (rows are L2-normalised). Nothing is downloaded by this module.
     random_state : int or None, default 0
     n_jobs : int or None, default None
-        Processes for the k-selection and :meth:`sensitivity` (``select_k``'s ``n_jobs``;
+        Threads for the k-selection and :meth:`sensitivity` (``select_k``'s ``n_jobs``;
         -1 = all cores, None = 1). The results do not depend on it.
 
     Attributes
@@ -378,11 +388,18 @@ class TopicModel(BaseEstimator):
         rows = []
         for nc in sorted({max(1, min(int(nc), cap)) for nc in n_components}):
             vectors, pipe = lsa(tfidf, n_components=nc, random_state=self.random_state)
+            # the seed stability only of the k the rule picks (the only one reported; the rule
+            # does not read it): the same value, without n_seeds fits of every other k
             sel = select_k(vectors, k_range=self.k_range, random_state=self.random_state,
                            n_boot=self.n_boot, n_seeds=self.n_seeds, method=self.method,
-                           n_init=self.n_init, n_jobs=self.n_jobs)
+                           n_init=self.n_init, n_jobs=self.n_jobs, seed_stability=False)
             k, _ = choose_k(sel, min_stability=self.min_stability, tolerance=self.k_tolerance)
             row = sel.set_index("k").loc[k] if k in set(sel["k"]) else pd.Series(dtype=float)
+            if len(row):
+                with _one_thread(len(vectors)):
+                    row["stability_seed"] = stability_seed(
+                        vectors, k, random_state=self.random_state, n_seeds=self.n_seeds,
+                        method=self.method, n_init=self.n_init)
             rows.append({
                 "n_components": vectors.shape[1],
                 "explained_variance": (float(pipe[0].explained_variance_ratio_.sum())

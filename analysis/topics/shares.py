@@ -49,10 +49,15 @@ def topic_shares(assignments: pd.DataFrame, *, by: str = "outlet", units=None) -
 
     ids = (assignments["article_id"] if "article_id" in assignments.columns
            else pd.Series(np.arange(len(assignments)).astype(str), index=assignments.index))
-    w = unit_weights(ids, units)
+    # weights and units looked up once per article, then spread to its units (issue #18);
+    # the units as integer codes: nunique counts the same units without comparing strings
+    article, distinct = pd.factorize(ids, use_na_sentinel=False)
+    w = unit_weights(distinct, units)
+    unit_code = pd.factorize(w["unit_id"])[0]
     frame = pd.DataFrame({by: assignments[by].astype(str).to_numpy(),
                           "topic": assignments["topic"].to_numpy(),
-                          "weight": w["weight"].to_numpy(), "unit": w["unit_id"].to_numpy()})
+                          "weight": w["weight"].to_numpy()[article],
+                          "unit": unit_code[article]})
     counts = frame.pivot_table(index=by, columns="topic", values="weight", aggfunc="sum",
                                fill_value=0.0)
     long = counts.stack().rename("n").reset_index()
