@@ -690,11 +690,19 @@ def voice_counts(sentences: pd.DataFrame, by: str | None = None) -> pd.DataFrame
     if "voice" not in sentences.columns:
         raise ValueError("voice_counts: the sentences have no voice column; load the corpus "
                          "with analysis.load_corpus (it adds one)")
-    voice = pd.Categorical(sentences["voice"], categories=list(CLASSES))
+    voice = pd.Categorical(sentences["voice"], categories=list(CLASSES)).codes.astype(np.int64)
     key = sentences[by].to_numpy() if by else np.full(len(sentences), "all", dtype=object)
-    table = pd.crosstab(pd.Series(key, name=by or "group"), pd.Series(voice, name="voice"),
-                        dropna=False).reindex(columns=list(CLASSES), fill_value=0)
-    table.columns = list(CLASSES)
+    # the groups sorted, a missing key one group of its own placed first (as pandas.crosstab
+    # orders them); counted with one bincount, not a Python aggregation per group
+    group, groups = pd.factorize(key, sort=True)
+    if (group < 0).any():
+        group = group + 1
+        groups = np.concatenate([np.array([np.nan], dtype=object), np.asarray(groups, dtype=object)]) \
+            if groups.dtype.kind != "f" else np.concatenate([[np.nan], groups])
+    known = voice >= 0  # a voice outside CLASSES, or missing, is not counted
+    counts = np.bincount(group[known] * len(CLASSES) + voice[known],
+                         minlength=len(groups) * len(CLASSES)).reshape(len(groups), len(CLASSES))
+    table = pd.DataFrame(counts, index=pd.Index(groups, name=by or "group"), columns=list(CLASSES))
     table["sentences"] = table[list(CLASSES)].sum(axis=1)
     for c in CLASSES:
         table[f"share_{c}"] = np.where(table["sentences"] > 0,
