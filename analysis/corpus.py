@@ -53,7 +53,7 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from . import clean, config, quotes, segment, voice
-from ._kernels import arrow_texts, byte_blocks, run_starts
+from ._kernels import arrow_texts, block_map, byte_blocks, run_starts
 from .readers import (
     METADATA_COLUMNS,
     CorpusError,
@@ -330,8 +330,9 @@ def flag_duplicates(
         return out
     use = sentences["n_words"].to_numpy() >= min_words
     texts = arrow_texts(sentences["text"])
-    blocks = [_normalized(texts.slice(a, b - a).filter(pa.array(use[a:b])))
-              for a, b in byte_blocks(texts, 1 << 23)]
+    blocks = block_map(lambda span: _normalized(texts.slice(span[0], span[1] - span[0])
+                                                .filter(pa.array(use[span[0]:span[1]]))),
+                       byte_blocks(texts, 1 << 23))
     arr = pa.chunked_array(blocks, type=pa.large_string())
     del blocks
     h = pd.factorize(pd.Series(arr, dtype="str"))[0].astype(np.int64)  # sentence ids

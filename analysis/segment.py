@@ -44,7 +44,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._kernels import arrow_texts, byte_blocks, byte_offsets
+from ._kernels import arrow_texts, block_map, byte_blocks, byte_offsets
 
 __all__ = ["CJK_BOUNDARY", "SENTENCE_BOUNDARY", "is_heading", "paragraphs", "sentences", "word_count"]
 
@@ -227,7 +227,7 @@ def paragraphs(articles: pd.DataFrame) -> pd.DataFrame:
     ids = articles["article_id"].astype(str)
     texts = arrow_texts(articles["text"])
     spans = byte_blocks(texts, _BLOCK_BYTES)
-    parts = [_paragraph_block(texts.slice(a, b - a)) for a, b in spans]
+    parts = block_map(lambda span: _paragraph_block(texts.slice(span[0], span[1] - span[0])), spans)
     doc = np.concatenate([np.zeros(0, dtype=np.int64)] + [p[0] + a for p, (a, _) in zip(parts, spans, strict=True)])
     start = np.concatenate([np.zeros(0, dtype=np.int64)] + [p[1] for p in parts])
     length = np.concatenate([np.zeros(0, dtype=np.int64)] + [p[2] for p in parts])
