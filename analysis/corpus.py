@@ -43,6 +43,7 @@ import tempfile
 import time
 import uuid
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -450,6 +451,11 @@ def _per_article(ids: pd.Series, keys: pd.Series, values: pd.Series | None = Non
     return total
 
 
+#: Sentences from which :func:`_build` flags near-duplicates (and searches the voice patterns)
+#: on a second thread while the quotes are found.
+_SIDE_THREAD_MIN = 20_000
+
+
 def _build(
     raw: pd.DataFrame | list[pd.DataFrame], skipped: pd.DataFrame, duplicate_threshold: float
 ) -> Corpus:
@@ -493,15 +499,23 @@ def _build(
 
     paras = segment.paragraphs(art[["article_id", "text"]])
     sents = segment.sentences(paras)
-    quotes_df = quotes.find_quotes(art[["article_id", "text"]], sents)
+    # the near-duplicates and the voice patterns that do not depend on the quotes (Arrow, numpy
+    # and scipy kernels, which release the GIL) are computed on a second thread while the quotes
+    # (Python) are found; each computation is the same as one after the other
+    with ThreadPoolExecutor(max_workers=1 if len(sents) < _SIDE_THREAD_MIN else 2) as pool:
+        side = pool.submit(lambda: (flag_duplicates(sents, duplicate_threshold),
+                                    voice.pattern_features(sents["text"], heading=sents["is_heading"])))
+        quotes_df = quotes.find_quotes(art[["article_id", "text"]], sents)
+        duplicate_of, patterns = side.result()
     sents = quotes.quote_share(sents, quotes_df)
-    sents = voice.sentence_voice(sents)
+    sents = voice.sentence_voice(sents, found=patterns)
+    del patterns
 
     art["n_words"] = _per_article(art["article_id"], paras["article_id"], paras["n_words"])
     art["n_paragraphs"] = _per_article(art["article_id"], paras["article_id"])
     art["n_sentences"] = _per_article(art["article_id"], sents["article_id"])
     art["quote_share"] = art["article_id"].map(quotes.article_char_share(sents)).fillna(0.0).astype(float)
-    art["duplicate_of"] = art["article_id"].map(flag_duplicates(sents, duplicate_threshold)).astype("string")
+    art["duplicate_of"] = art["article_id"].map(duplicate_of).astype("string")
     extra = sorted(c for c in raw.columns if c not in ARTICLE_COLUMNS)
     for c in extra:  # keep any other metadata of the table, e.g. url
         art[c] = raw.set_index("article_id")[c].reindex(art["article_id"]).to_numpy()

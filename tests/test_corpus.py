@@ -208,3 +208,27 @@ def test_duplicates_equal_plain_jaccard(corpus, threshold, min_words):
     want = _plain_duplicates(c.sentences, threshold, min_words)
     assert got.dropna().to_dict() == want
     assert len(want) >= 5  # the exact copies at least
+
+
+def test_threaded_build_equals_the_sequential_one(corpus, monkeypatch):
+    """Blocks on two threads, and the near-duplicates and voice patterns on a second thread
+    while the quotes are found, give the corpus that one thread gives."""
+    from analysis import _kernels, clean, segment
+    from analysis import corpus as corpus_mod
+
+    base = corpus.articles[["article_id", "outlet", "text"]]
+    frame = pd.concat([base.assign(article_id=base["article_id"] + f"-{i}",
+                                   text=base["text"] + ("" if i % 3 else f"\n\nCopy {i} of the story."))
+                       for i in range(8)], ignore_index=True)
+
+    def build(threads: int, side_min: int, block: int) -> Corpus:
+        monkeypatch.setattr(_kernels, "BLOCK_THREADS", threads)
+        monkeypatch.setattr(corpus_mod, "_SIDE_THREAD_MIN", side_min)
+        monkeypatch.setattr(clean, "_BLOCK_BYTES", block)
+        monkeypatch.setattr(segment, "_BLOCK_BYTES", block)
+        return from_frame(frame)
+
+    one, two = build(1, 10**9, 1 << 23), build(2, 0, 3000)
+    assert one.articles["duplicate_of"].notna().any()
+    for name in corpus_mod.CORPUS_TABLES:
+        pd.testing.assert_frame_equal(getattr(two, name), getattr(one, name))

@@ -288,3 +288,13 @@ def test_voice_counts_equal_the_crosstab_on_the_corpus():
     assert len(s) and s["article_id"].nunique() > 1
     pd.testing.assert_frame_equal(voice.voice_counts(s, by="article_id"),
                                   _crosstab_voice_counts(s, by="article_id"))
+
+
+def test_sentence_voice_with_the_patterns_found_before_the_quotes():
+    corpus = load_corpus("data/raw")
+    s = corpus.sentences
+    early = voice.pattern_features(s["text"], heading=s["is_heading"])
+    assert set(early) == {"verb_word", *voice.PATTERNS}
+    pd.testing.assert_frame_equal(voice.sentence_voice(s, found=early), voice.sentence_voice(s))
+    only = voice.pattern_features(s["text"], quote_share=s["quote_share"], only=["colon_quote"])
+    assert list(only) == ["colon_quote"] and only["colon_quote"].any()
