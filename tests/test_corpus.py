@@ -232,3 +232,21 @@ def test_threaded_build_equals_the_sequential_one(corpus, monkeypatch):
     assert one.articles["duplicate_of"].notna().any()
     for name in corpus_mod.CORPUS_TABLES:
         pd.testing.assert_frame_equal(getattr(two, name), getattr(one, name))
+
+
+def test_export_tables_on_two_threads_writes_the_files_of_one(corpus, tmp_path, monkeypatch):
+    from analysis import _kernels
+    from analysis.corpus import export_tables
+
+    written = {}
+    for threads in (1, 2):
+        monkeypatch.setattr(_kernels, "BLOCK_THREADS", threads)
+        folder = tmp_path / str(threads)
+        summary = export_tables(corpus, folder)
+        assert summary["file"].tolist() == ["articles.csv", "paragraphs.csv", "sentences.csv", "quotes.csv"]
+        assert summary["rows"].tolist() == [len(corpus.articles), len(corpus.paragraphs),
+                                            len(corpus.sentences), len(corpus.quotes)]
+        written[threads] = {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    assert len(written[1]) == 8 and written[1] == written[2]
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "2" / "quotes.csv")[["quote", "start", "end"]],
+                                  corpus.quotes[["quote", "start", "end"]])
