@@ -614,8 +614,8 @@ def _write_cache(folder: Path, key: str, corpus: Corpus, shown: list[str]) -> No
     final = folder / f"{_CACHE_PREFIX}{key}"
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder))
     try:
-        for name in CORPUS_TABLES:
-            _write_table(getattr(corpus, name), tmp / name)
+        # two tables at a time on two threads (Arrow conversion and file writes release the GIL)
+        block_map(lambda name: _write_table(getattr(corpus, name), tmp / name), list(CORPUS_TABLES))
         meta = {"format": _CACHE_FORMAT, "key": key, "warnings": shown}
         (tmp / _CACHE_META).write_text(json.dumps(meta), encoding="utf-8")
         try:
