@@ -877,9 +877,15 @@ def removed_summary(corpus: Corpus) -> pd.DataFrame:
         :data:`analysis.clean.REMOVAL_REASONS`, only those that occur.
     """
     ids = pd.Index(corpus.articles["article_id"], name="article_id")
-    table = pd.crosstab(corpus.removed["article_id"], corpus.removed["reason"])
-    cols = [r for r in clean.REMOVAL_REASONS if r in table.columns]
-    table = table.reindex(index=ids, columns=cols, fill_value=0).astype("int64")
+    removed = corpus.removed[corpus.removed["article_id"].notna() & corpus.removed["reason"].notna()]
+    seen = set(removed["reason"])
+    cols = [r for r in clean.REMOVAL_REASONS if r in seen]
+    # counted with one bincount (pandas.crosstab aggregates each article in Python)
+    row = ids.get_indexer(removed["article_id"])
+    col = pd.Index(cols, dtype=object).get_indexer(removed["reason"])
+    ok = (row >= 0) & (col >= 0)
+    counts = np.bincount(row[ok] * len(cols) + col[ok], minlength=len(ids) * len(cols))
+    table = pd.DataFrame(counts.reshape(len(ids), len(cols)), index=ids, columns=cols).astype("int64")
     table["total"] = table.sum(axis=1)
     table.columns.name = None
     return table

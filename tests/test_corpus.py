@@ -250,3 +250,33 @@ def test_export_tables_on_two_threads_writes_the_files_of_one(corpus, tmp_path, 
     assert len(written[1]) == 8 and written[1] == written[2]
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "2" / "quotes.csv")[["quote", "start", "end"]],
                                   corpus.quotes[["quote", "start", "end"]])
+
+
+def _crosstab_removed_summary(corpus: Corpus) -> pd.DataFrame:
+    """removed_summary as it was written with pandas.crosstab: the reference for the bincount."""
+    from analysis import clean
+
+    ids = pd.Index(corpus.articles["article_id"], name="article_id")
+    table = pd.crosstab(corpus.removed["article_id"], corpus.removed["reason"])
+    cols = [r for r in clean.REMOVAL_REASONS if r in table.columns]
+    table = table.reindex(index=ids, columns=cols, fill_value=0).astype("int64")
+    table["total"] = table.sum(axis=1)
+    table.columns.name = None
+    return table
+
+
+def test_removed_summary_equals_the_crosstab(corpus):
+    from analysis.corpus import removed_summary
+
+    assert len(corpus.removed) and corpus.removed["reason"].nunique() > 1
+    pd.testing.assert_frame_equal(removed_summary(corpus), _crosstab_removed_summary(corpus))
+    rem = corpus.removed
+    odd = Corpus(  # an article with nothing removed, a row of an unknown article, a missing id
+        articles=pd.concat([corpus.articles, corpus.articles.iloc[:1].assign(article_id="zz")]),
+        paragraphs=corpus.paragraphs, sentences=corpus.sentences, quotes=corpus.quotes,
+        removed=pd.concat([rem, rem.iloc[:2].assign(article_id="not-loaded"),
+                           rem.iloc[:1].assign(article_id=None)], ignore_index=True))
+    pd.testing.assert_frame_equal(removed_summary(odd), _crosstab_removed_summary(odd))
+    none = Corpus(articles=corpus.articles, paragraphs=corpus.paragraphs, sentences=corpus.sentences,
+                  quotes=corpus.quotes, removed=rem.iloc[:0])
+    pd.testing.assert_frame_equal(removed_summary(none), _crosstab_removed_summary(none))
