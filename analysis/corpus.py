@@ -915,8 +915,8 @@ def export_tables(corpus: Corpus, folder: str | Path) -> pd.DataFrame:
         "sentences.csv": corpus.sentences,
         "quotes.csv": corpus.quotes,
     }
-    # two tables at a time on two threads: their CSV text is built in Arrow kernels and
-    # written to disk, both without the GIL
-    block_map(lambda item: write_table(item[1], Path(folder) / item[0]), list(tables.items()))
-    rows = [(name, len(table), len(table.columns)) for name, table in tables.items()]
+    rows = []
+    for name, table in tables.items():
+        write_table(table, Path(folder) / name)
+        rows.append((name, len(table), len(table.columns)))
     return pd.DataFrame(rows, columns=["file", "rows", "columns"])
