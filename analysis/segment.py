@@ -164,6 +164,8 @@ def _cjk_words(arr: pa.Array) -> np.ndarray:
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offs[0]:offs[-1]]
     # CJK characters (U+3000-U+FFFF) start with UTF-8 lead bytes E3-EF (curly quotes, E2, do not):
     # only the rows holding one are searched
+    if not len(data) or data.max() < 0xE3:  # one fast pass: no such lead byte at all
+        return out
     lead = np.flatnonzero((data >= 0xE3) & (data <= 0xEF))
     if not len(lead):
         return out
