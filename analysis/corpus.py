@@ -503,8 +503,9 @@ def _build(
     # and scipy kernels, which release the GIL) are computed on a second thread while the quotes
     # (Python) are found; each computation is the same as one after the other
     with ThreadPoolExecutor(max_workers=1 if len(sents) < _SIDE_THREAD_MIN else 2) as pool:
-        side = pool.submit(lambda: (flag_duplicates(sents, duplicate_threshold),
-                                    voice.pattern_features(sents["text"], heading=sents["is_heading"])))
+        mine = sents[["article_id", "text", "n_words", "is_heading"]]  # its own frame (no copy)
+        side = pool.submit(lambda: (flag_duplicates(mine, duplicate_threshold),
+                                    voice.pattern_features(mine["text"], heading=mine["is_heading"])))
         quotes_df = quotes.find_quotes(art[["article_id", "text"]], sents)
         duplicate_of, patterns = side.result()
     sents = quotes.quote_share(sents, quotes_df)
