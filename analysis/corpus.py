@@ -43,6 +43,7 @@ import tempfile
 import time
 import uuid
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,7 +54,7 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from . import clean, config, quotes, segment, voice
-from ._kernels import arrow_texts, byte_blocks, run_starts
+from ._kernels import arrow_texts, block_map, byte_blocks, run_starts
 from .readers import (
     METADATA_COLUMNS,
     CorpusError,
@@ -330,8 +331,9 @@ def flag_duplicates(
         return out
     use = sentences["n_words"].to_numpy() >= min_words
     texts = arrow_texts(sentences["text"])
-    blocks = [_normalized(texts.slice(a, b - a).filter(pa.array(use[a:b])))
-              for a, b in byte_blocks(texts, 1 << 23)]
+    blocks = block_map(lambda span: _normalized(texts.slice(span[0], span[1] - span[0])
+                                                .filter(pa.array(use[span[0]:span[1]]))),
+                       byte_blocks(texts, 1 << 23))
     arr = pa.chunked_array(blocks, type=pa.large_string())
     del blocks
     h = pd.factorize(pd.Series(arr, dtype="str"))[0].astype(np.int64)  # sentence ids
@@ -449,6 +451,11 @@ def _per_article(ids: pd.Series, keys: pd.Series, values: pd.Series | None = Non
     return total
 
 
+#: Sentences from which :func:`_build` flags near-duplicates (and searches the voice patterns)
+#: on a second thread while the quotes are found.
+_SIDE_THREAD_MIN = 20_000
+
+
 def _build(
     raw: pd.DataFrame | list[pd.DataFrame], skipped: pd.DataFrame, duplicate_threshold: float
 ) -> Corpus:
@@ -492,15 +499,24 @@ def _build(
 
     paras = segment.paragraphs(art[["article_id", "text"]])
     sents = segment.sentences(paras)
-    quotes_df = quotes.find_quotes(art[["article_id", "text"]], sents)
+    # the near-duplicates and the voice patterns that do not depend on the quotes (Arrow, numpy
+    # and scipy kernels, which release the GIL) are computed on a second thread while the quotes
+    # (Python) are found; each computation is the same as one after the other
+    with ThreadPoolExecutor(max_workers=1 if len(sents) < _SIDE_THREAD_MIN else 2) as pool:
+        mine = sents[["article_id", "text", "n_words", "is_heading"]]  # its own frame (no copy)
+        side = pool.submit(lambda: (flag_duplicates(mine, duplicate_threshold),
+                                    voice.pattern_features(mine["text"], heading=mine["is_heading"])))
+        quotes_df = quotes.find_quotes(art[["article_id", "text"]], sents)
+        duplicate_of, patterns = side.result()
     sents = quotes.quote_share(sents, quotes_df)
-    sents = voice.sentence_voice(sents)
+    sents = voice.sentence_voice(sents, found=patterns)
+    del patterns
 
     art["n_words"] = _per_article(art["article_id"], paras["article_id"], paras["n_words"])
     art["n_paragraphs"] = _per_article(art["article_id"], paras["article_id"])
     art["n_sentences"] = _per_article(art["article_id"], sents["article_id"])
     art["quote_share"] = art["article_id"].map(quotes.article_char_share(sents)).fillna(0.0).astype(float)
-    art["duplicate_of"] = art["article_id"].map(flag_duplicates(sents, duplicate_threshold)).astype("string")
+    art["duplicate_of"] = art["article_id"].map(duplicate_of).astype("string")
     extra = sorted(c for c in raw.columns if c not in ARTICLE_COLUMNS)
     for c in extra:  # keep any other metadata of the table, e.g. url
         art[c] = raw.set_index("article_id")[c].reindex(art["article_id"]).to_numpy()
@@ -599,8 +615,8 @@ def _write_cache(folder: Path, key: str, corpus: Corpus, shown: list[str]) -> No
     final = folder / f"{_CACHE_PREFIX}{key}"
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder))
     try:
-        for name in CORPUS_TABLES:
-            _write_table(getattr(corpus, name), tmp / name)
+        # two tables at a time on two threads (Arrow conversion and file writes release the GIL)
+        block_map(lambda name: _write_table(getattr(corpus, name), tmp / name), list(CORPUS_TABLES))
         meta = {"format": _CACHE_FORMAT, "key": key, "warnings": shown}
         (tmp / _CACHE_META).write_text(json.dumps(meta), encoding="utf-8")
         try:
@@ -862,9 +878,15 @@ def removed_summary(corpus: Corpus) -> pd.DataFrame:
         :data:`analysis.clean.REMOVAL_REASONS`, only those that occur.
     """
     ids = pd.Index(corpus.articles["article_id"], name="article_id")
-    table = pd.crosstab(corpus.removed["article_id"], corpus.removed["reason"])
-    cols = [r for r in clean.REMOVAL_REASONS if r in table.columns]
-    table = table.reindex(index=ids, columns=cols, fill_value=0).astype("int64")
+    removed = corpus.removed[corpus.removed["article_id"].notna() & corpus.removed["reason"].notna()]
+    seen = set(removed["reason"])
+    cols = [r for r in clean.REMOVAL_REASONS if r in seen]
+    # counted with one bincount (pandas.crosstab aggregates each article in Python)
+    row = ids.get_indexer(removed["article_id"])
+    col = pd.Index(cols, dtype=object).get_indexer(removed["reason"])
+    ok = (row >= 0) & (col >= 0)
+    counts = np.bincount(row[ok] * len(cols) + col[ok], minlength=len(ids) * len(cols))
+    table = pd.DataFrame(counts.reshape(len(ids), len(cols)), index=ids, columns=cols).astype("int64")
     table["total"] = table.sum(axis=1)
     table.columns.name = None
     return table

@@ -487,14 +487,21 @@ def _csv_parts(df: pd.DataFrame, decimals: int):
     if (not len(df) or not names or isinstance(df.columns, pd.MultiIndex)
             or not all(type(c) is str for c in names)):
         return None
-    columns = []
-    for i in range(df.shape[1]):
+    from ._kernels import block_map
+
+    def cells(i: int):
         column = _csv_column(df.iloc[:, i], decimals)
         if column is None:
             return None
         if isinstance(column, pa.ChunkedArray):  # e.g. an Arrow-backed column of several chunks
             column = column.combine_chunks()
-        columns.append(pc.fill_null(column.cast(pa.large_string()), ""))  # 64-bit offsets: no 2 GiB limit
+        return pc.fill_null(column.cast(pa.large_string()), "")  # 64-bit offsets: no 2 GiB limit
+
+    # the columns are formatted two at a time on two threads (Arrow kernels release the GIL);
+    # all of them are held until they are joined either way
+    columns = block_map(cells, list(range(df.shape[1])))
+    if any(column is None for column in columns):
+        return None
     header = [f'"{c.replace(chr(34), 2 * chr(34))}"' if _CSV_QUOTE_CHARS.search(c) else c for c in names]
     if len(columns) == 1:  # csv writes a row of one empty field as ""
         columns = [pc.if_else(pc.equal(columns[0], ""), '""', columns[0])]

@@ -52,6 +52,9 @@ from . import progress, segment
 from ._kernels import arrow_texts, byte_blocks
 from .speakers import INSTITUTION, canonical, is_institution, is_person
 
+#: :func:`analysis.speakers.is_person` of the names the speaker search asks about again and again.
+_is_person = functools.lru_cache(maxsize=1 << 16)(is_person)
+
 __all__ = [
     "QUOTE_COLUMNS", "QUOTE_RE", "article_char_share", "find_quotes", "quote_share", "resolve_names",
 ]
@@ -142,6 +145,7 @@ def _strip_name(name: str) -> str:
     return " ".join(words).rstrip(".,")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _clean_name(name: str) -> str:
     """An institutional source in its canonical form ("the U.S. side"), else _strip_name."""
     return canonical(name) if is_institution(name) else _strip_name(name)
@@ -393,7 +397,7 @@ def _find_block(
         r, doc = row - 1, doc_of[row]
         while r >= 0 and doc_of[r] == doc:
             for name in (last_by_sentence.get(r), sayer(r)):
-                if is_person(name):
+                if _is_person(name):
                     return name
             r -= 1
         return None
@@ -427,7 +431,7 @@ def _find_block(
             ref = earlier_in_paragraph(fr)
             if ref is None and fr > 0 and doc_of[fr - 1] == k:
                 ref = last_by_sentence.get(fr - 1) or sayer(fr - 1)
-            name = ref if is_person(ref) else earlier_person(fr)
+            name = ref if _is_person(ref) else earlier_person(fr)
         elif name is not None:
             name = full(k, name, mark_start[i])
         elif fr in last_by_sentence:

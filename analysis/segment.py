@@ -44,7 +44,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._kernels import arrow_texts, byte_blocks, byte_offsets
+from ._kernels import arrow_texts, block_map, byte_blocks, byte_offsets
 
 __all__ = ["CJK_BOUNDARY", "SENTENCE_BOUNDARY", "is_heading", "paragraphs", "sentences", "word_count"]
 
@@ -164,6 +164,8 @@ def _cjk_words(arr: pa.Array) -> np.ndarray:
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offs[0]:offs[-1]]
     # CJK characters (U+3000-U+FFFF) start with UTF-8 lead bytes E3-EF (curly quotes, E2, do not):
     # only the rows holding one are searched
+    if not len(data) or data.max() < 0xE3:  # one fast pass: no such lead byte at all
+        return out
     lead = np.flatnonzero((data >= 0xE3) & (data <= 0xEF))
     if not len(lead):
         return out
@@ -227,7 +229,7 @@ def paragraphs(articles: pd.DataFrame) -> pd.DataFrame:
     ids = articles["article_id"].astype(str)
     texts = arrow_texts(articles["text"])
     spans = byte_blocks(texts, _BLOCK_BYTES)
-    parts = [_paragraph_block(texts.slice(a, b - a)) for a, b in spans]
+    parts = block_map(lambda span: _paragraph_block(texts.slice(span[0], span[1] - span[0])), spans)
     doc = np.concatenate([np.zeros(0, dtype=np.int64)] + [p[0] + a for p, (a, _) in zip(parts, spans, strict=True)])
     start = np.concatenate([np.zeros(0, dtype=np.int64)] + [p[1] for p in parts])
     length = np.concatenate([np.zeros(0, dtype=np.int64)] + [p[2] for p in parts])
@@ -264,63 +266,68 @@ def _cut_positions(texts: pa.Array) -> tuple[np.ndarray, ...]:
     The regex runs over blocks of paragraphs joined by ``"\\n"``: the boundary consumes only
     sentence punctuation, a closing mark and the space, and its look-arounds treat ``"\\n"``
     exactly like the start or end of a string (not a letter, digit, punctuation, quote or
-    space), so the matches are those of each paragraph on its own.
+    space), so the matches are those of each paragraph on its own. Two blocks are worked on
+    at a time (:func:`analysis._kernels.block_map`: one block's numpy passes run while the
+    other's regex runs).
     """
     offs = byte_offsets(texts)
     n_chars = pc.utf8_length(texts).to_numpy().astype(np.int64)
-    sep = pa.scalar("\n", type=pa.large_string())
-    rows, chars, nbytes, nspaces, widths = [], [], [], [], []
+    blocks = block_map(lambda span: _cut_block(texts, offs, n_chars, *span), byte_blocks(texts, _BLOCK_BYTES))
     para_spaces = np.zeros(len(texts), dtype=np.int64)
-    for a, b in byte_blocks(texts, _BLOCK_BYTES):
-        block = pa.LargeListArray.from_arrays(pa.array([0, b - a], pa.int64()), texts.slice(a, b - a))
-        joined = pc.binary_join(block, sep)
-        lo, hi = byte_offsets(joined).tolist()
-        data = np.frombuffer(joined.buffers()[2], dtype=np.uint8)[lo:hi]
-        space_at = np.flatnonzero(data == 32)
-
-        def spaces(byte: np.ndarray, space_at: np.ndarray = space_at) -> np.ndarray:
-            """Number of spaces before each of these bytes of the block."""
-            return np.searchsorted(space_at, byte, "left")
-
-        bstart = offs[a:b] - offs[a] + np.arange(b - a)  # each paragraph's first byte in the block
-        para_spaces[a:b] = spaces(bstart + (offs[a + 1 : b + 1] - offs[a:b])) - spaces(bstart)
-        text = joined[0].as_py()
-        pos = [m.end() - 1 for m in _BOUNDARY_FROM["."].finditer(text)]
-        more = [m.end() - 1 for p in "?!" if p in text for m in _BOUNDARY_FROM[p].finditer(text)]
-        if not text.isascii() and any(p in text for p in "。！？｡．"):
-            cjk = [(m.end() - len(m.group(1)), len(m.group(1))) for m in CJK_BOUNDARY.finditer(text)]
-            more += [p for p, w in cjk if w]
-            zero = [p for p, w in cjk if not w]
-        else:
-            zero = []
-        pos = np.array(sorted(pos + more) if more else pos, dtype=np.int64)
-        if zero:  # boundaries without a space: the next sentence starts right there
-            pos = np.concatenate([pos, np.array(zero, dtype=np.int64)])
-            order = np.argsort(pos, kind="stable")
-            pos, width = pos[order], np.concatenate([np.ones(len(pos) - len(zero), np.int64),
-                                                     np.zeros(len(zero), np.int64)])[order]
-        else:
-            width = np.ones(len(pos), dtype=np.int64)
-        if not len(pos):
-            continue
-        step = n_chars[a:b] + 1
-        cstart = np.cumsum(step) - step  # each paragraph's first character in the block
-        row = np.searchsorted(cstart, pos, "right") - 1
-        if text.isascii():
-            bpos = pos
-        else:  # byte of each character: the UTF-8 bytes that are not continuation bytes
-            starts = np.flatnonzero((data & 0xC0) != 0x80)
-            bpos = np.append(starts, len(data))[pos]
-        rows.append(row + a)
-        chars.append(pos - cstart[row])
-        nbytes.append(bpos - bstart[row])
-        nspaces.append(spaces(bpos) - spaces(bstart[row]))
-        widths.append(width)
-    if not rows:
+    for (a, b), found in zip(byte_blocks(texts, _BLOCK_BYTES), blocks, strict=True):
+        para_spaces[a:b] = found[-1]
+    found = [f[:-1] for f in blocks if f[0] is not None]
+    if not found:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty, empty, empty, para_spaces
-    return (np.concatenate(rows), np.concatenate(chars), np.concatenate(nbytes),
-            np.concatenate(nspaces), np.concatenate(widths), para_spaces)
+    return (*(np.concatenate(parts) for parts in zip(*found, strict=True)), para_spaces)
+
+
+def _cut_block(texts: pa.Array, offs: np.ndarray, n_chars: np.ndarray, a: int, b: int) -> tuple:
+    """:func:`_cut_positions` of the paragraphs ``a:b``: rows, chars, bytes, spaces and widths
+    of their boundaries (None each when there is none), and the spaces of each paragraph."""
+    sep = pa.scalar("\n", type=pa.large_string())
+    block = pa.LargeListArray.from_arrays(pa.array([0, b - a], pa.int64()), texts.slice(a, b - a))
+    joined = pc.binary_join(block, sep)
+    lo, hi = byte_offsets(joined).tolist()
+    data = np.frombuffer(joined.buffers()[2], dtype=np.uint8)[lo:hi]
+    space_at = np.flatnonzero(data == 32)
+
+    def spaces(byte: np.ndarray) -> np.ndarray:
+        """Number of spaces before each of these bytes of the block."""
+        return np.searchsorted(space_at, byte, "left")
+
+    bstart = offs[a:b] - offs[a] + np.arange(b - a)  # each paragraph's first byte in the block
+    para_spaces = spaces(bstart + (offs[a + 1 : b + 1] - offs[a:b])) - spaces(bstart)
+    text = joined[0].as_py()
+    pos = [m.end() - 1 for m in _BOUNDARY_FROM["."].finditer(text)]
+    more = [m.end() - 1 for p in "?!" if p in text for m in _BOUNDARY_FROM[p].finditer(text)]
+    if not text.isascii() and any(p in text for p in "。！？｡．"):
+        cjk = [(m.end() - len(m.group(1)), len(m.group(1))) for m in CJK_BOUNDARY.finditer(text)]
+        more += [p for p, w in cjk if w]
+        zero = [p for p, w in cjk if not w]
+    else:
+        zero = []
+    pos = np.array(sorted(pos + more) if more else pos, dtype=np.int64)
+    if zero:  # boundaries without a space: the next sentence starts right there
+        pos = np.concatenate([pos, np.array(zero, dtype=np.int64)])
+        order = np.argsort(pos, kind="stable")
+        pos, width = pos[order], np.concatenate([np.ones(len(pos) - len(zero), np.int64),
+                                                 np.zeros(len(zero), np.int64)])[order]
+    else:
+        width = np.ones(len(pos), dtype=np.int64)
+    if not len(pos):
+        return None, None, None, None, None, para_spaces
+    step = n_chars[a:b] + 1
+    cstart = np.cumsum(step) - step  # each paragraph's first character in the block
+    row = np.searchsorted(cstart, pos, "right") - 1
+    if text.isascii():
+        bpos = pos
+    else:  # byte of each character: the UTF-8 bytes that are not continuation bytes
+        starts = np.flatnonzero((data & 0xC0) != 0x80)
+        bpos = np.append(starts, len(data))[pos]
+    return (row + a, pos - cstart[row], bpos - bstart[row], spaces(bpos) - spaces(bstart[row]), width,
+            para_spaces)
 
 
 def sentences(paras: pd.DataFrame) -> pd.DataFrame:

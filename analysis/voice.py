@@ -255,7 +255,7 @@ def _match(texts, pattern: str, within: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
-def pattern_features(texts, *, quote_share=None, heading=None) -> dict[str, np.ndarray]:
+def pattern_features(texts, *, quote_share=None, heading=None, only=None) -> dict[str, np.ndarray]:
     """Every pattern of :data:`PATTERNS` over a column of sentences, vectorised.
 
     Parameters
@@ -267,22 +267,28 @@ def pattern_features(texts, *, quote_share=None, heading=None) -> dict[str, np.n
         searched only where it is positive (all zero when not given).
     heading : array-like of bool, optional
         Whether each sentence is a heading; ``headline_verb`` is searched only there.
+    only : sequence of str, optional
+        The features to compute (names among ``verb_word`` and :data:`PATTERNS`); default all.
 
     Returns
     -------
     dict of str to numpy.ndarray of bool
         ``verb_word`` (:data:`GATE`), then one array per pattern in the order of
-        :data:`PATTERNS`; equal to :func:`reference_features`.
+        :data:`PATTERNS` (those of ``only``); equal to :func:`reference_features`.
     """
     arr = _arrow(texts)
     n = len(arr)
+    names = ("verb_word", *PATTERNS) if only is None else tuple(only)
     share = np.zeros(n) if quote_share is None else np.asarray(quote_share, dtype=float)
     head = np.zeros(n, dtype=bool) if heading is None else np.asarray(heading, dtype=bool)
+    gate = bool(n) and ("verb_word" in names or any(_scope(name) == "gate" for name in names))
     within = {"all": None, "quoted": share > 0, "heading": head,
-              "gate": _match(arr, GATE) if n else np.zeros(0, dtype=bool)}
-    gated = arr.filter(pa.array(within["gate"])) if n else arr
-    out = {"verb_word": within["gate"]}
+              "gate": _match(arr, GATE) if gate else np.zeros(n, dtype=bool)}
+    gated = arr.filter(pa.array(within["gate"])) if gate else arr
+    out = {"verb_word": within["gate"]} if "verb_word" in names else {}
     for name, pattern in PATTERNS.items():
+        if name not in names:
+            continue
         scope = _scope(name)
         if scope == "gate":
             found = np.zeros(n, dtype=bool)
@@ -599,7 +605,8 @@ def reported_speakers(texts, rows: np.ndarray) -> pd.Series:
 # ----------------------------------------------------------------------------- voice
 
 
-def sentence_voice(sentences: pd.DataFrame, *, model: VoiceModel | None = None) -> pd.DataFrame:
+def sentence_voice(sentences: pd.DataFrame, *, model: VoiceModel | None = None,
+                   found: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     """The voice and speaker of every sentence.
 
     Parameters
@@ -610,6 +617,10 @@ def sentence_voice(sentences: pd.DataFrame, *, model: VoiceModel | None = None) 
         text order.
     model : VoiceModel, optional
         Default: the committed model (:data:`MODEL_FILE`).
+    found : dict, optional
+        :func:`pattern_features` of these sentences computed before their quotes were known
+        (``heading`` given, ``quote_share`` not), e.g. on another thread while the quotes were
+        found: only the patterns searched in quoted sentences are then searched here.
 
     Returns
     -------
@@ -626,7 +637,12 @@ def sentence_voice(sentences: pd.DataFrame, *, model: VoiceModel | None = None) 
         out["voice_speaker"] = pd.Series([], dtype="string", index=out.index)
         return out
     texts = _arrow(out["text"])
-    found = pattern_features(texts, quote_share=out["quote_share"], heading=out["is_heading"])
+    if found is None:
+        found = pattern_features(texts, quote_share=out["quote_share"], heading=out["is_heading"])
+    else:
+        quoted = [name for name in PATTERNS if _scope(name) == "quoted"]
+        found = {**found, **pattern_features(texts, quote_share=out["quote_share"],
+                                             heading=out["is_heading"], only=quoted)}
     article = pd.factorize(out["article_id"])[0]
     cols = {**found, **_context(out, found, article=article)}
     order = np.array([CLASSES.index(c) for c in model.classes], dtype=np.int8)
@@ -690,11 +706,19 @@ def voice_counts(sentences: pd.DataFrame, by: str | None = None) -> pd.DataFrame
     if "voice" not in sentences.columns:
         raise ValueError("voice_counts: the sentences have no voice column; load the corpus "
                          "with analysis.load_corpus (it adds one)")
-    voice = pd.Categorical(sentences["voice"], categories=list(CLASSES))
+    voice = pd.Categorical(sentences["voice"], categories=list(CLASSES)).codes.astype(np.int64)
     key = sentences[by].to_numpy() if by else np.full(len(sentences), "all", dtype=object)
-    table = pd.crosstab(pd.Series(key, name=by or "group"), pd.Series(voice, name="voice"),
-                        dropna=False).reindex(columns=list(CLASSES), fill_value=0)
-    table.columns = list(CLASSES)
+    # the groups sorted, a missing key one group of its own placed first (as pandas.crosstab
+    # orders them); counted with one bincount, not a Python aggregation per group
+    group, groups = pd.factorize(key, sort=True)
+    if (group < 0).any():
+        group = group + 1
+        groups = np.concatenate([np.array([np.nan], dtype=object), np.asarray(groups, dtype=object)]) \
+            if groups.dtype.kind != "f" else np.concatenate([[np.nan], groups])
+    known = voice >= 0  # a voice outside CLASSES, or missing, is not counted
+    counts = np.bincount(group[known] * len(CLASSES) + voice[known],
+                         minlength=len(groups) * len(CLASSES)).reshape(len(groups), len(CLASSES))
+    table = pd.DataFrame(counts, index=pd.Index(groups, name=by or "group"), columns=list(CLASSES))
     table["sentences"] = table[list(CLASSES)].sum(axis=1)
     for c in CLASSES:
         table[f"share_{c}"] = np.where(table["sentences"] > 0,

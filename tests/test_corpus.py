@@ -208,3 +208,75 @@ def test_duplicates_equal_plain_jaccard(corpus, threshold, min_words):
     want = _plain_duplicates(c.sentences, threshold, min_words)
     assert got.dropna().to_dict() == want
     assert len(want) >= 5  # the exact copies at least
+
+
+def test_threaded_build_equals_the_sequential_one(corpus, monkeypatch):
+    """Blocks on two threads, and the near-duplicates and voice patterns on a second thread
+    while the quotes are found, give the corpus that one thread gives."""
+    from analysis import _kernels, clean, segment
+    from analysis import corpus as corpus_mod
+
+    base = corpus.articles[["article_id", "outlet", "text"]]
+    frame = pd.concat([base.assign(article_id=base["article_id"] + f"-{i}",
+                                   text=base["text"] + ("" if i % 3 else f"\n\nCopy {i} of the story."))
+                       for i in range(8)], ignore_index=True)
+
+    def build(threads: int, side_min: int, block: int) -> Corpus:
+        monkeypatch.setattr(_kernels, "BLOCK_THREADS", threads)
+        monkeypatch.setattr(corpus_mod, "_SIDE_THREAD_MIN", side_min)
+        monkeypatch.setattr(clean, "_BLOCK_BYTES", block)
+        monkeypatch.setattr(segment, "_BLOCK_BYTES", block)
+        return from_frame(frame)
+
+    one, two = build(1, 10**9, 1 << 23), build(2, 0, 3000)
+    assert one.articles["duplicate_of"].notna().any()
+    for name in corpus_mod.CORPUS_TABLES:
+        pd.testing.assert_frame_equal(getattr(two, name), getattr(one, name))
+
+
+def test_export_tables_on_two_threads_writes_the_files_of_one(corpus, tmp_path, monkeypatch):
+    from analysis import _kernels
+    from analysis.corpus import export_tables
+
+    written = {}
+    for threads in (1, 2):
+        monkeypatch.setattr(_kernels, "BLOCK_THREADS", threads)
+        folder = tmp_path / str(threads)
+        summary = export_tables(corpus, folder)
+        assert summary["file"].tolist() == ["articles.csv", "paragraphs.csv", "sentences.csv", "quotes.csv"]
+        assert summary["rows"].tolist() == [len(corpus.articles), len(corpus.paragraphs),
+                                            len(corpus.sentences), len(corpus.quotes)]
+        written[threads] = {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    assert len(written[1]) == 8 and written[1] == written[2]
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "2" / "quotes.csv")[["quote", "start", "end"]],
+                                  corpus.quotes[["quote", "start", "end"]])
+
+
+def _crosstab_removed_summary(corpus: Corpus) -> pd.DataFrame:
+    """removed_summary as it was written with pandas.crosstab: the reference for the bincount."""
+    from analysis import clean
+
+    ids = pd.Index(corpus.articles["article_id"], name="article_id")
+    table = pd.crosstab(corpus.removed["article_id"], corpus.removed["reason"])
+    cols = [r for r in clean.REMOVAL_REASONS if r in table.columns]
+    table = table.reindex(index=ids, columns=cols, fill_value=0).astype("int64")
+    table["total"] = table.sum(axis=1)
+    table.columns.name = None
+    return table
+
+
+def test_removed_summary_equals_the_crosstab(corpus):
+    from analysis.corpus import removed_summary
+
+    assert len(corpus.removed) and corpus.removed["reason"].nunique() > 1
+    pd.testing.assert_frame_equal(removed_summary(corpus), _crosstab_removed_summary(corpus))
+    rem = corpus.removed
+    odd = Corpus(  # an article with nothing removed, a row of an unknown article, a missing id
+        articles=pd.concat([corpus.articles, corpus.articles.iloc[:1].assign(article_id="zz")]),
+        paragraphs=corpus.paragraphs, sentences=corpus.sentences, quotes=corpus.quotes,
+        removed=pd.concat([rem, rem.iloc[:2].assign(article_id="not-loaded"),
+                           rem.iloc[:1].assign(article_id=None)], ignore_index=True))
+    pd.testing.assert_frame_equal(removed_summary(odd), _crosstab_removed_summary(odd))
+    none = Corpus(articles=corpus.articles, paragraphs=corpus.paragraphs, sentences=corpus.sentences,
+                  quotes=corpus.quotes, removed=rem.iloc[:0])
+    pd.testing.assert_frame_equal(removed_summary(none), _crosstab_removed_summary(none))

@@ -81,3 +81,16 @@ def test_caseless_lower_and_rows():
     assert rows[:, 2].tolist() == [False, False, True, False, True]
     assert K.ascii_needle("He Lifeng") == "lifeng" and K.ascii_needle("–") == ""
     assert list(K.find_all("aaa", "aa")) == [0, 1]
+
+
+def test_block_map_is_the_loop_in_order(monkeypatch):
+    blocks = [(i, i + 1 + i % 3) for i in range(40)]
+
+    def work(span):
+        return sum(range(*span))
+
+    for threads in (1, 2):
+        monkeypatch.setattr(K, "BLOCK_THREADS", threads)
+        assert K.block_map(work, blocks) == [work(b) for b in blocks]
+        assert K.block_map(work, []) == []
+        assert K.block_map(work, blocks[:1]) == [work(blocks[0])]

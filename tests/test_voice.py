@@ -248,3 +248,53 @@ def test_refit_reproduces_the_committed_model():
     np.testing.assert_allclose(refit["coef"], committed["coef"], atol=1e-4)
     np.testing.assert_allclose(refit["intercept"], committed["intercept"], atol=1e-4)
     assert refit["info"] == committed["info"]
+
+
+def _crosstab_voice_counts(sentences: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """voice_counts as it was written with pandas.crosstab (a Python aggregation per group):
+    the reference for the bincount version."""
+    v = pd.Categorical(sentences["voice"], categories=list(voice.CLASSES))
+    key = sentences[by].to_numpy() if by else np.full(len(sentences), "all", dtype=object)
+    table = pd.crosstab(pd.Series(key, name=by or "group"), pd.Series(v, name="voice"),
+                        dropna=False).reindex(columns=list(voice.CLASSES), fill_value=0)
+    table.columns = list(voice.CLASSES)
+    table["sentences"] = table[list(voice.CLASSES)].sum(axis=1)
+    for c in voice.CLASSES:
+        table[f"share_{c}"] = np.where(table["sentences"] > 0,
+                                       table[c] / table["sentences"].clip(lower=1), 0.0)
+    return table.reset_index().astype({c: "int64" for c in (*voice.CLASSES, "sentences")})
+
+
+@pytest.mark.parametrize("keys, voices_", [
+    (pd.array(["b", None, "a", "b"], dtype="str"), ["own", "quoted", None, "mixed"]),
+    (np.array(["b", np.nan, "a", None, "b"], dtype=object), ["own", "quoted", "own", "own", "mixed"]),
+    (pd.Categorical(["x", "y", "x"], categories=["z", "y", "x"]), ["own", "own", "reported"]),
+    ([3, 1, 3, 2], ["own", "own", "reported", "mixed"]),
+    ([1.5, np.nan, 1.5, -2.0], ["own", "own", "quoted", "quoted"]),
+    ([True, False, True], ["own", "own", "quoted"]),
+    (["a", "b"], [None, None]),
+    (["a", "b", "a"], pd.Categorical(["own", "mixed", "own"], categories=["mixed", "own"])),
+    (pd.array([], dtype="str"), []),
+])
+def test_voice_counts_equal_the_crosstab(keys, voices_):
+    s = pd.DataFrame({"k": keys, "voice": voices_})
+    for by in ("k", None):
+        pd.testing.assert_frame_equal(voice.voice_counts(s, by=by), _crosstab_voice_counts(s, by=by))
+
+
+def test_voice_counts_equal_the_crosstab_on_the_corpus():
+    corpus = load_corpus("data/raw")
+    s = corpus.sentences
+    assert len(s) and s["article_id"].nunique() > 1
+    pd.testing.assert_frame_equal(voice.voice_counts(s, by="article_id"),
+                                  _crosstab_voice_counts(s, by="article_id"))
+
+
+def test_sentence_voice_with_the_patterns_found_before_the_quotes():
+    corpus = load_corpus("data/raw")
+    s = corpus.sentences
+    early = voice.pattern_features(s["text"], heading=s["is_heading"])
+    assert set(early) == {"verb_word", *voice.PATTERNS}
+    pd.testing.assert_frame_equal(voice.sentence_voice(s, found=early), voice.sentence_voice(s))
+    only = voice.pattern_features(s["text"], quote_share=s["quote_share"], only=["colon_quote"])
+    assert list(only) == ["colon_quote"] and only["colon_quote"].any()
