@@ -62,7 +62,7 @@ class Tokens:
     _vocab: pd.Index | None = field(default=None, repr=False)
 
     @classmethod
-    def from_corpus(cls, corpus, *, level: str = "sentence") -> Tokens:
+    def from_corpus(cls, corpus, *, level: str = "sentence", cache=None) -> Tokens:
         """Tokenize a :class:`analysis.corpus.Corpus` at ``level``.
 
         Parameters
@@ -72,6 +72,15 @@ class Tokens:
             ``paragraphs`` (data contract).
         level : {"sentence", "paragraph", "article"}, default "sentence"
             Unit of tokenization. Matrices can be aggregated to coarser levels, never finer.
+        cache : str or pathlib.Path, optional
+            A folder where the tokens are kept for the notebooks that follow (the notebooks
+            give ``output_paths(...).cache``, where the corpus is kept too: notebook 02 makes
+            the sentences' tokens, 04 reads them). Tokens are read from it instead of made when
+            its entry was made from the same values of the columns they are made from, by the
+            same code and data (:func:`analysis.tokens.cache.tokens_key`); else they are made,
+            counted (:attr:`counts`, at once) and written there (Arrow IPC and ``.npy``,
+            atomically; one entry per level is kept). A damaged entry is ignored with a warning
+            and made again. One line on standard output says where the tokens came from.
 
         Returns
         -------
@@ -80,6 +89,11 @@ class Tokens:
         check_one_of("level", level, LEVEL_KEYS, func="Tokens.from_corpus")
         table = {"sentence": "sentences", "paragraph": "paragraphs", "article": "articles"}[level]
         frame = getattr(corpus, table)
+        if cache is not None:
+            from .cache import cached_tokens
+
+            return cached_tokens(frame, keys=LEVEL_KEYS[level], articles=corpus.articles,
+                                 level=level, folder=cache)
         return tokens_from_frame(frame, keys=LEVEL_KEYS[level], articles=corpus.articles)
 
     def _count_cache(self) -> sp.csr_matrix:
