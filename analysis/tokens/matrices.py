@@ -10,7 +10,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
 from .._checks import check_one_of
 from .._kernels import chunked_texts, string_buffers
@@ -512,6 +511,8 @@ def _vocabulary_counts(tokens: Tokens, vocabulary) -> tuple[sp.csr_matrix, pd.In
             shape=(len(tokens.vocabulary), len(feats)),
         )
         return sp.csr_matrix(tokens._count_cache() @ select), feats
+    from sklearn.feature_extraction.text import CountVectorizer  # here, not at import (see dfm)
+
     vec = CountVectorizer(
         analyzer=_phrase_analyzer(feats),
         vocabulary={f: i for i, f in enumerate(feats)},
@@ -585,6 +586,10 @@ def dfm(
         else:
             x = _as_int64(x)
     else:
+        # scikit-learn (and scipy.stats, which it imports) only where n-grams, phrases or
+        # TF-IDF need it: importing it costs about 1.3 s of CPU, which unigram counts never need
+        from sklearn.feature_extraction.text import CountVectorizer
+
         vec = CountVectorizer(analyzer=_ngram_analyzer(lo, hi), dtype=np.int64)
         if tokens.joined.str.len().sum() == 0:
             x, features = sp.csr_matrix((len(tokens), 0), dtype=np.int64), pd.Index([], dtype="str")
@@ -616,6 +621,8 @@ def dfm(
     x = sp.csr_matrix(x, dtype=np.int64)
     x.sort_indices()
     if weighting == "tfidf":
+        from sklearn.feature_extraction.text import TfidfTransformer  # see the n-grams above
+
         x = sp.csr_matrix(TfidfTransformer().fit_transform(x))
     return DFM(
         matrix=x,
