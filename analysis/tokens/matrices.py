@@ -580,6 +580,9 @@ def dfm(
         x, features = _vocabulary_counts(tokens, vocabulary)
     elif (lo, hi) == (1, 1):
         x, features = tokens._count_cache(), tokens.vocabulary
+        if level != tokens.level:  # units summed first: fewer entries to drop stopwords from
+            g, docs = _group_matrix(tokens.docs, LEVEL_KEYS[level])
+            x = sp.csr_matrix(g @ x)
         if remove_stopwords and len(features):  # stopwords dropped here, in one copy
             content = np.flatnonzero(~features.isin(stopwords()))
             x, features = _take_columns(x, content), features[content]
@@ -604,12 +607,11 @@ def dfm(
         keep = ~(first.isin(sw) | last.isin(sw))
         x, features = x[:, np.flatnonzero(keep)], features[keep]
 
-    docs = tokens.docs
-    if level != tokens.level:
-        g, docs = _group_matrix(docs, LEVEL_KEYS[level])
+    if level == tokens.level:
+        docs = tokens.docs.copy()
+    elif vocabulary is not None or (lo, hi) != (1, 1):  # (unigrams were summed above)
+        g, docs = _group_matrix(tokens.docs, LEVEL_KEYS[level])
         x = sp.csr_matrix(g @ x)
-    else:
-        docs = docs.copy()
 
     if vocabulary is None and min_df != 1:
         n_rows = x.shape[0]
