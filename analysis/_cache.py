@@ -31,6 +31,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,8 @@ from . import config
 
 #: The file of an entry that says its format and key.
 META = "meta.json"
+
+T = TypeVar("T")
 
 
 def code_fingerprint(modules: Iterable[str]) -> str:
@@ -120,6 +123,24 @@ def read_meta(entry: Path, key: str, fmt: int) -> dict | None:
     if not isinstance(meta, dict) or meta.get("format") != fmt or meta.get("key") != key:
         return None
     return meta
+
+
+def read_entry(entry: Path, key: str, fmt: int, read: Callable[[Path, dict], T],
+               damaged: Callable[[Exception], None]) -> T | None:
+    """``read(entry, meta)`` of the entry with format ``fmt`` and key ``key``; None if there is
+    none. An entry that cannot be read whole is removed after ``damaged(error)`` (which warns;
+    the caller then makes it again)."""
+    if not entry.is_dir():
+        return None
+    meta = read_meta(entry, key, fmt)
+    try:
+        if meta is None:
+            raise ValueError(f"{META} is missing or does not match")
+        return read(entry, meta)
+    except Exception as exc:  # noqa: BLE001 - any damage means: make it again
+        damaged(exc)
+        remove(entry)
+        return None
 
 
 def write_frame(table: pd.DataFrame, stem: Path) -> None:

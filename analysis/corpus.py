@@ -47,7 +47,7 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from . import clean, config, quotes, segment, voice
-from ._cache import META, code_fingerprint, read_frame, read_meta, remove, write_entry, write_frame
+from ._cache import code_fingerprint, read_entry, read_frame, write_entry, write_frame
 from ._kernels import arrow_texts, byte_blocks, run_starts
 from .readers import (
     METADATA_COLUMNS,
@@ -588,20 +588,16 @@ def _read_cache(folder: Path, key: str) -> tuple[Corpus, list[str]] | None:
     """The cached corpus of ``key`` and the warnings its load gave, or None if there is none.
     An entry that cannot be read whole is removed with a warning (the caller rebuilds it)."""
     entry = folder / f"{_CACHE_PREFIX}{key}"
-    if not entry.is_dir():
-        return None
-    meta = read_meta(entry, key, _CACHE_FORMAT)
-    try:
-        if meta is None:
-            raise ValueError(f"{META} is missing or does not match")
+
+    def read(entry: Path, meta: dict) -> tuple[Corpus, list[str]]:
         tables = {name: read_frame(entry / name) for name in CORPUS_TABLES}
-        shown = [str(w) for w in meta["warnings"]]
-    except Exception as exc:  # noqa: BLE001 - any damage means: rebuild
+        return Corpus(**tables), [str(w) for w in meta["warnings"]]
+
+    def damaged(exc: Exception) -> None:
         warnings.warn(f"load_corpus: the cached corpus in {str(entry)!r} cannot be read ({exc}); "
-                      "it is ignored and rebuilt from the files.", CorpusWarning, stacklevel=3)
-        remove(entry)
-        return None
-    return Corpus(**tables), shown
+                      "it is ignored and rebuilt from the files.", CorpusWarning, stacklevel=5)
+
+    return read_entry(entry, key, _CACHE_FORMAT, read, damaged)
 
 
 def load_corpus(

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .._cache import META, code_fingerprint, read_frame, read_meta, remove, write_entry, write_frame
+from .._cache import code_fingerprint, read_entry, read_frame, write_entry, write_frame
 from .._kernels import chunked_texts, string_buffers
 from ..readers import CorpusWarning
 from .matrices import Tokens, tokens_from_frame
@@ -129,12 +129,8 @@ def _write(folder: Path, key: str, tokens: Tokens) -> None:
 def _read(folder: Path, key: str, level: str) -> Tokens | None:
     """The cached tokens of ``key``, or None. A damaged entry is removed with a warning."""
     entry = folder / f"{_PREFIX}{level}-{key}"
-    if not entry.is_dir():
-        return None
-    meta = read_meta(entry, key, _FORMAT)
-    try:
-        if meta is None:
-            raise ValueError(f"{META} is missing or does not match")
+
+    def read(entry: Path, meta: dict) -> Tokens:
         docs = read_frame(entry / "docs")
         joined = read_frame(entry / "joined")["joined"].rename(None)
         vocab = pd.Index(read_frame(entry / "vocabulary")["word"], dtype="str").rename(None)
@@ -145,14 +141,15 @@ def _read(folder: Path, key: str, level: str) -> Tokens | None:
             raise ValueError("its tables do not have the recorded sizes")
         counts = sp.csr_matrix((data, indices, indptr), shape=(n, len(vocab)), copy=False)
         counts.has_sorted_indices = True
-    except Exception as exc:  # noqa: BLE001 - any damage means: make them again
+        out = Tokens(docs=docs, joined=joined, level=meta["level"], keys=list(meta["keys"]))
+        out._counts, out._vocab = counts, vocab
+        return out
+
+    def damaged(exc: Exception) -> None:
         warnings.warn(f"Tokens.from_corpus: the cached tokens in {str(entry)!r} cannot be read ({exc}); "
-                      "they are ignored and made again.", CorpusWarning, stacklevel=4)
-        remove(entry)
-        return None
-    out = Tokens(docs=docs, joined=joined, level=meta["level"], keys=list(meta["keys"]))
-    out._counts, out._vocab = counts, vocab
-    return out
+                      "they are ignored and made again.", CorpusWarning, stacklevel=6)
+
+    return read_entry(entry, key, _FORMAT, read, damaged)
 
 
 def cached_tokens(frame: pd.DataFrame, *, keys: list[str], articles: pd.DataFrame | None,
