@@ -132,7 +132,7 @@ class _LabelTotals:
         g = sp.csr_matrix((np.ones(len(rows), dtype=np.int64), (self.codes[rows], rows)),
                           shape=(len(uniques), x.shape[0]))
         self.counts = sp.csr_matrix(g @ x)
-        self.docs = sp.csr_matrix(g @ (x > 0))  # int64: g is
+        self.docs = sp.csr_matrix(g @ (x > 0))  # int64 (g is), rows with a positive count
         self.rows = np.bincount(self.codes[rows], minlength=len(uniques))
 
     def side(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int] | None:
