@@ -210,32 +210,43 @@ def _compiled(path: str) -> tuple[re.Pattern[str], pd.DataFrame]:
     return rx, table.set_index("alias")
 
 
+#: Texts searched in one pass by :func:`_matches` (bounds the memory of the joined string).
+_BLOCK_TEXTS = 20_000
+
+
 def _matches(rx: re.Pattern[str], texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Every match of ``rx`` in each text: (text number, start, end, matched string).
 
-    The texts are joined by a NUL character and searched in one pass (one ``finditer`` per
-    text costs more than the search itself). The same matches as text by text: no alias
-    contains a NUL or lets a whitespace run or a literal character match one, and the regex's
-    boundaries (no word character before or after) see a NUL as they see a text's start or
-    end. Texts holding a NUL themselves are searched one by one.
+    The texts are joined by a NUL character, :data:`_BLOCK_TEXTS` at a time, and each block is
+    searched in one pass (one ``finditer`` per text costs more than the search itself). The
+    same matches as text by text: no alias contains a NUL or lets a whitespace run or a literal
+    character match one, and the regex's boundaries (no word character before or after) see a
+    NUL as they see a text's start or end. A block holding a NUL itself is searched text by text.
     """
-    big = "\0".join(texts)
-    if big.count("\0") != max(len(texts) - 1, 0):
-        found = [(i, m.start(), m.end(), m.group(0)) for i, text in enumerate(texts)
-                 for m in rx.finditer(text)]
-        if not found:
-            return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
-                    np.zeros(0, dtype=np.int64), [])
-        row, start, end, matched = zip(*found, strict=True)
-        return (np.array(row, dtype=np.int64), np.array(start, dtype=np.int64),
-                np.array(end, dtype=np.int64), list(matched))
-    spans = [m.span() for m in rx.finditer(big)]
-    matched = [big[a:b] for a, b in spans]
-    spans = np.array(spans, dtype=np.int64).reshape(-1, 2)
-    first = np.zeros(len(texts), dtype=np.int64)  # each text's first character in ``big``
-    np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))[:-1] + 1, out=first[1:])
-    row = np.searchsorted(first, spans[:, 0], side="right") - 1
-    return row, spans[:, 0] - first[row], spans[:, 1] - first[row], matched
+    rows, starts, ends, matched = [], [], [], []
+    for lo in range(0, len(texts), _BLOCK_TEXTS):
+        block = texts[lo : lo + _BLOCK_TEXTS]
+        big = "\0".join(block)
+        if big.count("\0") != len(block) - 1:
+            found = [(i, m.start(), m.end(), m.group(0)) for i, text in enumerate(block)
+                     for m in rx.finditer(text)]
+            row, start, end = (np.array([f[k] for f in found], dtype=np.int64) for k in range(3))
+            matched += [f[3] for f in found]
+        else:
+            spans = [m.span() for m in rx.finditer(big)]
+            matched += [big[a:b] for a, b in spans]
+            spans = np.array(spans, dtype=np.int64).reshape(-1, 2)
+            first = np.zeros(len(block), dtype=np.int64)  # each text's first character in ``big``
+            np.cumsum(np.fromiter(map(len, block), dtype=np.int64, count=len(block))[:-1] + 1,
+                      out=first[1:])
+            row = np.searchsorted(first, spans[:, 0], side="right") - 1
+            start, end = spans[:, 0] - first[row], spans[:, 1] - first[row]
+        rows.append(row + lo)
+        starts.append(start)
+        ends.append(end)
+    if not rows:
+        return (*(np.zeros(0, dtype=np.int64) for _ in range(3)), [])
+    return np.concatenate(rows), np.concatenate(starts), np.concatenate(ends), matched
 
 
 def mentions(source, *, gazetteer: str | Path = GAZETTEER_FILE) -> pd.DataFrame:

@@ -227,8 +227,11 @@ def _units_cases():
     }
 
 
+@pytest.mark.parametrize("block", [None, 4])
 @pytest.mark.parametrize("case", ["bundled", "synthetic", "shuffled", "edges", "nul", "none"])
-def test_one_pass_mentions_equal_text_by_text(case):
+def test_one_pass_mentions_equal_text_by_text(case, block, monkeypatch):
+    if block:  # several blocks, one of them (nul) searched text by text
+        monkeypatch.setattr(actors, "_BLOCK_TEXTS", block)
     units = _units_cases()[case]
     expected = _mentions_text_by_text(units)
     assert case == "none" or len(expected)
