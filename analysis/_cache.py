@@ -11,12 +11,12 @@ is discarded); the other entries of the same prefix are then removed. Tables are
 Examples
 --------
 >>> import tempfile
->>> folder = Path(tempfile.mkdtemp())
->>> entry = write_entry(folder, "demo-", "k1", 1, lambda tmp: write_frame(pd.DataFrame({"a": [1]}), tmp / "t"))
->>> entry.name, read_meta(entry, "k1", 1)["key"], read_frame(entry / "t")["a"].tolist()
-('demo-k1', 'k1', [1])
->>> read_meta(entry, "k2", 1) is None  # another key: not this entry
-True
+>>> with tempfile.TemporaryDirectory() as folder:
+...     fill = lambda tmp: write_frame(pd.DataFrame({"a": [1]}), tmp / "t")
+...     entry = write_entry(Path(folder), "demo-", "k1", 1, fill)
+...     print(entry.name, read_meta(entry, "k1", 1)["key"], read_frame(entry / "t")["a"].tolist(),
+...           read_meta(entry, "k2", 1))  # another key: not this entry
+demo-k1 k1 [1] None
 """
 
 from __future__ import annotations
