@@ -34,14 +34,8 @@ table without a text column raises one :class:`CorpusError` that says why and wh
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import shutil
-import sys
-import tempfile
-import time
-import uuid
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -54,6 +48,7 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from . import clean, config, quotes, segment, voice
+from ._cache import code_fingerprint, read_entry, read_frame, write_entry, write_frame
 from ._kernels import arrow_texts, block_map, byte_blocks, run_starts
 from .readers import (
     METADATA_COLUMNS,
@@ -542,7 +537,7 @@ def _build(
 #: The modules that build a corpus (what ``import analysis.corpus`` imports): their source is
 #: part of the cache key, so that a change to the code never serves a corpus it no longer builds.
 CACHE_MODULES = (
-    "__init__", "_kernels", "clean", "config", "corpus", "decoding", "progress", "quotes",
+    "__init__", "_cache", "_kernels", "clean", "config", "corpus", "decoding", "progress", "quotes",
     "readers", "segment", "speakers", "voice",
 )
 #: The tables of a :class:`Corpus`, each one file in the cache.
@@ -550,24 +545,12 @@ CORPUS_TABLES = ("articles", "paragraphs", "sentences", "quotes", "removed", "sk
 #: Layout of a cache entry; a cache written with another layout is not read.
 _CACHE_FORMAT = 3
 _CACHE_PREFIX = "corpus-"
-_CACHE_META = "meta.json"
 
 
 def _code_fingerprint() -> str:
-    """sha256 of the corpus-building modules' source, the package data they read (everything
-    under ``analysis/data``) and the versions of the package, Python, pandas, numpy and pyarrow.
-
-    Computed at every cached load (milliseconds), not once per process: a kernel that reloads
-    an edited module must not be served the corpus the old code built."""
-    from . import __version__
-
-    digest = hashlib.sha256()
-    digest.update(f"{__version__}\0{sys.version}\0{pd.__version__}\0{np.__version__}\0{pa.__version__}\n".encode())
-    for name in CACHE_MODULES:
-        digest.update(f"{name}\0".encode() + (config.PACKAGE_DIR / f"{name}.py").read_bytes())
-    for path in sorted(p for p in config.DATA_DIR.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(config.DATA_DIR).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    """sha256 of the corpus-building modules' source (:data:`CACHE_MODULES`), the package data
+    they read and the versions they ran with (:func:`analysis._cache.code_fingerprint`)."""
+    return code_fingerprint(CACHE_MODULES)
 
 
 def corpus_key(source: str | Path, **options: object) -> str:
@@ -608,100 +591,29 @@ def corpus_key(source: str | Path, **options: object) -> str:
 
 
 def _write_cache(folder: Path, key: str, corpus: Corpus, shown: list[str]) -> None:
-    """Write ``corpus`` as ``folder/corpus-<key>/`` atomically: into a temporary folder, renamed
-    when complete (a reader never sees half an entry; of two writers of one key, one wins and
-    the other's copy is discarded); entries of other keys are then removed."""
-    folder.mkdir(parents=True, exist_ok=True)
-    final = folder / f"{_CACHE_PREFIX}{key}"
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder))
-    try:
+    """Write ``corpus`` as ``folder/corpus-<key>/`` atomically (:func:`analysis._cache.write_entry`:
+    a reader never sees half an entry); entries of other keys are then removed."""
+    def fill(tmp: Path) -> None:
         # two tables at a time on two threads (Arrow conversion and file writes release the GIL)
-        block_map(lambda name: _write_table(getattr(corpus, name), tmp / name), list(CORPUS_TABLES))
-        meta = {"format": _CACHE_FORMAT, "key": key, "warnings": shown}
-        (tmp / _CACHE_META).write_text(json.dumps(meta), encoding="utf-8")
-        try:
-            tmp.rename(final)
-        except OSError:  # another process wrote the same key first, or a bad entry is in the way
-            if final.exists() and _read_meta(final, key) is None:
-                _remove(final)
-                tmp.rename(final)
-    finally:
-        if tmp.exists():
-            _remove(tmp)
-    for old in folder.glob(f"{_CACHE_PREFIX}*"):
-        if old != final:
-            _remove(old)
-    # what a killed load left: entries being removed, and writes older than an hour
-    hour_ago = time.time() - 3600
-    for left in [*folder.glob(".old-*"), *folder.glob(".tmp-*")]:
-        with contextlib.suppress(OSError):
-            if left.name.startswith(".old-") or left.stat().st_mtime < hour_ago:
-                shutil.rmtree(left, ignore_errors=True)
+        block_map(lambda name: write_frame(getattr(corpus, name), tmp / name), list(CORPUS_TABLES))
 
-
-def _write_table(table: pd.DataFrame, stem: Path) -> None:
-    """One table of the cache: Arrow IPC (Feather v2, uncompressed), or a pickle when a column
-    is of object dtype or the index is not the default one (Arrow would read strings back as
-    ``str`` and missing values as None: not the same table).
-
-    Arrow IPC rather than Parquet, uncompressed: at 10,000 articles the tables are written in
-    0.09 s of CPU and read in 0.10 s (Parquet: 0.47 s each; zstd-compressed Arrow: 0.39 s and
-    0.15 s), for about 150 MB on disk (zstd: 21 MB); notebook 01 writes, 02-04 read.
-    """
-    default_index = isinstance(table.index, pd.RangeIndex) and table.index.start == 0 and table.index.step == 1
-    if not default_index or any(pd.api.types.is_object_dtype(dtype) for dtype in table.dtypes):
-        table.to_pickle(stem.with_suffix(".pkl"))
-    else:
-        table.to_feather(stem.with_suffix(".arrow"), compression="uncompressed")
-
-
-def _read_table(stem: Path) -> pd.DataFrame:
-    if stem.with_suffix(".pkl").is_file():
-        table = pd.read_pickle(stem.with_suffix(".pkl"))
-        if not isinstance(table, pd.DataFrame):
-            raise ValueError(f"{stem.name}.pkl does not hold a table")
-        return table
-    return pd.read_feather(stem.with_suffix(".arrow"))
-
-
-def _remove(path: Path) -> None:
-    """Delete a cache entry: renamed first (at once out of readers' way), then removed."""
-    trash = path.with_name(f".old-{uuid.uuid4().hex}")
-    try:
-        path.rename(trash)
-    except OSError:
-        return
-    shutil.rmtree(trash, ignore_errors=True)
-
-
-def _read_meta(entry: Path, key: str) -> dict | None:
-    try:
-        meta = json.loads((entry / _CACHE_META).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(meta, dict) or meta.get("format") != _CACHE_FORMAT or meta.get("key") != key:
-        return None
-    return meta
+    write_entry(folder, _CACHE_PREFIX, key, _CACHE_FORMAT, fill, {"warnings": shown})
 
 
 def _read_cache(folder: Path, key: str) -> tuple[Corpus, list[str]] | None:
     """The cached corpus of ``key`` and the warnings its load gave, or None if there is none.
     An entry that cannot be read whole is removed with a warning (the caller rebuilds it)."""
     entry = folder / f"{_CACHE_PREFIX}{key}"
-    if not entry.is_dir():
-        return None
-    meta = _read_meta(entry, key)
-    try:
-        if meta is None:
-            raise ValueError(f"{_CACHE_META} is missing or does not match")
-        tables = {name: _read_table(entry / name) for name in CORPUS_TABLES}
-        shown = [str(w) for w in meta["warnings"]]
-    except Exception as exc:  # noqa: BLE001 - any damage means: rebuild
+
+    def read(entry: Path, meta: dict) -> tuple[Corpus, list[str]]:
+        tables = {name: read_frame(entry / name) for name in CORPUS_TABLES}
+        return Corpus(**tables), [str(w) for w in meta["warnings"]]
+
+    def damaged(exc: Exception) -> None:
         warnings.warn(f"load_corpus: the cached corpus in {str(entry)!r} cannot be read ({exc}); "
-                      "it is ignored and rebuilt from the files.", CorpusWarning, stacklevel=3)
-        _remove(entry)
-        return None
-    return Corpus(**tables), shown
+                      "it is ignored and rebuilt from the files.", CorpusWarning, stacklevel=5)
+
+    return read_entry(entry, key, _CACHE_FORMAT, read, damaged)
 
 
 def load_corpus(

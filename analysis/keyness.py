@@ -111,16 +111,51 @@ def _group_masks(dfm: DFM, groups, target, reference) -> tuple[np.ndarray, np.nd
     return is_target, is_reference, str(target), reference_name
 
 
+def _labels(dfm: DFM, groups):
+    """One label per row: the column ``groups`` of ``dfm.docs``, or ``groups`` itself."""
+    return dfm.docs[groups] if isinstance(groups, str) else groups
+
+
+class _LabelTotals:
+    """Each group label's word counts and documents using each word, summed once over its rows.
+
+    A side of a comparison is a union of labels (one label, or every labelled row but the
+    target's), so its totals are sums of label totals: for whole counts the same integers as
+    summing its rows, at the cost of a few label rows instead of a pass over the matrix. Made
+    once per group column by :func:`comparisons`, which runs 1 + (number of outlets)
+    comparisons over the same matrix.
+    """
+
+    def __init__(self, x: sp.csr_matrix, labels):
+        self.codes, uniques = pd.factorize(pd.Series(np.asarray(labels, dtype=object)))
+        rows = np.flatnonzero(self.codes >= 0)
+        g = sp.csr_matrix((np.ones(len(rows), dtype=np.int64), (self.codes[rows], rows)),
+                          shape=(len(uniques), x.shape[0]))
+        self.counts = sp.csr_matrix(g @ x)
+        self.docs = sp.csr_matrix(g @ (x > 0))  # int64 (g is), rows with a positive count
+        self.rows = np.bincount(self.codes[rows], minlength=len(uniques))
+
+    def side(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int] | None:
+        """Totals of the rows ``mask``, or None when they are not a union of labels."""
+        chosen = np.unique(self.codes[mask])
+        if (chosen < 0).any() or not np.array_equal(np.isin(self.codes, chosen), mask):
+            return None
+        y = np.asarray(self.counts[chosen].sum(axis=0)).ravel().astype(float)
+        d = np.asarray(self.docs[chosen].sum(axis=0)).ravel()
+        return y, d, int(self.rows[chosen].sum())
+
+
 def _whole(counts: np.ndarray) -> np.ndarray:
     """Counts as int64 when whole (always without copies), else the copies' mean counts."""
     return counts.astype(np.int64) if np.array_equal(counts, np.round(counts)) else counts
 
 
-def _collapse_units(x: sp.csr_matrix, docs: pd.DataFrame, mask: np.ndarray, units) -> sp.csr_matrix:
-    """Rows ``mask`` of ``x``, copies of one unit averaged into one row (all rows without units)."""
-    part = x[mask]
+def _collapse_units(x: sp.csr_matrix, docs: pd.DataFrame, mask: np.ndarray,
+                    units) -> sp.csr_matrix | None:
+    """Rows ``mask`` of ``x``, copies of one unit averaged into one row; None when the side has
+    no copies (or no units are given): then its documents are the rows ``x[mask]`` themselves."""
     if units is None:
-        return part
+        return None
     if "article_id" not in docs.columns:
         raise ValueError("log_odds: units= needs an article_id column in dfm.docs; "
                          "build the dfm from a corpus (dfm(tokens, level='article'))")
@@ -130,11 +165,11 @@ def _collapse_units(x: sp.csr_matrix, docs: pd.DataFrame, mask: np.ndarray, unit
     if (size == 1).all():
         # no copies on this side: the averaged rows would be the rows themselves (reordered),
         # and every use of the result (column sums, documents using a word, the row count)
-        # gives the same numbers from ``part``: sums of whole counts are exact in any order
-        return part
+        # gives the same numbers from ``x[mask]``: sums of whole counts are exact in any order
+        return None
     agg = sp.csr_matrix((1.0 / size[codes], (codes, np.arange(len(codes)))),
                         shape=(len(size), len(codes)))
-    return (agg @ part).tocsr()
+    return (agg @ x[mask]).tocsr()
 
 
 def log_odds(
@@ -184,23 +219,38 @@ def log_odds(
         (independent documents), ``rows_in_target``/``rows_in_reference`` (dfm rows, copies
         included) and ``alpha0``.
     """
+    return _log_odds(dfm, groups, target=target, reference=reference, prior=prior, alpha0=alpha0,
+                     min_count=min_count, units=units)
+
+
+def _log_odds(dfm: DFM, groups, *, target, reference, prior, alpha0, min_count, units,
+              totals: _LabelTotals | None = None) -> pd.DataFrame:
+    """:func:`log_odds`; ``totals``: the :class:`_LabelTotals` of ``groups`` when already made."""
     if dfm.weighting != "count":
         raise ValueError("log_odds: the dfm is not raw counts; build it with weighting='count'")
     check_one_of("prior", prior, ("corpus", "uniform"), func="log_odds")
     is_t, is_r, t_name, r_name = _group_masks(dfm, groups, target, reference)
     x = dfm.matrix.tocsr()
-    x_t, x_r = (_collapse_units(x, dfm.docs, mask, units) for mask in (is_t, is_r))
-    y_t = np.asarray(x_t.sum(axis=0)).ravel().astype(float)
-    y_r = np.asarray(x_r.sum(axis=0)).ravel().astype(float)
-    d_t = np.asarray((x_t > 0).sum(axis=0)).ravel()
-    d_r = np.asarray((x_r > 0).sum(axis=0)).ravel()
+    sides = []
+    for mask in (is_t, is_r):
+        part = _collapse_units(x, dfm.docs, mask, units)
+        found = None
+        if part is None and np.issubdtype(x.dtype, np.integer):  # whole counts: label sums
+            totals = totals if totals is not None else _LabelTotals(x, _labels(dfm, groups))
+            found = totals.side(mask)
+        if found is None:  # copies averaged, or fractional counts: the side's rows summed
+            part = x[mask] if part is None else part
+            found = (np.asarray(part.sum(axis=0)).ravel().astype(float),
+                     np.asarray((part > 0).sum(axis=0)).ravel(), part.shape[0])
+        sides.append(found)
+    (y_t, d_t, docs_t), (y_r, d_r, docs_r) = sides
     keep = (y_t + y_r) >= max(min_count, 1)
     y_t, y_r, d_t, d_r = y_t[keep], y_r[keep], d_t[keep], d_r[keep]
     terms = dfm.features[keep]
     n_t, n_r = y_t.sum(), y_r.sum()
     pooled = y_t + y_r
     if prior == "corpus":
-        n_docs = x_t.shape[0] + x_r.shape[0]
+        n_docs = docs_t + docs_r
         a0 = float(pooled.sum()) / n_docs if alpha0 is None else float(alpha0)
         alpha = a0 * pooled / max(pooled.sum(), 1.0)
     else:
@@ -237,8 +287,8 @@ def log_odds(
         reference=r_name,
         n_target=int(n_t),
         n_reference=int(n_r),
-        docs_in_target=int(x_t.shape[0]),
-        docs_in_reference=int(x_r.shape[0]),
+        docs_in_target=int(docs_t),
+        docs_in_reference=int(docs_r),
         rows_in_target=int(is_t.sum()),
         rows_in_reference=int(is_r.sum()),
         alpha0=a0,
@@ -375,6 +425,7 @@ def comparisons(
     """
     tables: dict[str, pd.DataFrame] = {}
     notes: list[str] = []
+    options = {"prior": "corpus", "alpha0": None, "min_count": 1, "units": None, **kwargs}
     groups = set(dfm.docs[group_col].dropna()) if group_col in dfm.docs else set()
     if {INTERNATIONAL, CHINESE_STATE} <= groups:
         tables[f"{INTERNATIONAL} vs {CHINESE_STATE}"] = log_odds(
@@ -386,8 +437,12 @@ def comparisons(
         )
     outlets = sorted(set(dfm.docs[outlet_col].dropna())) if outlet_col in dfm.docs else []
     if len(outlets) >= 2:
+        totals = None  # each outlet's totals, summed once for all its comparisons
+        if np.issubdtype(dfm.matrix.dtype, np.integer):
+            totals = _LabelTotals(dfm.matrix.tocsr(), dfm.docs[outlet_col])
         for outlet in outlets:
-            tables[f"{outlet} vs rest"] = log_odds(dfm, outlet_col, target=outlet, **kwargs)
+            tables[f"{outlet} vs rest"] = _log_odds(dfm, outlet_col, target=outlet, reference=None,
+                                                    totals=totals, **options)
     else:
         notes.append(f"outlet vs rest skipped: the corpus has {len(outlets)} outlet(s)")
     return tables, notes

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -175,3 +177,62 @@ def test_trie_regex_equals_longest_first_alternation():
     texts += load_corpus(RAW_DIR).sentences["text"].tolist()
     for text in texts:
         assert [m.span() for m in rx.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def _mentions_text_by_text(units: pd.DataFrame) -> pd.DataFrame:
+    """The plain form of actors.mentions (each text searched alone, every match looked up):
+    the oracle the one-pass search is compared with."""
+    from pathlib import Path
+
+    rx, table = actors._compiled(str(Path(actors.GAZETTEER_FILE).resolve()))
+    units = units.reset_index(drop=True)
+    rows = [(i, m.start(), m.end(), m.group(0))
+            for i, text in enumerate(units["text"].fillna("").astype("str").tolist())
+            for m in rx.finditer(text)]
+    hits = pd.DataFrame(rows, columns=["row", "start", "end", "matched"])
+    hits["alias"] = [actors._canonical(s) for s in hits["matched"].tolist()]
+    info = table.loc[hits["alias"], ["actor", "actor_type", "country"]].reset_index(drop=True)
+    keys = [c for c in ("article_id", "paragraph", "sentence") if c in units.columns]
+    meta = units[keys].iloc[hits["row"].to_numpy()].reset_index(drop=True)
+    out = pd.DataFrame({"article_id": meta["article_id"].astype("str")})
+    for key in ("paragraph", "sentence"):
+        out[key] = meta[key].to_numpy() if key in meta else pd.NA
+    out = pd.concat([out, hits[["start", "end"]], info, hits[["alias", "matched"]]], axis=1)
+    out = out.astype({"paragraph": "Int64", "sentence": "Int64", "start": "int64", "end": "int64",
+                      "actor": "str", "actor_type": "str", "country": "str", "alias": "str",
+                      "matched": "str"})
+    out = out.sort_values(["article_id", "paragraph", "sentence", "start"], kind="stable")
+    return out[actors.MENTION_COLUMNS].reset_index(drop=True)
+
+
+@functools.cache
+def _units_cases():
+    from analysis import from_frame, load_corpus
+    from analysis.synthetic import make_synthetic_corpus
+
+    bundled = load_corpus("data/raw").sentences
+    synthetic = from_frame(make_synthetic_corpus(60, random_state=4, vocabulary="heaps")).sentences
+    edges = pd.DataFrame({
+        "article_id": ["b", "a", "a", "c", "c", "d"],
+        "text": ["Xi.", None, "Trump\u2019s aides; the\nWhite House", "", "Wang Yi\tmet U.N. staff",
+                 "Beijing"],
+    })
+    return {
+        "bundled": bundled,
+        "synthetic": synthetic,
+        "shuffled": synthetic.sample(frac=1, random_state=0),  # unsorted units, another index
+        "edges": edges,  # missing and empty texts, aliases at both ends of texts, no keys
+        "nul": edges.assign(text=edges["text"].str.replace("aides", "ai\0des")),  # NUL: one by one
+        "none": edges.iloc[[3]],
+    }
+
+
+@pytest.mark.parametrize("block", [None, 4])
+@pytest.mark.parametrize("case", ["bundled", "synthetic", "shuffled", "edges", "nul", "none"])
+def test_one_pass_mentions_equal_text_by_text(case, block, monkeypatch):
+    if block:  # several blocks, one of them (nul) searched text by text
+        monkeypatch.setattr(actors, "_BLOCK_TEXTS", block)
+    units = _units_cases()[case]
+    expected = _mentions_text_by_text(units)
+    assert case == "none" or len(expected)
+    pd.testing.assert_frame_equal(actors.mentions(units), expected, check_exact=True)

@@ -244,3 +244,39 @@ def test_singleton_units_and_row_order_shortcuts_give_the_general_results():
         table = log_odds(tied, "outlet", target="Y")
         expected = table.sort_values(["z", "term"], ascending=[False, True], kind="stable")
         pd.testing.assert_frame_equal(table, expected.reset_index(drop=True))
+
+
+@pytest.mark.parametrize("case", ["bundled", "synthetic", "copies"])
+def test_label_totals_give_the_tables_of_the_rows_summed(case):
+    """Every standard comparison, with and without units, from label totals (whole counts)
+    equals the one from each side's rows summed (the same counts as floats take that path)."""
+    from analysis import from_frame, load_corpus, stats
+    from analysis.keyness import comparisons
+    from analysis.synthetic import make_synthetic_corpus
+    from analysis.tokens import Tokens, dfm
+
+    if case == "bundled":
+        corpus = load_corpus("data/raw")
+    else:
+        frame = make_synthetic_corpus(80, words_per_article=200, random_state=2, vocabulary="heaps")
+        if case == "copies":  # copies of stories within and across outlets
+            copies = frame.iloc[[1, 2, 3, 5, 8, 8, 13]].assign(
+                article_id=[f"copy{i}" for i in range(7)],
+                outlet=frame["outlet"].iloc[[4, 2, 9, 5, 1, 3, 13]].to_numpy(),
+                outlet_group=frame["outlet_group"].iloc[[4, 2, 9, 5, 1, 3, 13]].to_numpy())
+            frame = pd.concat([frame, copies], ignore_index=True)
+        corpus = from_frame(frame)
+    counts = dfm(Tokens.from_corpus(corpus), level="article")
+    assert counts.matrix.dtype == np.int64
+    as_float = DFM(matrix=counts.matrix.astype(float), features=counts.features, docs=counts.docs,
+                   level="article", weighting="count")
+    units = stats.independent_units(corpus.articles)
+    if case == "copies":
+        assert (units["unit_id"] != units["article_id"]).sum() >= 5
+    for u in (None, units):
+        fast, notes = comparisons(counts, units=u)
+        plain, plain_notes = comparisons(as_float, units=u)
+        assert fast.keys() == plain.keys() and len(fast) >= 3 and notes == plain_notes
+        for name in fast:
+            pd.testing.assert_frame_equal(fast[name], plain[name], check_exact=True, obj=name)
+            assert fast[name].attrs == plain[name].attrs

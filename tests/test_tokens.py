@@ -322,3 +322,51 @@ def test_counts_equal_countvectorizer():
     assert (counts != expected).nnz == 0 and counts.shape == expected.shape
     empty, none = tk.count_matrix(pd.Series(["", ""], dtype="str"))
     assert empty.shape == (2, 0) and len(none) == 0
+
+
+def test_notebook_02_needs_neither_sklearn_nor_scipy_stats():
+    """Tokens, unigram matrices, keyness, kwic, actors and sources import neither scikit-learn
+    nor scipy.stats (about 1.3 s of CPU per notebook): they are imported where n-grams, phrase
+    vocabularies, TF-IDF or a normal quantile need them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from analysis import actors, keyness, kwic, load_corpus, sources, stats\n"
+        "from analysis.tokens import Tokens, dfm, stopword_share\n"
+        "corpus = load_corpus('data/raw')\n"
+        "tokens = Tokens.from_corpus(corpus)\n"
+        "stopword_share(tokens)\n"
+        "tables, _ = keyness.comparisons(dfm(tokens, level='article'),\n"
+        "                                units=stats.independent_units(corpus.articles))\n"
+        "kwic.kwic_many(corpus, ['Taiwan', 'tariff*', 'red line'])\n"
+        "actors.mentions(corpus)\n"
+        "sources.quote_sources(corpus)\n"
+        "print(sorted(m for m in ('sklearn', 'scipy.stats') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[-2] == "[]"
+    # and they are there when needed
+    assert dfm(Tokens(pd.DataFrame({"d": [0]}), pd.Series(["a b"]), level="unit", keys=["d"]),
+               ngram_range=(1, 2), remove_stopwords=False, weighting="tfidf").shape == (1, 3)
+
+
+@pytest.mark.parametrize("level", ["paragraph", "article"])
+@pytest.mark.parametrize("remove_stopwords", [True, False])
+def test_coarser_unigram_matrices_sum_the_units_rows(level, remove_stopwords):
+    """Summed to paragraphs or articles (units first, then the stopword columns dropped), the
+    counts are those of the sentence matrix added up article by article."""
+    from analysis import load_corpus
+
+    toks = Tokens.from_corpus(load_corpus("data/raw"))
+    fine = dfm(toks, remove_stopwords=remove_stopwords)
+    coarse = dfm(toks, level=level, remove_stopwords=remove_stopwords, min_df=2)
+    keys = ["article_id", "paragraph"][: 1 + (level == "paragraph")]
+    summed = pd.DataFrame(fine.matrix.toarray(), columns=fine.features).groupby(
+        [fine.docs[k] for k in keys], sort=True).sum()
+    summed = summed.loc[:, (summed > 0).sum() >= 2]
+    assert coarse.matrix.dtype == np.int64 and coarse.matrix.has_sorted_indices
+    np.testing.assert_array_equal(coarse.matrix.toarray(), summed.to_numpy())
+    assert coarse.features.tolist() == summed.columns.tolist()
+    assert coarse.docs[keys].values.tolist() == [list(k) if len(keys) > 1 else [k] for k in summed.index]

@@ -36,8 +36,10 @@ absent from them; the tokens of ASCII texts are found over their bytes with nump
 :data:`TOKEN_RE`, restated), other texts use ``TOKEN_RE`` itself. ``tests/test_tokens_equivalence.py``
 compares everything with the plain per-text implementation.
 
-Modules: ``rules`` (normalisation and tokenization) and ``matrices`` (:class:`Tokens`, count
-matrices, :class:`DFM`, :func:`dfm`); every public name is importable from ``analysis.tokens``.
+Modules: ``rules`` (normalisation and tokenization), ``matrices`` (:class:`Tokens`, count
+matrices, :class:`DFM`, :func:`dfm`) and ``cache`` (tokens kept for the notebooks that follow,
+``Tokens.from_corpus(corpus, cache=folder)``: notebook 02 makes the sentences' tokens, 04 reads
+them); every public name of ``rules`` and ``matrices`` is importable from ``analysis.tokens``.
 """
 
 from __future__ import annotations

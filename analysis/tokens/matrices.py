@@ -10,7 +10,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
 from .._checks import check_one_of
 from .._kernels import chunked_texts, string_buffers
@@ -62,7 +61,7 @@ class Tokens:
     _vocab: pd.Index | None = field(default=None, repr=False)
 
     @classmethod
-    def from_corpus(cls, corpus, *, level: str = "sentence") -> Tokens:
+    def from_corpus(cls, corpus, *, level: str = "sentence", cache=None) -> Tokens:
         """Tokenize a :class:`analysis.corpus.Corpus` at ``level``.
 
         Parameters
@@ -72,6 +71,15 @@ class Tokens:
             ``paragraphs`` (data contract).
         level : {"sentence", "paragraph", "article"}, default "sentence"
             Unit of tokenization. Matrices can be aggregated to coarser levels, never finer.
+        cache : str or pathlib.Path, optional
+            A folder where the tokens are kept for the notebooks that follow (the notebooks
+            give ``output_paths(...).cache``, where the corpus is kept too: notebook 02 makes
+            the sentences' tokens, 04 reads them). Tokens are read from it instead of made when
+            its entry was made from the same values of the columns they are made from, by the
+            same code and data (:func:`analysis.tokens.cache.tokens_key`); else they are made,
+            counted (:attr:`counts`, at once) and written there (Arrow IPC and ``.npy``,
+            atomically; one entry per level is kept). A damaged entry is ignored with a warning
+            and made again. One line on standard output says where the tokens came from.
 
         Returns
         -------
@@ -80,6 +88,11 @@ class Tokens:
         check_one_of("level", level, LEVEL_KEYS, func="Tokens.from_corpus")
         table = {"sentence": "sentences", "paragraph": "paragraphs", "article": "articles"}[level]
         frame = getattr(corpus, table)
+        if cache is not None:
+            from .cache import cached_tokens
+
+            return cached_tokens(frame, keys=LEVEL_KEYS[level], articles=corpus.articles,
+                                 level=level, folder=cache)
         return tokens_from_frame(frame, keys=LEVEL_KEYS[level], articles=corpus.articles)
 
     def _count_cache(self) -> sp.csr_matrix:
@@ -498,6 +511,8 @@ def _vocabulary_counts(tokens: Tokens, vocabulary) -> tuple[sp.csr_matrix, pd.In
             shape=(len(tokens.vocabulary), len(feats)),
         )
         return sp.csr_matrix(tokens._count_cache() @ select), feats
+    from sklearn.feature_extraction.text import CountVectorizer  # here, not at import (see dfm)
+
     vec = CountVectorizer(
         analyzer=_phrase_analyzer(feats),
         vocabulary={f: i for i, f in enumerate(feats)},
@@ -565,12 +580,19 @@ def dfm(
         x, features = _vocabulary_counts(tokens, vocabulary)
     elif (lo, hi) == (1, 1):
         x, features = tokens._count_cache(), tokens.vocabulary
+        if level != tokens.level:  # units summed first: fewer entries to drop stopwords from
+            g, docs = _group_matrix(tokens.docs, LEVEL_KEYS[level])
+            x = sp.csr_matrix(g @ x)
         if remove_stopwords and len(features):  # stopwords dropped here, in one copy
             content = np.flatnonzero(~features.isin(stopwords()))
             x, features = _take_columns(x, content), features[content]
         else:
             x = _as_int64(x)
     else:
+        # scikit-learn (and scipy.stats, which it imports) only where n-grams, phrases or
+        # TF-IDF need it: importing it costs about 1.3 s of CPU, which unigram counts never need
+        from sklearn.feature_extraction.text import CountVectorizer
+
         vec = CountVectorizer(analyzer=_ngram_analyzer(lo, hi), dtype=np.int64)
         if tokens.joined.str.len().sum() == 0:
             x, features = sp.csr_matrix((len(tokens), 0), dtype=np.int64), pd.Index([], dtype="str")
@@ -585,12 +607,11 @@ def dfm(
         keep = ~(first.isin(sw) | last.isin(sw))
         x, features = x[:, np.flatnonzero(keep)], features[keep]
 
-    docs = tokens.docs
-    if level != tokens.level:
-        g, docs = _group_matrix(docs, LEVEL_KEYS[level])
+    if level == tokens.level:
+        docs = tokens.docs.copy()
+    elif vocabulary is not None or (lo, hi) != (1, 1):  # (unigrams were summed above)
+        g, docs = _group_matrix(tokens.docs, LEVEL_KEYS[level])
         x = sp.csr_matrix(g @ x)
-    else:
-        docs = docs.copy()
 
     if vocabulary is None and min_df != 1:
         n_rows = x.shape[0]
@@ -602,6 +623,8 @@ def dfm(
     x = sp.csr_matrix(x, dtype=np.int64)
     x.sort_indices()
     if weighting == "tfidf":
+        from sklearn.feature_extraction.text import TfidfTransformer  # see the n-grams above
+
         x = sp.csr_matrix(TfidfTransformer().fit_transform(x))
     return DFM(
         matrix=x,
