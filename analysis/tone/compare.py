@@ -265,7 +265,7 @@ def _event_rows(sub, value, by, groups, units, strata, voice, n_boot, random_sta
         try:
             res = stats.compare_two_groups(part, value, by, groups=groups, units=units,
                                            n_boot=n_boot, random_state=random_state,
-                                           max_hits=max_hits)
+                                           max_hits=max_hits, effects=False)
             rows.append(_row(voice, event, res))
         except stats.ComparisonError:
             r = per[per["stratum"] == event].iloc[0]
@@ -318,7 +318,8 @@ def comparison_table(
     -------
     pandas.DataFrame
         Columns :data:`COMPARISON_COLUMNS` (see data/README.md); ``note`` says in words why a
-        row has no comparison (e.g. one group only, no shared event).
+        row has no comparison (e.g. one group only, no shared event). The table has no effect
+        sizes, so they are not computed (``compare_two_groups(..., effects=False)``).
     """
     done = {}
     if pooled is not None and len(pooled):
@@ -339,7 +340,7 @@ def comparison_table(
         try:
             res = done.get(voice) or stats.compare_two_groups(
                 sub, value, by, groups=groups, units=units, n_boot=n_boot,
-                random_state=random_state, max_hits=max_hits)
+                random_state=random_state, max_hits=max_hits, effects=False)
         except (stats.ComparisonError, KeyError) as exc:
             rows.append(_row(voice, POOLED, {"group_a": groups[0], "group_b": groups[1]},
                              f"no comparison: {exc}"))
