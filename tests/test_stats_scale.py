@@ -73,13 +73,30 @@ def test_cliffs_delta_counts_match_pairs_with_ties_and_blocks(monkeypatch, block
     assert twogroup._cliffs_delta_rows(np.array([[1.0, 2.0]]), np.array([[2.0, 3.0]]))[0] == -0.75
 
 
+@pytest.mark.parametrize("m", [1, 7, 3000])
+def test_row_counts_row_by_row_are_those_of_one_bincount(monkeypatch, m):
+    idx = np.random.default_rng(m).integers(0, m, (13, 2 * m + 5))
+    expected = np.stack([np.bincount(row, minlength=m) for row in idx])
+    for threshold in (1 << 30, 1):
+        monkeypatch.setattr(twogroup, "_ROW_BY_ROW", threshold)
+        got = twogroup._row_counts(idx, m)
+        assert got.dtype == np.int64
+        np.testing.assert_array_equal(got, expected)
+        into = np.full((13, m), -1, dtype=np.int32)
+        assert twogroup._row_counts(idx, m, out=into) is into
+        np.testing.assert_array_equal(into, expected)
+
+
+@pytest.mark.parametrize("row_by_row", [1 << 30, 1])
 @pytest.mark.parametrize("block", [1 << 22, 5000, 1])
-def test_cliffs_delta_interval_of_effect_sizes_at_moderate_n(monkeypatch, block):
+def test_cliffs_delta_interval_of_effect_sizes_at_moderate_n(monkeypatch, block, row_by_row):
     """The bootstrap interval of Cliff's delta from the draws' counts is the pairwise one,
-    replicate by replicate (same draws from ``random_state + 1``), in blocks of any size."""
+    replicate by replicate (same draws from ``random_state + 1``), in blocks of any size,
+    counted in one bincount or row by row."""
     import pandas as pd
 
     monkeypatch.setattr(twogroup, "_BLOCK", block)
+    monkeypatch.setattr(twogroup, "_ROW_BY_ROW", row_by_row)
 
     from analysis import stats
 

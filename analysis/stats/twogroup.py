@@ -599,10 +599,25 @@ def _cliffs_delta_rows(xb: np.ndarray, yb: np.ndarray) -> np.ndarray:
                                 _row_counts(np.searchsorted(pool, yb), m), None, ranks, ranks + 1)
 
 
-def _row_counts(idx: np.ndarray, m: int) -> np.ndarray:
-    """How often each of ``0 .. m - 1`` occurs in each row of ``idx`` (rows x m, int64)."""
+#: From this many distinct values on, :func:`_row_counts` counts row by row (each row's counts
+#: stay in the processor's cache), below it all rows in one offset bincount.
+_ROW_BY_ROW = 1024
+
+
+def _row_counts(idx: np.ndarray, m: int, out: np.ndarray | None = None) -> np.ndarray:
+    """How often each of ``0 .. m - 1`` occurs in each row of ``idx`` (rows x m, int64, or into
+    ``out``)."""
+    if m >= _ROW_BY_ROW:
+        out = np.empty((len(idx), m), dtype=np.int64) if out is None else out
+        for r, row in enumerate(idx):
+            out[r] = np.bincount(row, minlength=m)
+        return out
     off = np.arange(len(idx))[:, None] * m
-    return np.bincount((idx + off).ravel(), minlength=len(idx) * m).reshape(-1, m)
+    counts = np.bincount((idx + off).ravel(), minlength=len(idx) * m).reshape(-1, m)
+    if out is None:
+        return counts
+    out[...] = counts
+    return out
 
 
 def _drawn_counts(rng: np.random.Generator, k: int, n_boot: int) -> np.ndarray:
@@ -616,7 +631,7 @@ def _drawn_counts(rng: np.random.Generator, k: int, n_boot: int) -> np.ndarray:
     step = max(1, _BLOCK // max(k, 1))
     for start in range(0, n_boot, step):
         stop = min(start + step, n_boot)
-        out[start:stop] = _row_counts(_draw(rng, k, stop - start), k)
+        _row_counts(_draw(rng, k, stop - start), k, out=out[start:stop])
     return out
 
 
@@ -638,7 +653,9 @@ def _cliffs_delta_counts(cx: np.ndarray, cy: np.ndarray, y_order: np.ndarray | N
     for start in range(0, n_rows, step):
         stop = min(start + step, n_rows)
         bx, by = cx[start:stop], cy[start:stop]
-        cum = np.zeros((stop - start, n_y + 1), dtype=np.int64)
+        # running totals (at most n_y) in the counts' own type: int32 counts summed into int64
+        # cost three times as much; the dot products below accumulate in int64
+        cum = np.zeros((stop - start, n_y + 1), dtype=by.dtype)
         np.cumsum(by if y_order is None else by[:, y_order], axis=1, out=cum[:, 1:])
         leq = np.einsum("ij,ij->i", bx, np.take(cum, le, axis=1), dtype=np.int64)
         less = np.einsum("ij,ij->i", bx, np.take(cum, lt, axis=1), dtype=np.int64)
