@@ -14,18 +14,21 @@ from .twogroup import (
     N_PERM,
     _bootstrap_difference,
     _check_max_hits,
-    _effect_sizes,
+    _effects_table,
     _monte_carlo_p,
     _permutation_test,
     _random_relabel_diffs,
+    _rank_effects,
     _relabel_diffs,
     _two_groups,
     min_detectable_difference,
 )
 from .units import (
+    _THREADED_CELLS,
     _WEIGHTINGS,
     ComparisonError,
     _check_columns,
+    _concurrently,
     _per_cluster,
     _sums_counts,
     _to_units,
@@ -87,15 +90,17 @@ def compare_two_groups(
     check_one_of("weighting", weighting, _WEIGHTINGS, func="compare_two_groups")
     _check_max_hits(max_hits, "compare_two_groups")
     summ, (a, b) = _two_groups(df, value, group, groups, cluster, units)  # summarized once
-    boot = {"n_boot": n_boot, "random_state": random_state, "ci": ci, "weighting": weighting,
-            "min_clusters": min_clusters}
+    boot = {"n_boot": n_boot, "random_state": random_state, "ci": ci, "min_clusters": min_clusters}
+    # three resamplings, each with its own generator (Cliff's delta's first: the longest)
+    tasks = [lambda: _bootstrap_difference(summ.copy(), group, (a, b), weighting=weighting, **boot),
+             lambda: _permutation_test(summ.copy(), group, (a, b), max_exact=MAX_EXACT,
+                                       n_perm=N_PERM, max_hits=max_hits,
+                                       random_state=random_state, weighting=weighting)]
     if effects:
-        eff = _effect_sizes(summ, group, (a, b), **boot).set_index("effect")
-        diff = eff.loc["difference in means"].rename({"interval": "interval_kind"})
-    else:  # the same interval: _effect_sizes takes it from _bootstrap_difference
-        diff = _bootstrap_difference(summ, group, (a, b), **boot)
-    perm = _permutation_test(summ, group, (a, b), max_exact=MAX_EXACT, n_perm=N_PERM,
-                             max_hits=max_hits, random_state=random_state, weighting=weighting)
+        tasks.insert(0, lambda: _rank_effects(summ.copy(), group, (a, b), **boot))
+    *rank, diff, perm = _concurrently(tasks, threads=n_boot * len(summ) >= _THREADED_CELLS)
+    if effects:
+        eff = _effects_table(diff, rank[0]).set_index("effect")
     x = summ.loc[summ[group] == a, "mean"].to_numpy()
     y = summ.loc[summ[group] == b, "mean"].to_numpy()
     mdd = math.inf if perm.min_p > alpha else min_detectable_difference(x, y, alpha=alpha, power=power)

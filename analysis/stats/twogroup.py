@@ -710,9 +710,18 @@ def effect_sizes(
 def _effect_sizes(summ, group, groups, *, n_boot, random_state, ci, weighting,
                   min_clusters) -> pd.DataFrame:
     """:func:`effect_sizes` on the cluster summary of :func:`_two_groups`."""
-    a, b = groups
-    diff = _bootstrap_difference(summ, group, (a, b), n_boot=n_boot, random_state=random_state,
+    diff = _bootstrap_difference(summ, group, groups, n_boot=n_boot, random_state=random_state,
                                  ci=ci, weighting=weighting, min_clusters=min_clusters)
+    return _effects_table(diff, _rank_effects(summ, group, groups, n_boot=n_boot,
+                                              random_state=random_state, ci=ci,
+                                              min_clusters=min_clusters))
+
+
+def _rank_effects(summ, group, groups, *, n_boot, random_state, ci, min_clusters) -> tuple:
+    """Hedges' g and Cliff's delta of the cluster means, with their intervals and how they
+    were obtained: ``(g, delta, delta_ci, how_g, how_d)``. Cliff's delta's bootstrap draws
+    from its own generator (``random_state + 1``), so it may run beside the other resamplings."""
+    a, b = groups
     x = summ.loc[summ[group] == a, "mean"].to_numpy()
     y = summ.loc[summ[group] == b, "mean"].to_numpy()
     g = hedges_g(x, y, ci=ci)
@@ -733,6 +742,13 @@ def _effect_sizes(summ, group, groups, *, n_boot, random_state, ci, weighting,
         why = ("none (a group has one article)" if min(len(x), len(y)) < 2
                else f"none (fewer than {min_clusters} articles in a group)")
         how_g = how_d = why
+    return g, delta, d_ci, how_g, how_d
+
+
+def _effects_table(diff: pd.Series, rank: tuple) -> pd.DataFrame:
+    """The table of :func:`effect_sizes` from :func:`_bootstrap_difference` and
+    :func:`_rank_effects`."""
+    g, delta, d_ci, how_g, how_d = rank
     return pd.DataFrame(
         [
             ["difference in means", diff["estimate"], diff["ci_low"], diff["ci_high"],
@@ -742,5 +758,3 @@ def _effect_sizes(summ, group, groups, *, n_boot, random_state, ci, weighting,
         ],
         columns=["effect", "estimate", "ci_low", "ci_high", "interval"],
     ).astype({"estimate": float, "ci_low": float, "ci_high": float})
-
-
