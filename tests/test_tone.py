@@ -315,6 +315,26 @@ def test_group_comparison_on_the_seeds_is_article_level(table):
     assert intl["n_clusters"] == 1 and np.isnan(intl["ci_low"])  # one article: no interval
 
 
+def test_group_estimates_in_two_threads_are_those_of_one(monkeypatch):
+    """On a large corpus the voices are bootstrapped two at a time: the same table."""
+    from analysis.tone import compare
+
+    rng = np.random.default_rng(12)
+    sizes = rng.integers(3, 12, 40)
+    frame = pd.DataFrame({
+        "article_id": np.repeat([f"a{i:02d}" for i in range(40)], sizes),
+        "outlet": np.repeat(np.where(np.arange(40) % 3 == 0, "AP", "CGTN"), sizes),
+        "voice": rng.choice(["own", "reported", "quoted", "mixed"], sizes.sum()),
+        "tone": rng.normal(0, 0.3, sizes.sum()),
+    })
+    monkeypatch.setattr(compare, "_THREADED_ROWS", 1 << 62)
+    one = tone.group_estimates(frame, by="outlet", n_boot=300, random_state=4)
+    monkeypatch.setattr(compare, "_THREADED_ROWS", 0)
+    two = tone.group_estimates(frame, by="outlet", n_boot=300, random_state=4)
+    pd.testing.assert_frame_equal(two, one, check_exact=True)
+    assert (one["interval_kind"] == "95% bootstrap").all() and len(one) == 8
+
+
 @pytest.mark.parametrize("n, reverse", [(1, False), (3, True), (1000, True)])
 def test_exemplars_carry_context(table, n, reverse):
     ex = tone.exemplars(table.iloc[::-1] if reverse else table, by="outlet", value="framing", n=n)
