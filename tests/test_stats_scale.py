@@ -87,12 +87,14 @@ def test_row_counts_row_by_row_are_those_of_one_bincount(monkeypatch, m):
         np.testing.assert_array_equal(into, expected)
 
 
+@pytest.mark.parametrize("decimals", [3, 1, 8])  # 6, 165 and 0 of 170 x values tied
 @pytest.mark.parametrize("row_by_row", [1 << 30, 1])
 @pytest.mark.parametrize("block", [1 << 22, 5000, 1])
-def test_cliffs_delta_interval_of_effect_sizes_at_moderate_n(monkeypatch, block, row_by_row):
+def test_cliffs_delta_interval_of_effect_sizes_at_moderate_n(monkeypatch, block, row_by_row,
+                                                             decimals):
     """The bootstrap interval of Cliff's delta from the draws' counts is the pairwise one,
     replicate by replicate (same draws from ``random_state + 1``), in blocks of any size,
-    counted in one bincount or row by row."""
+    counted in one bincount or row by row, with few, many or no ties between the groups."""
     import pandas as pd
 
     monkeypatch.setattr(twogroup, "_BLOCK", block)
@@ -104,7 +106,8 @@ def test_cliffs_delta_interval_of_effect_sizes_at_moderate_n(monkeypatch, block,
     n = 400
     df = pd.DataFrame({"article_id": [f"a{i}" for i in range(n)],
                        "group": np.where(np.arange(n) < 170, "x", "y"),
-                       "value": np.round(rng.normal(size=n) + (np.arange(n) < 170) * 0.3, 2)})
+                       "value": np.round(rng.normal(size=n) + (np.arange(n) < 170) * 0.3,
+                                         decimals)})
     eff = stats.effect_sizes(df, "value", "group", groups=("x", "y"), n_boot=300,
                              random_state=7).set_index("effect")
     summ = df.sort_values("article_id")

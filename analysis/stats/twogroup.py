@@ -635,6 +635,30 @@ def _drawn_counts(rng: np.random.Generator, k: int, n_boot: int) -> np.ndarray:
     return out
 
 
+def _cliffs_delta_boot(rng: np.random.Generator, x: np.ndarray, y: np.ndarray,
+                       n_boot: int) -> np.ndarray:
+    """Cliff's delta of ``n_boot`` stratified bootstrap replicates: the x items of every
+    replicate drawn first, then the y items (``_draw(rng, len(x), n_boot)``, then
+    ``_draw(rng, len(y), n_boot)``).
+
+    The y counts are drawn block by block and used at once, so only the x counts (4 bytes per
+    replicate and x item) are held, not the y counts as well.
+    """
+    cx = _drawn_counts(rng, len(x), n_boot)
+    order = np.argsort(y, kind="stable")
+    lt = np.searchsorted(y[order], x, side="left")
+    le = np.searchsorted(y[order], x, side="right")
+    n_y = len(y)
+    step = max(1, _BLOCK // (len(x) + n_y + 1))
+    out = np.empty(n_boot)
+    for start in range(0, n_boot, step):
+        stop = min(start + step, n_boot)
+        cy = _row_counts(_draw(rng, n_y, stop - start), n_y,
+                         out=np.empty((stop - start, n_y), dtype=np.int32))
+        out[start:stop] = _cliffs_delta_counts(cx[start:stop], cy, order, lt, le)
+    return out
+
+
 def _cliffs_delta_counts(cx: np.ndarray, cy: np.ndarray, y_order: np.ndarray | None,
                          lt: np.ndarray, le: np.ndarray) -> np.ndarray:
     """Cliff's delta for each row of two count matrices (e.g. of bootstrap draws).
@@ -648,6 +672,8 @@ def _cliffs_delta_counts(cx: np.ndarray, cy: np.ndarray, y_order: np.ndarray | N
     """
     n_rows, n_x = cx.shape
     n_y = cy.shape[1]
+    tied = np.flatnonzero(le > lt)  # x items equal to some y item
+    few_ties = 4 * len(tied) < n_x
     step = max(1, _BLOCK // (n_x + n_y + 1))
     out = np.empty(n_rows)
     for start in range(0, n_rows, step):
@@ -657,8 +683,12 @@ def _cliffs_delta_counts(cx: np.ndarray, cy: np.ndarray, y_order: np.ndarray | N
         # cost three times as much; the dot products below accumulate in int64
         cum = np.zeros((stop - start, n_y + 1), dtype=by.dtype)
         np.cumsum(by if y_order is None else by[:, y_order], axis=1, out=cum[:, 1:])
-        leq = np.einsum("ij,ij->i", bx, np.take(cum, le, axis=1), dtype=np.int64)
         less = np.einsum("ij,ij->i", bx, np.take(cum, lt, axis=1), dtype=np.int64)
+        if few_ties:  # y equal to x only where le > lt: add those pairs alone
+            leq = less + np.einsum("ij,ij->i", bx[:, tied], np.take(cum, le[tied], axis=1)
+                                   - np.take(cum, lt[tied], axis=1), dtype=np.int64)
+        else:
+            leq = np.einsum("ij,ij->i", bx, np.take(cum, le, axis=1), dtype=np.int64)
         pairs = bx.sum(axis=1, dtype=np.int64) * cum[:, -1]
         out[start:stop] = (less - (pairs - leq)) / pairs
     return out
@@ -729,11 +759,7 @@ def _rank_effects(summ, group, groups, *, n_boot, random_state, ci, min_clusters
     enough = min(len(x), len(y)) >= max(min_clusters, 2)
     if enough:
         rng = np.random.default_rng(None if random_state is None else random_state + 1)
-        cx, cy = _drawn_counts(rng, len(x), n_boot), _drawn_counts(rng, len(y), n_boot)
-        order = np.argsort(y, kind="stable")
-        rows = _cliffs_delta_counts(cx, cy, order, np.searchsorted(y[order], x, side="left"),
-                                    np.searchsorted(y[order], x, side="right"))
-        lo, hi = _percentile_ci(rows, ci)
+        lo, hi = _percentile_ci(_cliffs_delta_boot(rng, x, y, n_boot), ci)
         d_ci = (float(lo[0]), float(hi[0]))
         how_g, how_d = f"{ci:.0%} analytic (Hedges & Olkin)", _bootstrap_kind(ci)
     else:
