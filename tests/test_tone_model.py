@@ -155,3 +155,22 @@ def test_scoring_in_blocks_equals_one_pass(bundled_corpus):
     whole = model.predict(tok, vader=vader)
     blocks = model.predict(tok, vader=vader, block=7)
     pd.testing.assert_frame_equal(whole, blocks)
+
+
+def test_words_stage_beside_vader_gives_the_same_scores(bundled_corpus, monkeypatch):
+    """score_sentences runs the model's words stage beside VADER and the dictionaries (two
+    threads on large corpora): the scores of one thread, and of predict alone, in blocks."""
+    from analysis.tone import score
+
+    tok = Tokens.from_corpus(bundled_corpus)
+    monkeypatch.setattr(score, "_THREADED_MIN", 1 << 62)
+    one = tone.score_sentences(bundled_corpus, tok=tok)
+    monkeypatch.setattr(score, "_THREADED_MIN", 0)
+    two = tone.score_sentences(bundled_corpus, tok=tok)
+    pd.testing.assert_frame_equal(two, one, check_exact=True)
+    model = tm.load_tone_model()
+    vader = one["vader"].to_numpy()
+    alone = model.predict(tok, vader=vader, block=7)
+    staged = model.predict(tok, vader=vader, block=7, words=model.words_stage(tok, block=7))
+    pd.testing.assert_frame_equal(staged, alone, check_exact=True)
+    np.testing.assert_array_equal(alone["tone"].to_numpy(), one["learned"].to_numpy())
