@@ -374,3 +374,14 @@ def test_leave_one_outlet_out_from_the_article_summary_equals_refiltering():
                                           units=units, weighting=w)
                 pd.testing.assert_frame_equal(got, refiltered(frame, units, w), check_exact=True)
                 assert got.loc[got["dropped"] == "Z", "diff"].isna().all()
+
+
+def test_comb_upto_is_math_comb_up_to_the_limit():
+    import math
+
+    for n in range(0, 40):
+        for k in range(0, n + 1):
+            for limit in (1, 100, 100_000, 10**9):
+                c = math.comb(n, k)
+                assert twogroup._comb_upto(n, k, limit) == (c if c <= limit else None)
+    assert twogroup._comb_upto(100_000, 45_766, 100_000) is None

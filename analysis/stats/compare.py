@@ -14,6 +14,7 @@ from .twogroup import (
     N_PERM,
     _bootstrap_difference,
     _check_max_hits,
+    _comb_upto,
     _effects_table,
     _monte_carlo_p,
     _permutation_test,
@@ -247,8 +248,8 @@ def stratified_comparison(
     total_w = float(shared["weight"].sum())
     per["weight"] = per["weight"] / total_w
     estimate = float((shared["diff"] * shared["weight"]).sum() / total_w)
-    sizes = [math.comb(n, k) for _, _, k, n in cells]
-    exact = math.prod(sizes) <= max_exact
+    sizes = [_comb_upto(n, k, max_exact) for _, _, k, n in cells]
+    exact = None not in sizes and math.prod(sizes) <= max_exact
     if exact:
         null = np.zeros(1)
         for sums, counts, k, n in cells:
