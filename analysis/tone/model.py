@@ -234,8 +234,7 @@ class ToneModel:
         return prob @ self.classes / 2.0
 
     def predict(self, tok: tokens.Tokens, *, vader: np.ndarray,
-                target: pd.DataFrame | None = None, block: int = 250_000,
-                words: pd.DataFrame | None = None) -> pd.DataFrame:
+                target: pd.DataFrame | None = None, block: int = 250_000) -> pd.DataFrame:
         """Score every unit of ``tok``.
 
         Parameters
@@ -249,9 +248,6 @@ class ToneModel:
         block : int, default 250_000
             Units scored at a time (bounds the memory of the float matrices on large corpora;
             the result does not depend on it).
-        words : pandas.DataFrame, optional
-            :meth:`words_stage` of ``tok`` (same ``target`` and ``block``) if already computed,
-            for example beside VADER, which it does not need.
 
         Returns
         -------
@@ -259,39 +255,16 @@ class ToneModel:
             ``words`` (stage 1), ``target`` (its class) and ``tone`` (on −1…1), one row per unit.
         """
         vader = np.asarray(vader, float)
-        first = self.words_stage(tok, target=target, block=block) if words is None else words
-        w, tgt = first["words"].to_numpy(), first["target"].to_numpy()
-        n = len(first)
-        tone = np.empty(n)
-        for start in range(0, n, block):  # the blocks of words_stage: the same products
-            rows = slice(start, min(start + block, n))
-            z = _stage2_matrix(w[rows], vader[rows], tgt[rows])
-            tone[rows] = np.clip(z @ self.stage2_coef + self.stage2_intercept, -1.0, 1.0)
-        return pd.DataFrame({"words": w, "target": tgt, "tone": tone})
-
-    def words_stage(self, tok: tokens.Tokens, *, target: pd.DataFrame | None = None,
-                    block: int = 250_000) -> pd.DataFrame:
-        """Stage 1 and the target class of every unit of ``tok``: all of :meth:`predict` that
-        does not need VADER's scores.
-
-        Parameters
-        ----------
-        tok, target, block
-            As in :meth:`predict`.
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``words`` (stage 1) and ``target``, one row per unit.
-        """
         n = len(tok)
         parts = []
         for start in range(0, max(n, 1), block):
             rows = np.arange(start, min(start + block, n))
             sub = tok if len(rows) == n else tok.subset(rows)
             tgt = (target_features(sub) if target is None else target.iloc[rows])["target"].to_numpy()
-            parts.append(pd.DataFrame({"words": self.words_score(self.word_matrix(sub)),
-                                       "target": tgt}))
+            words = self.words_score(self.word_matrix(sub))
+            z = _stage2_matrix(words, vader[rows], tgt)
+            tone = np.clip(z @ self.stage2_coef + self.stage2_intercept, -1.0, 1.0)
+            parts.append(pd.DataFrame({"words": words, "target": tgt, "tone": tone}))
         return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
     def term_weights(self) -> pd.DataFrame:

@@ -123,14 +123,11 @@ def score_sentences(
             cols[m], cols[f"{m}_terms"] = res["score"].to_numpy(), res["n_terms"].to_numpy()
         return cols
 
-    # VADER, the dictionaries and the tone model's words stage (all of it but the last step,
-    # which needs VADER) are independent and spend their time in Arrow, numpy and scipy
+    # VADER and the dictionaries are independent and spend their time in Arrow and numpy
     # kernels, which release the GIL: on large corpora they run side by side on two cores.
     cols: dict[str, np.ndarray] = {}
-    model = load_tone_model() if "learned" in measures else None
     with ThreadPoolExecutor(max_workers=2 if len(tok.joined) >= _THREADED_MIN else 1) as pool:
         pending = pool.submit(dictionary_scores) if dictionaries else None
-        words = pool.submit(model.words_stage, tok) if model is not None else None
         if "vader" in measures:
             cols["vader"] = vader_compound(pd.Series(texts).reset_index(drop=True)).to_numpy()
         if pending is not None:
@@ -143,8 +140,8 @@ def score_sentences(
             out[f"{m}_terms"] = cols[f"{m}_terms"]
     if {"vader", "framing"} <= set(measures):
         out["framing_vader"] = (out["framing"] + out["vader"]) / 2
-    if model is not None:
-        pred = model.predict(tok, vader=out["vader"].to_numpy(), words=words.result())
+    if "learned" in measures:
+        pred = load_tone_model().predict(tok, vader=out["vader"].to_numpy())
         out["learned"], out["learned_words"], out["target"] = (
             pred["tone"].to_numpy(), pred["words"].to_numpy(), pred["target"].to_numpy())
     return out
