@@ -312,6 +312,15 @@ def leave_one_out(
     """
     check_one_of("weighting", weighting, _WEIGHTINGS, func="leave_one_out")
     summ, (a, b) = _two_groups(df, value, group, groups, cluster, units)
+    return _leave_one_out(df, summ, value, group, (a, b), drop=drop, cluster=cluster, units=units,
+                          weighting=weighting)
+
+
+def _leave_one_out(df, summ, value, group, groups, *, drop, cluster, units,
+                   weighting) -> pd.DataFrame:
+    """:func:`leave_one_out` on the cluster summary of :func:`_two_groups` (made once by
+    :func:`sensitivity` for all its rows)."""
+    a, b = groups
     cols = ["dropped", "n_a", "n_b", "diff"]
     if drop == "unit":
         sums, counts = _sums_counts(summ, weighting)
@@ -384,7 +393,8 @@ def sensitivity(
         ``max_when`` (what was left out there), ``n_left_out`` (items tried), ``n_empty``
         (items whose removal empties a group; not in the range).
     """
-    summ, (a, b) = _two_groups(df, value, group, groups, cluster, units)
+    check_one_of("weighting", weighting, _WEIGHTINGS, func="sensitivity")
+    summ, (a, b) = _two_groups(df, value, group, groups, cluster, units)  # once for every row
     sums, counts = _sums_counts(summ, weighting)
     ia = (summ[group] == a).to_numpy()
     full = float(sums[ia].sum() / counts[ia].sum() - sums[~ia].sum() / counts[~ia].sum())
@@ -392,8 +402,8 @@ def sensitivity(
     for drop in drops:
         if drop != "unit" and drop not in df.columns:
             continue
-        loo = leave_one_out(df, value, group, groups=(a, b), drop=drop, cluster=cluster,
-                            units=units, weighting=weighting)
+        loo = _leave_one_out(df, summ, value, group, (a, b), drop=drop, cluster=cluster,
+                             units=units, weighting=weighting)
         ok = loo[loo["diff"].notna()]
         label = "one article" if drop == "unit" else f"one {drop}"
         if ok.empty:
