@@ -220,6 +220,12 @@ def test_leave_one_out_ranges():
     # outlets: without P -> 3 - 0 = 3; without Q -> 1.5; without R -> no b left (not in the range)
     assert sens.loc["one outlet", ["diff_min", "diff_max"]].tolist() == pytest.approx([1.5, 3.0])
     assert sens.loc["one outlet", "n_empty"] == 1
+    # the rows rest on the leave-one-out tables sensitivity no longer summarises again
+    for drop, label in (("unit", "one article"), ("outlet", "one outlet")):
+        ok = stats.leave_one_out(df, "value", "group", groups=("a", "b"), drop=drop)["diff"].dropna()
+        assert sens.loc[label, ["diff_min", "diff_max"]].tolist() == [ok.min(), ok.max()]
+    with pytest.raises(ValueError, match="sensitivity: weighting"):
+        stats.sensitivity(df, "value", "group", groups=("a", "b"), weighting="article")
 
 
 def test_leave_one_out_over_the_cluster_column_itself():

@@ -206,6 +206,36 @@ def test_cliffs_delta_matches_pairwise_definition():
     np.testing.assert_allclose(rows, expected)
 
 
+@pytest.mark.parametrize("n_per_group", [3, 12])
+def test_compare_without_effects_is_the_full_comparison_less_its_effect_sizes(n_per_group):
+    """effects=False (the tone comparison table's event rows) drops Hedges' g and Cliff's
+    delta and their bootstrap; every other value is the full comparison's, bit for bit."""
+    df = _synthetic_corpus(np.random.default_rng(3), n_per_group=n_per_group, true_diff=0.3)
+    kw = {"groups": ("a", "b"), "n_boot": 300, "random_state": 5, "max_hits": 20}
+    full = stats.compare_two_groups(df, "value", "group", **kw)
+    lean = stats.compare_two_groups(df, "value", "group", effects=False, **kw)
+    effects = ["hedges_g", "g_low", "g_high", "cliffs_delta", "delta_low", "delta_high"]
+    assert list(lean) == [k for k in full if k not in effects]
+    assert lean == {k: full[k] for k in lean}
+    assert np.isfinite(lean["diff_low"]) and lean["diff_low"] <= lean["diff_high"]
+
+
+@pytest.mark.parametrize("effects", [True, False])
+def test_compare_in_two_threads_is_the_comparison_in_one(monkeypatch, effects):
+    """Large comparisons run their three resamplings (difference, Cliff's delta, permutation;
+    one generator each) in two threads: the same dict as one after the other."""
+    from analysis.stats import compare
+
+    df = _synthetic_corpus(np.random.default_rng(6), n_per_group=20, true_diff=0.2)
+    kw = {"groups": ("a", "b"), "n_boot": 400, "random_state": 9, "max_hits": 30, "effects": effects}
+    monkeypatch.setattr(compare, "_THREADED_CELLS", 1 << 62)
+    one = stats.compare_two_groups(df, "value", "group", **kw)
+    monkeypatch.setattr(compare, "_THREADED_CELLS", 0)
+    two = stats.compare_two_groups(df, "value", "group", **kw)
+    assert two == one
+    assert one["n_relabelings"] < 10_000 and np.isfinite(one["diff_low"])
+
+
 def test_effect_sizes_and_compare_agree():
     df = _synthetic_corpus(np.random.default_rng(8), n_per_group=10, true_diff=0.4)
     eff = stats.effect_sizes(df, "value", "group", groups=("b", "a"), n_boot=500).set_index("effect")

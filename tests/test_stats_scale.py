@@ -73,13 +73,32 @@ def test_cliffs_delta_counts_match_pairs_with_ties_and_blocks(monkeypatch, block
     assert twogroup._cliffs_delta_rows(np.array([[1.0, 2.0]]), np.array([[2.0, 3.0]]))[0] == -0.75
 
 
+@pytest.mark.parametrize("m", [1, 7, 3000])
+def test_row_counts_row_by_row_are_those_of_one_bincount(monkeypatch, m):
+    idx = np.random.default_rng(m).integers(0, m, (13, 2 * m + 5))
+    expected = np.stack([np.bincount(row, minlength=m) for row in idx])
+    for threshold in (1 << 30, 1):
+        monkeypatch.setattr(twogroup, "_ROW_BY_ROW", threshold)
+        got = twogroup._row_counts(idx, m)
+        assert got.dtype == np.int64
+        np.testing.assert_array_equal(got, expected)
+        into = np.full((13, m), -1, dtype=np.int32)
+        assert twogroup._row_counts(idx, m, out=into) is into
+        np.testing.assert_array_equal(into, expected)
+
+
+@pytest.mark.parametrize("decimals", [3, 1, 8])  # 6, 165 and 0 of 170 x values tied
+@pytest.mark.parametrize("row_by_row", [1 << 30, 1])
 @pytest.mark.parametrize("block", [1 << 22, 5000, 1])
-def test_cliffs_delta_interval_of_effect_sizes_at_moderate_n(monkeypatch, block):
+def test_cliffs_delta_interval_of_effect_sizes_at_moderate_n(monkeypatch, block, row_by_row,
+                                                             decimals):
     """The bootstrap interval of Cliff's delta from the draws' counts is the pairwise one,
-    replicate by replicate (same draws from ``random_state + 1``), in blocks of any size."""
+    replicate by replicate (same draws from ``random_state + 1``), in blocks of any size,
+    counted in one bincount or row by row, with few, many or no ties between the groups."""
     import pandas as pd
 
     monkeypatch.setattr(twogroup, "_BLOCK", block)
+    monkeypatch.setattr(twogroup, "_ROW_BY_ROW", row_by_row)
 
     from analysis import stats
 
@@ -87,7 +106,8 @@ def test_cliffs_delta_interval_of_effect_sizes_at_moderate_n(monkeypatch, block)
     n = 400
     df = pd.DataFrame({"article_id": [f"a{i}" for i in range(n)],
                        "group": np.where(np.arange(n) < 170, "x", "y"),
-                       "value": np.round(rng.normal(size=n) + (np.arange(n) < 170) * 0.3, 2)})
+                       "value": np.round(rng.normal(size=n) + (np.arange(n) < 170) * 0.3,
+                                         decimals)})
     eff = stats.effect_sizes(df, "value", "group", groups=("x", "y"), n_boot=300,
                              random_state=7).set_index("effect")
     summ = df.sort_values("article_id")
@@ -354,3 +374,14 @@ def test_leave_one_outlet_out_from_the_article_summary_equals_refiltering():
                                           units=units, weighting=w)
                 pd.testing.assert_frame_equal(got, refiltered(frame, units, w), check_exact=True)
                 assert got.loc[got["dropped"] == "Z", "diff"].isna().all()
+
+
+def test_comb_upto_is_math_comb_up_to_the_limit():
+    import math
+
+    for n in range(0, 40):
+        for k in range(0, n + 1):
+            for limit in (1, 100, 100_000, 10**9):
+                c = math.comb(n, k)
+                assert twogroup._comb_upto(n, k, limit) == (c if c <= limit else None)
+    assert twogroup._comb_upto(100_000, 45_766, 100_000) is None

@@ -315,6 +315,50 @@ def test_group_comparison_on_the_seeds_is_article_level(table):
     assert intl["n_clusters"] == 1 and np.isnan(intl["ci_low"])  # one article: no interval
 
 
+def test_group_estimates_in_two_threads_are_those_of_one(monkeypatch):
+    """On a large corpus the voices are bootstrapped two at a time: the same table."""
+    from analysis.tone import compare
+
+    rng = np.random.default_rng(12)
+    sizes = rng.integers(3, 12, 40)
+    frame = pd.DataFrame({
+        "article_id": np.repeat([f"a{i:02d}" for i in range(40)], sizes),
+        "outlet": np.repeat(np.where(np.arange(40) % 3 == 0, "AP", "CGTN"), sizes),
+        "voice": rng.choice(["own", "reported", "quoted", "mixed"], sizes.sum()),
+        "tone": rng.normal(0, 0.3, sizes.sum()),
+    })
+    monkeypatch.setattr(compare, "_THREADED_ROWS", 1 << 62)
+    one = tone.group_estimates(frame, by="outlet", n_boot=300, random_state=4)
+    monkeypatch.setattr(compare, "_THREADED_ROWS", 0)
+    two = tone.group_estimates(frame, by="outlet", n_boot=300, random_state=4)
+    pd.testing.assert_frame_equal(two, one, check_exact=True)
+    assert (one["interval_kind"] == "95% bootstrap").all() and len(one) == 8
+
+
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_exemplars_sort_only_candidates_and_find_the_same_rows(monkeypatch, n):
+    """exemplars sorts only the rows at or below each group's n-th key: the same table as
+    sorting every row (ties, a missing group, sentence numbers repeated across paragraphs)."""
+    from analysis.tone import compare
+
+    rng = np.random.default_rng(n)
+    rows = 600
+    frame = pd.DataFrame({
+        "article_id": np.repeat([f"a{i:02d}" for i in range(30)], rows // 30),
+        "paragraph": np.tile(np.repeat([0, 1], rows // 60), 30),
+        "sentence": np.tile(np.arange(rows // 60), 60),
+        "outlet": pd.Series(rng.choice(["AP", "CGTN", None], rows), dtype="str"),
+        "tone": rng.choice([-0.5, -0.25, 0.0, 0.25, 0.5, 0.75], rows),
+        "voice": "own",
+        "text": [f"t{i}" for i in range(rows)],
+    })
+    got = tone.exemplars(frame, by="outlet", value="tone", n=n)
+    monkeypatch.setattr(compare, "_top_candidates", lambda groups, key, n: np.ones(len(key), bool))
+    pd.testing.assert_frame_equal(got, tone.exemplars(frame, by="outlet", value="tone", n=n),
+                                  check_exact=True)
+    assert len(got) == 4 * n
+
+
 @pytest.mark.parametrize("n, reverse", [(1, False), (3, True), (1000, True)])
 def test_exemplars_carry_context(table, n, reverse):
     ex = tone.exemplars(table.iloc[::-1] if reverse else table, by="outlet", value="framing", n=n)

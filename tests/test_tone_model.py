@@ -155,3 +155,16 @@ def test_scoring_in_blocks_equals_one_pass(bundled_corpus):
     whole = model.predict(tok, vader=vader)
     blocks = model.predict(tok, vader=vader, block=7)
     pd.testing.assert_frame_equal(whole, blocks)
+
+
+def test_scores_in_two_threads_are_those_of_one(bundled_corpus, monkeypatch):
+    """score_sentences runs VADER beside the dictionaries on large corpora (two threads): the
+    scores of one thread."""
+    from analysis.tone import score
+
+    tok = Tokens.from_corpus(bundled_corpus)
+    monkeypatch.setattr(score, "_THREADED_MIN", 1 << 62)
+    one = tone.score_sentences(bundled_corpus, tok=tok)
+    monkeypatch.setattr(score, "_THREADED_MIN", 0)
+    two = tone.score_sentences(bundled_corpus, tok=tok)
+    pd.testing.assert_frame_equal(two, one, check_exact=True)

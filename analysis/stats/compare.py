@@ -12,19 +12,24 @@ from ..config import MIN_CLUSTERS, N_BOOT, RANDOM_STATE
 from .twogroup import (
     MAX_EXACT,
     N_PERM,
+    _bootstrap_difference,
     _check_max_hits,
-    _effect_sizes,
+    _comb_upto,
+    _effects_table,
     _monte_carlo_p,
     _permutation_test,
     _random_relabel_diffs,
+    _rank_effects,
     _relabel_diffs,
     _two_groups,
     min_detectable_difference,
 )
 from .units import (
+    _THREADED_CELLS,
     _WEIGHTINGS,
     ComparisonError,
     _check_columns,
+    _concurrently,
     _per_cluster,
     _sums_counts,
     _to_units,
@@ -48,6 +53,7 @@ def compare_two_groups(
     alpha: float = 0.05,
     power: float = 0.8,
     max_hits: int | None = None,
+    effects: bool = True,
 ) -> dict:
     """Everything a two-group comparison reports, in one flat dict.
 
@@ -60,6 +66,10 @@ def compare_two_groups(
     max_hits : int, optional
         Sequential Monte Carlo permutation p-value, as in :func:`permutation_test`
         (None: all 10,000 relabellings).
+    effects : bool, default True
+        Also compute Hedges' g and Cliff's delta with their intervals. False leaves them out
+        (their six keys are absent) and skips Cliff's delta's bootstrap, about half of the
+        time; every other value is the same either way.
 
     Returns
     -------
@@ -70,7 +80,8 @@ def compare_two_groups(
         ``min_p``, ``n_relabelings`` (relabellings the p-value rests on), ``mdd`` (minimum
         detectable difference; ``inf`` when ``min_p > alpha``:
         no difference could reach p < alpha; NaN when a group has one article),
-        ``hedges_g``, ``g_low``, ``g_high``, ``cliffs_delta``, ``delta_low``, ``delta_high``.
+        ``hedges_g``, ``g_low``, ``g_high``, ``cliffs_delta``, ``delta_low``, ``delta_high``
+        (with ``effects``).
 
     Raises
     ------
@@ -80,14 +91,21 @@ def compare_two_groups(
     check_one_of("weighting", weighting, _WEIGHTINGS, func="compare_two_groups")
     _check_max_hits(max_hits, "compare_two_groups")
     summ, (a, b) = _two_groups(df, value, group, groups, cluster, units)  # summarized once
-    eff = _effect_sizes(summ, group, (a, b), n_boot=n_boot, random_state=random_state, ci=ci,
-                        weighting=weighting, min_clusters=min_clusters).set_index("effect")
-    perm = _permutation_test(summ, group, (a, b), max_exact=MAX_EXACT, n_perm=N_PERM,
-                             max_hits=max_hits, random_state=random_state, weighting=weighting)
+    boot = {"n_boot": n_boot, "random_state": random_state, "ci": ci, "min_clusters": min_clusters}
+    # three resamplings, each with its own generator (Cliff's delta's first: the longest)
+    tasks = [lambda: _bootstrap_difference(summ.copy(), group, (a, b), weighting=weighting, **boot),
+             lambda: _permutation_test(summ.copy(), group, (a, b), max_exact=MAX_EXACT,
+                                       n_perm=N_PERM, max_hits=max_hits,
+                                       random_state=random_state, weighting=weighting)]
+    if effects:
+        tasks.insert(0, lambda: _rank_effects(summ.copy(), group, (a, b), **boot))
+    *rank, diff, perm = _concurrently(tasks, threads=n_boot * len(summ) >= _THREADED_CELLS)
+    if effects:
+        eff = _effects_table(diff, rank[0]).set_index("effect")
     x = summ.loc[summ[group] == a, "mean"].to_numpy()
     y = summ.loc[summ[group] == b, "mean"].to_numpy()
     mdd = math.inf if perm.min_p > alpha else min_detectable_difference(x, y, alpha=alpha, power=power)
-    return {
+    out = {
         "group_a": a,
         "group_b": b,
         "n_a": perm.n_a,
@@ -97,21 +115,25 @@ def compare_two_groups(
         "mean_a": perm.mean_a,
         "mean_b": perm.mean_b,
         "diff": perm.observed,
-        "diff_low": float(eff.loc["difference in means", "ci_low"]),
-        "diff_high": float(eff.loc["difference in means", "ci_high"]),
-        "interval_kind": eff.loc["difference in means", "interval"],
+        "diff_low": float(diff["ci_low"]),
+        "diff_high": float(diff["ci_high"]),
+        "interval_kind": diff["interval_kind"],
         "p_perm": perm.p_value,
         "p_exact": perm.exact,
         "min_p": perm.min_p,
         "n_relabelings": perm.n_relabelings,
         "mdd": mdd,
-        "hedges_g": float(eff.loc["Hedges' g", "estimate"]),
-        "g_low": float(eff.loc["Hedges' g", "ci_low"]),
-        "g_high": float(eff.loc["Hedges' g", "ci_high"]),
-        "cliffs_delta": float(eff.loc["Cliff's delta", "estimate"]),
-        "delta_low": float(eff.loc["Cliff's delta", "ci_low"]),
-        "delta_high": float(eff.loc["Cliff's delta", "ci_high"]),
     }
+    if effects:
+        out.update({
+            "hedges_g": float(eff.loc["Hedges' g", "estimate"]),
+            "g_low": float(eff.loc["Hedges' g", "ci_low"]),
+            "g_high": float(eff.loc["Hedges' g", "ci_high"]),
+            "cliffs_delta": float(eff.loc["Cliff's delta", "estimate"]),
+            "delta_low": float(eff.loc["Cliff's delta", "ci_low"]),
+            "delta_high": float(eff.loc["Cliff's delta", "ci_high"]),
+        })
+    return out
 
 
 # --------------------------------------------------------------------------- event strata
@@ -226,8 +248,8 @@ def stratified_comparison(
     total_w = float(shared["weight"].sum())
     per["weight"] = per["weight"] / total_w
     estimate = float((shared["diff"] * shared["weight"]).sum() / total_w)
-    sizes = [math.comb(n, k) for _, _, k, n in cells]
-    exact = math.prod(sizes) <= max_exact
+    sizes = [_comb_upto(n, k, max_exact) for _, _, k, n in cells]
+    exact = None not in sizes and math.prod(sizes) <= max_exact
     if exact:
         null = np.zeros(1)
         for sums, counts, k, n in cells:
@@ -290,6 +312,15 @@ def leave_one_out(
     """
     check_one_of("weighting", weighting, _WEIGHTINGS, func="leave_one_out")
     summ, (a, b) = _two_groups(df, value, group, groups, cluster, units)
+    return _leave_one_out(df, summ, value, group, (a, b), drop=drop, cluster=cluster, units=units,
+                          weighting=weighting)
+
+
+def _leave_one_out(df, summ, value, group, groups, *, drop, cluster, units,
+                   weighting) -> pd.DataFrame:
+    """:func:`leave_one_out` on the cluster summary of :func:`_two_groups` (made once by
+    :func:`sensitivity` for all its rows)."""
+    a, b = groups
     cols = ["dropped", "n_a", "n_b", "diff"]
     if drop == "unit":
         sums, counts = _sums_counts(summ, weighting)
@@ -362,7 +393,8 @@ def sensitivity(
         ``max_when`` (what was left out there), ``n_left_out`` (items tried), ``n_empty``
         (items whose removal empties a group; not in the range).
     """
-    summ, (a, b) = _two_groups(df, value, group, groups, cluster, units)
+    check_one_of("weighting", weighting, _WEIGHTINGS, func="sensitivity")
+    summ, (a, b) = _two_groups(df, value, group, groups, cluster, units)  # once for every row
     sums, counts = _sums_counts(summ, weighting)
     ia = (summ[group] == a).to_numpy()
     full = float(sums[ia].sum() / counts[ia].sum() - sums[~ia].sum() / counts[~ia].sum())
@@ -370,8 +402,8 @@ def sensitivity(
     for drop in drops:
         if drop != "unit" and drop not in df.columns:
             continue
-        loo = leave_one_out(df, value, group, groups=(a, b), drop=drop, cluster=cluster,
-                            units=units, weighting=weighting)
+        loo = _leave_one_out(df, summ, value, group, (a, b), drop=drop, cluster=cluster,
+                             units=units, weighting=weighting)
         ok = loo[loo["diff"].notna()]
         label = "one article" if drop == "unit" else f"one {drop}"
         if ok.empty:

@@ -296,6 +296,27 @@ class PermutationResult:
     n_copies_b: int = 0
 
 
+def _comb_upto(n: int, k: int, limit: int) -> int | None:
+    """``math.comb(n, k)`` when it is at most ``limit``, else None.
+
+    Stops as soon as the running product ``C(n - k + i, i)`` (non-decreasing in ``i``) passes
+    ``limit``, instead of computing a binomial of thousands of digits (``C(100000, 45766)``
+    takes 0.1 s, every comparison).
+
+    Examples
+    --------
+    >>> _comb_upto(9, 4, 126), _comb_upto(9, 4, 125), _comb_upto(5, 0, 1)
+    (126, None, 1)
+    """
+    k = min(k, n - k)
+    c = 1
+    for i in range(1, k + 1):
+        c = c * (n - k + i) // i
+        if c > limit:
+            return None
+    return c if c <= limit else None
+
+
 def _relabel_diffs(
     sums: np.ndarray, counts: np.ndarray, n_a: int, *, exact: bool, n_perm: int,
     rng: np.random.Generator | None,
@@ -465,8 +486,8 @@ def _permutation_test(summ, group, groups, *, max_exact, n_perm, random_state,
     sums, counts = _sums_counts(summ, weighting)
     n, n_a = len(summ), int(is_a.sum())
     n_b = n - n_a
-    total = math.comb(n, n_a)
-    exact = total <= max_exact
+    total = _comb_upto(n, n_a, max_exact)
+    exact = total is not None
     min_p = (2.0 if n_a == n_b else 1.0) / total if exact else 1.0 / (n_perm + 1)
     mean_a = float(sums[is_a].sum() / counts[is_a].sum())
     mean_b = float(sums[~is_a].sum() / counts[~is_a].sum())
@@ -603,10 +624,25 @@ def _cliffs_delta_rows(xb: np.ndarray, yb: np.ndarray) -> np.ndarray:
                                 _row_counts(np.searchsorted(pool, yb), m), None, ranks, ranks + 1)
 
 
-def _row_counts(idx: np.ndarray, m: int) -> np.ndarray:
-    """How often each of ``0 .. m - 1`` occurs in each row of ``idx`` (rows x m, int64)."""
+#: From this many distinct values on, :func:`_row_counts` counts row by row (each row's counts
+#: stay in the processor's cache), below it all rows in one offset bincount.
+_ROW_BY_ROW = 1024
+
+
+def _row_counts(idx: np.ndarray, m: int, out: np.ndarray | None = None) -> np.ndarray:
+    """How often each of ``0 .. m - 1`` occurs in each row of ``idx`` (rows x m, int64, or into
+    ``out``)."""
+    if m >= _ROW_BY_ROW:
+        out = np.empty((len(idx), m), dtype=np.int64) if out is None else out
+        for r, row in enumerate(idx):
+            out[r] = np.bincount(row, minlength=m)
+        return out
     off = np.arange(len(idx))[:, None] * m
-    return np.bincount((idx + off).ravel(), minlength=len(idx) * m).reshape(-1, m)
+    counts = np.bincount((idx + off).ravel(), minlength=len(idx) * m).reshape(-1, m)
+    if out is None:
+        return counts
+    out[...] = counts
+    return out
 
 
 def _drawn_counts(rng: np.random.Generator, k: int, n_boot: int) -> np.ndarray:
@@ -620,7 +656,31 @@ def _drawn_counts(rng: np.random.Generator, k: int, n_boot: int) -> np.ndarray:
     step = max(1, _BLOCK // max(k, 1))
     for start in range(0, n_boot, step):
         stop = min(start + step, n_boot)
-        out[start:stop] = _row_counts(_draw(rng, k, stop - start), k)
+        _row_counts(_draw(rng, k, stop - start), k, out=out[start:stop])
+    return out
+
+
+def _cliffs_delta_boot(rng: np.random.Generator, x: np.ndarray, y: np.ndarray,
+                       n_boot: int) -> np.ndarray:
+    """Cliff's delta of ``n_boot`` stratified bootstrap replicates: the x items of every
+    replicate drawn first, then the y items (``_draw(rng, len(x), n_boot)``, then
+    ``_draw(rng, len(y), n_boot)``).
+
+    The y counts are drawn block by block and used at once, so only the x counts (4 bytes per
+    replicate and x item) are held, not the y counts as well.
+    """
+    cx = _drawn_counts(rng, len(x), n_boot)
+    order = np.argsort(y, kind="stable")
+    lt = np.searchsorted(y[order], x, side="left")
+    le = np.searchsorted(y[order], x, side="right")
+    n_y = len(y)
+    step = max(1, _BLOCK // (len(x) + n_y + 1))
+    out = np.empty(n_boot)
+    for start in range(0, n_boot, step):
+        stop = min(start + step, n_boot)
+        cy = _row_counts(_draw(rng, n_y, stop - start), n_y,
+                         out=np.empty((stop - start, n_y), dtype=np.int32))
+        out[start:stop] = _cliffs_delta_counts(cx[start:stop], cy, order, lt, le)
     return out
 
 
@@ -637,15 +697,23 @@ def _cliffs_delta_counts(cx: np.ndarray, cy: np.ndarray, y_order: np.ndarray | N
     """
     n_rows, n_x = cx.shape
     n_y = cy.shape[1]
+    tied = np.flatnonzero(le > lt)  # x items equal to some y item
+    few_ties = 4 * len(tied) < n_x
     step = max(1, _BLOCK // (n_x + n_y + 1))
     out = np.empty(n_rows)
     for start in range(0, n_rows, step):
         stop = min(start + step, n_rows)
         bx, by = cx[start:stop], cy[start:stop]
-        cum = np.zeros((stop - start, n_y + 1), dtype=np.int64)
+        # running totals (at most n_y) in the counts' own type: int32 counts summed into int64
+        # cost three times as much; the dot products below accumulate in int64
+        cum = np.zeros((stop - start, n_y + 1), dtype=by.dtype)
         np.cumsum(by if y_order is None else by[:, y_order], axis=1, out=cum[:, 1:])
-        leq = np.einsum("ij,ij->i", bx, np.take(cum, le, axis=1), dtype=np.int64)
         less = np.einsum("ij,ij->i", bx, np.take(cum, lt, axis=1), dtype=np.int64)
+        if few_ties:  # y equal to x only where le > lt: add those pairs alone
+            leq = less + np.einsum("ij,ij->i", bx[:, tied], np.take(cum, le[tied], axis=1)
+                                   - np.take(cum, lt[tied], axis=1), dtype=np.int64)
+        else:
+            leq = np.einsum("ij,ij->i", bx, np.take(cum, le, axis=1), dtype=np.int64)
         pairs = bx.sum(axis=1, dtype=np.int64) * cum[:, -1]
         out[start:stop] = (less - (pairs - leq)) / pairs
     return out
@@ -697,9 +765,18 @@ def effect_sizes(
 def _effect_sizes(summ, group, groups, *, n_boot, random_state, ci, weighting,
                   min_clusters) -> pd.DataFrame:
     """:func:`effect_sizes` on the cluster summary of :func:`_two_groups`."""
-    a, b = groups
-    diff = _bootstrap_difference(summ, group, (a, b), n_boot=n_boot, random_state=random_state,
+    diff = _bootstrap_difference(summ, group, groups, n_boot=n_boot, random_state=random_state,
                                  ci=ci, weighting=weighting, min_clusters=min_clusters)
+    return _effects_table(diff, _rank_effects(summ, group, groups, n_boot=n_boot,
+                                              random_state=random_state, ci=ci,
+                                              min_clusters=min_clusters))
+
+
+def _rank_effects(summ, group, groups, *, n_boot, random_state, ci, min_clusters) -> tuple:
+    """Hedges' g and Cliff's delta of the cluster means, with their intervals and how they
+    were obtained: ``(g, delta, delta_ci, how_g, how_d)``. Cliff's delta's bootstrap draws
+    from its own generator (``random_state + 1``), so it may run beside the other resamplings."""
+    a, b = groups
     x = summ.loc[summ[group] == a, "mean"].to_numpy()
     y = summ.loc[summ[group] == b, "mean"].to_numpy()
     g = hedges_g(x, y, ci=ci)
@@ -707,11 +784,7 @@ def _effect_sizes(summ, group, groups, *, n_boot, random_state, ci, weighting,
     enough = min(len(x), len(y)) >= max(min_clusters, 2)
     if enough:
         rng = np.random.default_rng(None if random_state is None else random_state + 1)
-        cx, cy = _drawn_counts(rng, len(x), n_boot), _drawn_counts(rng, len(y), n_boot)
-        order = np.argsort(y, kind="stable")
-        rows = _cliffs_delta_counts(cx, cy, order, np.searchsorted(y[order], x, side="left"),
-                                    np.searchsorted(y[order], x, side="right"))
-        lo, hi = _percentile_ci(rows, ci)
+        lo, hi = _percentile_ci(_cliffs_delta_boot(rng, x, y, n_boot), ci)
         d_ci = (float(lo[0]), float(hi[0]))
         how_g, how_d = f"{ci:.0%} analytic (Hedges & Olkin)", _bootstrap_kind(ci)
     else:
@@ -720,6 +793,13 @@ def _effect_sizes(summ, group, groups, *, n_boot, random_state, ci, weighting,
         why = ("none (a group has one article)" if min(len(x), len(y)) < 2
                else f"none (fewer than {min_clusters} articles in a group)")
         how_g = how_d = why
+    return g, delta, d_ci, how_g, how_d
+
+
+def _effects_table(diff: pd.Series, rank: tuple) -> pd.DataFrame:
+    """The table of :func:`effect_sizes` from :func:`_bootstrap_difference` and
+    :func:`_rank_effects`."""
+    g, delta, d_ci, how_g, how_d = rank
     return pd.DataFrame(
         [
             ["difference in means", diff["estimate"], diff["ci_low"], diff["ci_high"],
@@ -729,5 +809,3 @@ def _effect_sizes(summ, group, groups, *, n_boot, random_state, ci, weighting,
         ],
         columns=["effect", "estimate", "ci_low", "ci_high", "interval"],
     ).astype({"estimate": float, "ci_low": float, "ci_high": float})
-
-

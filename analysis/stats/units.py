@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -234,6 +235,25 @@ def _estimate(sums: np.ndarray, counts: np.ndarray, idx: np.ndarray) -> np.ndarr
     """
     den = float(idx.shape[-1]) if (counts == 1).all() else counts[idx].sum(axis=-1)
     return sums[idx].sum(axis=-1) / den
+
+
+#: From this many resampled cells (replicates x clusters) on, the independent resamplings of
+#: one comparison (each with its own generator) run in two threads: numpy releases the GIL in
+#: the draws, gathers and sums, and each result is the one a single thread gives.
+_THREADED_CELLS = 1 << 21
+
+
+def _concurrently(tasks, *, threads: bool) -> list:
+    """The results of the callables ``tasks``, in order; run in two threads when ``threads``.
+
+    Each task must use only its own random generator (never one shared with another task), so
+    its result does not depend on which thread runs it or when.
+    """
+    if not threads or len(tasks) < 2:
+        return [task() for task in tasks]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(task) for task in tasks]
+        return [f.result() for f in futures]
 
 
 def _draw(rng: np.random.Generator, k: int, n_boot: int) -> np.ndarray:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .. import stats, timeline
 from ..config import CHINESE_STATE, INTERNATIONAL, N_BOOT, RANDOM_STATE
+from ..stats.units import _concurrently
 from .score import _KEYS
 
 
@@ -48,6 +49,11 @@ def article_tone(table: pd.DataFrame, *, value: str = "tone") -> pd.DataFrame:
 #: The voices compared: all sentences, then the outlet's own voice, reported speech and direct
 #: quotation separately (``mixed`` sentences count in ``all`` only). See :mod:`analysis.voice`.
 VOICES = ("all", "own", "reported", "quoted")
+
+
+#: From this many sentences on, :func:`group_estimates` bootstraps two voices at a time (two
+#: threads; each voice's bootstrap has its own generator, so the numbers are those of one).
+_THREADED_ROWS = 50_000
 
 
 def _voice_rows(table: pd.DataFrame, voice: str) -> pd.DataFrame:
@@ -99,15 +105,15 @@ def group_estimates(
         ``ci_high``, ``interval_kind`` (``"95% bootstrap"``, ``"range of articles"``, or
         ``"none (one article)"`` with NaN bounds).
     """
-    parts = []
     table = _columns(table, "article_id", "voice", by, value)
-    for voice in voices:
-        rows = _voice_rows(table, voice)
-        if rows.empty:
-            continue
-        est = stats.cluster_bootstrap(rows, value, cluster="article_id", group=by, units=units,
-                                      n_boot=n_boot, random_state=random_state)
-        parts.append(est.assign(voice=voice))
+    rows_of = {voice: _voice_rows(table, voice) for voice in voices}
+    rows_of = {voice: rows for voice, rows in rows_of.items() if not rows.empty}
+    tasks = [lambda rows=rows: stats.cluster_bootstrap(
+        rows, value, cluster="article_id", group=by, units=units, n_boot=n_boot,
+        random_state=random_state) for rows in rows_of.values()]
+    # each voice's bootstrap has its own generator: two at a time on a large corpus
+    ests = _concurrently(tasks, threads=len(table) >= _THREADED_ROWS)
+    parts = [est.assign(voice=voice) for voice, est in zip(rows_of, ests, strict=True)]
     cols = ["voice", by, "n_clusters", "n_articles", "n_units", "estimate", "ci_low", "ci_high",
             "interval_kind"]
     if not parts:
@@ -265,7 +271,7 @@ def _event_rows(sub, value, by, groups, units, strata, voice, n_boot, random_sta
         try:
             res = stats.compare_two_groups(part, value, by, groups=groups, units=units,
                                            n_boot=n_boot, random_state=random_state,
-                                           max_hits=max_hits)
+                                           max_hits=max_hits, effects=False)
             rows.append(_row(voice, event, res))
         except stats.ComparisonError:
             r = per[per["stratum"] == event].iloc[0]
@@ -318,7 +324,8 @@ def comparison_table(
     -------
     pandas.DataFrame
         Columns :data:`COMPARISON_COLUMNS` (see data/README.md); ``note`` says in words why a
-        row has no comparison (e.g. one group only, no shared event).
+        row has no comparison (e.g. one group only, no shared event). The table has no effect
+        sizes, so they are not computed (``compare_two_groups(..., effects=False)``).
     """
     done = {}
     if pooled is not None and len(pooled):
@@ -339,7 +346,7 @@ def comparison_table(
         try:
             res = done.get(voice) or stats.compare_two_groups(
                 sub, value, by, groups=groups, units=units, n_boot=n_boot,
-                random_state=random_state, max_hits=max_hits)
+                random_state=random_state, max_hits=max_hits, effects=False)
         except (stats.ComparisonError, KeyError) as exc:
             rows.append(_row(voice, POOLED, {"group_a": groups[0], "group_b": groups[1]},
                              f"no comparison: {exc}"))
@@ -420,6 +427,7 @@ def exemplars(table: pd.DataFrame, *, by: str = "outlet", value: str = "tone", n
     parts = []
     for direction, sign in (("most positive", 1), ("most negative", -1)):
         pool = slim[np.sign(slim[value]) == sign].assign(_key=lambda d, s=sign: -s * d[value])
+        pool = pool[_top_candidates(pool[by], pool["_key"].to_numpy(), n)]  # few rows to sort
         pool = pool.sort_values([by, "_key", "article_id", "sentence"], kind="stable")
         pos = pool.groupby(by, sort=True).head(n).index.to_numpy()
         parts.append(t.iloc[pos].assign(direction=direction, previous=_neighbour(t, pos, -1),
@@ -429,13 +437,34 @@ def exemplars(table: pd.DataFrame, *, by: str = "outlet", value: str = "tone", n
     return out.sort_values([by, "direction", "value"], ascending=[True, False, False], kind="stable")[cols].reset_index(drop=True)
 
 
+def _top_candidates(groups: pd.Series, key: np.ndarray, n: int) -> np.ndarray:
+    """The rows that can be among the ``n`` smallest ``key`` of their group: those at or below
+    the group's ``n``-th smallest key (ties included; rows of a missing group are all kept).
+
+    Sorting only these gives the same first ``n`` rows per group as sorting all of them.
+    """
+    codes = pd.factorize(groups)[0]
+    keep = codes < 0
+    if n < 1 or keep.all():
+        return np.ones(len(codes), dtype=bool)
+    valid = np.flatnonzero(~keep)
+    order = valid[np.lexsort((key[valid], codes[valid]))]
+    sorted_codes, sorted_keys = codes[order], key[order]
+    first = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    sizes = np.diff(np.r_[first, len(order)])
+    nth = np.full(codes.max() + 1, -np.inf)
+    nth[sorted_codes[first]] = sorted_keys[first + np.minimum(n, sizes) - 1]
+    return keep | (key <= nth[np.maximum(codes, 0)])
+
+
 def _neighbour(t: pd.DataFrame, pos: np.ndarray, step: int) -> list:
     """Text of the sentence ``step`` places from each of the rows ``pos`` of ``t`` (sorted in
     reading order), or "" when that sentence is of another article or there is none."""
     other = pos + step
     ok = (other >= 0) & (other < len(t))
     other = np.where(ok, other, pos)
-    same = ok & (t["article_id"].to_numpy()[other] == t["article_id"].to_numpy()[pos])
+    ids = t["article_id"]  # only the rows compared, not the whole column, as numpy
+    same = ok & (ids.iloc[other].to_numpy() == ids.iloc[pos].to_numpy())
     return t["text"].iloc[other].reset_index(drop=True).where(same, "").tolist()
 
 

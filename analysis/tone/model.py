@@ -64,11 +64,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from .. import tokens
+from .._kernels import arrow_texts
 from ..config import DATA_DIR, GAZETTEER_FILE
 
 __all__ = [
@@ -158,7 +158,7 @@ def target_features(tok: tokens.Tokens) -> pd.DataFrame:
         exactly one side is named, else ``"none"``.
     """
     side = _side_counts(tok)
-    joined = pa.array(tok.joined.to_numpy(dtype=object), type=pa.large_string())
+    joined = arrow_texts(tok.joined)  # no copy of Arrow-backed texts
     pair = pc.match_substring_regex(joined, _PAIR_RE).to_numpy(zero_copy_only=False).astype(bool)
     china, us = side["china"] > 0, side["us"] > 0
     relationship = (china & us) | pair
