@@ -674,7 +674,7 @@ def test_distinct_rows_counted_as_before():
     assert not sel._at_least_distinct(np.vstack([np.zeros((500, 2)), np.eye(2)]), 4)
 
 
-def test_select_k_in_parallel_threads_gives_the_same_table():
+def test_select_k_in_parallel_processes_gives_the_same_table():
     rng = np.random.default_rng(1)
     X = np.vstack([rng.normal(c, 0.3, (200, 3)) for c in (0, 2, 4)])
     assert len(X) >= sel.PARALLEL_FROM

@@ -125,7 +125,7 @@ class TopicModel(BaseEstimator):
         vectors (rows are L2-normalised). Nothing is downloaded by this module.
     random_state : int or None, default 0
     n_jobs : int or None, default None
-        Threads for the k-selection and :meth:`sensitivity` (``select_k``'s ``n_jobs``;
+        Processes for the k-selection and :meth:`sensitivity` (``select_k``'s ``n_jobs``;
         -1 = all cores, None = 1). The results do not depend on it.
 
     Attributes

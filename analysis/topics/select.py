@@ -32,8 +32,8 @@ SELECTION_COLUMNS = ["k", "silhouette", "stability_seed", "stability_boot"]
 #: Inputs up to this many units are clustered on one thread (see :func:`cluster`).
 SMALL = 50_000
 
-#: :func:`select_k` scores the candidate k in parallel threads (``n_jobs``) only from this
-#: many units: below it, sharing out the work costs more than it saves.
+#: :func:`select_k` scores the candidate k in parallel processes (``n_jobs``) only from this
+#: many units: below it, starting the processes costs more than they save.
 PARALLEL_FROM = 200
 
 
@@ -506,9 +506,9 @@ def select_k(
         Above this many units the silhouette is computed on a seeded sample of this
         size (it is quadratic in the number of units). None = always exact.
     n_jobs : int or None, default None
-        Threads scoring the candidate k side by side (joblib; -1 = all cores, None = 1).
+        Processes scoring the candidate k side by side (joblib; -1 = all cores, None = 1).
         Every fit is seeded and runs on one thread, so the table does not depend on it.
-        Inputs of fewer than :data:`PARALLEL_FROM` units are scored in this thread.
+        Inputs of fewer than :data:`PARALLEL_FROM` units are scored in this process.
     seed_stability : bool, default True
         False: ``stability_seed`` is left NaN (:func:`choose_k` does not use it), for a caller
         that needs it for the chosen k only (:func:`stability_seed` with the same options
@@ -527,14 +527,8 @@ def select_k(
     options = dict(random_state=random_state, n_boot=n_boot, n_seeds=n_seeds, method=method,
                    n_init=n_init, sample=sample, seed_stability=seed_stability)
     if n_jobs not in (None, 1) and n >= PARALLEL_FROM and len(ks) > 1:
-        # threads, not processes (issue #18): k-means, BLAS and the silhouette's distances run
-        # without the GIL, and a process pool first spends seconds importing the package in
-        # every worker. One BLAS thread around them all (BLAS limits are process-wide), and
-        # each thread limits its own OpenMP threads in _score_k. The larger k first: they
-        # take longest, so the threads finish together.
-        with threadpool_limits(1):
-            rows = Parallel(n_jobs=n_jobs, backend="threading")(
-                delayed(_score_k)(X, k, **options) for k in ks[::-1])
+        # the larger k first: they take longest, so the processes finish together
+        rows = Parallel(n_jobs=n_jobs)(delayed(_score_k)(X, k, **options) for k in ks[::-1])
         rows = rows[::-1]
     else:
         rows = [_score_k(X, k, **options) for k in ks]
