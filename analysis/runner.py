@@ -494,13 +494,6 @@ class WarmKernel:
             return None
         return self.km
 
-    def close_later(self) -> threading.Thread:
-        """Stop the kernel gracefully in a background thread (the next notebook need not wait
-        for it to exit); join the returned thread before the run ends."""
-        thread = threading.Thread(target=self.close, name="stop kernel")
-        thread.start()
-        return thread
-
     def close(self, *, now: bool = False) -> None:
         """Stop the kernel, if it still runs: ask it to shut down and wait for it (killed if it
         does not exit in time), or kill it at once if ``now``.
@@ -766,7 +759,6 @@ def run_all(
     current = None
     stop = _StopRequest()
     upcoming: WarmKernel | None = None  # the next notebook's kernel, warming up
-    stopping: list[threading.Thread] = []  # kernels of finished notebooks, shutting down
     try:
         with stop:
             for i, nb in enumerate(notebooks):
@@ -793,8 +785,8 @@ def run_all(
                     print(f"  FAILED {nb.name}: {failures[-1][1]}", file=sys.stderr, flush=True)
                     state = {"status": "failed", "error": failures[-1][1]}
                 finally:
-                    if km is not None:
-                        stopping.append(warmed.close_later())
+                    if km is not None:  # before the next notebook: their memory never overlaps
+                        warmed.close()
                 if stop.forced or (stop.requested and state["status"] != "ok"):
                     raise KeyboardInterrupt  # Ctrl-C stopped this notebook: it did not finish
                 if record:
@@ -808,8 +800,6 @@ def run_all(
     finally:
         if upcoming is not None:
             upcoming.close(now=True)
-        for thread in stopping:
-            thread.join()
         if record:
             if current is not None:  # stopped by Ctrl-C (or another exception) inside a notebook
                 record["notebooks"][current] = {"status": "interrupted", "error": "the run was stopped"}

@@ -504,6 +504,6 @@ def test_a_usable_warm_kernel_is_handed_over_and_stopped(tmp_path):
     assert km is not None and warm.problem == ""
     runner.execute(path, tmp_path / "out.ipynb", km=km)
     assert _stdout(tmp_path / "out.ipynb") == "1\n"
-    warm.close_later().join()
+    warm.close()
     from jupyter_core.utils import run_sync
     assert not run_sync(km.is_alive)()

@@ -32,6 +32,12 @@ SELECTION_COLUMNS = ["k", "silhouette", "stability_seed", "stability_boot"]
 #: Inputs up to this many units are clustered on one thread (see :func:`cluster`).
 SMALL = 50_000
 
+#: Seconds an idle worker process of :func:`select_k` lives before it exits (joblib: 300). Each
+#: worker holds its copy of the sample and the imported libraries (about 230 MB at 100,000
+#: articles): kept for 300 s, they were still there at notebook 03's memory peak (the export).
+#: Long enough to serve the LSA-dimension sensitivity that follows the fit on a small corpus.
+WORKER_IDLE_SECONDS = 5
+
 #: :func:`select_k` scores the candidate k in parallel processes (``n_jobs``) only from this
 #: many units: below it, starting the processes costs more than they save.
 PARALLEL_FROM = 200
@@ -528,7 +534,9 @@ def select_k(
                    n_init=n_init, sample=sample, seed_stability=seed_stability)
     if n_jobs not in (None, 1) and n >= PARALLEL_FROM and len(ks) > 1:
         # the larger k first: they take longest, so the processes finish together
-        rows = Parallel(n_jobs=n_jobs)(delayed(_score_k)(X, k, **options) for k in ks[::-1])
+        # Idle workers exit after WORKER_IDLE_SECONDS (joblib's default keeps them for 300 s).
+        rows = Parallel(n_jobs=n_jobs, idle_worker_timeout=WORKER_IDLE_SECONDS)(
+            delayed(_score_k)(X, k, **options) for k in ks[::-1])
         rows = rows[::-1]
     else:
         rows = [_score_k(X, k, **options) for k in ks]
