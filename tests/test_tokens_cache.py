@@ -214,3 +214,21 @@ def test_units_without_any_token(tmp_path, capsys):
     assert len(fresh) == 2 and len(fresh.vocabulary) == 0
     made, read = made_then_read(corpus, tmp_path / "cache", capsys)
     assert_same_tokens(fresh, read)
+
+
+def test_rebuild_makes_the_tokens_even_when_the_cache_holds_them(tmp_path, capsys):
+    """Notebook 02 passes rebuild=True, so a second run says what the first said (the committed
+    notebook does not change with what an earlier run left in the cache); 04 then reads them."""
+    from analysis import load_corpus
+    from analysis.config import RAW_DIR
+    from analysis.tokens import Tokens
+
+    corpus = load_corpus(RAW_DIR)
+    first = Tokens.from_corpus(corpus, cache=tmp_path, rebuild=True)
+    again = Tokens.from_corpus(corpus, cache=tmp_path, rebuild=True)
+    read = Tokens.from_corpus(corpus, cache=tmp_path)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(";")[0].split(" in ")[0] for line in lines] == [
+        "tokens made from the sentences", "tokens made from the sentences", "tokens read from the cache"]
+    for other in (again, read):
+        assert other.joined.equals(first.joined) and other.docs.equals(first.docs)

@@ -153,13 +153,13 @@ def _read(folder: Path, key: str, level: str) -> Tokens | None:
 
 
 def cached_tokens(frame: pd.DataFrame, *, keys: list[str], articles: pd.DataFrame | None,
-                  level: str, folder: str | Path) -> Tokens:
+                  level: str, folder: str | Path, rebuild: bool = False) -> Tokens:
     """:func:`tokens_from_frame` through the cache in ``folder`` (one line on standard output
     says whether the tokens were read or made); see :meth:`Tokens.from_corpus`."""
     folder = Path(folder)
     units = {"sentence": "sentences", "paragraph": "paragraphs", "article": "articles"}[level]
     key = tokens_key(frame, keys=keys, articles=articles)
-    found = _read(folder, key, level)
+    found = None if rebuild else _read(folder, key, level)
     if found is not None:
         print(f"tokens read from the cache in {folder} (made by an earlier notebook from the same "
               f"{units} with the same code)", flush=True)

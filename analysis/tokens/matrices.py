@@ -61,7 +61,8 @@ class Tokens:
     _vocab: pd.Index | None = field(default=None, repr=False)
 
     @classmethod
-    def from_corpus(cls, corpus, *, level: str = "sentence", cache=None) -> Tokens:
+    def from_corpus(cls, corpus, *, level: str = "sentence", cache=None,
+                    rebuild: bool = False) -> Tokens:
         """Tokenize a :class:`analysis.corpus.Corpus` at ``level``.
 
         Parameters
@@ -80,6 +81,10 @@ class Tokens:
             counted (:attr:`counts`, at once) and written there (Arrow IPC and ``.npy``,
             atomically; one entry per level is kept). A damaged entry is ignored with a warning
             and made again. One line on standard output says where the tokens came from.
+        rebuild : bool, default False
+            With ``cache``: make the tokens even if the cache holds them, and write them there
+            (notebook 02 does, as notebook 01 rebuilds the corpus: so each run says the same
+            thing whatever an earlier run left in the cache).
 
         Returns
         -------
@@ -92,7 +97,7 @@ class Tokens:
             from .cache import cached_tokens
 
             return cached_tokens(frame, keys=LEVEL_KEYS[level], articles=corpus.articles,
-                                 level=level, folder=cache)
+                                 level=level, folder=cache, rebuild=rebuild)
         return tokens_from_frame(frame, keys=LEVEL_KEYS[level], articles=corpus.articles)
 
     def _count_cache(self) -> sp.csr_matrix:
