@@ -497,12 +497,20 @@ def _build(
     # the near-duplicates and the voice patterns that do not depend on the quotes (Arrow, numpy
     # and scipy kernels, which release the GIL) are computed on a second thread while the quotes
     # (Python) are found; each computation is the same as one after the other
-    with ThreadPoolExecutor(max_workers=1 if len(sents) < _SIDE_THREAD_MIN else 2) as pool:
-        mine = sents[["article_id", "text", "n_words", "is_heading"]]  # its own frame (no copy)
-        side = pool.submit(lambda: (flag_duplicates(mine, duplicate_threshold),
-                                    voice.pattern_features(mine["text"], heading=mine["is_heading"])))
+    mine = sents[["article_id", "text", "n_words", "is_heading"]]  # its own frame (no copy)
+
+    def side_work():
+        return (flag_duplicates(mine, duplicate_threshold),
+                voice.pattern_features(mine["text"], heading=mine["is_heading"]))
+
+    if len(sents) < _SIDE_THREAD_MIN:  # one after the other: a thread costs more than it saves
+        duplicate_of, patterns = side_work()
         quotes_df = quotes.find_quotes(art[["article_id", "text"]], sents)
-        duplicate_of, patterns = side.result()
+    else:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            side = pool.submit(side_work)
+            quotes_df = quotes.find_quotes(art[["article_id", "text"]], sents)
+            duplicate_of, patterns = side.result()
     sents = quotes.quote_share(sents, quotes_df)
     sents = voice.sentence_voice(sents, found=patterns)
     del patterns

@@ -272,9 +272,10 @@ def _cut_positions(texts: pa.Array) -> tuple[np.ndarray, ...]:
     """
     offs = byte_offsets(texts)
     n_chars = pc.utf8_length(texts).to_numpy().astype(np.int64)
-    blocks = block_map(lambda span: _cut_block(texts, offs, n_chars, *span), byte_blocks(texts, _BLOCK_BYTES))
+    spans = byte_blocks(texts, _BLOCK_BYTES)
+    blocks = block_map(lambda span: _cut_block(texts, offs, n_chars, *span), spans)
     para_spaces = np.zeros(len(texts), dtype=np.int64)
-    for (a, b), found in zip(byte_blocks(texts, _BLOCK_BYTES), blocks, strict=True):
+    for (a, b), found in zip(spans, blocks, strict=True):
         para_spaces[a:b] = found[-1]
     found = [f[:-1] for f in blocks if f[0] is not None]
     if not found:

@@ -234,7 +234,7 @@ def test_threaded_build_equals_the_sequential_one(corpus, monkeypatch):
         pd.testing.assert_frame_equal(getattr(two, name), getattr(one, name))
 
 
-def test_export_tables_on_two_threads_writes_the_files_of_one(corpus, tmp_path, monkeypatch):
+def test_export_tables_with_columns_formatted_on_two_threads_writes_the_files_of_one(corpus, tmp_path, monkeypatch):
     from analysis import _kernels
     from analysis.corpus import export_tables
 

@@ -112,7 +112,9 @@ def group_estimates(
         rows, value, cluster="article_id", group=by, units=units, n_boot=n_boot,
         random_state=random_state) for rows in rows_of.values()]
     # each voice's bootstrap has its own generator: two at a time on a large corpus
-    ests = _concurrently(tasks, threads=len(table) >= _THREADED_ROWS)
+    # (a Generator passed in would be shared by the tasks: then one after the other)
+    ests = _concurrently(tasks, threads=len(table) >= _THREADED_ROWS
+                         and not isinstance(random_state, np.random.Generator))
     parts = [est.assign(voice=voice) for voice, est in zip(rows_of, ests, strict=True)]
     cols = ["voice", by, "n_clusters", "n_articles", "n_units", "estimate", "ci_low", "ci_high",
             "interval_kind"]
