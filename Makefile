@@ -26,6 +26,8 @@ ANNOTATIONS ?=
 SIZES ?=
 #: FORCE=1: `make run` writes into an OUT that holds other files (not an earlier run's).
 FORCE ?=
+#: JOBS=1: `make run` runs one notebook at a time (default auto: two when memory allows).
+JOBS ?=
 DASK_ARTICLES ?=
 USER_SIZES ?=
 
@@ -38,7 +40,7 @@ DEV_CORPUS ?= ../shared/dev-corpus
 # or nothing when VAR is empty.
 # They are not exported either: make would expand a command-line value to put it in a recipe's
 # environment (running any $(shell ...) in it).
-unexport CORPUS OUT ANNOTATIONS SIZES USER_SIZES DASK_ARTICLES DEV_CORPUS FORCE
+unexport CORPUS OUT ANNOTATIONS SIZES USER_SIZES DASK_ARTICLES DEV_CORPUS FORCE JOBS
 shq = '$(subst ','\'',$(1))'
 arg = $(if $(value $(2)),$(1)=$(call shq,$(value $(2))))
 
@@ -82,10 +84,11 @@ conda-setup:
 lab: $(STAMP)
 	$(BIN)/python -m jupyterlab --ServerApp.root_dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root)
 
-## Execute every notebook in numeric order. CORPUS=path OUT=dir runs on another corpus
+## Execute every notebook in numeric order (two side by side where their needs and the memory
+## allow; JOBS=1 one at a time). CORPUS=path OUT=dir runs on another corpus
 ## and writes everything under OUT, leaving the committed outputs untouched.
 run: $(STAMP)
-	$(BIN)/python -m analysis.runner $(call arg,--corpus,CORPUS) $(call arg,--out,OUT) $(call arg,--annotations,ANNOTATIONS) $(if $(filter 1,$(value FORCE)),--force)
+	$(BIN)/python -m analysis.runner $(call arg,--corpus,CORPUS) $(call arg,--out,OUT) $(call arg,--annotations,ANNOTATIONS) $(if $(filter 1,$(value FORCE)),--force) $(call arg,--jobs,JOBS)
 
 ## Lint, unit tests, the Examples sections of the package (doctest) and nbval (full output
 ## comparison) in one pytest session.

@@ -24,6 +24,14 @@ notebook imports at top level (:class:`WarmKernel`): the kernel start and the im
 notebook still gets a kernel that ran none of the other notebooks' code; a warm-up that
 printed anything, warned or failed is discarded and that notebook starts cold
 (``--cold`` starts every kernel cold).
+
+Notebooks start in numeric order, each once the earlier notebooks it reads the results of
+have finished (its metadata ``"analysis": {"needs": [...]}``, :func:`notebook_needs`; without
+it, every earlier notebook). The suite's 02 and 03 need only 01, so they run side by side when
+memory allows: after the first notebook, ``--jobs auto`` (the default) allows two at a time if
+:func:`parallel_allowed` finds room for ``PEAK_RATIO`` times that notebook's peak memory
+(corpora up to about 20,000 articles), else one. Each notebook has its own kernel, so its
+outputs are the same either way; ``--jobs 1`` runs one at a time.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import queue
 import re
 import signal
 import sys
@@ -42,6 +51,13 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+
+if __name__ == "__main__":
+    # `python -m analysis.runner` (make run): jsonschema, which nbformat imports, imports
+    # rfc3987_syntax when it is installed (jupyterlab's dependencies install it) for its "iri"
+    # format checks, and that compiles a grammar: 0.7 s before the first kernel could start. No
+    # notebook schema has an IRI field, and nothing else runs in this process.
+    sys.modules.setdefault("rfc3987_syntax", None)
 
 import nbformat
 
@@ -55,7 +71,7 @@ KERNEL_NAME = "china-us-news"
 _NOTEBOOK_RE = re.compile(r"^\d{2}_[\w-]+\.ipynb$")
 
 #: Notebook-level metadata keys kept; everything else (papermill, widgets) is dropped.
-_KEEP_NB_METADATA = ("kernelspec", "language_info")
+_KEEP_NB_METADATA = ("kernelspec", "language_info", "analysis")
 #: Cell-level metadata keys kept; timings and papermill bookkeeping are dropped.
 _KEEP_CELL_METADATA = ("tags",)
 #: Tags of the cells papermill adds: the injected parameters and the error banners.
@@ -85,6 +101,21 @@ KERNEL_ENV = {"ANALYSIS_PROGRESS": "0"}
 #: Seconds a warm kernel may take to start and import its notebook's modules, counted from
 #: the moment its notebook is due; past that it is discarded and the notebook starts cold.
 WARM_TIMEOUT = 120.0
+#: Notebook metadata ``{"analysis": {"needs": [file names]}}``: the earlier notebooks whose
+#: results (cached corpus or tokens, exported tables) a notebook reads. A notebook that names
+#: none waits for every notebook before it (:func:`notebook_needs`).
+NEEDS_KEY = "needs"
+#: Most notebooks that run at once (``jobs="auto"``): two on the suite's 2-core reference machine.
+MAX_JOBS = 2
+#: ``jobs="auto"``: the combined peak memory of the notebooks that run side by side, as a
+#: multiple of the first notebook's peak (notebook 01 loads the corpus; 02 and 03 together took
+#: 2.8 times its peak at 10,000 articles and 3.2 times at 100,000; benchmarks/user_path.csv).
+PEAK_RATIO = 3.5
+#: ``jobs="auto"``: notebooks run side by side only while ``PEAK_RATIO`` times the first one's
+#: peak is at most this many MB (corpora up to about 20,000 articles of 600 words) and at most
+#: half the memory available; larger corpora run one notebook at a time, as their peak memory
+#: is what limits them.
+PARALLEL_MEMORY_MB = 6144.0
 
 
 class RunSetupError(ValueError):
@@ -633,6 +664,164 @@ def _write_run(out_dir: Path, record: dict, before: dict[str, int], kept: list[s
     return sorted(set(after) - set(record["files"]))
 
 
+def notebook_needs(notebooks: list[Path], *, listed: list[Path] | None = None) -> dict[str, list[str]]:
+    """For each notebook of a run, the notebooks of the same run it must wait for.
+
+    A notebook names the earlier notebooks whose results it reads in its metadata,
+    ``{"analysis": {"needs": ["01_ingestion.ipynb"]}}``; one that names none waits for every
+    notebook before it (the safe default for a notebook added later). Names of notebooks that
+    are not in this run (``only``) are left out.
+
+    Parameters
+    ----------
+    notebooks : list of pathlib.Path
+        The notebooks of the run, in numeric order.
+    listed : list of pathlib.Path, optional
+        Every numbered notebook of the folder (default ``notebooks``): what ``needs`` may name.
+
+    Returns
+    -------
+    dict
+        File name -> file names, each an earlier notebook of ``notebooks``.
+
+    Raises
+    ------
+    RunSetupError
+        If ``needs`` is not a list of file names of earlier notebooks of the folder.
+    """
+    listed = [p.name for p in (listed or notebooks)]
+    names = [p.name for p in notebooks]
+    needs: dict[str, list[str]] = {}
+    for i, path in enumerate(notebooks):
+        meta = nbformat.read(path, as_version=4).metadata.get("analysis", {})
+        named = meta.get(NEEDS_KEY) if isinstance(meta, dict) else None
+        if named is None:
+            needs[path.name] = names[:i]
+            continue
+        earlier = listed[:listed.index(path.name)] if path.name in listed else []
+        if not isinstance(named, list) or any(n not in earlier for n in named):
+            raise RunSetupError(
+                f"run_all: {path.name}: metadata analysis.{NEEDS_KEY} must list earlier notebooks "
+                f"of {path.parent} by file name (e.g. [{', '.join(map(repr, earlier[:1]))}]); "
+                f"it is {named!r}."
+            )
+        needs[path.name] = [n for n in names[:i] if n in named]
+    return needs
+
+
+def children_peak_mb() -> float | None:
+    """Peak resident memory (MB) of the largest child process that has ended (a notebook's kernel,
+    with what it waited for), or None where the platform does not tell (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes there, KiB on Linux
+
+
+def available_mb() -> float | None:
+    """Memory available for new work (MB, Linux's ``MemAvailable``), or None where unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / 2**10
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def parallel_allowed(peak_mb: float | None, available: float | None, *,
+                     ratio: float = PEAK_RATIO, limit_mb: float = PARALLEL_MEMORY_MB) -> bool:
+    """Whether notebooks may run side by side, from the memory the first one took.
+
+    Parameters
+    ----------
+    peak_mb : float or None
+        Peak memory of the first notebook's kernel (:func:`children_peak_mb`).
+    available : float or None
+        Memory available now (:func:`available_mb`).
+    ratio, limit_mb : float
+        The combined peak expected, as a multiple of ``peak_mb``, and its ceiling.
+
+    Returns
+    -------
+    bool
+        True if ``ratio * peak_mb`` is at most ``limit_mb`` and half of ``available``; False
+        if either is unknown.
+
+    Examples
+    --------
+    >>> parallel_allowed(1200, 20000)  # 10,000 articles on a 24 GiB machine
+    True
+    >>> parallel_allowed(4300, 20000)  # 100,000 articles: one notebook at a time
+    False
+    >>> parallel_allowed(1200, 6000), parallel_allowed(None, 20000)
+    (False, False)
+    """
+    if peak_mb is None or available is None:
+        return False
+    need = ratio * peak_mb
+    return need <= limit_mb and need <= available / 2
+
+
+class _Lane(threading.Thread):
+    """One notebook of a run in a thread of its own: its kernel starts and warms up when the lane
+    starts (:class:`WarmKernel`, if ``warm``), and the notebook runs once ``go`` is set. The
+    kernel is started, used and stopped in this one thread (jupyter_client's kernel manager
+    belongs to the event loop of the thread that made it). When done, the lane puts itself on
+    ``finished`` with ``error`` ("" if the notebook ran without error) and ``seconds``."""
+
+    def __init__(self, notebook: Path, target: Path, parameters: dict, *, warm: bool,
+                 finished: queue.Queue):
+        super().__init__(name=f"notebook {notebook.name}", daemon=True)
+        self.notebook, self.target, self.parameters = notebook, target, parameters
+        self.warm, self.finished = warm, finished
+        self.go = threading.Event()
+        self.cancelled = False
+        self.warmed: WarmKernel | None = None
+        self.error = ""
+        self.seconds = 0.0
+
+    def run(self) -> None:
+        if self.warm:
+            self.warmed = _warm_kernel(self.notebook)
+        self.go.wait()
+        if self.cancelled:
+            if self.warmed is not None:
+                self.warmed.close(now=True)
+            return
+        started = time.perf_counter()  # a notebook's time includes waiting for its kernel
+        km = None
+        try:
+            km = self.warmed.take() if self.warmed is not None else None
+            execute(self.notebook, self.target, parameters=self.parameters, km=km)
+        except BaseException as exc:  # papermill's error: the run records it and goes on
+            try:
+                error = _first_error(nbformat.read(self.target, as_version=4)) if self.target.exists() else ""
+            except Exception:
+                error = ""
+            self.error = error or f"{type(exc).__name__}: {exc}"
+        finally:
+            if km is not None:  # before the notebooks that need it: its memory is given back
+                self.warmed.close()
+            self.seconds = time.perf_counter() - started
+            self.finished.put(self)
+
+    def cancel(self) -> None:
+        """Do not run the notebook; stop its warm kernel (a stopped run)."""
+        self.cancelled = True
+        self.go.set()
+
+    def kill(self) -> None:
+        """Kill the kernel of a running notebook (Ctrl-C twice): papermill then stops it."""
+        pid = getattr(getattr(getattr(self.warmed, "km", None), "provisioner", None), "pid", None)
+        if pid:
+            with contextlib.suppress(OSError):
+                os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
+
+
 def _warm_kernel(notebook: Path) -> WarmKernel | None:
     """A :class:`WarmKernel` for ``notebook``, or None (that notebook starts cold) if its kernel
     cannot be started now; papermill then reports the reason when the notebook is due."""
@@ -651,8 +840,9 @@ def run_all(
     notebook_dir: str | Path = NOTEBOOK_DIR,
     force: bool = False,
     warm: bool = True,
+    jobs: int | str = "auto",
 ) -> list[Path]:
-    """Execute every numbered notebook in order.
+    """Execute every numbered notebook in order, side by side where their inputs allow.
 
     Parameters
     ----------
@@ -680,6 +870,13 @@ def run_all(
     warm : bool, default True
         Start each notebook's kernel, and import its modules, while the notebook before it runs
         (:class:`WarmKernel`); False starts every kernel when its notebook is due.
+    jobs : int or "auto", default "auto"
+        How many notebooks may run at once. Notebooks start in numeric order, each once the
+        notebooks it needs have finished (:func:`notebook_needs`): the suite's 02 and 03 both
+        need only 01, 04 needs 02 and 03. ``1`` runs one at a time; ``"auto"`` runs up to
+        ``MAX_JOBS`` once the first notebook has finished, if the memory it took allows
+        (:func:`parallel_allowed`), else one at a time. Every notebook runs in a kernel of its
+        own, so its outputs do not depend on this.
 
     Returns
     -------
@@ -710,10 +907,13 @@ def run_all(
     ``interrupted``): a run that is killed leaves ``running``, and :mod:`analysis.report`
     marks its unfinished notebooks instead of showing their figures.
     """
+    if jobs != "auto" and not (isinstance(jobs, int) and jobs >= 1):
+        raise ValueError(f"run_all: jobs must be a positive integer or 'auto', not {jobs!r}")
     notebook_dir = Path(notebook_dir)
-    notebooks = list_notebooks(notebook_dir)
+    notebooks = listed = list_notebooks(notebook_dir)
     if only:
         notebooks = [p for p in notebooks if any(p.name.startswith(o) for o in only)]
+    needs = notebook_needs(notebooks, listed=listed)
     if corpus is None and out is None:
         params: dict = {}
         target_dir, out_dir = notebook_dir, None
@@ -755,55 +955,90 @@ def run_all(
                   "finished": None, "status": "running", "notebooks": states, "seconds": {},
                   "files": []}
         _write_run(out_dir, record, before, kept)
-    done, failures = [], []
-    current = None
+    # How many notebooks may run at once; "auto": one until the first notebook (which loads the
+    # corpus) has shown the memory it takes, then MAX_JOBS if parallel_allowed says so.
+    slots = 1 if jobs == "auto" else jobs
+    decided = jobs != "auto"
+    finished: queue.Queue[_Lane] = queue.Queue()
+    lanes: dict[str, _Lane] = {}
+    state_of = {nb.name: "pending" for nb in notebooks}  # pending, running, finished
+    done, failures, running = [], [], []
     stop = _StopRequest()
-    upcoming: WarmKernel | None = None  # the next notebook's kernel, warming up
+    next_up = 0  # notebooks start in numeric order: notebooks[next_up] is the next to start
+
+    def lane(nb: Path) -> _Lane:
+        if nb.name not in lanes:
+            started = _Lane(nb, target_dir / nb.name, params, warm=warm, finished=finished)
+            started.start()
+            lanes[nb.name] = started
+        return lanes[nb.name]
+
+    def warm_ahead() -> None:
+        # A notebook's kernel starts once everything it needs has started (the notebook can
+        # start as soon as those finish).
+        if warm:
+            for nb in notebooks[next_up:]:
+                if all(state_of[n] != "pending" for n in needs[nb.name]):
+                    lane(nb)
+
     try:
-        with stop:
-            for i, nb in enumerate(notebooks):
-                print(f"executing {nb.name}", flush=True)
-                target = target_dir / nb.name
-                current = nb.name
+        with stop, _kernel_environment(**KERNEL_ENV):
+            while next_up < len(notebooks) or running:
+                while (next_up < len(notebooks) and not stop.requested and len(running) < slots
+                       and all(state_of[n] == "finished" for n in needs[notebooks[next_up].name])):
+                    nb = notebooks[next_up]
+                    print(f"executing {nb.name}"
+                          + (f" (beside {', '.join(running)})" if running else ""), flush=True)
+                    state_of[nb.name] = "running"
+                    running.append(nb.name)
+                    next_up += 1
+                    if record:
+                        record["notebooks"][nb.name] = {"status": "running", "error": ""}
+                        _write_run(out_dir, record, before, kept)
+                    lane(nb).go.set()
+                    warm_ahead()
+                if not running:  # Ctrl-C: nothing more starts
+                    break
+                while True:  # a timeout keeps Ctrl-C (a KeyboardInterrupt here) responsive
+                    try:
+                        ended = finished.get(timeout=0.25)
+                        break
+                    except queue.Empty:
+                        continue
+                running.remove(ended.notebook.name)
+                state_of[ended.notebook.name] = "finished"
+                if ended.error:
+                    failures.append((ended.notebook.name, ended.error))
+                    print(f"  FAILED {ended.notebook.name}: {ended.error}", file=sys.stderr, flush=True)
                 if record:
-                    record["notebooks"][nb.name] = {"status": "running", "error": ""}
+                    record["notebooks"][ended.notebook.name] = (
+                        {"status": "failed", "error": ended.error} if ended.error
+                        else {"status": "ok", "error": ""})
+                    record["seconds"][ended.notebook.name] = round(ended.seconds, 3)
                     _write_run(out_dir, record, before, kept)
-                started = time.perf_counter()  # a notebook's time includes waiting for its kernel
-                if warm and i == 0:
-                    upcoming = _warm_kernel(nb)  # started like the others, warmed beside the next
-                warmed, km, upcoming = upcoming, None, None
-                if warm and i + 1 < len(notebooks):
-                    upcoming = _warm_kernel(notebooks[i + 1])
-                if warmed is not None:
-                    km = warmed.take()
-                try:
-                    execute(nb, target, parameters=params, km=km)
-                    state = {"status": "ok", "error": ""}
-                except Exception as exc:  # papermill's error: record it, run the other notebooks
-                    error = _first_error(nbformat.read(target, as_version=4)) if target.exists() else ""
-                    failures.append((nb.name, error or f"{type(exc).__name__}: {exc}"))
-                    print(f"  FAILED {nb.name}: {failures[-1][1]}", file=sys.stderr, flush=True)
-                    state = {"status": "failed", "error": failures[-1][1]}
-                finally:
-                    if km is not None:  # before the next notebook: their memory never overlaps
-                        warmed.close()
-                if stop.forced or (stop.requested and state["status"] != "ok"):
-                    raise KeyboardInterrupt  # Ctrl-C stopped this notebook: it did not finish
-                if record:
-                    record["notebooks"][nb.name] = state
-                    record["seconds"][nb.name] = round(time.perf_counter() - started, 3)
-                    _write_run(out_dir, record, before, kept)
-                done.append(target)
-                current = None
-                if stop.requested:
-                    raise KeyboardInterrupt
+                done.append(ended.target)
+                if not decided:
+                    decided = True
+                    peak, available = children_peak_mb(), available_mb()
+                    if parallel_allowed(peak, available):
+                        slots = MAX_JOBS
+                        print(f"  notebooks whose inputs are ready now run {MAX_JOBS} at a time "
+                              f"(the first peaked at {peak:,.0f} MB; {available:,.0f} MB available)",
+                              flush=True)
+            if stop.requested:
+                raise KeyboardInterrupt
     finally:
-        if upcoming is not None:
-            upcoming.close(now=True)
+        for other in lanes.values():
+            if other.notebook.name in running:
+                other.kill()  # Ctrl-C twice (or an error here): stop its kernel at once
+            elif state_of[other.notebook.name] == "pending":
+                other.cancel()
+        for other in lanes.values():
+            other.join(timeout=WARM_TIMEOUT)
         if record:
-            if current is not None:  # stopped by Ctrl-C (or another exception) inside a notebook
-                record["notebooks"][current] = {"status": "interrupted", "error": "the run was stopped"}
-            if current is not None or stop.requested:
+            for name in running:  # stopped by Ctrl-C (or another exception) inside a notebook
+                record["notebooks"][name] = {"status": "interrupted", "error": "the run was stopped"}
+            if running or stop.requested:
                 record["status"] = "interrupted"
             else:
                 record["status"] = "failed" if failures else "complete"
@@ -814,9 +1049,21 @@ def run_all(
                       + ", ".join(others[:10]) + (", ..." if len(others) > 10 else "")
                       + "); they are not results of this corpus: delete them.",
                       file=sys.stderr, flush=True)
+    order = {nb.name: i for i, nb in enumerate(notebooks)}
+    failures.sort(key=lambda f: order[f[0]])
+    done.sort(key=lambda p: order[p.name])
     if failures:
         raise NotebookRunError(failures)
     return done
+
+
+def _jobs(text: str) -> int | str:
+    """``--jobs``: "auto" or a positive integer."""
+    if text == "auto":
+        return text
+    if text.isdigit() and int(text) >= 1:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"give a positive integer or 'auto', not {text!r}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -835,10 +1082,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold", action="store_true",
                         help="start each notebook's kernel only when the notebook is due "
                              "(default: while the notebook before it runs)")
+    parser.add_argument("--jobs", type=_jobs, default="auto",
+                        help="notebooks that may run at once, each once the notebooks it needs "
+                             "have finished: a number, or 'auto' (default: two if the memory the "
+                             "first notebook took allows, else one)")
     args = parser.parse_args(argv)
     try:
         run_all(corpus=args.corpus, out=args.out, annotations=args.annotations, only=args.only,
-                force=args.force, warm=not args.cold)
+                force=args.force, warm=not args.cold, jobs=args.jobs)
     except NotebookRunError as exc:
         print(f"notebook run failed: {exc}", file=sys.stderr)
         return 1

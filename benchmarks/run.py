@@ -327,8 +327,9 @@ def run_user_path(source: Path, out: Path, *, timeout: float, interval: float = 
     processes, since killed kernels are never reaped by the runner),
     ``load_avg`` (largest 1-minute load average seen), and ``notebooks``: one dict per
     notebook the runner started (``seconds`` from ``OUT/run.json``, or from the runner's
-    ``executing`` lines when it was stopped; ``peak_mb`` while it ran; ``notebook_mb``, the
-    size of the executed notebook).
+    ``executing`` lines when it was stopped; ``peak_mb`` while it was the notebook started
+    last, which beside another notebook includes that one's memory; ``notebook_mb``, the size
+    of the executed notebook).
     """
     import threading
 
@@ -352,7 +353,7 @@ def run_user_path(source: Path, out: Path, *, timeout: float, interval: float = 
     cpu_seen: dict[int, float] = {}  # CPU seconds of every process of the tree, last sample
     peak, load, status = 0.0, 0.0, None
     while proc.poll() is None:
-        current = next((line.split()[-1] for _, line in reversed(lines)
+        current = next((line.split()[1] for _, line in reversed(lines)
                         if line.startswith("executing ")), "")
         for p in [proc, *proc.children(recursive=True)]:
             try:
@@ -387,7 +388,8 @@ def run_user_path(source: Path, out: Path, *, timeout: float, interval: float = 
         recorded = json.loads((out / "run.json").read_text()).get("seconds", {})
     except (OSError, ValueError):
         recorded = {}
-    marks = [(at, line.split()[-1]) for at, line in lines if line.startswith("executing ")]
+    # "executing NAME" or "executing NAME (beside OTHER, ...)" when notebooks run side by side
+    marks = [(at, line.split()[1]) for at, line in lines if line.startswith("executing ")]
     failed = {line.split()[1].rstrip(":") for _, line in lines if line.lstrip().startswith("FAILED ")}
     notebooks = []
     for i, (at, name) in enumerate(marks):

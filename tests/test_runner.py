@@ -507,3 +507,157 @@ def test_a_usable_warm_kernel_is_handed_over_and_stopped(tmp_path):
     warm.close()
     from jupyter_core.utils import run_sync
     assert not run_sync(km.is_alive)()
+
+
+def _with_needs(path: Path, needs: list[str]) -> Path:
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["analysis"] = {runner.NEEDS_KEY: needs}
+    nbformat.write(nb, path)
+    return path
+
+
+def _waits_for(marker: Path, mine: Path, seconds: float = 60) -> str:
+    """Code of a cell that touches ``mine`` and then waits up to ``seconds`` for ``marker``."""
+    return (f"import time\nfrom pathlib import Path\nPath({str(mine)!r}).touch()\n"
+            f"deadline = time.monotonic() + {seconds}\n"
+            f"while not Path({str(marker)!r}).exists() and time.monotonic() < deadline:\n"
+            "    time.sleep(0.05)\n"
+            f"print('saw the other', Path({str(marker)!r}).exists())")
+
+
+@pytest.fixture
+def diamond(tmp_path):
+    """01; 02 and 03 need only 01, each waits (up to 60 s) until the other has started; 04 needs
+    02 and 03 and prints whether both had finished (their outputs exist) when it started."""
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    _notebook(folder / "01_a.ipynb", [("code", "print('a')", [])])
+    for mine, other in (("02", "03"), ("03", "02")):
+        path = _notebook(folder / f"{mine}_x.ipynb", [
+            ("code", _waits_for(marks / other, marks / mine, seconds=60), []),
+            ("code", f"from pathlib import Path\nPath({str(marks / (mine + '.done'))!r}).touch()", [])])
+        _with_needs(path, ["01_a.ipynb"])
+    _with_needs(_notebook(folder / "04_d.ipynb", [
+        ("code", f"from pathlib import Path\nprint(Path({str(marks / '02.done')!r}).exists(), "
+                 f"Path({str(marks / '03.done')!r}).exists())", [])]),
+        ["02_x.ipynb", "03_x.ipynb"])
+    return folder, marks
+
+
+def test_notebooks_that_need_only_earlier_results_run_side_by_side(diamond, capsys):
+    """Issue #18: with jobs=2, 02 and 03 (both needing only 01) run at once: each sees the other
+    start within 60 s (one after the other, the first would wait the whole minute and then say
+    False); 04 starts only after both finished. The normalised notebooks keep their needs."""
+    folder, marks = diamond
+    runner.run_all(notebook_dir=folder, jobs=2)
+    assert _stdout(folder / "02_x.ipynb") == "saw the other True\n"
+    assert _stdout(folder / "03_x.ipynb") == "saw the other True\n"
+    assert _stdout(folder / "04_d.ipynb") == "True True\n"
+    out = capsys.readouterr().out
+    assert "executing 03_x.ipynb (beside 02_x.ipynb)" in out
+    assert out.index("executing 01_a") < out.index("executing 02_x") < out.index("executing 03_x") \
+        < out.index("executing 04_d")
+    nb = nbformat.read(folder / "04_d.ipynb", as_version=4)
+    assert nb.metadata["analysis"] == {"needs": ["02_x.ipynb", "03_x.ipynb"]}
+
+
+def test_one_job_runs_notebooks_one_at_a_time_in_order(diamond):
+    """jobs=1: 03 starts only after 02 finished (02 waits for 03 in vain, a short wait here)."""
+    folder, marks = diamond
+    _notebook(folder / "02_x.ipynb", [
+        ("code", _waits_for(marks / "03", marks / "02", seconds=2), []),
+        ("code", f"from pathlib import Path\nPath({str(marks / '02.done')!r}).touch()", [])])
+    _with_needs(folder / "02_x.ipynb", ["01_a.ipynb"])
+    runner.run_all(notebook_dir=folder, jobs=1)
+    assert _stdout(folder / "02_x.ipynb") == "saw the other False\n"
+    assert _stdout(folder / "03_x.ipynb") == "saw the other True\n"
+    assert _stdout(folder / "04_d.ipynb") == "True True\n"
+
+
+def test_auto_runs_side_by_side_only_when_memory_allows(diamond, monkeypatch, capsys):
+    """jobs="auto" asks parallel_allowed once, after the first notebook, with that kernel's peak
+    memory (a positive number of MB here, on Linux) and the memory available."""
+    folder, marks = diamond
+    asked = []
+
+    def allowed(peak, available):
+        asked.append((peak, available))
+        return True
+
+    monkeypatch.setattr(runner, "parallel_allowed", allowed)
+    runner.run_all(notebook_dir=folder)
+    assert len(asked) == 1
+    if sys.platform == "linux":
+        assert asked[0][0] > 10 and asked[0][1] > 0
+    assert "now run 2 at a time" in capsys.readouterr().out
+    assert _stdout(folder / "03_x.ipynb") == "saw the other True\n"
+
+    for p in marks.iterdir():
+        p.unlink()
+    monkeypatch.setattr(runner, "parallel_allowed", lambda peak, available: False)
+    _notebook(folder / "03_x.ipynb", [
+        ("code", f"from pathlib import Path\nprint(Path({str(marks / '02.done')!r}).exists())", [])])
+    _with_needs(folder / "03_x.ipynb", ["01_a.ipynb"])
+    _notebook(folder / "02_x.ipynb", [
+        ("code", f"from pathlib import Path\nPath({str(marks / '02.done')!r}).touch()", [])])
+    _with_needs(folder / "02_x.ipynb", ["01_a.ipynb"])
+    runner.run_all(notebook_dir=folder)
+    assert _stdout(folder / "03_x.ipynb") == "True\n"  # 02 had finished: one at a time
+    assert "at a time" not in capsys.readouterr().out
+
+
+def test_needs_default_to_every_earlier_notebook_and_bad_needs_stop_the_run(tmp_path, capsys):
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    paths = [_notebook(folder / f"0{i}_n.ipynb", [("code", f"print({i})", [])]) for i in (1, 2, 3)]
+    assert runner.notebook_needs(paths) == {"01_n.ipynb": [], "02_n.ipynb": ["01_n.ipynb"],
+                                            "03_n.ipynb": ["01_n.ipynb", "02_n.ipynb"]}
+    _with_needs(paths[2], ["01_n.ipynb"])
+    assert runner.notebook_needs(paths)["03_n.ipynb"] == ["01_n.ipynb"]
+    # a notebook left out of the run (only=) is not waited for
+    assert runner.notebook_needs(paths[2:], listed=paths)["03_n.ipynb"] == []
+    for bad in (["03_n.ipynb"], ["09_none.ipynb"], "01_n.ipynb"):
+        _with_needs(paths[2], bad)
+        with pytest.raises(runner.RunSetupError, match="03_n.ipynb: metadata analysis.needs must list earlier"):
+            runner.run_all(notebook_dir=folder)
+        assert nbformat.read(folder / "01_n.ipynb", as_version=4).cells[0].outputs == []  # none ran
+    with pytest.raises(ValueError, match="jobs must be a positive integer"):
+        runner.run_all(notebook_dir=folder, jobs=0)
+
+
+def test_parallel_allowed_needs_room_for_the_expected_peak():
+    assert runner.parallel_allowed(1000, 10_000)
+    assert not runner.parallel_allowed(1000, 6_000)  # 3,500 MB > half of 6,000
+    assert not runner.parallel_allowed(2000, 100_000)  # 7,000 MB > PARALLEL_MEMORY_MB
+    assert not runner.parallel_allowed(None, 10_000) and not runner.parallel_allowed(1000, None)
+    assert runner.parallel_allowed(2000, 100_000, limit_mb=8000)
+
+
+def test_the_suite_declares_what_each_notebook_reads():
+    """02 (keyness, actors, sources) and 03 (topics) read only notebook 01's corpus; 04 reads
+    02's tokens and 03's paragraph topics as well. These needs let 02 and 03 run side by side."""
+    needs = runner.notebook_needs(runner.list_notebooks())
+    assert needs == {
+        "01_ingestion.ipynb": [],
+        "02_text_features.ipynb": ["01_ingestion.ipynb"],
+        "03_topic_clustering.ipynb": ["01_ingestion.ipynb"],
+        "04_tone_comparison.ipynb": ["01_ingestion.ipynb", "02_text_features.ipynb",
+                                     "03_topic_clustering.ipynb"],
+    }
+
+
+def test_make_run_process_skips_the_iri_grammar(tmp_path):
+    """`python -m analysis.runner` keeps jsonschema from compiling rfc3987_syntax's grammar
+    (0.7 s before the first kernel starts); nbformat still validates notebooks."""
+    import subprocess
+
+    code = ("import runpy, sys\nsys.argv = ['runner', '--help']\n"
+            "try:\n    runpy.run_module('analysis.runner', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "import nbformat\nnbformat.validate(nbformat.v4.new_notebook())\n"
+            "print(sys.modules.get('rfc3987_syntax', 'absent'))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] in ("None", "absent")
