@@ -86,6 +86,11 @@ def write_entry(folder: Path, prefix: str, key: str, fmt: int, fill: Callable[[P
     -------
     pathlib.Path
         The entry.
+
+    Raises
+    ------
+    OSError
+        If the entry cannot be written (the callers warn and go on without a cache).
     """
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / f"{prefix}{key}"
@@ -96,7 +101,9 @@ def write_entry(folder: Path, prefix: str, key: str, fmt: int, fill: Callable[[P
         try:
             tmp.rename(final)
         except OSError:  # another process wrote the same key first, or a bad entry is in the way
-            if final.exists() and read_meta(final, key, fmt) is None:
+            if not final.exists():  # neither: the rename itself failed (permissions, device)
+                raise
+            if read_meta(final, key, fmt) is None:
                 remove(final)
                 tmp.rename(final)
     finally:

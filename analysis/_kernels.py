@@ -146,9 +146,25 @@ def byte_blocks(arr: pa.Array, block_bytes: int) -> list[tuple[int, int]]:
     return list(zip(bounds[:-1], bounds[1:], strict=True))
 
 
+def usable_cores() -> int:
+    """Cores this process may run on: its CPU affinity where the platform tells (``taskset``, a
+    container's cpuset), else every core of the machine.
+
+    Examples
+    --------
+    >>> 1 <= usable_cores() <= (os.cpu_count() or 1)
+    True
+    """
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on macOS or Windows
+        return os.cpu_count() or 1
+
+
 #: Threads :func:`block_map` runs blocks on (the stages' kernels are Arrow and numpy calls, which
-#: release the GIL; this machine class has two cores).
-BLOCK_THREADS = min(2, os.cpu_count() or 1)
+#: release the GIL; this machine class has two cores): two, or one where this process may use
+#: only one core.
+BLOCK_THREADS = min(2, usable_cores())
 
 
 def block_map(func, blocks: list) -> list:

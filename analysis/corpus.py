@@ -282,6 +282,10 @@ def _candidate_pairs(
     return pairs.row.astype(np.int64), pairs.col.astype(np.int64)
 
 
+#: Bytes of sentence text :func:`flag_duplicates` normalises per block (two blocks at a time).
+_DUPLICATE_BLOCK_BYTES = 1 << 23
+
+
 def flag_duplicates(
     sentences: pd.DataFrame,
     threshold: float = DUPLICATE_THRESHOLD,
@@ -328,7 +332,7 @@ def flag_duplicates(
     texts = arrow_texts(sentences["text"])
     blocks = block_map(lambda span: _normalized(texts.slice(span[0], span[1] - span[0])
                                                 .filter(pa.array(use[span[0]:span[1]]))),
-                       byte_blocks(texts, 1 << 23))
+                       byte_blocks(texts, _DUPLICATE_BLOCK_BYTES))
     arr = pa.chunked_array(blocks, type=pa.large_string())
     del blocks
     h = pd.factorize(pd.Series(arr, dtype="str"))[0].astype(np.int64)  # sentence ids

@@ -226,6 +226,7 @@ def test_threaded_build_equals_the_sequential_one(corpus, monkeypatch):
         monkeypatch.setattr(corpus_mod, "_SIDE_THREAD_MIN", side_min)
         monkeypatch.setattr(clean, "_BLOCK_BYTES", block)
         monkeypatch.setattr(segment, "_BLOCK_BYTES", block)
+        monkeypatch.setattr(corpus_mod, "_DUPLICATE_BLOCK_BYTES", block)
         return from_frame(frame)
 
     one, two = build(1, 10**9, 1 << 23), build(2, 0, 3000)

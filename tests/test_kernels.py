@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -94,3 +96,18 @@ def test_block_map_is_the_loop_in_order(monkeypatch):
         assert K.block_map(work, blocks) == [work(b) for b in blocks]
         assert K.block_map(work, []) == []
         assert K.block_map(work, blocks[:1]) == [work(blocks[0])]
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CPU affinity is a Linux call")
+def test_block_threads_follow_the_cores_the_process_may_use():
+    """Under `taskset -c 0` (or a one-core cpuset) block_map runs one block at a time: two threads
+    on one core would only contend."""
+    import subprocess
+    import sys
+
+    code = ("import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); "
+            "from analysis import _kernels as K; print(K.usable_cores(), K.BLOCK_THREADS)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["1", "1"]
+    assert K.usable_cores() == len(os.sched_getaffinity(0))

@@ -232,3 +232,31 @@ def test_rebuild_makes_the_tokens_even_when_the_cache_holds_them(tmp_path, capsy
         "tokens made from the sentences", "tokens made from the sentences", "tokens read from the cache"]
     for other in (again, read):
         assert other.joined.equals(first.joined) and other.docs.equals(first.docs)
+
+
+def test_a_rename_that_fails_for_another_reason_is_not_taken_for_a_written_entry(
+        bundled, tmp_path, monkeypatch, capsys):
+    """The entry's final rename can fail because another process wrote the same key first (fine:
+    that entry is used) or for any other reason (permissions, another device): then no entry
+    exists, and the notebook must say "not cached", not "cached"."""
+    import errno
+    from pathlib import Path
+
+    from analysis import _cache
+
+    real = Path.rename
+
+    def refuse(self, target):
+        if Path(self).name.startswith(".tmp-") and not Path(target).name.startswith(".old-"):
+            raise OSError(errno.EACCES, "Permission denied", str(target))
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "rename", refuse)
+    with pytest.raises(OSError, match="Permission denied"):
+        _cache.write_entry(tmp_path / "c", "x-", "k", 1, lambda tmp: None)
+    assert list((tmp_path / "c").iterdir()) == []  # the temporary folder is gone too
+    with pytest.warns(CorpusWarning, match="cannot be kept"):
+        tokens = Tokens.from_corpus(bundled, cache=tmp_path / "cache")
+    assert "tokens made from the sentences; not cached" in capsys.readouterr().out
+    monkeypatch.setattr(Path, "rename", real)
+    assert_same_tokens(Tokens.from_corpus(bundled), tokens)
