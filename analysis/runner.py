@@ -18,20 +18,22 @@ the others: all are run, and the failures are reported together at the end
 ``OUT/.cache``; the later notebooks read it from there when it is current
 (:func:`analysis.corpus.load_corpus`, ``cache=``), else load the files themselves.
 
-While a notebook runs, the kernel of the next one is started and imports the modules that
-notebook imports at top level (:class:`WarmKernel`): the kernel start and the imports
-(1-3 s per notebook) overlap the running notebook instead of adding to it. The next
-notebook still gets a kernel that ran none of the other notebooks' code; a warm-up that
-printed anything, warned or failed is discarded and that notebook starts cold
-(``--cold`` starts every kernel cold).
+While the notebooks a notebook needs run, its kernel is started and imports the modules
+that notebook imports at top level (:class:`WarmKernel`; at most as many kernels wait as
+notebooks may run at once): the kernel start and the imports (1-3 s per notebook) overlap the
+running notebooks instead of adding to them. The notebook still gets a kernel that ran none of
+the other notebooks' code; a warm-up that printed anything, warned or failed is discarded and
+that notebook starts cold (``--cold`` starts every kernel cold, when its notebook is due).
 
 Notebooks start in numeric order, each once the earlier notebooks it reads the results of
 have finished (its metadata ``"analysis": {"needs": [...]}``, :func:`notebook_needs`; without
 it, every earlier notebook). The suite's 02 and 03 need only 01, so they run side by side when
 memory allows: after the first notebook, ``--jobs auto`` (the default) allows two at a time if
 :func:`parallel_allowed` finds room for ``PEAK_RATIO`` times that notebook's peak memory
-(corpora up to about 20,000 articles), else one. Each notebook has its own kernel, so its
-outputs are the same either way; ``--jobs 1`` runs one at a time.
+(corpora up to about 20,000 articles; Linux only: elsewhere the free memory is not read,
+and notebooks run one at a time), else one. Each notebook has its own kernel, so its outputs
+are the same either way; ``--jobs 1`` runs one at a time. Ctrl-C lets the running notebooks
+finish and starts no other; a second Ctrl-C kills their kernels.
 """
 
 from __future__ import annotations
@@ -324,7 +326,8 @@ def execute(
     # Kernels inherit the environment (KERNEL_ENV).
     os.environ.setdefault("PYTHONHASHSEED", "0")
     try:
-        with _kernel_environment(**KERNEL_ENV):
+        # only what is not set yet: run_all sets it once for all its notebooks' threads
+        with _kernel_environment(**{k: v for k, v in KERNEL_ENV.items() if os.environ.get(k) != v}):
             for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
                 given = {"km": km} if km is not None and attempt == 1 else {}
                 try:
@@ -436,6 +439,9 @@ class WarmKernel:
     ----------
     notebook : pathlib.Path
         The notebook the kernel is for.
+    warm_up : bool, default True
+        False starts the kernel and runs nothing in it (a cold kernel that the runner owns, so
+        that it can stop it).
 
     Attributes
     ----------
@@ -445,12 +451,12 @@ class WarmKernel:
         Why the kernel is not used ("" while it is usable).
     """
 
-    def __init__(self, notebook: Path):
+    def __init__(self, notebook: Path, *, warm_up: bool = True):
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
         nb = nbformat.read(notebook, as_version=4)
-        self.modules = notebook_imports(nb)
+        self.modules = notebook_imports(nb) if warm_up else []
         self.problem = ""
         self._run_sync = run_sync
         name = nb.metadata.get("kernelspec", {}).get("name") or KERNEL_NAME
@@ -459,9 +465,11 @@ class WarmKernel:
         self.km = AsyncKernelManager(kernel_name=name)
         run_sync(self.km.start_kernel)(extra_arguments=KERNEL_ARGUMENTS,
                                        cwd=str(notebook.parent), env=env)
-        self._thread = threading.Thread(target=self._warm_up, name=f"warm {notebook.name}",
-                                        daemon=True)
-        self._thread.start()
+        self._thread = None
+        if warm_up:
+            self._thread = threading.Thread(target=self._warm_up, name=f"warm {notebook.name}",
+                                            daemon=True)
+            self._thread.start()
 
     def _warm_up(self) -> None:
         """Run the imports in the kernel; note any output, error or death in ``problem``."""
@@ -515,8 +523,9 @@ class WarmKernel:
         -------
         jupyter_client.AsyncKernelManager or None
         """
-        self._thread.join(timeout)
-        if self._thread.is_alive():
+        if self._thread is not None:
+            self._thread.join(timeout)
+        if self._thread is not None and self._thread.is_alive():
             self.problem = f"the warm-up took longer than {timeout:g} s"
         elif not self.problem and not self._run_sync(self.km.is_alive)():
             self.problem = "the kernel died after the warm-up"
@@ -598,9 +607,10 @@ def read_run(out_dir: str | Path) -> dict | None:
 
 
 class _StopRequest:
-    """Within the block, Ctrl-C (SIGINT) asks the run to stop after the current notebook instead
-    of being swallowed by the notebook client (which would end the notebook early and look
-    finished); a second Ctrl-C stops at once. Outside the main thread it does nothing."""
+    """Within the block, Ctrl-C (SIGINT) asks the run to stop once the running notebooks have
+    finished (no other starts) instead of being swallowed by a notebook client (which would end
+    a notebook early and look finished); a second Ctrl-C stops at once. Outside the main thread
+    it does nothing."""
 
     def __init__(self):
         self.requested = False
@@ -612,7 +622,8 @@ class _StopRequest:
             self.forced = True
             raise KeyboardInterrupt
         self.requested = True
-        print("stopping after this notebook (Ctrl-C again stops at once)", file=sys.stderr, flush=True)
+        print("stopping once the running notebook(s) finish (Ctrl-C again stops at once)",
+              file=sys.stderr, flush=True)
 
     def __enter__(self):
         if threading.current_thread() is threading.main_thread():
@@ -721,15 +732,30 @@ def children_peak_mb() -> float | None:
 
 
 def available_mb() -> float | None:
-    """Memory available for new work (MB, Linux's ``MemAvailable``), or None where unknown."""
+    """Memory available for new work (MB), or None where unknown (not Linux).
+
+    Linux's ``MemAvailable``, and below it the room left under a cgroup memory limit (a
+    container's), whichever is smaller.
+    """
+    found = []
     try:
         with open("/proc/meminfo", encoding="ascii") as fh:
             for line in fh:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) / 2**10
+                    found.append(int(line.split()[1]) / 2**10)
+                    break
     except (OSError, ValueError, IndexError):
         pass
-    return None
+    for limit_file, usage_file in (("memory.max", "memory.current"),  # cgroup v2, then v1
+                                   ("memory/memory.limit_in_bytes", "memory/memory.usage_in_bytes")):
+        try:
+            limit = Path("/sys/fs/cgroup", limit_file).read_text(encoding="ascii").strip()
+            usage = Path("/sys/fs/cgroup", usage_file).read_text(encoding="ascii").strip()
+            if limit != "max" and int(limit) < 2**60:  # v1 writes "no limit" as a huge number
+                found.append(max(int(limit) - int(usage), 0) / 2**20)
+        except (OSError, ValueError):
+            continue
+    return min(found) if found else None
 
 
 def parallel_allowed(peak_mb: float | None, available: float | None, *,
@@ -768,10 +794,13 @@ def parallel_allowed(peak_mb: float | None, available: float | None, *,
 
 class _Lane(threading.Thread):
     """One notebook of a run in a thread of its own: its kernel starts and warms up when the lane
-    starts (:class:`WarmKernel`, if ``warm``), and the notebook runs once ``go`` is set. The
+    starts (:class:`WarmKernel`, if ``warm``), and the notebook runs once ``go`` is set, in that
+    kernel, or else (cold, or a warm-up that was discarded) in a kernel the lane starts then
+    without warm-up; either way the runner owns the kernel and can stop it (:meth:`kill`). The
     kernel is started, used and stopped in this one thread (jupyter_client's kernel manager
-    belongs to the event loop of the thread that made it). When done, the lane puts itself on
-    ``finished`` with ``error`` ("" if the notebook ran without error) and ``seconds``."""
+    belongs to the event loop of the thread that made it). When done, the lane stops its
+    kernel and then puts itself on ``finished`` with ``error`` ("" if the notebook ran without
+    error) and ``seconds``, whatever happened."""
 
     def __init__(self, notebook: Path, target: Path, parameters: dict, *, warm: bool,
                  finished: queue.Queue):
@@ -785,17 +814,20 @@ class _Lane(threading.Thread):
         self.seconds = 0.0
 
     def run(self) -> None:
-        if self.warm:
-            self.warmed = _warm_kernel(self.notebook)
-        self.go.wait()
-        if self.cancelled:
-            if self.warmed is not None:
-                self.warmed.close(now=True)
-            return
-        started = time.perf_counter()  # a notebook's time includes waiting for its kernel
-        km = None
+        started = time.perf_counter()
         try:
+            if self.warm:
+                self.warmed = _warm_kernel(self.notebook)
+            self.go.wait()
+            started = time.perf_counter()  # a notebook's time includes waiting for its kernel
+            if self.cancelled:
+                return
             km = self.warmed.take() if self.warmed is not None else None
+            if km is None and not self.cancelled:
+                self.warmed = _warm_kernel(self.notebook, warm_up=False)
+                km = self.warmed.take() if self.warmed is not None else None
+            if self.cancelled:
+                raise KeyboardInterrupt("the run was stopped")
             execute(self.notebook, self.target, parameters=self.parameters, km=km)
         except BaseException as exc:  # papermill's error: the run records it and goes on
             try:
@@ -804,10 +836,14 @@ class _Lane(threading.Thread):
                 error = ""
             self.error = error or f"{type(exc).__name__}: {exc}"
         finally:
-            if km is not None:  # before the notebooks that need it: its memory is given back
-                self.warmed.close()
-            self.seconds = time.perf_counter() - started
-            self.finished.put(self)
+            try:
+                if self.warmed is not None:  # before the notebooks that need it: its memory is given back
+                    self.warmed.close(now=self.cancelled)
+            except Exception:  # a kernel that cannot be stopped cleanly must not hang the run
+                pass
+            finally:
+                self.seconds = time.perf_counter() - started
+                self.finished.put(self)
 
     def cancel(self) -> None:
         """Do not run the notebook; stop its warm kernel (a stopped run)."""
@@ -815,18 +851,21 @@ class _Lane(threading.Thread):
         self.go.set()
 
     def kill(self) -> None:
-        """Kill the kernel of a running notebook (Ctrl-C twice): papermill then stops it."""
-        pid = getattr(getattr(getattr(self.warmed, "km", None), "provisioner", None), "pid", None)
-        if pid:
+        """Stop a running notebook at once (Ctrl-C twice): its kernel is killed, and papermill,
+        finding it dead, ends the notebook with an error."""
+        self.cancelled = True
+        process = getattr(getattr(getattr(self.warmed, "km", None), "provisioner", None),
+                          "process", None)
+        if process is not None and process.poll() is None:  # alive, so its pid is still its own
             with contextlib.suppress(OSError):
-                os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
+                process.kill()
 
 
-def _warm_kernel(notebook: Path) -> WarmKernel | None:
-    """A :class:`WarmKernel` for ``notebook``, or None (that notebook starts cold) if its kernel
-    cannot be started now; papermill then reports the reason when the notebook is due."""
+def _warm_kernel(notebook: Path, *, warm_up: bool = True) -> WarmKernel | None:
+    """A :class:`WarmKernel` for ``notebook``, or None if its kernel cannot be started now;
+    papermill then starts one when the notebook is due (and reports why it cannot)."""
     try:
-        return WarmKernel(notebook)
+        return WarmKernel(notebook, warm_up=warm_up)
     except Exception:
         return None
 
@@ -868,7 +907,7 @@ def run_all(
         Write into an ``out`` that is not empty and is not an earlier run of the suite (no
         ``run.json``); its own files are kept and named.
     warm : bool, default True
-        Start each notebook's kernel, and import its modules, while the notebook before it runs
+        Start each notebook's kernel, and import its modules, while the notebooks it needs run
         (:class:`WarmKernel`); False starts every kernel when its notebook is due.
     jobs : int or "auto", default "auto"
         How many notebooks may run at once. Notebooks start in numeric order, each once the
@@ -975,14 +1014,22 @@ def run_all(
 
     def warm_ahead() -> None:
         # A notebook's kernel starts once everything it needs has started (the notebook can
-        # start as soon as those finish).
-        if warm:
-            for nb in notebooks[next_up:]:
-                if all(state_of[n] != "pending" for n in needs[nb.name]):
-                    lane(nb)
+        # start as soon as those finish); at most as many kernels wait as notebooks may run at
+        # once (MAX_JOBS until that is decided), so one at a time keeps one waiting kernel.
+        if not warm:
+            return
+        waiting = sum(not other.go.is_set() for other in lanes.values())
+        for nb in notebooks[next_up:]:
+            if waiting >= (slots if decided else MAX_JOBS):
+                break
+            if nb.name not in lanes and all(state_of[n] != "pending" for n in needs[nb.name]):
+                lane(nb)
+                waiting += 1
 
+    environment = _kernel_environment(**KERNEL_ENV)  # for every kernel, set once for all lanes
+    environment.__enter__()
     try:
-        with stop, _kernel_environment(**KERNEL_ENV):
+        with stop:
             while next_up < len(notebooks) or running:
                 while (next_up < len(notebooks) and not stop.requested and len(running) < slots
                        and all(state_of[n] == "finished" for n in needs[notebooks[next_up].name])):
@@ -1017,24 +1064,25 @@ def run_all(
                     record["seconds"][ended.notebook.name] = round(ended.seconds, 3)
                     _write_run(out_dir, record, before, kept)
                 done.append(ended.target)
-                if not decided:
+                if not decided:  # the first notebook to finish; one that failed decides "one"
                     decided = True
                     peak, available = children_peak_mb(), available_mb()
-                    if parallel_allowed(peak, available):
+                    if not ended.error and parallel_allowed(peak, available):
                         slots = MAX_JOBS
                         print(f"  notebooks whose inputs are ready now run {MAX_JOBS} at a time "
-                              f"(the first peaked at {peak:,.0f} MB; {available:,.0f} MB available)",
-                              flush=True)
+                              f"(the first peaked at {peak or 0:,.0f} MB; "
+                              f"{available or 0:,.0f} MB available)", flush=True)
             if stop.requested:
                 raise KeyboardInterrupt
     finally:
         for other in lanes.values():
-            if other.notebook.name in running:
-                other.kill()  # Ctrl-C twice (or an error here): stop its kernel at once
-            elif state_of[other.notebook.name] == "pending":
-                other.cancel()
+            if not other.go.is_set():
+                other.cancel()  # not started: its warm kernel is stopped
+            elif other.notebook.name in running:
+                other.kill()  # Ctrl-C twice (or an error here): its kernel is stopped at once
         for other in lanes.values():
             other.join(timeout=WARM_TIMEOUT)
+        environment.__exit__(None, None, None)
         if record:
             for name in running:  # stopped by Ctrl-C (or another exception) inside a notebook
                 record["notebooks"][name] = {"status": "interrupted", "error": "the run was stopped"}
@@ -1081,7 +1129,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="write into an OUT that holds other files (not an earlier run)")
     parser.add_argument("--cold", action="store_true",
                         help="start each notebook's kernel only when the notebook is due "
-                             "(default: while the notebook before it runs)")
+                             "(default: while the notebooks it needs run)")
     parser.add_argument("--jobs", type=_jobs, default="auto",
                         help="notebooks that may run at once, each once the notebooks it needs "
                              "have finished: a number, or 'auto' (default: two if the memory the "

@@ -389,7 +389,7 @@ def test_ctrl_c_stops_after_the_current_notebook_and_run_json_says_so(notebooks,
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=240)
     assert proc.returncode == 130, err
-    assert "stopping after this notebook" in err and "run stopped (Ctrl-C)" in err
+    assert "stopping once the running notebook(s) finish" in err and "run stopped (Ctrl-C)" in err
     record = runner.read_run(out)
     assert record["status"] == "interrupted"
     assert {k: v["status"] for k, v in record["notebooks"].items()} == {
@@ -600,8 +600,9 @@ def test_auto_runs_side_by_side_only_when_memory_allows(diamond, monkeypatch, ca
     _notebook(folder / "03_x.ipynb", [
         ("code", f"from pathlib import Path\nprint(Path({str(marks / '02.done')!r}).exists())", [])])
     _with_needs(folder / "03_x.ipynb", ["01_a.ipynb"])
-    _notebook(folder / "02_x.ipynb", [
-        ("code", f"from pathlib import Path\nPath({str(marks / '02.done')!r}).touch()", [])])
+    _notebook(folder / "02_x.ipynb", [  # side by side, 03 would start during the sleep
+        ("code", f"import time\nfrom pathlib import Path\ntime.sleep(3)\n"
+                 f"Path({str(marks / '02.done')!r}).touch()", [])])
     _with_needs(folder / "02_x.ipynb", ["01_a.ipynb"])
     runner.run_all(notebook_dir=folder)
     assert _stdout(folder / "03_x.ipynb") == "True\n"  # 02 had finished: one at a time
@@ -661,3 +662,76 @@ def test_make_run_process_skips_the_iri_grammar(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] in ("None", "absent")
+
+
+def _side_by_side_sleepers(folder: Path, marks: Path, seconds: int) -> None:
+    """02 and 03 (needing only 01) each touch a marker, sleep, then print 'finished'."""
+    for name in ("02", "03"):
+        path = _notebook(folder / f"{name}_x.ipynb", [
+            ("code", f"import time\nfrom pathlib import Path\nPath({str(marks / name)!r}).touch()\n"
+                     f"time.sleep({seconds})\nprint('finished')", [])])
+        _with_needs(path, ["01_a.ipynb"])
+
+
+@pytest.mark.parametrize("presses", [1, 2])
+@pytest.mark.parametrize("cold", [False, True])
+def test_ctrl_c_while_two_notebooks_run(diamond, tmp_path, presses, cold):
+    """Ctrl-C once while 02 and 03 run side by side: both finish, 04 never starts, exit 130.
+    Twice: both are stopped at once (their kernels killed, warm or cold), well before their
+    sleep would end, and run.json marks them interrupted."""
+    import signal
+    import subprocess
+    import time
+
+    folder, marks = diamond
+    _side_by_side_sleepers(folder, marks, 4 if presses == 1 else 300)
+    corpus = tmp_path / "c.csv"
+    corpus.write_text("text\nhello\n")
+    out = tmp_path / "o"
+    args = ["--corpus", str(corpus), "--out", str(out), "--jobs", "2"] + (["--cold"] if cold else [])
+    code = ("import functools, sys; from analysis import runner; "
+            f"runner.run_all = functools.partial(runner.run_all, notebook_dir={str(folder)!r}); "
+            f"sys.exit(runner.main({args!r}))")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    while not ((marks / "02").exists() and (marks / "03").exists()) and time.monotonic() < deadline \
+            and proc.poll() is None:
+        time.sleep(0.1)
+    assert (marks / "02").exists() and (marks / "03").exists(), proc.communicate()[1]
+    pressed = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    if presses == 2:
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=240)
+    assert proc.returncode == 130, err
+    states = {k: v["status"] for k, v in runner.read_run(out)["notebooks"].items()}
+    assert runner.read_run(out)["status"] == "interrupted"
+    if presses == 1:
+        assert states == {"01_a.ipynb": "ok", "02_x.ipynb": "ok", "03_x.ipynb": "ok",
+                          "04_d.ipynb": "pending"}
+        assert "finished" in _stdout(out / "notebooks" / "03_x.ipynb")
+    else:
+        assert time.monotonic() - pressed < 60  # not the 300 s sleep, nor a 120 s join per lane
+        assert states == {"01_a.ipynb": "ok", "02_x.ipynb": "interrupted",
+                          "03_x.ipynb": "interrupted", "04_d.ipynb": "pending"}
+    assert not (out / "notebooks" / "04_d.ipynb").exists()
+
+
+def test_a_lane_whose_kernel_cannot_be_stopped_still_reports(tmp_path, monkeypatch):
+    """An error while a finished notebook's kernel is stopped must not hang the run: the lane
+    reports the notebook as finished all the same."""
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    _notebook(folder / "01_a.ipynb", [("code", "print('a')", [])])
+    _notebook(folder / "02_b.ipynb", [("code", "print('b')", [])])
+    real = runner.WarmKernel.close
+
+    def broken(self, *, now=False):
+        real(self, now=True)
+        raise ValueError("cannot clean up")
+
+    monkeypatch.setattr(runner.WarmKernel, "close", broken)
+    assert [p.name for p in runner.run_all(notebook_dir=folder)] == ["01_a.ipynb", "02_b.ipynb"]
+    assert _stdout(folder / "02_b.ipynb") == "b\n"
