@@ -54,6 +54,21 @@ def notebooks(tmp_path):
     return folder
 
 
+def _runner_process(folder: Path, tmp_path: Path, out: Path, extra: list[str] = ()):
+    """``python -m analysis.runner --corpus C --out OUT [extra]`` on the notebooks of ``folder``,
+    in a process of its own (so that it can be sent Ctrl-C), with pipes for its output."""
+    import subprocess
+
+    corpus = tmp_path / "c.csv"
+    corpus.write_text("text\nhello\n")
+    args = ["--corpus", str(corpus), "--out", str(out), *extra]
+    code = ("import functools, sys; from analysis import runner; "
+            f"runner.run_all = functools.partial(runner.run_all, notebook_dir={str(folder)!r}); "
+            f"sys.exit(runner.main({args!r}))")
+    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
 def _stdout(nb_path: Path) -> str:
     nb = nbformat.read(nb_path, as_version=4)
     return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", [])
@@ -365,7 +380,6 @@ def test_ctrl_c_stops_after_the_current_notebook_and_run_json_says_so(notebooks,
     current notebook finish, runs no further notebook, exits with 130, and leaves run.json
     'interrupted' with the notebooks that did not run 'pending'."""
     import signal
-    import subprocess
     import time
 
     marker = tmp_path / "started"
@@ -375,14 +389,8 @@ def test_ctrl_c_stops_after_the_current_notebook_and_run_json_says_so(notebooks,
                  "print('finished')", []),
     ])
     _notebook(notebooks / "03_third.ipynb", [("code", "print(3)", [])])
-    corpus = tmp_path / "c.csv"
-    corpus.write_text("text\nhello\n")
     out = tmp_path / "o"
-    code = ("import functools, sys; from analysis import runner; "
-            f"runner.run_all = functools.partial(runner.run_all, notebook_dir={str(notebooks)!r}); "
-            f"sys.exit(runner.main(['--corpus', {str(corpus)!r}, '--out', {str(out)!r}]))")
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = _runner_process(notebooks, tmp_path, out)
     deadline = time.monotonic() + 240
     while not marker.exists() and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.2)
@@ -680,20 +688,12 @@ def test_ctrl_c_while_two_notebooks_run(diamond, tmp_path, presses, cold):
     Twice: both are stopped at once (their kernels killed, warm or cold), well before their
     sleep would end, and run.json marks them interrupted."""
     import signal
-    import subprocess
     import time
 
     folder, marks = diamond
     _side_by_side_sleepers(folder, marks, 4 if presses == 1 else 300)
-    corpus = tmp_path / "c.csv"
-    corpus.write_text("text\nhello\n")
     out = tmp_path / "o"
-    args = ["--corpus", str(corpus), "--out", str(out), "--jobs", "2"] + (["--cold"] if cold else [])
-    code = ("import functools, sys; from analysis import runner; "
-            f"runner.run_all = functools.partial(runner.run_all, notebook_dir={str(folder)!r}); "
-            f"sys.exit(runner.main({args!r}))")
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = _runner_process(folder, tmp_path, out, ["--jobs", "2"] + (["--cold"] if cold else []))
     deadline = time.monotonic() + 240
     while not ((marks / "02").exists() and (marks / "03").exists()) and time.monotonic() < deadline \
             and proc.poll() is None:
