@@ -100,8 +100,10 @@ KERNEL_START_ATTEMPTS = 3
 #: stay out of the executed notebooks (ipykernel is loaded there too). ``PYTHONHASHSEED`` is
 #: fixed to 0 unless set, as ``make`` does.
 KERNEL_ENV = {"ANALYSIS_PROGRESS": "0"}
-#: Seconds a warm kernel may take to start and import its notebook's modules, counted from
-#: the moment its notebook is due; past that it is discarded and the notebook starts cold.
+#: Seconds a warm kernel may take to start (counted from its start) and to finish importing its
+#: notebook's modules (counted from the moment its notebook is due); past either it is
+#: discarded and the notebook starts cold. Also how long a stopped run waits for each
+#: notebook's thread to end.
 WARM_TIMEOUT = 120.0
 #: Notebook metadata ``{"analysis": {"needs": [file names]}}``: the earlier notebooks whose
 #: results (cached corpus or tokens, exported tables) a notebook reads. A notebook that names
@@ -163,8 +165,8 @@ def list_notebooks(folder: Path = NOTEBOOK_DIR) -> list[Path]:
 def normalize_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Strip volatile metadata from an executed notebook, in place.
 
-    Keeps the kernelspec, the language name, cell tags, ids, sources and
-    outputs; drops execution timings, papermill's per-cell and per-notebook
+    Keeps the kernelspec, the language name, the notebook's ``analysis``
+    metadata (its needs), cell tags, ids, sources and outputs; drops execution timings, papermill's per-cell and per-notebook
     bookkeeping (which holds timestamps and absolute paths) and the Python
     patch version. Cells papermill created (injected parameters, error
     banners) get stable ids instead of random ones.
@@ -259,9 +261,13 @@ def _first_error(nb: nbformat.NotebookNode) -> str:
 
 @contextlib.contextmanager
 def _kernel_environment(**values: str) -> Iterator[None]:
-    """Set environment variables for the kernels started inside the block; restore them after."""
-    before = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
+    """Set environment variables for the kernels started inside the block; restore them after.
+
+    Variables that already hold their value are left alone (and not restored): the notebooks'
+    threads of one run enter this block while ``run_all`` holds the same values, and none of
+    them then undoes the others'."""
+    before = {k: os.environ.get(k) for k, v in values.items() if os.environ.get(k) != v}
+    os.environ.update({k: values[k] for k in before})
     try:
         yield
     finally:
@@ -326,8 +332,7 @@ def execute(
     # Kernels inherit the environment (KERNEL_ENV).
     os.environ.setdefault("PYTHONHASHSEED", "0")
     try:
-        # only what is not set yet: run_all sets it once for all its notebooks' threads
-        with _kernel_environment(**{k: v for k, v in KERNEL_ENV.items() if os.environ.get(k) != v}):
+        with _kernel_environment(**KERNEL_ENV):
             for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
                 given = {"km": km} if km is not None and attempt == 1 else {}
                 try:
@@ -442,6 +447,8 @@ class WarmKernel:
     warm_up : bool, default True
         False starts the kernel and runs nothing in it (a cold kernel that the runner owns, so
         that it can stop it).
+    nb : nbformat.NotebookNode, optional
+        The notebook, if already read (default: read from ``notebook``).
 
     Attributes
     ----------
@@ -451,11 +458,12 @@ class WarmKernel:
         Why the kernel is not used ("" while it is usable).
     """
 
-    def __init__(self, notebook: Path, *, warm_up: bool = True):
+    def __init__(self, notebook: Path, *, warm_up: bool = True,
+                 nb: nbformat.NotebookNode | None = None):
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
-        nb = nbformat.read(notebook, as_version=4)
+        nb = nb if nb is not None else nbformat.read(notebook, as_version=4)
         self.modules = notebook_imports(nb) if warm_up else []
         self.problem = ""
         self._run_sync = run_sync
@@ -538,9 +546,11 @@ class WarmKernel:
         """Stop the kernel, if it still runs: ask it to shut down and wait for it (killed if it
         does not exit in time), or kill it at once if ``now``.
 
-        Unlike a graceful ``shutdown_kernel`` (jupyter_client 8), the kernel is not interrupted
-        first: its notebook has finished, so it is idle, and an interrupt that reaches an idle
-        kernel prints "KeyboardInterrupt caught in kernel" into the user's terminal.
+        Without ``now``, unlike a graceful ``shutdown_kernel`` (jupyter_client 8), the kernel is
+        not interrupted first: its notebook has finished, so it is idle, and an interrupt that
+        reaches an idle kernel prints "KeyboardInterrupt caught in kernel" into the user's
+        terminal. ``now`` (a run that is stopped, or a discarded warm-up) kills it as
+        ``shutdown_kernel(now=True)`` does.
         """
         run = self._run_sync
         try:
@@ -815,16 +825,19 @@ class _Lane(threading.Thread):
 
     def run(self) -> None:
         started = time.perf_counter()
+        nb = None
         try:
+            with contextlib.suppress(Exception):  # unreadable: WarmKernel fails, papermill says why
+                nb = nbformat.read(self.notebook, as_version=4)
             if self.warm:
-                self.warmed = _warm_kernel(self.notebook)
+                self.warmed = _warm_kernel(self.notebook, nb=nb)
             self.go.wait()
             started = time.perf_counter()  # a notebook's time includes waiting for its kernel
             if self.cancelled:
                 return
             km = self.warmed.take() if self.warmed is not None else None
             if km is None and not self.cancelled:
-                self.warmed = _warm_kernel(self.notebook, warm_up=False)
+                self.warmed = _warm_kernel(self.notebook, warm_up=False, nb=nb)
                 km = self.warmed.take() if self.warmed is not None else None
             if self.cancelled:
                 raise KeyboardInterrupt("the run was stopped")
@@ -861,11 +874,12 @@ class _Lane(threading.Thread):
                 process.kill()
 
 
-def _warm_kernel(notebook: Path, *, warm_up: bool = True) -> WarmKernel | None:
+def _warm_kernel(notebook: Path, *, warm_up: bool = True,
+                 nb: nbformat.NotebookNode | None = None) -> WarmKernel | None:
     """A :class:`WarmKernel` for ``notebook``, or None if its kernel cannot be started now;
     papermill then starts one when the notebook is due (and reports why it cannot)."""
     try:
-        return WarmKernel(notebook, warm_up=warm_up)
+        return WarmKernel(notebook, warm_up=warm_up, nb=nb)
     except Exception:
         return None
 
@@ -1000,8 +1014,8 @@ def run_all(
     decided = jobs != "auto"
     finished: queue.Queue[_Lane] = queue.Queue()
     lanes: dict[str, _Lane] = {}
-    state_of = {nb.name: "pending" for nb in notebooks}  # pending, running, finished
     done, failures, running = [], [], []
+    ended_names: set[str] = set()
     stop = _StopRequest()
     next_up = 0  # notebooks start in numeric order: notebooks[next_up] is the next to start
 
@@ -1022,81 +1036,78 @@ def run_all(
         for nb in notebooks[next_up:]:
             if waiting >= (slots if decided else MAX_JOBS):
                 break
-            if nb.name not in lanes and all(state_of[n] != "pending" for n in needs[nb.name]):
+            if nb.name not in lanes and all(n in running or n in ended_names for n in needs[nb.name]):
                 lane(nb)
                 waiting += 1
 
-    environment = _kernel_environment(**KERNEL_ENV)  # for every kernel, set once for all lanes
-    environment.__enter__()
-    try:
-        with stop:
-            while next_up < len(notebooks) or running:
-                while (next_up < len(notebooks) and not stop.requested and len(running) < slots
-                       and all(state_of[n] == "finished" for n in needs[notebooks[next_up].name])):
-                    nb = notebooks[next_up]
-                    print(f"executing {nb.name}"
-                          + (f" (beside {', '.join(running)})" if running else ""), flush=True)
-                    state_of[nb.name] = "running"
-                    running.append(nb.name)
-                    next_up += 1
-                    if record:
-                        record["notebooks"][nb.name] = {"status": "running", "error": ""}
-                        _write_run(out_dir, record, before, kept)
-                    lane(nb).go.set()
-                    warm_ahead()
-                if not running:  # Ctrl-C: nothing more starts
-                    break
-                while True:  # a timeout keeps Ctrl-C (a KeyboardInterrupt here) responsive
-                    try:
-                        ended = finished.get(timeout=0.25)
+    with _kernel_environment(**KERNEL_ENV):  # for every kernel: set once for all lanes
+        try:
+            with stop:
+                while next_up < len(notebooks) or running:
+                    while (next_up < len(notebooks) and not stop.requested and len(running) < slots
+                           and all(n in ended_names for n in needs[notebooks[next_up].name])):
+                        nb = notebooks[next_up]
+                        print(f"executing {nb.name}"
+                              + (f" (beside {', '.join(running)})" if running else ""), flush=True)
+                        running.append(nb.name)
+                        next_up += 1
+                        if record:
+                            record["notebooks"][nb.name] = {"status": "running", "error": ""}
+                            _write_run(out_dir, record, before, kept)
+                        lane(nb).go.set()
+                        warm_ahead()
+                    if not running:  # Ctrl-C: nothing more starts
                         break
-                    except queue.Empty:
-                        continue
-                running.remove(ended.notebook.name)
-                state_of[ended.notebook.name] = "finished"
-                if ended.error:
-                    failures.append((ended.notebook.name, ended.error))
-                    print(f"  FAILED {ended.notebook.name}: {ended.error}", file=sys.stderr, flush=True)
-                if record:
-                    record["notebooks"][ended.notebook.name] = (
-                        {"status": "failed", "error": ended.error} if ended.error
-                        else {"status": "ok", "error": ""})
-                    record["seconds"][ended.notebook.name] = round(ended.seconds, 3)
-                    _write_run(out_dir, record, before, kept)
-                done.append(ended.target)
-                if not decided:  # the first notebook to finish; one that failed decides "one"
-                    decided = True
-                    peak, available = children_peak_mb(), available_mb()
-                    if not ended.error and parallel_allowed(peak, available):
-                        slots = MAX_JOBS
-                        print(f"  notebooks whose inputs are ready now run {MAX_JOBS} at a time "
-                              f"(the first peaked at {peak or 0:,.0f} MB; "
-                              f"{available or 0:,.0f} MB available)", flush=True)
-            if stop.requested:
-                raise KeyboardInterrupt
-    finally:
-        for other in lanes.values():
-            if not other.go.is_set():
-                other.cancel()  # not started: its warm kernel is stopped
-            elif other.notebook.name in running:
-                other.kill()  # Ctrl-C twice (or an error here): its kernel is stopped at once
-        for other in lanes.values():
-            other.join(timeout=WARM_TIMEOUT)
-        environment.__exit__(None, None, None)
-        if record:
-            for name in running:  # stopped by Ctrl-C (or another exception) inside a notebook
-                record["notebooks"][name] = {"status": "interrupted", "error": "the run was stopped"}
-            if running or stop.requested:
-                record["status"] = "interrupted"
-            else:
-                record["status"] = "failed" if failures else "complete"
-            record["finished"] = _now()
-            others = _write_run(out_dir, record, before, kept)
-            if others:
-                print(f"run_all: {out_dir} holds {len(others)} file(s) this run did not write ("
-                      + ", ".join(others[:10]) + (", ..." if len(others) > 10 else "")
-                      + "); they are not results of this corpus: delete them.",
-                      file=sys.stderr, flush=True)
+                    while True:  # a timeout keeps Ctrl-C (a KeyboardInterrupt here) responsive
+                        try:
+                            ended = finished.get(timeout=0.25)
+                            break
+                        except queue.Empty:
+                            continue
+                    running.remove(ended.notebook.name)
+                    ended_names.add(ended.notebook.name)
+                    if ended.error:
+                        failures.append((ended.notebook.name, ended.error))
+                        print(f"  FAILED {ended.notebook.name}: {ended.error}", file=sys.stderr, flush=True)
+                    if record:
+                        record["notebooks"][ended.notebook.name] = (
+                            {"status": "failed", "error": ended.error} if ended.error
+                            else {"status": "ok", "error": ""})
+                        record["seconds"][ended.notebook.name] = round(ended.seconds, 3)
+                        _write_run(out_dir, record, before, kept)
+                    done.append(ended.target)
+                    if not decided:  # the first notebook to finish; one that failed decides "one"
+                        decided = True
+                        peak, available = children_peak_mb(), available_mb()
+                        if not ended.error and parallel_allowed(peak, available):
+                            slots = MAX_JOBS
+                            print(f"  notebooks whose inputs are ready now run {MAX_JOBS} at a time "
+                                  f"(the first peaked at {peak or 0:,.0f} MB; "
+                                  f"{available or 0:,.0f} MB available)", flush=True)
+                if stop.requested:
+                    raise KeyboardInterrupt
+        finally:
+            for other in lanes.values():
+                if not other.go.is_set():
+                    other.cancel()  # not started: its warm kernel is stopped
+                elif other.notebook.name in running:
+                    other.kill()  # Ctrl-C twice (or an error here): its kernel is stopped at once
+            for other in lanes.values():
+                other.join(timeout=WARM_TIMEOUT)
+            if record:
+                for name in running:  # stopped by Ctrl-C (or another exception) inside a notebook
+                    record["notebooks"][name] = {"status": "interrupted", "error": "the run was stopped"}
+                if running or stop.requested:
+                    record["status"] = "interrupted"
+                else:
+                    record["status"] = "failed" if failures else "complete"
+                record["finished"] = _now()
+                others = _write_run(out_dir, record, before, kept)
+                if others:
+                    print(f"run_all: {out_dir} holds {len(others)} file(s) this run did not write ("
+                          + ", ".join(others[:10]) + (", ..." if len(others) > 10 else "")
+                          + "); they are not results of this corpus: delete them.",
+                          file=sys.stderr, flush=True)
     order = {nb.name: i for i, nb in enumerate(notebooks)}
     failures.sort(key=lambda f: order[f[0]])
     done.sort(key=lambda p: order[p.name])
