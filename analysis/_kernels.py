@@ -2,8 +2,9 @@
 
 One home for the low-level pieces that clean, segment, quotes, corpus (near-duplicates),
 tokens, tone and VADER all need: a text column as one Arrow ``large_string`` array, the
-byte offsets and UTF-8 bytes of such an array, row blocks of about N bytes of text, and the
-starts of runs of equal values in a sorted array. No stage imports another stage's private
+byte offsets and UTF-8 bytes of such an array, row blocks of about N bytes of text, a map over
+those blocks on two threads (:func:`block_map`, as many as :func:`usable_cores` allows), and
+the starts of runs of equal values in a sorted array. No stage imports another stage's private
 helpers; they import these.
 
 Examples

@@ -13,8 +13,9 @@
 Everything is then built by :func:`from_frame`, which runs the same stage functions a Dask
 ``map_partitions`` path can call on a partition: :func:`analysis.clean.clean_texts`,
 :func:`analysis.segment.paragraphs`, :func:`analysis.segment.sentences`,
-:func:`analysis.quotes.find_quotes`, :func:`analysis.quotes.quote_share`,
-:func:`analysis.voice.sentence_voice`, then :func:`flag_duplicates` across the whole corpus.
+:func:`analysis.quotes.find_quotes` (with :func:`flag_duplicates` across the whole corpus
+beside it, on a second thread on large corpora), :func:`analysis.quotes.quote_share`, then
+:func:`analysis.voice.sentence_voice`.
 
 Bad input never disappears silently. A problem with one input (an empty, binary or undecodable
 file, a file type that is not read, a manifest row without a file, a table row without text,
@@ -559,12 +560,6 @@ _CACHE_FORMAT = 3
 _CACHE_PREFIX = "corpus-"
 
 
-def _code_fingerprint() -> str:
-    """sha256 of the corpus-building modules' source (:data:`CACHE_MODULES`), the package data
-    they read and the versions they ran with (:func:`analysis._cache.code_fingerprint`)."""
-    return code_fingerprint(CACHE_MODULES)
-
-
 def corpus_key(source: str | Path, **options: object) -> str:
     """The key of a corpus in the cache of :func:`load_corpus`.
 
@@ -594,7 +589,7 @@ def corpus_key(source: str | Path, **options: object) -> str:
         "resolved": str(path.resolve()),
         "files": files_fingerprint(path),
         "options": {k: None if v is None else str(v) for k, v in sorted(options.items())},
-        "code": _code_fingerprint(),
+        "code": code_fingerprint(CACHE_MODULES),
     }
     manifest = options.get("manifest")
     if manifest is not None:

@@ -122,8 +122,8 @@ class _LabelTotals:
     A side of a comparison is a union of labels (one label, or every labelled row but the
     target's), so its totals are sums of label totals: for whole counts the same integers as
     summing its rows, at the cost of a few label rows instead of a pass over the matrix. Made
-    once per group column by :func:`comparisons`, which runs 1 + (number of outlets)
-    comparisons over the same matrix.
+    once for the outlet column by :func:`comparisons`, whose outlet-against-the-rest comparisons
+    all share it; the group comparison goes through :func:`log_odds`, which makes its own.
     """
 
     def __init__(self, x: sp.csr_matrix, labels):

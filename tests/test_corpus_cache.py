@@ -123,7 +123,7 @@ def test_the_key_covers_source_options_and_code(tmp_path, monkeypatch):
     assert corpus_key("data/raw", duplicate_threshold=0.8, manifest="data/raw/manifest.csv") != key
     import analysis.corpus as corpus_module
 
-    monkeypatch.setattr(corpus_module, "_code_fingerprint", lambda: "other code")
+    monkeypatch.setattr(corpus_module, "code_fingerprint", lambda modules: "other code")
     assert corpus_key("data/raw", duplicate_threshold=0.8) != key
 
 

@@ -48,6 +48,7 @@ from ..config import COMPOUNDS_FILE, STOPWORDS_FILE
 from .matrices import (
     DFM,
     LEVEL_KEYS,
+    LEVEL_TABLES,
     MIN_ENGLISH_STOPWORD_SHARE,
     Tokens,
     content_token_counts,
@@ -82,6 +83,7 @@ __all__ = [
     "DYAD_TOKEN",
     "ENTITY_RE",
     "LEVEL_KEYS",
+    "LEVEL_TABLES",
     "MIN_ENGLISH_STOPWORD_SHARE",
     "STOPWORDS_FILE",
     "TOKEN_RE",

@@ -35,7 +35,7 @@ import scipy.sparse as sp
 from .._cache import code_fingerprint, read_entry, read_frame, write_entry, write_frame
 from .._kernels import chunked_texts, string_buffers
 from ..readers import CorpusWarning
-from .matrices import Tokens, tokens_from_frame
+from .matrices import LEVEL_TABLES, Tokens, tokens_from_frame
 
 #: The modules that make tokens: the ``analysis.tokens`` package and every module of the
 #: package it imports (``tests/test_tokens_cache.py`` checks it); their source is part of the key.
@@ -69,8 +69,7 @@ def _column_digest(digest, name: str, values: pd.Series) -> None:
         digest.update(pd.util.hash_pandas_object(values, index=False).to_numpy().tobytes())
 
 
-def tokens_key(frame: pd.DataFrame, *, keys: list[str], articles: pd.DataFrame | None = None,
-               text: str = "text") -> str:
+def tokens_key(frame: pd.DataFrame, *, keys: list[str], articles: pd.DataFrame | None = None) -> str:
     """The key of the tokens of ``frame`` in the cache of :meth:`Tokens.from_corpus`.
 
     It changes when any value of the columns the tokens are made from changes (``keys``,
@@ -86,7 +85,6 @@ def tokens_key(frame: pd.DataFrame, *, keys: list[str], articles: pd.DataFrame |
         Their key columns.
     articles : pandas.DataFrame, optional
         The corpus's articles.
-    text : str, default "text"
 
     Returns
     -------
@@ -101,6 +99,7 @@ def tokens_key(frame: pd.DataFrame, *, keys: list[str], articles: pd.DataFrame |
     False
     """
     digest = hashlib.sha256()
+    text = "text"  # the units' text column
     parts = {"format": _FORMAT, "keys": list(keys), "text": text, "code": code_fingerprint(TOKEN_MODULES)}
     digest.update(json.dumps(parts, sort_keys=True).encode())
     used = dict.fromkeys([*keys, text, *(c for c in _META_COLUMNS if c in frame.columns)])
@@ -157,7 +156,7 @@ def cached_tokens(frame: pd.DataFrame, *, keys: list[str], articles: pd.DataFram
     """:func:`tokens_from_frame` through the cache in ``folder`` (one line on standard output
     says whether the tokens were read or made); see :meth:`Tokens.from_corpus`."""
     folder = Path(folder)
-    units = {"sentence": "sentences", "paragraph": "paragraphs", "article": "articles"}[level]
+    units = LEVEL_TABLES[level]
     key = tokens_key(frame, keys=keys, articles=articles)
     found = None if rebuild else _read(folder, key, level)
     if found is not None:

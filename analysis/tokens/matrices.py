@@ -21,6 +21,8 @@ LEVEL_KEYS = {
     "paragraph": ["article_id", "paragraph"],
     "sentence": ["article_id", "paragraph", "sentence"],
 }
+#: The :class:`~analysis.corpus.Corpus` table of each unit level.
+LEVEL_TABLES = {"article": "articles", "paragraph": "paragraphs", "sentence": "sentences"}
 
 
 @dataclass
@@ -91,8 +93,7 @@ class Tokens:
         Tokens
         """
         check_one_of("level", level, LEVEL_KEYS, func="Tokens.from_corpus")
-        table = {"sentence": "sentences", "paragraph": "paragraphs", "article": "articles"}[level]
-        frame = getattr(corpus, table)
+        frame = getattr(corpus, LEVEL_TABLES[level])
         if cache is not None:
             from .cache import cached_tokens
 

@@ -15,7 +15,7 @@ from sklearn.preprocessing import normalize
 
 from .._checks import check_one_of
 from ..handcoded import read_annotations
-from ..tokens import LEVEL_KEYS, Tokens, content_token_counts, dfm
+from ..tokens import LEVEL_KEYS, LEVEL_TABLES, Tokens, content_token_counts, dfm
 from .labels import TOO_SHORT, central_units, centroid_similarity, top_terms, topic_labels
 from .select import (
     SELECTION_COLUMNS,
@@ -50,8 +50,7 @@ def unit_table(corpus, *, level: str = "paragraph") -> pd.DataFrame:
     """
     check_one_of("level", level, LEVEL_KEYS, func="unit_table")
     keys = LEVEL_KEYS[level]
-    frame = {"sentence": "sentences", "paragraph": "paragraphs", "article": "articles"}[level]
-    table = getattr(corpus, frame)
+    table = getattr(corpus, LEVEL_TABLES[level])
     # below the article level the keys are merged with the metadata and the texts attached
     # afterwards: left merges keep the rows in order, so the texts are not copied (issue #18)
     units = table[keys].copy() if level != "article" else table[keys + ["text"]].copy()
