@@ -327,9 +327,9 @@ def test_group_estimates_in_two_threads_are_those_of_one(monkeypatch):
         "voice": rng.choice(["own", "reported", "quoted", "mixed"], sizes.sum()),
         "tone": rng.normal(0, 0.3, sizes.sum()),
     })
-    monkeypatch.setattr(compare, "_THREADED_ROWS", 1 << 62)
+    monkeypatch.setattr(compare, "_THREADED_MIN", 1 << 62)
     one = tone.group_estimates(frame, by="outlet", n_boot=300, random_state=4)
-    monkeypatch.setattr(compare, "_THREADED_ROWS", 0)
+    monkeypatch.setattr(compare, "_THREADED_MIN", 0)
     two = tone.group_estimates(frame, by="outlet", n_boot=300, random_state=4)
     pd.testing.assert_frame_equal(two, one, check_exact=True)
     assert (one["interval_kind"] == "95% bootstrap").all() and len(one) == 8

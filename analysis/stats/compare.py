@@ -99,9 +99,8 @@ def compare_two_groups(
                                        random_state=random_state, weighting=weighting)]
     if effects:
         tasks.insert(0, lambda: _rank_effects(summ.copy(), group, (a, b), **boot))
-    # a Generator passed in would be shared by the tasks: then one after the other
-    threads = n_boot * len(summ) >= _THREADED_CELLS and not isinstance(random_state, np.random.Generator)
-    *rank, diff, perm = _concurrently(tasks, threads=threads)
+    *rank, diff, perm = _concurrently(tasks, threads=n_boot * len(summ) >= _THREADED_CELLS,
+                                      random_state=random_state)
     if effects:
         eff = _effects_table(diff, rank[0]).set_index("effect")
     x = summ.loc[summ[group] == a, "mean"].to_numpy()

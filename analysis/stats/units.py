@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 
 from .._checks import check_one_of
+from .._kernels import block_map
 from ..config import MIN_CLUSTERS, N_BOOT, RANDOM_STATE
 
 _WEIGHTINGS = ("cluster", "unit")
@@ -243,17 +243,17 @@ def _estimate(sums: np.ndarray, counts: np.ndarray, idx: np.ndarray) -> np.ndarr
 _THREADED_CELLS = 1 << 21
 
 
-def _concurrently(tasks, *, threads: bool) -> list:
-    """The results of the callables ``tasks``, in order; run in two threads when ``threads``.
+def _concurrently(tasks, *, threads: bool, random_state=None) -> list:
+    """The results of the callables ``tasks``, in order; two at a time when ``threads``
+    (:func:`analysis._kernels.block_map`).
 
-    Each task must use only its own random generator (never one shared with another task), so
-    its result does not depend on which thread runs it or when.
+    Each task must use only its own random generator, made from ``random_state``, so that its
+    result does not depend on which thread runs it or when. A numpy ``Generator`` passed as
+    ``random_state`` would be shared by the tasks: they then run one after the other.
     """
-    if not threads or len(tasks) < 2:
-        return [task() for task in tasks]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(task) for task in tasks]
-        return [f.result() for f in futures]
+    if threads and not isinstance(random_state, np.random.Generator):
+        return block_map(lambda task: task(), tasks)
+    return [task() for task in tasks]
 
 
 def _draw(rng: np.random.Generator, k: int, n_boot: int) -> np.ndarray:

@@ -15,7 +15,7 @@ import pandas as pd
 from .. import stats, timeline
 from ..config import CHINESE_STATE, INTERNATIONAL, N_BOOT, RANDOM_STATE
 from ..stats.units import _concurrently
-from .score import _KEYS
+from .score import _KEYS, _THREADED_MIN
 
 
 def article_tone(table: pd.DataFrame, *, value: str = "tone") -> pd.DataFrame:
@@ -50,10 +50,6 @@ def article_tone(table: pd.DataFrame, *, value: str = "tone") -> pd.DataFrame:
 #: quotation separately (``mixed`` sentences count in ``all`` only). See :mod:`analysis.voice`.
 VOICES = ("all", "own", "reported", "quoted")
 
-
-#: From this many sentences on, :func:`group_estimates` bootstraps two voices at a time (two
-#: threads; each voice's bootstrap has its own generator, so the numbers are those of one).
-_THREADED_ROWS = 50_000
 
 
 def _voice_rows(table: pd.DataFrame, voice: str) -> pd.DataFrame:
@@ -112,9 +108,7 @@ def group_estimates(
         rows, value, cluster="article_id", group=by, units=units, n_boot=n_boot,
         random_state=random_state) for rows in rows_of.values()]
     # each voice's bootstrap has its own generator: two at a time on a large corpus
-    # (a Generator passed in would be shared by the tasks: then one after the other)
-    ests = _concurrently(tasks, threads=len(table) >= _THREADED_ROWS
-                         and not isinstance(random_state, np.random.Generator))
+    ests = _concurrently(tasks, threads=len(table) >= _THREADED_MIN, random_state=random_state)
     parts = [est.assign(voice=voice) for voice, est in zip(rows_of, ests, strict=True)]
     cols = ["voice", by, "n_clusters", "n_articles", "n_units", "estimate", "ci_low", "ci_high",
             "interval_kind"]

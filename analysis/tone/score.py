@@ -16,7 +16,8 @@ from .model import load_tone_model
 
 _KEYS = ["article_id", "paragraph", "sentence"]
 
-#: From this many sentences on, VADER and the dictionaries are scored in two threads.
+#: From this many sentences on, VADER and the dictionaries are scored in two threads, and
+#: :func:`analysis.tone.compare.group_estimates` bootstraps two voices at a time.
 _THREADED_MIN = 50_000
 
 #: Share of a sentence's characters inside direct quotes from which it is "quoted" speech.
